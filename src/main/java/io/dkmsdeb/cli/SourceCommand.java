@@ -1,0 +1,90 @@
+package io.dkmsdeb.cli;
+
+import io.dkmsdeb.deb.Compression;
+import io.dkmsdeb.pipeline.SourceJob;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Callable;
+
+/** {@code dkms-deb source}: parse, delegate to {@link SourceJob}, report. */
+@Command(name = "source", mixinStandardHelpOptions = true, sortOptions = false,
+        description = {"Package a module source tree as NAME-dkms_VERSION-REV_all.deb: the sources under",
+            "/usr/src/NAME-VERSION/ with their dkms.conf, and maintainer scripts that hand the module to",
+            "dkms on the target (what dh_dkms does in a dpkg-buildpackage run). Without a dkms.conf in DIR,",
+            "one is generated from the Kbuild/Makefile obj-m lines."})
+final class SourceCommand implements Callable<Integer> {
+    @Parameters(index = "0", arity = "0..1", paramLabel = "DIR", description = "Module source tree (default: the current directory).")
+    Path dir = Path.of(".");
+
+    @Option(names = {"-o", "--output-dir"}, paramLabel = "OUTDIR", description = "Where to write the .deb (default: the current directory).")
+    Path outDir = Path.of(".");
+
+    @Option(names = {"-V", "--module-version"}, paramLabel = "VERSION",
+            description = "Module version: for a tree without dkms.conf, or to fill a #MODULE_VERSION# placeholder.")
+    String version;
+
+    @Option(names = "--revision", paramLabel = "REV", description = "Debian revision (default: ${DEFAULT-VALUE}).")
+    String revision = "1";
+
+    @Option(names = "--name", paramLabel = "PACKAGE", description = "Package name (default: PACKAGE_NAME lower-cased, '_' to '-', with -dkms).")
+    String name;
+
+    @Option(names = "--maintainer", paramLabel = "\"Name <mail>\"",
+            description = "Maintainer field (default: debian/control in DIR or its parent, else DEBFULLNAME and DEBEMAIL).")
+    String maintainer;
+
+    @Option(names = "--compression", paramLabel = "xz|gzip|zstd|none", description = "Compression of the package members (default: ${DEFAULT-VALUE}).")
+    String compression = "xz";
+
+    @Option(names = "--templates", paramLabel = "DIR", description = "Directory of maintainer-script templates that replace the shipped ones.")
+    Path templates;
+
+    @Option(names = {"-j", "--jobs"}, paramLabel = "N", description = "Compression threads (default: the number of CPUs); the output is the same for any N.")
+    int jobs = Runtime.getRuntime().availableProcessors();
+
+    @Option(names = "--json", description = "Print a machine-readable summary on standard output.")
+    boolean json;
+
+    @Override
+    public Integer call() {
+        Compression c;
+        try {
+            c = Compression.parse(compression);
+        } catch (IllegalArgumentException e) {
+            throw new io.dkmsdeb.model.UsageException("--compression: " + e.getMessage());
+        }
+        if (jobs < 1) {
+            throw new io.dkmsdeb.model.UsageException("-j must be at least 1, got " + jobs);
+        }
+        SourceJob.Result r = new SourceJob().run(new SourceJob.Request(dir, outDir, version, revision, name, maintainer, c,
+                templates, jobs, System.getenv()));
+        long size = r.deb().toFile().length();
+        if (json) {
+            Map<String, Object> pkg = new LinkedHashMap<>();
+            pkg.put("file", r.deb().toString());
+            pkg.put("package", r.pkg().packageName());
+            pkg.put("version", r.pkg().version());
+            pkg.put("architecture", r.pkg().architecture());
+            pkg.put("bytes", size);
+            Map<String, Object> summary = new LinkedHashMap<>();
+            summary.put("command", "source");
+            summary.put("module", r.source().conf().packageName());
+            summary.put("moduleVersion", r.source().conf().packageVersion());
+            summary.put("generatedDkmsConf", r.source().generated());
+            summary.put("packages", List.of(pkg));
+            summary.put("seconds", Math.round(r.seconds() * 1000) / 1000.0);
+            System.out.println(Json.write(summary));
+        } else {
+            System.out.printf("%s: %s %s (%d files, %d bytes)%n", r.deb(), r.pkg().packageName(), r.pkg().version(),
+                    r.pkg().data().stream().filter(e -> e.type() != io.dkmsdeb.model.DebEntry.Type.DIRECTORY).count(), size);
+        }
+        return Files.exists(r.deb()) ? 0 : 1;
+    }
+}

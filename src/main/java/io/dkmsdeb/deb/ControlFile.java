@@ -1,0 +1,77 @@
+package io.dkmsdeb.deb;
+
+import io.dkmsdeb.model.ControlField;
+
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * A binary package's control file as a table of fields in the order dpkg-gencontrol writes them
+ * (Debian policy 5.3), with the mandatory ones checked. Unknown fields are refused rather than
+ * guessed at.
+ */
+public final class ControlFile {
+    /** Field name to mandatory flag, in output order. */
+    private static final Map<String, Boolean> FIELDS = new LinkedHashMap<>();
+
+    static {
+        FIELDS.put("Package", true);
+        FIELDS.put("Source", false);
+        FIELDS.put("Version", true);
+        FIELDS.put("Architecture", true);
+        FIELDS.put("Maintainer", true);
+        FIELDS.put("Installed-Size", false);
+        FIELDS.put("Pre-Depends", false);
+        FIELDS.put("Depends", false);
+        FIELDS.put("Recommends", false);
+        FIELDS.put("Suggests", false);
+        FIELDS.put("Conflicts", false);
+        FIELDS.put("Breaks", false);
+        FIELDS.put("Replaces", false);
+        FIELDS.put("Provides", false);
+        FIELDS.put("Section", false);
+        FIELDS.put("Priority", false);
+        FIELDS.put("Homepage", false);
+        FIELDS.put("Description", true);
+    }
+
+    private final Map<String, String> values = new LinkedHashMap<>();
+
+    public ControlFile set(String name, String value) {
+        if (!FIELDS.containsKey(name)) {
+            throw new IllegalArgumentException("control field '" + name + "' is not one dkms-deb writes; known: " + FIELDS.keySet());
+        }
+        if (value != null && !value.isBlank()) {
+            values.put(name, value);
+        }
+        return this;
+    }
+
+    /** The fields in policy order, each validated; fails naming the first missing mandatory field. */
+    public List<ControlField> fields() {
+        List<ControlField> result = new ArrayList<>();
+        for (var e : FIELDS.entrySet()) {
+            String value = values.get(e.getKey());
+            if (value == null) {
+                if (e.getValue()) {
+                    throw new IllegalStateException("control field " + e.getKey() + " is mandatory and was not set");
+                }
+                continue;
+            }
+            result.add(new ControlField(e.getKey(), value));
+        }
+        return result;
+    }
+
+    /** The control file text: one {@code Name: value} paragraph, UTF-8, ending in a newline. */
+    public static byte[] render(List<ControlField> fields) {
+        StringBuilder sb = new StringBuilder();
+        for (ControlField f : fields) {
+            sb.append(f.name()).append(": ").append(f.value()).append('\n');
+        }
+        return sb.toString().getBytes(StandardCharsets.UTF_8);
+    }
+}

@@ -1,0 +1,52 @@
+package io.dkmsdeb.deb;
+
+import io.dkmsdeb.model.DebEntry;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+
+/**
+ * Puts a package's data members into their reproducible form. It:
+ * <ul>
+ *   <li>adds every missing parent directory (mode 0755),</li>
+ *   <li>sorts members by path (byte order of the UTF-8 names, so a parent precedes its children),</li>
+ *   <li>refuses two members with the same path, or a member below something that is not a directory.</li>
+ * </ul>
+ * Owners (root:root, uid/gid 0) and times (the package time) are pinned by {@link DebWriter};
+ * nothing of the build host's users, umask or clock reaches the package.
+ */
+public final class DataLayout {
+    private DataLayout() {
+    }
+
+    public static List<DebEntry> normalize(List<DebEntry> entries) {
+        Map<String, DebEntry> byPath = new TreeMap<>(DataLayout::compareUtf8);
+        for (DebEntry e : entries) {
+            DebEntry previous = byPath.put(e.path(), e);
+            if (previous != null && !(previous.type() == DebEntry.Type.DIRECTORY && e.type() == DebEntry.Type.DIRECTORY)) {
+                throw new IllegalArgumentException("two package members have the path " + e.path());
+            }
+        }
+        for (DebEntry e : new ArrayList<>(byPath.values())) {
+            String path = e.path();
+            for (int slash = path.lastIndexOf('/'); slash > 0; slash = path.lastIndexOf('/', slash - 1)) {
+                String parent = path.substring(0, slash);
+                DebEntry existing = byPath.get(parent);
+                if (existing == null) {
+                    byPath.put(parent, DebEntry.directory(parent));
+                } else if (existing.type() != DebEntry.Type.DIRECTORY) {
+                    throw new IllegalArgumentException(path + " lies below " + parent + ", which is not a directory");
+                }
+            }
+        }
+        return List.copyOf(byPath.values());
+    }
+
+    static int compareUtf8(String a, String b) {
+        byte[] x = a.getBytes(java.nio.charset.StandardCharsets.UTF_8);
+        byte[] y = b.getBytes(java.nio.charset.StandardCharsets.UTF_8);
+        return java.util.Arrays.compareUnsigned(x, y);
+    }
+}

@@ -1,0 +1,185 @@
+package io.dkmsdeb.deb;
+
+import io.dkmsdeb.model.DebEntry;
+import io.dkmsdeb.model.DebPackage;
+import org.apache.commons.compress.archivers.ar.ArArchiveEntry;
+import org.apache.commons.compress.archivers.ar.ArArchiveOutputStream;
+import org.apache.commons.compress.archivers.tar.TarArchiveEntry;
+import org.apache.commons.compress.archivers.tar.TarArchiveOutputStream;
+import org.apache.commons.compress.archivers.tar.TarConstants;
+
+import java.io.BufferedOutputStream;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.FileTime;
+import java.security.DigestInputStream;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+
+/**
+ * Writes a {@link DebPackage} as a Debian binary package: an ar archive with the members
+ * {@code debian-binary} ("2.0\n"), {@code control.tar.*} and {@code data.tar.*}, in that order.
+ *
+ * <p>Both tars list {@code ./}-prefixed names, sorted, every parent directory present, owner
+ * root:root (0/0), explicit modes (0755 for directories and maintainer scripts, as planned for
+ * files), and one fixed time for every member, ar and gzip headers included. md5sums is derived
+ * from the data as it is written.
+ */
+public final class DebWriter {
+    private final Compression compression;
+    private final long mtimeSeconds;
+    private final int threads;
+
+    /**
+     * @param compression  for control.tar and data.tar
+     * @param mtimeSeconds the time stamped on every member (SOURCE_DATE_EPOCH)
+     * @param threads      compression threads (xz); the output does not depend on it
+     */
+    public DebWriter(Compression compression, long mtimeSeconds, int threads) {
+        this.compression = compression;
+        this.mtimeSeconds = mtimeSeconds;
+        this.threads = Math.max(1, threads);
+    }
+
+    public void write(DebPackage pkg, OutputStream out) throws IOException {
+        List<DebEntry> data = DataLayout.normalize(pkg.data());
+        Path dataTar = Files.createTempFile("dkms-deb-data", ".tar");
+        try {
+            Map<String, String> md5sums;
+            try (OutputStream file = new BufferedOutputStream(Files.newOutputStream(dataTar), 1 << 16)) {
+                md5sums = writeDataTar(data, file);
+            }
+            byte[] controlTar = controlTar(pkg, md5sums);
+            ArArchiveOutputStream ar = new ArArchiveOutputStream(out);
+            addMember(ar, "debian-binary", "2.0\n".getBytes(StandardCharsets.US_ASCII));
+            addMember(ar, compression.memberName("control.tar"), controlTar);
+            ar.putArchiveEntry(new ArArchiveEntry(compression.memberName("data.tar"), Files.size(dataTar), 0, 0, 0100644, mtimeSeconds));
+            Files.copy(dataTar, ar);
+            ar.closeArchiveEntry();
+            ar.finish();
+            out.flush();
+        } finally {
+            Files.deleteIfExists(dataTar);
+        }
+    }
+
+    private void addMember(ArArchiveOutputStream ar, String name, byte[] content) throws IOException {
+        ar.putArchiveEntry(new ArArchiveEntry(name, content.length, 0, 0, 0100644, mtimeSeconds));
+        ar.write(content);
+        ar.closeArchiveEntry();
+    }
+
+    private Map<String, String> writeDataTar(List<DebEntry> data, OutputStream file) throws IOException {
+        Map<String, String> md5sums = new TreeMap<>(DataLayout::compareUtf8);
+        MessageDigest md5 = md5();
+        try (TarArchiveOutputStream tar = tarStream(compression.wrap(file, mtimeSeconds, threads))) {
+            tar.putArchiveEntry(directoryEntry("./"));
+            tar.closeArchiveEntry();
+            byte[] buffer = new byte[1 << 16];
+            for (DebEntry e : data) {
+                switch (e.type()) {
+                    case DIRECTORY -> {
+                        TarArchiveEntry t = directoryEntry("./" + e.path() + "/");
+                        t.setMode(040000 | e.mode());
+                        tar.putArchiveEntry(t);
+                    }
+                    case SYMLINK -> {
+                        TarArchiveEntry t = entry("./" + e.path(), TarConstants.LF_SYMLINK);
+                        t.setLinkName(e.linkTarget());
+                        t.setMode(0120777);
+                        tar.putArchiveEntry(t);
+                    }
+                    case FILE -> {
+                        TarArchiveEntry t = entry("./" + e.path(), TarConstants.LF_NORMAL);
+                        t.setMode(0100000 | e.mode());
+                        t.setSize(e.data().size());
+                        tar.putArchiveEntry(t);
+                        md5.reset();
+                        long copied = 0;
+                        try (InputStream in = new DigestInputStream(e.data().open(), md5)) {
+                            for (int n; (n = in.read(buffer)) > 0; ) {
+                                tar.write(buffer, 0, n);
+                                copied += n;
+                            }
+                        }
+                        if (copied != e.data().size()) {
+                            throw new IOException(e.path() + " changed while the package was written ("
+                                    + e.data().size() + " bytes planned, " + copied + " read)");
+                        }
+                        md5sums.put(e.path(), HexFormat.of().formatHex(md5.digest()));
+                    }
+                }
+                tar.closeArchiveEntry();
+            }
+            tar.finish();
+        }
+        return md5sums;
+    }
+
+    private byte[] controlTar(DebPackage pkg, Map<String, String> md5sums) throws IOException {
+        Map<String, byte[]> members = new TreeMap<>();
+        members.put("control", ControlFile.render(pkg.control()));
+        if (!md5sums.isEmpty()) {
+            StringBuilder sb = new StringBuilder();
+            md5sums.forEach((path, sum) -> sb.append(sum).append("  ").append(path).append('\n'));
+            members.put("md5sums", sb.toString().getBytes(StandardCharsets.UTF_8));
+        }
+        pkg.scripts().forEach((name, text) -> members.put(name, text.getBytes(StandardCharsets.UTF_8)));
+        ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+        try (TarArchiveOutputStream tar = tarStream(compression.wrap(bytes, mtimeSeconds, 1))) {
+            tar.putArchiveEntry(directoryEntry("./"));
+            tar.closeArchiveEntry();
+            for (var m : members.entrySet()) {
+                TarArchiveEntry t = entry("./" + m.getKey(), TarConstants.LF_NORMAL);
+                t.setMode(pkg.scripts().containsKey(m.getKey()) ? 0100755 : 0100644);
+                t.setSize(m.getValue().length);
+                tar.putArchiveEntry(t);
+                tar.write(m.getValue());
+                tar.closeArchiveEntry();
+            }
+            tar.finish();
+        }
+        return bytes.toByteArray();
+    }
+
+    private TarArchiveOutputStream tarStream(OutputStream out) {
+        TarArchiveOutputStream tar = new TarArchiveOutputStream(out, StandardCharsets.UTF_8.name());
+        tar.setLongFileMode(TarArchiveOutputStream.LONGFILE_GNU);
+        tar.setBigNumberMode(TarArchiveOutputStream.BIGNUMBER_STAR);
+        tar.setAddPaxHeadersForNonAsciiNames(false);
+        return tar;
+    }
+
+    private TarArchiveEntry directoryEntry(String name) {
+        TarArchiveEntry t = entry(name, TarConstants.LF_DIR);
+        t.setMode(040755);
+        return t;
+    }
+
+    private TarArchiveEntry entry(String name, byte type) {
+        TarArchiveEntry t = new TarArchiveEntry(name, type, true);
+        t.setUserId(0);
+        t.setGroupId(0);
+        t.setUserName("root");
+        t.setGroupName("root");
+        t.setLastModifiedTime(FileTime.fromMillis(mtimeSeconds * 1000));
+        return t;
+    }
+
+    private static MessageDigest md5() {
+        try {
+            return MessageDigest.getInstance("MD5");
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException("the JVM has no MD5", e);
+        }
+    }
+}

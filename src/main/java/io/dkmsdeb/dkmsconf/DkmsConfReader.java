@@ -1,0 +1,195 @@
+package io.dkmsdeb.dkmsconf;
+
+import io.dkmsdeb.model.DkmsConf;
+import io.dkmsdeb.model.Log;
+import io.dkmsdeb.model.ModuleSourceException;
+
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * Reads a dkms.conf the way dkms does: bash sources it in a clean environment with the
+ * variables dkms provides ({@code kernelver}, {@code arch}, {@code kernel_source_dir},
+ * {@code dkms_tree}, {@code source_tree}, {@code module}, {@code module_version}), so that files
+ * with {@code if}, {@code $(...)} and {@code ${kernelver}} read as dkms reads them. CRLF line
+ * endings are stripped first, as newer dkms does.
+ */
+public final class DkmsConfReader {
+    private static final String SCRIPT_RESOURCE = "read-dkms-conf.bash";
+    private static final long TIMEOUT_SECONDS = 30;
+
+    private final String script;
+
+    public DkmsConfReader() {
+        try (InputStream in = DkmsConfReader.class.getResourceAsStream(SCRIPT_RESOURCE)) {
+            if (in == null) {
+                throw new IllegalStateException("resource " + SCRIPT_RESOURCE + " missing from the jar");
+            }
+            script = new String(in.readAllBytes(), StandardCharsets.UTF_8);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /** What dkms sets before sourcing dkms.conf. */
+    public record Context(String kernelver, String arch, String kernelSourceDir, String dkmsTree,
+                          String sourceTree, String module, String moduleVersion) {
+        public Map<String, String> environment() {
+            return Map.of("kernelver", kernelver, "arch", arch, "kernel_source_dir", kernelSourceDir,
+                    "dkms_tree", dkmsTree, "source_tree", sourceTree, "module", module,
+                    "module_version", moduleVersion);
+        }
+    }
+
+    /** Sources {@code confFile} and validates the result (see {@link DkmsConfValidator}). */
+    public DkmsConf read(Path confFile, Context context) {
+        return read(confFile, context, confFile);
+    }
+
+    /** As {@link #read(Path, Context)}, naming {@code shown} in messages (the file the user knows). */
+    public DkmsConf read(Path confFile, Context context, Path shown) {
+        byte[] raw;
+        try {
+            raw = Files.readAllBytes(confFile);
+        } catch (IOException e) {
+            throw new ModuleSourceException("cannot read " + shown + ": " + e.getMessage()
+                    + "; check that it exists and is readable");
+        }
+        String text = new String(raw, StandardCharsets.UTF_8);
+        if (text.indexOf('\r') >= 0) {
+            Log.warn(shown + " has CRLF line endings; reading it without the carriage returns, as dkms does");
+        }
+        DkmsConfVariables vars = source(shown, raw, context);
+        return new DkmsConfValidator(shown, text.replace("\r", "")).validate(vars, context.kernelver(), context.arch());
+    }
+
+    /** Sources the file and returns the dkms variables it set, unvalidated. */
+    public DkmsConfVariables source(Path confFile, byte[] raw, Context context) {
+        Path scratch = null;
+        try {
+            scratch = Files.createTempDirectory("dkms-deb-conf");
+            Path conf = scratch.resolve("dkms.conf");
+            Files.write(conf, stripCarriageReturns(raw));
+            Path scriptFile = scratch.resolve(SCRIPT_RESOURCE);
+            Files.writeString(scriptFile, script);
+            return run(confFile, scriptFile, conf, context);
+        } catch (IOException e) {
+            throw new ModuleSourceException("cannot read " + confFile + ": " + e.getMessage());
+        } finally {
+            deleteQuietly(scratch);
+        }
+    }
+
+    private DkmsConfVariables run(Path shown, Path scriptFile, Path conf, Context context) throws IOException {
+        Path workDir = shown.toAbsolutePath().getParent();
+        ProcessBuilder pb = new ProcessBuilder("bash", "--noprofile", "--norc", scriptFile.toString(), conf.toString());
+        pb.directory(workDir == null ? null : workDir.toFile());
+        Map<String, String> env = pb.environment();
+        env.clear();
+        env.put("PATH", "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin");
+        env.put("LC_ALL", "C");
+        env.put("HOME", "/nonexistent");
+        env.putAll(context.environment());
+        Process process;
+        try {
+            process = pb.start();
+        } catch (IOException e) {
+            throw new ModuleSourceException("cannot run bash to read " + shown + ": " + e.getMessage()
+                    + "; dkms.conf is a bash script and bash must be installed");
+        }
+        process.getOutputStream().close();
+        CompletableFuture<byte[]> stderr = CompletableFuture.supplyAsync(() -> readAll(process.getErrorStream()));
+        byte[] out = readAll(process.getInputStream());
+        try {
+            if (!process.waitFor(TIMEOUT_SECONDS, TimeUnit.SECONDS)) {
+                process.descendants().forEach(ProcessHandle::destroyForcibly);
+                process.destroyForcibly();
+                throw new ModuleSourceException("sourcing " + shown + " did not finish within " + TIMEOUT_SECONDS
+                        + " s; dkms.conf must only set variables, fix the command that hangs in it");
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            process.destroyForcibly();
+            throw new ModuleSourceException("interrupted while reading " + shown);
+        }
+        String errText = new String(stderr.join(), StandardCharsets.UTF_8).strip();
+        return parse(shown, out, errText);
+    }
+
+    private static DkmsConfVariables parse(Path shown, byte[] out, String errText) {
+        List<String> fields = splitNul(out);
+        if (!fields.isEmpty() && fields.get(0).equals("SYNTAX")) {
+            String message = fields.size() > 1 ? fields.get(1) : "";
+            message = message.replaceAll("^\\S*dkms\\.conf: ", "");
+            throw new ModuleSourceException("bash cannot parse " + shown + ": " + message.strip()
+                    + "; dkms sources dkms.conf with bash, fix the syntax (check with: bash -n " + shown + ")");
+        }
+        if (fields.isEmpty() || !fields.get(fields.size() - 1).equals("END")) {
+            throw new ModuleSourceException("sourcing " + shown + " stopped before its end (it ran 'exit' or failed)"
+                    + (errText.isEmpty() ? "" : ": " + errText)
+                    + "; dkms.conf must only set variables, remove the exit or the failing command");
+        }
+        DkmsConfVariables vars = new DkmsConfVariables();
+        for (int i = 0; i + 3 < fields.size(); i += 4) {
+            if (!fields.get(i).equals("VAR")) {
+                throw new IllegalStateException("unexpected output from the dkms.conf reader: " + fields.get(i));
+            }
+            vars.put(fields.get(i + 1), Integer.parseInt(fields.get(i + 2)), fields.get(i + 3));
+        }
+        if (!errText.isEmpty()) {
+            Log.warn(shown.toString() + " printed while being sourced: " + errText);
+        }
+        return vars;
+    }
+
+    private static List<String> splitNul(byte[] out) {
+        List<String> fields = new ArrayList<>();
+        int start = 0;
+        for (int i = 0; i < out.length; i++) {
+            if (out[i] == 0) {
+                fields.add(new String(out, start, i - start, StandardCharsets.UTF_8));
+                start = i + 1;
+            }
+        }
+        return fields;
+    }
+
+    static byte[] stripCarriageReturns(byte[] raw) {
+        ByteArrayOutputStream out = new ByteArrayOutputStream(raw.length);
+        for (byte b : raw) {
+            if (b != '\r') {
+                out.write(b);
+            }
+        }
+        return out.toByteArray();
+    }
+
+    private static byte[] readAll(InputStream in) {
+        try (in) {
+            return in.readAllBytes();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    private static void deleteQuietly(Path dir) {
+        if (dir == null) {
+            return;
+        }
+        try (var walk = Files.walk(dir)) {
+            walk.sorted((a, b) -> b.getNameCount() - a.getNameCount()).forEach(p -> p.toFile().delete());
+        } catch (IOException ignored) {
+            // a leftover temp directory is harmless; the next run does not depend on it
+        }
+    }
+}

@@ -1,0 +1,244 @@
+package io.dkmsdeb.dkmsconf;
+
+import io.dkmsdeb.model.DkmsConf;
+import io.dkmsdeb.model.DkmsModule;
+import io.dkmsdeb.model.ModuleSourceException;
+
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.SortedMap;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import java.util.regex.PatternSyntaxException;
+
+/**
+ * Applies dkms's rules to the variables a dkms.conf set (dkms's {@code read_conf}), plus the
+ * rules that keep values safe to use in file names and maintainer scripts. Every error names the
+ * file, the line where the field is assigned (when it can be found), the field and the rule.
+ */
+final class DkmsConfValidator {
+    /** dkms module names end up in paths and scripts: no spaces, quotes or shell syntax. */
+    static final Pattern MODULE_NAME = Pattern.compile("[A-Za-z0-9][A-Za-z0-9_.+-]*");
+    static final Pattern MODULE_VERSION = Pattern.compile("[A-Za-z0-9][A-Za-z0-9_.+~:-]*");
+    private static final Pattern KO_NAME = Pattern.compile("[A-Za-z0-9_-]+");
+    private static final Pattern LOCATION = Pattern.compile("[A-Za-z0-9_.+/-]*");
+    private static final Pattern PATCH_NAME = Pattern.compile("[A-Za-z0-9_.+-]+");
+
+    private final Path file;
+    private final String[] lines;
+    private final List<String> errors = new ArrayList<>();
+
+    DkmsConfValidator(Path file, String text) {
+        this.file = file;
+        this.lines = text.split("\n", -1);
+    }
+
+    DkmsConf validate(DkmsConfVariables v, String kernelver, String arch) {
+        String name = v.scalar("PACKAGE_NAME");
+        String version = v.scalar("PACKAGE_VERSION");
+        if (name.isEmpty()) {
+            error("PACKAGE_NAME", "is not set; dkms needs it: add PACKAGE_NAME=\"<module name>\"");
+        } else if (!MODULE_NAME.matcher(name).matches()) {
+            error("PACKAGE_NAME", "is '" + printable(name) + "': use letters, digits and . _ + - only, starting with a letter or digit");
+        }
+        if (version.isEmpty()) {
+            error("PACKAGE_VERSION", "is not set; dkms needs it: add PACKAGE_VERSION=\"<version>\"");
+        } else if (!MODULE_VERSION.matcher(version).matches()) {
+            error("PACKAGE_VERSION", "is '" + printable(version) + "': use letters, digits and . _ + ~ : - only, starting with a letter or digit");
+        }
+        List<DkmsModule> modules = modules(v, name);
+        String make = chooseIndexed(v, "MAKE", "MAKE_MATCH", kernelver);
+        List<String> patches = patches(v, kernelver);
+        String autoinstall = v.scalar("AUTOINSTALL");
+        requireYesNo("AUTOINSTALL", autoinstall);
+        DkmsConf.BuildExclusive exclusive = new DkmsConf.BuildExclusive(
+                regex(v, "BUILD_EXCLUSIVE_KERNEL"), v.scalar("BUILD_EXCLUSIVE_KERNEL_MIN"),
+                v.scalar("BUILD_EXCLUSIVE_KERNEL_MAX"), regex(v, "BUILD_EXCLUSIVE_ARCH"),
+                v.scalar("BUILD_EXCLUSIVE_CONFIG"));
+        List<String> buildDepends = new ArrayList<>();
+        for (String dep : v.scalar("BUILD_DEPENDS").trim().split("\\s+")) {
+            if (!dep.isEmpty()) {
+                if (!MODULE_NAME.matcher(dep).matches()) {
+                    error("BUILD_DEPENDS", "names '" + printable(dep) + "', which is not a dkms module name");
+                }
+                buildDepends.add(dep);
+            }
+        }
+        if (!errors.isEmpty()) {
+            throw new ModuleSourceException(String.join("\n", errors));
+        }
+        return new DkmsConf(name, version, modules, make, v.scalar("CLEAN"), patches,
+                v.scalar("PRE_BUILD"), v.scalar("POST_BUILD"), buildDepends,
+                autoinstall.toLowerCase().startsWith("y"), exclusive);
+    }
+
+    private List<DkmsModule> modules(DkmsConfVariables v, String packageName) {
+        String[] arrays = {"BUILT_MODULE_NAME", "BUILT_MODULE_LOCATION", "DEST_MODULE_NAME", "DEST_MODULE_LOCATION", "STRIP"};
+        int count = 0;
+        for (String array : arrays) {
+            SortedMap<Integer, String> a = v.array(array);
+            if (!a.isEmpty() && a.lastKey() + 1 != a.size()) {
+                error(array, "has the indices " + a.keySet() + ", with gaps; dkms reads these arrays by element count "
+                        + "and would pair the wrong entries: number them 0.." + (a.size() - 1));
+            }
+            if (!array.equals("STRIP")) {
+                count = Math.max(count, a.size());
+            }
+        }
+        List<DkmsModule> modules = new ArrayList<>();
+        if (count == 0) {
+            error("BUILT_MODULE_NAME", "is not set: the dkms.conf names no module; add BUILT_MODULE_NAME[0]=\"<name>\" "
+                    + "and DEST_MODULE_LOCATION[0]=\"/updates/dkms\"");
+            return modules;
+        }
+        String strip0 = v.array("STRIP").getOrDefault(0, "");
+        for (int i = 0; i < count; i++) {
+            String built = v.array("BUILT_MODULE_NAME").getOrDefault(i, "");
+            if (built.isEmpty() && v.array("DEST_MODULE_LOCATION").size() == 1) {
+                built = packageName;
+            }
+            String dest = v.array("DEST_MODULE_NAME").getOrDefault(i, "");
+            dest = dest.isEmpty() ? built : dest;
+            String builtLocation = v.array("BUILT_MODULE_LOCATION").getOrDefault(i, "");
+            String destLocation = v.array("DEST_MODULE_LOCATION").getOrDefault(i, "");
+            checkKoName("BUILT_MODULE_NAME", i, built);
+            if (!dest.equals(built)) {
+                checkKoName("DEST_MODULE_NAME", i, dest);
+            }
+            if (!LOCATION.matcher(builtLocation).matches() || builtLocation.startsWith("/") || hasDotDot(builtLocation)) {
+                error("BUILT_MODULE_LOCATION", i, "is '" + printable(builtLocation) + "': it must be a relative path inside the build tree, without '..'");
+            }
+            if (destLocation.isEmpty()) {
+                error("DEST_MODULE_LOCATION", i, "is not set; dkms requires it (usually \"/updates/dkms\")");
+            } else if (!destLocation.matches("/(kernel|updates|extra)([/].*)?") || !LOCATION.matcher(destLocation).matches() || hasDotDot(destLocation)) {
+                error("DEST_MODULE_LOCATION", i, "is '" + printable(destLocation) + "': it must begin with /kernel, /updates or /extra, without '..'");
+            }
+            String strip = v.array("STRIP").getOrDefault(i, "");
+            requireYesNo("STRIP", i, strip);
+            boolean stripIt = strip.isEmpty() ? !strip0.toLowerCase().startsWith("n") : !strip.toLowerCase().startsWith("n");
+            if (!builtLocation.isEmpty() && !builtLocation.endsWith("/")) {
+                builtLocation += "/";
+            }
+            modules.add(new DkmsModule(i, built, builtLocation, dest, destLocation, stripIt));
+        }
+        return modules;
+    }
+
+    private void checkKoName(String field, int i, String value) {
+        if (value.isEmpty()) {
+            error(field, i, "is not set; dkms needs a module name for every record");
+        } else if (value.endsWith(".ko") || value.endsWith(".o")) {
+            error(field, i, "is '" + printable(value) + "': give the module name without '.ko' or '.o', as dkms requires");
+        } else if (!KO_NAME.matcher(value).matches()) {
+            error(field, i, "is '" + printable(value) + "': a kernel module name has letters, digits, '_' and '-' only");
+        }
+    }
+
+    private String chooseIndexed(DkmsConfVariables v, String field, String matchField, String kernelver) {
+        SortedMap<Integer, String> values = v.array(field);
+        SortedMap<Integer, String> matches = v.array(matchField);
+        String chosen = matches.getOrDefault(0, "").isEmpty() ? values.getOrDefault(0, "") : "";
+        for (var e : values.entrySet()) {
+            String match = matches.getOrDefault(e.getKey(), "");
+            if (!e.getValue().isEmpty() && !match.isEmpty() && find(matchField, e.getKey(), match, kernelver)) {
+                chosen = e.getValue();
+            }
+        }
+        return chosen;
+    }
+
+    private List<String> patches(DkmsConfVariables v, String kernelver) {
+        List<String> result = new ArrayList<>();
+        for (var e : v.array("PATCH").entrySet()) {
+            String patch = e.getValue();
+            if (patch.isEmpty()) {
+                continue;
+            }
+            if (!PATCH_NAME.matcher(patch).matches() || patch.equals(".") || patch.equals("..")) {
+                error("PATCH", e.getKey(), "is '" + printable(patch) + "': name a file in the patches/ directory (no '/' or '..')");
+                continue;
+            }
+            String match = v.array("PATCH_MATCH").getOrDefault(e.getKey(), "");
+            if (match.isEmpty() || find("PATCH_MATCH", e.getKey(), match, kernelver)) {
+                result.add(patch);
+            }
+        }
+        return result;
+    }
+
+    private String regex(DkmsConfVariables v, String field) {
+        String value = v.scalar(field);
+        if (!value.isEmpty()) {
+            find(field, -1, value, "");
+        }
+        return value;
+    }
+
+    /** bash's {@code =~} is an unanchored POSIX ERE match; Java's find() is close for the patterns in use. */
+    private boolean find(String field, int index, String regex, String input) {
+        try {
+            return Pattern.compile(regex).matcher(input).find();
+        } catch (PatternSyntaxException e) {
+            error(field, index, "is '" + printable(regex) + "', not a valid regular expression: " + e.getDescription());
+            return false;
+        }
+    }
+
+    private void requireYesNo(String field, String value) {
+        requireYesNo(field, -1, value);
+    }
+
+    private void requireYesNo(String field, int index, String value) {
+        if (!value.isEmpty() && !value.matches("(?i)y(es)?|no?")) {
+            error(field, index, "is '" + printable(value) + "': use yes or no");
+        }
+    }
+
+    private static boolean hasDotDot(String path) {
+        for (String segment : path.split("/")) {
+            if (segment.equals("..")) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    private void error(String field, String rule) {
+        error(field, -1, rule);
+    }
+
+    private void error(String field, int index, String rule) {
+        String shown = index >= 0 ? field + "[" + index + "]" : field;
+        int line = lineOf(field);
+        String where = line > 0 ? file + " line " + line : file.toString();
+        errors.add(where + ": " + shown + " " + rule);
+    }
+
+    /** First line that assigns {@code field}, 1-based; 0 when the assignment cannot be found. */
+    private int lineOf(String field) {
+        Pattern assignment = Pattern.compile("^\\s*(export\\s+|declare\\s+\\S+\\s+)?" + Pattern.quote(field) + "(\\[[^]]*\\])?\\+?=");
+        for (int i = 0; i < lines.length; i++) {
+            Matcher m = assignment.matcher(lines[i]);
+            if (m.find()) {
+                return i + 1;
+            }
+        }
+        return 0;
+    }
+
+    /** Shows control characters and newlines visibly so that a message stays on its lines. */
+    static String printable(String value) {
+        StringBuilder sb = new StringBuilder();
+        for (char c : value.toCharArray()) {
+            if (c == '\n') {
+                sb.append("\\n");
+            } else if (c < 0x20 || c == 0x7f) {
+                sb.append(String.format("\\x%02x", (int) c));
+            } else {
+                sb.append(c);
+            }
+        }
+        return sb.toString();
+    }
+}

@@ -1,0 +1,117 @@
+package io.dkmsdeb.model;
+
+import java.io.ByteArrayInputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Objects;
+import java.util.regex.Pattern;
+
+/**
+ * One member of a package's data.tar: a directory, a regular file or a symbolic link.
+ *
+ * <p>{@code path} is relative to the package root, without a leading {@code ./} or a trailing
+ * slash ({@code usr/src/hello-1.0/hello.c}). Owner is always root:root; the mode holds only
+ * permission bits (no setuid, setgid or sticky bit).
+ *
+ * @param path      path inside the package
+ * @param type      what kind of file system object
+ * @param mode      permission bits, 0000-0777
+ * @param data      content of a regular file, else {@code null}
+ * @param linkTarget target of a symbolic link, else {@code null}
+ */
+public record DebEntry(String path, Type type, int mode, Data data, String linkTarget) {
+
+    /** Kinds of members a package may carry. */
+    public enum Type { DIRECTORY, FILE, SYMLINK }
+
+    private static final Pattern BAD_SEGMENT = Pattern.compile("(^|/)(\\.|\\.\\.)?(/|$)");
+
+    public DebEntry {
+        Objects.requireNonNull(path, "path");
+        Objects.requireNonNull(type, "type");
+        if (path.isEmpty() || path.startsWith("/") || path.endsWith("/") || BAD_SEGMENT.matcher(path).find()) {
+            throw new IllegalArgumentException("package path must be relative and normalized (no '.', '..' or empty segments): '" + path + "'");
+        }
+        if (path.indexOf('\0') >= 0 || path.indexOf('\n') >= 0) {
+            throw new IllegalArgumentException("package path must not contain NUL or newline: '" + path.replace("\n", "\\n") + "'");
+        }
+        if (mode < 0 || mode > 0777) {
+            throw new IllegalArgumentException("mode must be between 0000 and 0777, got " + Integer.toOctalString(mode) + " for " + path);
+        }
+        if ((type == Type.FILE) != (data != null)) {
+            throw new IllegalArgumentException("regular files, and only they, carry data: " + path);
+        }
+        if ((type == Type.SYMLINK) != (linkTarget != null)) {
+            throw new IllegalArgumentException("symbolic links, and only they, carry a target: " + path);
+        }
+        if (linkTarget != null && (linkTarget.isEmpty() || linkTarget.indexOf('\0') >= 0)) {
+            throw new IllegalArgumentException("symbolic link target must be a non-empty string without NUL: " + path);
+        }
+    }
+
+    public static DebEntry directory(String path) {
+        return new DebEntry(path, Type.DIRECTORY, 0755, null, null);
+    }
+
+    public static DebEntry file(String path, int mode, Data data) {
+        return new DebEntry(path, Type.FILE, mode, data, null);
+    }
+
+    public static DebEntry symlink(String path, String target) {
+        return new DebEntry(path, Type.SYMLINK, 0777, null, target);
+    }
+
+    /** Size in bytes of the content (regular files), of the target string (links), else 0. */
+    public long size() {
+        return switch (type) {
+            case FILE -> data.size();
+            case SYMLINK -> linkTarget.getBytes(StandardCharsets.UTF_8).length;
+            case DIRECTORY -> 0;
+        };
+    }
+
+    /** Content of a regular file: bytes held in memory or a file read when the package is written. */
+    public interface Data {
+        long size();
+
+        InputStream open() throws IOException;
+
+        static Data of(byte[] bytes) {
+            byte[] copy = bytes.clone();
+            return new Data() {
+                @Override
+                public long size() {
+                    return copy.length;
+                }
+
+                @Override
+                public InputStream open() {
+                    return new ByteArrayInputStream(copy);
+                }
+            };
+        }
+
+        static Data of(String text) {
+            return of(text.getBytes(StandardCharsets.UTF_8));
+        }
+
+        /** Content read from {@code file} at write time; its size is taken now. */
+        static Data of(Path file) throws IOException {
+            long size = Files.size(file);
+            return new Data() {
+                @Override
+                public long size() {
+                    return size;
+                }
+
+                @Override
+                public InputStream open() throws IOException {
+                    return Files.newInputStream(file);
+                }
+            };
+        }
+    }
+}

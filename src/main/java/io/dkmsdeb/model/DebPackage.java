@@ -1,0 +1,59 @@
+package io.dkmsdeb.model;
+
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.TreeMap;
+
+/**
+ * A binary package, fully planned and ready to be written: control fields in policy order,
+ * maintainer scripts by name ({@code postinst}, {@code prerm}, ...), and the data members.
+ * md5sums are not part of the plan: the writer derives them from the data.
+ */
+public record DebPackage(List<ControlField> control, Map<String, String> scripts, List<DebEntry> data) {
+    private static final List<String> SCRIPT_NAMES = List.of("preinst", "postinst", "prerm", "postrm", "config");
+
+    public DebPackage {
+        control = List.copyOf(control);
+        scripts = Map.copyOf(new TreeMap<>(scripts));
+        data = List.copyOf(data);
+        for (String name : scripts.keySet()) {
+            if (!SCRIPT_NAMES.contains(name)) {
+                throw new IllegalArgumentException("unknown maintainer script '" + name + "', expected one of " + SCRIPT_NAMES);
+            }
+        }
+        for (String required : List.of("Package", "Version", "Architecture", "Maintainer", "Description")) {
+            if (control.stream().noneMatch(f -> f.name().equals(required))) {
+                throw new IllegalArgumentException("control field " + required + " is mandatory");
+            }
+        }
+    }
+
+    public Optional<String> field(String name) {
+        Objects.requireNonNull(name);
+        return control.stream().filter(f -> f.name().equalsIgnoreCase(name)).map(ControlField::value).findFirst();
+    }
+
+    public String packageName() {
+        return field("Package").orElseThrow();
+    }
+
+    public String version() {
+        return field("Version").orElseThrow();
+    }
+
+    public String architecture() {
+        return field("Architecture").orElseThrow();
+    }
+
+    /** {@code NAME_VERSION_ARCH.deb}, with the epoch (if any) left out as dpkg-deb does. */
+    public String conventionalFileName() {
+        String v = version();
+        int colon = v.indexOf(':');
+        if (colon >= 0) {
+            v = v.substring(colon + 1);
+        }
+        return packageName() + "_" + v + "_" + architecture() + ".deb";
+    }
+}

@@ -1,0 +1,45 @@
+package io.dkmsdeb.model;
+
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * A dkms.conf as dkms reads it for one kernel and architecture, validated.
+ *
+ * @param packageName      PACKAGE_NAME: the dkms module name
+ * @param packageVersion   PACKAGE_VERSION
+ * @param modules          the module records, index order, at least one
+ * @param makeCommand      the MAKE[#] chosen for this kernel through MAKE_MATCH, empty for dkms's default
+ * @param clean            CLEAN, may be empty
+ * @param patches          PATCH[#] entries that apply to this kernel (PATCH_MATCH), in order
+ * @param preBuild         PRE_BUILD, may be empty
+ * @param postBuild        POST_BUILD, may be empty
+ * @param buildDepends     BUILD_DEPENDS module names
+ * @param autoinstall      AUTOINSTALL=yes
+ * @param exclusive        the BUILD_EXCLUSIVE_* rules
+ */
+public record DkmsConf(String packageName, String packageVersion, List<DkmsModule> modules,
+                       String makeCommand, String clean, List<String> patches, String preBuild,
+                       String postBuild, List<String> buildDepends, boolean autoinstall,
+                       BuildExclusive exclusive) {
+
+    public DkmsConf {
+        modules = List.copyOf(modules);
+        patches = List.copyOf(patches);
+        buildDepends = List.copyOf(buildDepends);
+        if (modules.isEmpty()) {
+            throw new IllegalArgumentException("a dkms.conf needs at least one module");
+        }
+    }
+
+    /** BUILD_EXCLUSIVE_KERNEL, _KERNEL_MIN, _KERNEL_MAX, _ARCH, _CONFIG; empty strings when unset. */
+    public record BuildExclusive(String kernel, String kernelMin, String kernelMax, String arch, String config) {
+        public boolean any() {
+            return !(kernel.isEmpty() && kernelMin.isEmpty() && kernelMax.isEmpty() && arch.isEmpty() && config.isEmpty());
+        }
+    }
+
+    public Optional<String> make() {
+        return makeCommand.isEmpty() ? Optional.empty() : Optional.of(makeCommand);
+    }
+}

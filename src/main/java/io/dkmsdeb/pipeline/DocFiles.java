@@ -1,0 +1,78 @@
+package io.dkmsdeb.pipeline;
+
+import io.dkmsdeb.model.DebEntry;
+import io.dkmsdeb.templates.ScriptTemplates;
+import io.dkmsdeb.templates.TemplateValues;
+import org.apache.commons.compress.compressors.gzip.GzipCompressorOutputStream;
+import org.apache.commons.compress.compressors.gzip.GzipParameters;
+
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.time.format.DateTimeFormatter;
+import java.util.List;
+import java.util.Locale;
+import java.util.zip.Deflater;
+
+/**
+ * The files lintian expects of every package: {@code /usr/share/doc/PKG/copyright},
+ * {@code changelog.Debian.gz} (as {@code gzip -9n}: no name, no time), and the lintian override
+ * for the one tag a package built outside the archive cannot avoid.
+ */
+public final class DocFiles {
+    private static final DateTimeFormatter RFC_2822 = DateTimeFormatter.ofPattern("EEE, dd MMM yyyy HH:mm:ss Z", Locale.ROOT);
+
+    private DocFiles() {
+    }
+
+    /**
+     * What the doc files say.
+     *
+     * @param packageName   the binary package
+     * @param debianVersion its Version field
+     * @param module        dkms module name
+     * @param version       module version
+     * @param maintainer    Maintainer field
+     * @param notices       copyright lines found in the module's sources
+     */
+    public record About(String packageName, String debianVersion, String module, String version, String maintainer,
+                        List<String> notices) {
+    }
+
+    /** The doc entries, dated {@code epochSeconds} (the changelog's date). */
+    public static List<DebEntry> entries(ScriptTemplates templates, About about, long epochSeconds) {
+        String date = RFC_2822.format(Instant.ofEpochSecond(epochSeconds).atOffset(ZoneOffset.UTC));
+        String year = Integer.toString(Instant.ofEpochSecond(epochSeconds).atOffset(ZoneOffset.UTC).getYear());
+        TemplateValues values = new TemplateValues()
+                .shell("package", about.packageName()).shell("debianVersion", about.debianVersion())
+                .shell("module", about.module()).shell("version", about.version())
+                .text("maintainer", about.maintainer()).text("date", date).text("year", year)
+                .textList("notices", about.notices());
+        String changelog = templates.render("doc/changelog.ftl", values);
+        String copyright = templates.render("doc/copyright.ftl", values);
+        String overrides = templates.render("doc/lintian-overrides.ftl", values);
+        String doc = "usr/share/doc/" + about.packageName() + "/";
+        return List.of(
+                DebEntry.file(doc + "changelog.Debian.gz", 0644, DebEntry.Data.of(gzipNoName(changelog.getBytes(StandardCharsets.UTF_8)))),
+                DebEntry.file(doc + "copyright", 0644, DebEntry.Data.of(copyright)),
+                DebEntry.file("usr/share/lintian/overrides/" + about.packageName(), 0644, DebEntry.Data.of(overrides)));
+    }
+
+    /** gzip -9n: no file name and a zero time (lintian: package-contains-timestamped-gzip). */
+    static byte[] gzipNoName(byte[] data) {
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        GzipParameters p = new GzipParameters();
+        p.setCompressionLevel(Deflater.BEST_COMPRESSION);
+        p.setModificationTime(0);
+        p.setOperatingSystem(3);
+        try (GzipCompressorOutputStream gz = new GzipCompressorOutputStream(out, p)) {
+            gz.write(data);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        return out.toByteArray();
+    }
+}

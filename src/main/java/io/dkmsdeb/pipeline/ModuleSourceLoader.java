@@ -1,0 +1,136 @@
+package io.dkmsdeb.pipeline;
+
+import io.dkmsdeb.dkmsconf.DkmsConfGenerator;
+import io.dkmsdeb.dkmsconf.DkmsConfReader;
+import io.dkmsdeb.model.DkmsConf;
+import io.dkmsdeb.model.Log;
+import io.dkmsdeb.model.ModuleSource;
+import io.dkmsdeb.model.ModuleSourceException;
+import io.dkmsdeb.model.UsageException;
+import io.dkmsdeb.templates.ScriptTemplates;
+import io.dkmsdeb.templates.TemplateValues;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.LinkOption;
+import java.nio.file.Path;
+import java.util.List;
+
+/**
+ * Turns a directory into a {@link ModuleSource}: reads its dkms.conf as dkms would, or, when it
+ * has none, generates one from the obj-m lines (and says so).
+ */
+public final class ModuleSourceLoader {
+    /** dh_dkms's placeholder for the package version in a dkms.conf. */
+    static final String VERSION_PLACEHOLDER = "#MODULE_VERSION#";
+
+    private final DkmsConfReader reader = new DkmsConfReader();
+    private final ScriptTemplates templates;
+
+    public ModuleSourceLoader(ScriptTemplates templates) {
+        this.templates = templates;
+    }
+
+    /**
+     * @param dir             the module tree
+     * @param versionOption   -V, or null
+     * @param nameOption      the dkms module name for a generated dkms.conf, or null
+     * @param context         what dkms sets while reading dkms.conf
+     */
+    public ModuleSource load(Path dir, String versionOption, String nameOption, DkmsConfReader.Context context) {
+        if (!Files.exists(dir, LinkOption.NOFOLLOW_LINKS)) {
+            throw new ModuleSourceException("module directory " + dir + " does not exist; pass the directory that holds the module's sources");
+        }
+        if (!Files.isDirectory(dir, LinkOption.NOFOLLOW_LINKS)) {
+            throw new ModuleSourceException(dir + " is not a directory" + (Files.isSymbolicLink(dir)
+                    ? " but a symbolic link; pass the directory it points to" : "; pass the module's source directory"));
+        }
+        Path confFile = dir.resolve("dkms.conf");
+        if (Files.exists(confFile, LinkOption.NOFOLLOW_LINKS)) {
+            return fromConf(dir, confFile, versionOption, context);
+        }
+        return generated(dir, versionOption, nameOption, context);
+    }
+
+    private ModuleSource fromConf(Path dir, Path confFile, String versionOption, DkmsConfReader.Context context) {
+        if (!Files.isRegularFile(confFile, LinkOption.NOFOLLOW_LINKS)) {
+            throw new ModuleSourceException(confFile + " is not a regular file; dkms.conf must be a plain file in the module tree");
+        }
+        byte[] text;
+        try {
+            text = Files.readAllBytes(confFile);
+        } catch (IOException e) {
+            throw new ModuleSourceException("cannot read " + confFile + ": " + e.getMessage() + "; make it readable");
+        }
+        String content = new String(text, StandardCharsets.UTF_8);
+        if (content.contains(VERSION_PLACEHOLDER)) {
+            if (versionOption == null) {
+                throw new ModuleSourceException(confFile + " has PACKAGE_VERSION=" + VERSION_PLACEHOLDER
+                        + " (a dh_dkms placeholder); pass the version with -V");
+            }
+            text = content.replace(VERSION_PLACEHOLDER, versionOption).getBytes(StandardCharsets.UTF_8);
+            Path replaced = writeTemp(text);
+            try {
+                return new ModuleSource(dir, reader.read(replaced, context, confFile), text, false);
+            } finally {
+                deleteQuietly(replaced);
+            }
+        }
+        DkmsConf conf = reader.read(confFile, context, confFile);
+        if (versionOption != null && !versionOption.equals(conf.packageVersion())) {
+            throw new UsageException("-V " + versionOption + " differs from PACKAGE_VERSION=\"" + conf.packageVersion() + "\" in "
+                    + confFile + "; dkms looks for the sources under /usr/src/NAME-PACKAGE_VERSION, so the two must agree: "
+                    + "change dkms.conf or leave out -V");
+        }
+        return new ModuleSource(dir, conf, text, false);
+    }
+
+    private ModuleSource generated(Path dir, String versionOption, String nameOption, DkmsConfReader.Context context) {
+        List<String> modules = DkmsConfGenerator.objM(dir);
+        if (modules.isEmpty()) {
+            throw new ModuleSourceException(dir + " has no dkms.conf and no obj-m line in a Kbuild or Makefile; "
+                    + "add a dkms.conf (PACKAGE_NAME, PACKAGE_VERSION, BUILT_MODULE_NAME[0], DEST_MODULE_LOCATION[0]) "
+                    + "or an obj-m := NAME.o line");
+        }
+        String name = nameOption != null ? nameOption : modules.size() == 1 ? modules.get(0) : dir.toAbsolutePath().normalize().getFileName().toString();
+        String version = versionOption != null ? versionOption : DkmsConfGenerator.moduleVersion(dir).orElseThrow(() ->
+                new ModuleSourceException(dir + " has no dkms.conf and its sources have no MODULE_VERSION(\"...\"); pass the version with -V"));
+        for (String value : List.of(name, version)) {
+            if (!value.matches("[A-Za-z0-9][A-Za-z0-9_.+~-]*")) {
+                throw new ModuleSourceException("cannot generate a dkms.conf for " + dir + ": '" + value
+                        + "' is not a usable module name or version (letters, digits and . _ + ~ - only)");
+            }
+        }
+        String origin = Files.exists(dir.resolve("Kbuild")) ? "Kbuild" : "Makefile";
+        String text = templates.render("dkms.conf.ftl", new TemplateValues()
+                .shell("module", name).shell("version", version).shell("origin", origin).shellList("builtModules", modules));
+        Path temp = writeTemp(text.getBytes(StandardCharsets.UTF_8));
+        try {
+            DkmsConf conf = reader.read(temp, context, dir.resolve("dkms.conf (generated)"));
+            Log.info("no dkms.conf in " + dir + ": generated one from the obj-m lines of " + origin + " (modules "
+                    + String.join(", ", modules) + ", version " + version + ")");
+            return new ModuleSource(dir, conf, text.getBytes(StandardCharsets.UTF_8), true);
+        } finally {
+            deleteQuietly(temp);
+        }
+    }
+
+    private static Path writeTemp(byte[] text) {
+        try {
+            Path temp = Files.createTempFile("dkms-deb", ".conf");
+            Files.write(temp, text);
+            return temp;
+        } catch (IOException e) {
+            throw new ModuleSourceException("cannot write a temporary dkms.conf: " + e.getMessage());
+        }
+    }
+
+    private static void deleteQuietly(Path p) {
+        try {
+            Files.deleteIfExists(p);
+        } catch (IOException ignored) {
+            // temp file in the system temp dir; nothing depends on its removal
+        }
+    }
+}

@@ -1,0 +1,89 @@
+package io.dkmsdeb.pipeline;
+
+import io.dkmsdeb.deb.AtomicOutput;
+import io.dkmsdeb.deb.Compression;
+import io.dkmsdeb.deb.DebWriter;
+import io.dkmsdeb.dkmsconf.DkmsConfReader;
+import io.dkmsdeb.model.DebPackage;
+import io.dkmsdeb.model.DkmsDebException;
+import io.dkmsdeb.model.Log;
+import io.dkmsdeb.model.ModuleSource;
+import io.dkmsdeb.model.UsageException;
+import io.dkmsdeb.templates.ScriptTemplates;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Map;
+
+/** The {@code source} use case: a module tree becomes {@code NAME-dkms_VERSION-REV_all.deb}. */
+public final class SourceJob {
+
+    /**
+     * @param dir         module tree
+     * @param outDir      where the .deb goes
+     * @param version     -V or null
+     * @param revision    Debian revision
+     * @param name        --name (package name) or null
+     * @param maintainer  --maintainer or null
+     * @param compression member compression
+     * @param templates   --templates directory or null
+     * @param threads     compression threads
+     * @param env         the environment (SOURCE_DATE_EPOCH, DEBEMAIL, DEBFULLNAME)
+     */
+    public record Request(Path dir, Path outDir, String version, String revision, String name, String maintainer,
+                          Compression compression, Path templates, int threads, Map<String, String> env) {
+    }
+
+    public record Result(Path deb, DebPackage pkg, ModuleSource source, double seconds) {
+    }
+
+    public Result run(Request r) {
+        long start = System.nanoTime();
+        requireWritableDir(r.outDir());
+        ScriptTemplates templates = new ScriptTemplates(r.templates());
+        long epoch = SourceDateEpoch.from(r.env());
+        ModuleSource source = new ModuleSourceLoader(templates).load(r.dir(), r.version(), null, HostContext.forSource());
+        String packageName = r.name() != null
+                ? DebianNames.requirePackageName(r.name(), "--name")
+                : DebianNames.dkmsPackage(source.conf().packageName());
+        String maintainer = Maintainer.resolve(r.maintainer(), r.dir(), r.env());
+        DebPackage pkg = new SourcePackagePlanner(templates).plan(source,
+                new SourcePackagePlanner.Identity(packageName, r.revision(), maintainer, epoch));
+        Path target = r.outDir().resolve(pkg.conventionalFileName());
+        Log.info("writing " + target + " (" + pkg.data().size() + " entries)");
+        try {
+            AtomicOutput.write(target, out -> new DebWriter(r.compression(), epoch, r.threads()).write(pkg, out));
+        } catch (IOException e) {
+            throw new DkmsDebException("cannot write " + target + ": " + e.getMessage()
+                    + "; check free space and permissions of " + r.outDir());
+        }
+        return new Result(target, pkg, source, (System.nanoTime() - start) / 1e9);
+    }
+
+    static void requireWritableDir(Path dir) {
+        if (!Files.isDirectory(dir)) {
+            throw new UsageException("output directory " + dir + " does not exist; create it or pass another with -o");
+        }
+        if (!Files.isWritable(dir)) {
+            throw new UsageException("output directory " + dir + " is not writable; pass a writable directory with -o");
+        }
+    }
+
+    /** What dkms would set while reading a dkms.conf on this host. */
+    static final class HostContext {
+        private HostContext() {
+        }
+
+        /** dkms add reads dkms.conf for the running kernel and the machine's uname -m. */
+        static DkmsConfReader.Context forSource() {
+            String arch = switch (System.getProperty("os.arch")) {
+                case "amd64", "x86_64" -> "x86_64";
+                case "aarch64" -> "aarch64";
+                default -> System.getProperty("os.arch");
+            };
+            String kernel = System.getProperty("os.version");
+            return new DkmsConfReader.Context(kernel, arch, "/lib/modules/" + kernel + "/build", "/var/lib/dkms", "/usr/src", "", "");
+        }
+    }
+}

@@ -1,0 +1,70 @@
+package io.dkmsdeb.pipeline;
+
+import io.dkmsdeb.deb.ControlFile;
+import io.dkmsdeb.deb.DataLayout;
+import io.dkmsdeb.deb.InstalledSize;
+import io.dkmsdeb.model.DebEntry;
+import io.dkmsdeb.model.DebPackage;
+import io.dkmsdeb.model.DkmsConf;
+import io.dkmsdeb.model.ModuleSource;
+import io.dkmsdeb.templates.ScriptTemplates;
+import io.dkmsdeb.templates.TemplateValues;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+
+/**
+ * Plans the {@code NAME-dkms} package of a module source, as dh_dkms and dpkg-buildpackage
+ * would make it: the tree under {@code /usr/src/NAME-VERSION/} with its dkms.conf, the doc
+ * files, and postinst/prerm that hand the module to dkms.
+ */
+public final class SourcePackagePlanner {
+    private final ScriptTemplates templates;
+
+    public SourcePackagePlanner(ScriptTemplates templates) {
+        this.templates = templates;
+    }
+
+    /** What the package is called and stamped with. */
+    public record Identity(String packageName, String revision, String maintainer, long epochSeconds) {
+    }
+
+    public DebPackage plan(ModuleSource source, Identity id) {
+        DkmsConf conf = source.conf();
+        String module = conf.packageName();
+        String version = conf.packageVersion();
+        String debianVersion = DebianNames.debianVersion(version, id.revision());
+        String srcDir = "usr/src/" + module + "-" + version;
+
+        List<DebEntry> data = new ArrayList<>(SourceTree.scan(source.dir(), srcDir, "dkms.conf"));
+        data.add(DebEntry.file(srcDir + "/dkms.conf", 0644, DebEntry.Data.of(source.dkmsConfText())));
+        data.addAll(DocFiles.entries(templates, new DocFiles.About(id.packageName(), debianVersion, module, version, id.maintainer(),
+                CopyrightNotices.find(source.dir())), id.epochSeconds()));
+        data = DataLayout.normalize(data);
+
+        TemplateValues values = new TemplateValues().shell("module", module).shell("package", id.packageName()).shell("version", version);
+        Map<String, String> scripts = new TreeMap<>();
+        scripts.put("postinst", templates.render("dkms/postinst.ftl", values));
+        scripts.put("prerm", templates.render("dkms/prerm.ftl", values));
+
+        String providesBase = DebianNames.providesBase(id.packageName());
+        ControlFile control = new ControlFile()
+                .set("Package", id.packageName())
+                .set("Version", debianVersion)
+                .set("Architecture", "all")
+                .set("Maintainer", id.maintainer())
+                .set("Installed-Size", Long.toString(InstalledSize.kib(data, scripts.values())))
+                // dh_dkms asks for a dkms that knows BUILD_EXCLUSIVE_CONFIG when the module uses it
+                .set("Depends", conf.exclusive().config().isEmpty() ? "dkms (>= 2.1.0.0)" : "dkms (>= 3.0.3-4~)")
+                .set("Provides", providesBase + "-modules (= " + version + ")")
+                .set("Section", "kernel")
+                .set("Priority", "optional")
+                .set("Description", module + " kernel module source for DKMS\n"
+                        + " This package provides the source code of the " + module + " " + version + " Linux kernel\n"
+                        + " module and the dkms.conf with which DKMS builds and installs it for each\n"
+                        + " installed kernel, and rebuilds it when a new kernel is installed.");
+        return new DebPackage(control.fields(), scripts, data);
+    }
+}

@@ -1,0 +1,127 @@
+package io.dkmsdeb.pipeline;
+
+import io.dkmsdeb.model.DebEntry;
+import io.dkmsdeb.model.Log;
+import io.dkmsdeb.model.ModuleSourceException;
+
+import java.io.IOException;
+import java.nio.file.FileVisitResult;
+import java.nio.file.Files;
+import java.nio.file.LinkOption;
+import java.nio.file.Path;
+import java.nio.file.SimpleFileVisitor;
+import java.nio.file.attribute.BasicFileAttributes;
+import java.nio.file.attribute.PosixFilePermission;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Set;
+import java.util.regex.Pattern;
+
+/**
+ * The files of a module tree that belong in {@code /usr/src/NAME-VERSION/}: everything except
+ * version-control folders, kbuild output and a top-level {@code debian/} folder. Symbolic links
+ * are kept as links when they point inside the tree; links that are absolute or lead out of it,
+ * device nodes, FIFOs and sockets are left out with a warning. Modes become 0755 (directories
+ * and files with an execute bit) or 0644; setuid, setgid and sticky bits are dropped.
+ */
+public final class SourceTree {
+    private static final Set<String> VCS_DIRS = Set.of(".git", ".svn", ".hg", ".bzr", "CVS", "_darcs", ".pc");
+    private static final Pattern BUILD_OUTPUT = Pattern.compile(
+            "(.*\\.(o|ko|mod|mod\\.c|mod\\.o|dwo|lto\\.o|ko\\.xz|ko\\.zst|ko\\.gz|o\\.ur-safe)|\\..*\\.cmd|\\..*\\.d"
+                    + "|Module\\.symvers|modules\\.order|Module\\.markers|\\.cache\\.mk|\\.tmp_.*|\\.module-common\\.o)");
+
+    private SourceTree() {
+    }
+
+    /**
+     * Entries for every file of {@code root} below {@code prefix}, without {@code skip} (a path
+     * relative to the root that the caller supplies itself, e.g. dkms.conf).
+     */
+    public static List<DebEntry> scan(Path root, String prefix, String skip) {
+        if (!Files.isDirectory(root, LinkOption.NOFOLLOW_LINKS)) {
+            throw new ModuleSourceException(root + " is not a directory" + (Files.isSymbolicLink(root)
+                    ? " but a symbolic link; pass the directory it points to" : "; pass the module's source directory"));
+        }
+        List<DebEntry> entries = new ArrayList<>();
+        List<String> dropped = new ArrayList<>();
+        try {
+            Files.walkFileTree(root, new SimpleFileVisitor<>() {
+                @Override
+                public FileVisitResult preVisitDirectory(Path dir, BasicFileAttributes attrs) {
+                    if (dir.equals(root)) {
+                        return FileVisitResult.CONTINUE;
+                    }
+                    String rel = relative(root, dir);
+                    String name = dir.getFileName().toString();
+                    if (VCS_DIRS.contains(name) || name.equals(".tmp_versions") || rel.equals("debian")) {
+                        return FileVisitResult.SKIP_SUBTREE;
+                    }
+                    entries.add(DebEntry.directory(prefix + "/" + rel));
+                    return FileVisitResult.CONTINUE;
+                }
+
+                @Override
+                public FileVisitResult visitFile(Path file, BasicFileAttributes attrs) throws IOException {
+                    String rel = relative(root, file);
+                    String name = file.getFileName().toString();
+                    if (rel.equals(skip) || BUILD_OUTPUT.matcher(name).matches()) {
+                        return FileVisitResult.CONTINUE;
+                    }
+                    if (attrs.isSymbolicLink()) {
+                        String target = Files.readSymbolicLink(file).toString();
+                        if (staysInside(rel, target)) {
+                            entries.add(DebEntry.symlink(prefix + "/" + rel, target));
+                        } else {
+                            dropped.add(rel + " -> " + target + " (link out of the tree)");
+                        }
+                    } else if (attrs.isRegularFile()) {
+                        if (!Files.isReadable(file)) {
+                            throw new ModuleSourceException("cannot read " + file + ": permission denied; make it readable or remove it from the tree");
+                        }
+                        Set<PosixFilePermission> perms = Files.getPosixFilePermissions(file, LinkOption.NOFOLLOW_LINKS);
+                        boolean exec = perms.contains(PosixFilePermission.OWNER_EXECUTE) || perms.contains(PosixFilePermission.GROUP_EXECUTE)
+                                || perms.contains(PosixFilePermission.OTHERS_EXECUTE);
+                        entries.add(DebEntry.file(prefix + "/" + rel, exec ? 0755 : 0644, DebEntry.Data.of(file)));
+                    } else {
+                        dropped.add(rel + " (not a regular file, directory or link)");
+                    }
+                    return FileVisitResult.CONTINUE;
+                }
+
+                @Override
+                public FileVisitResult visitFileFailed(Path file, IOException e) {
+                    throw new ModuleSourceException("cannot read " + file + ": " + e.getMessage() + "; make it readable or remove it from the tree");
+                }
+            });
+        } catch (IOException e) {
+            throw new ModuleSourceException("cannot read the module tree " + root + ": " + e.getMessage());
+        }
+        for (String d : dropped) {
+            Log.warn("left out " + d + " in " + root);
+        }
+        return entries;
+    }
+
+    /** True when a relative link at {@code rel} pointing to {@code target} resolves inside the tree. */
+    static boolean staysInside(String rel, String target) {
+        if (target.startsWith("/") || target.isEmpty()) {
+            return false;
+        }
+        int depth = rel.split("/").length - 1;
+        for (String segment : target.split("/")) {
+            if (segment.equals("..")) {
+                depth--;
+                if (depth < 0) {
+                    return false;
+                }
+            } else if (!segment.isEmpty() && !segment.equals(".")) {
+                depth++;
+            }
+        }
+        return true;
+    }
+
+    private static String relative(Path root, Path p) {
+        return root.relativize(p).toString().replace('\\', '/');
+    }
+}
