@@ -40,13 +40,18 @@ final class ParallelXzOutputStream extends OutputStream {
     private boolean closed;
 
     ParallelXzOutputStream(OutputStream out, int preset, int threads) throws IOException {
+        this(out, preset, threads, 0);
+    }
+
+    /** As above with a given block size (0: 3 x dictionary size); tests use small blocks. */
+    ParallelXzOutputStream(OutputStream out, int preset, int threads, int blockSizeOverride) throws IOException {
         this.out = out;
         try {
             this.options = new LZMA2Options(preset);
         } catch (UnsupportedOptionsException e) {
             throw new IllegalArgumentException("xz preset must be 0-9: " + preset, e);
         }
-        this.blockSize = 3 * options.getDictSize();
+        this.blockSize = blockSizeOverride > 0 ? blockSizeOverride : 3 * options.getDictSize();
         int n = Math.max(1, threads);
         this.maxPending = n + 1;
         this.pool = n == 1 ? null : Executors.newFixedThreadPool(n, r -> {

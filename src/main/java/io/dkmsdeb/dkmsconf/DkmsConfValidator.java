@@ -74,16 +74,18 @@ final class DkmsConfValidator {
     }
 
     private List<DkmsModule> modules(DkmsConfVariables v, String packageName) {
-        String[] arrays = {"BUILT_MODULE_NAME", "BUILT_MODULE_LOCATION", "DEST_MODULE_NAME", "DEST_MODULE_LOCATION", "STRIP"};
+        String[] arrays = {"BUILT_MODULE_NAME", "BUILT_MODULE_LOCATION", "DEST_MODULE_NAME", "DEST_MODULE_LOCATION"};
         int count = 0;
         for (String array : arrays) {
+            count = Math.max(count, v.array(array).size());
+        }
+        // dkms walks indices 0..count-1, count being the largest element count: a record at a
+        // higher index (an array with gaps) would be silently ignored by dkms.
+        for (String array : new String[] {"BUILT_MODULE_NAME", "BUILT_MODULE_LOCATION", "DEST_MODULE_NAME", "DEST_MODULE_LOCATION", "STRIP"}) {
             SortedMap<Integer, String> a = v.array(array);
-            if (!a.isEmpty() && a.lastKey() + 1 != a.size()) {
-                error(array, "has the indices " + a.keySet() + ", with gaps; dkms reads these arrays by element count "
-                        + "and would pair the wrong entries: number them 0.." + (a.size() - 1));
-            }
-            if (!array.equals("STRIP")) {
-                count = Math.max(count, a.size());
+            if (!a.isEmpty() && a.lastKey() >= Math.max(count, 1)) {
+                error(array, "has the indices " + a.keySet() + ", with gaps; dkms reads the module arrays by element count ("
+                        + count + ") and would ignore index " + a.lastKey() + ": number the records 0.." + (count - 1) + " without gaps");
             }
         }
         List<DkmsModule> modules = new ArrayList<>();
