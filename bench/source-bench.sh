@@ -1,0 +1,239 @@
+#!/usr/bin/env bash
+# Benchmarks `dkms-deb source` against the Debian tools, all figures measured in one run.
+#
+#   1. small package: `java -jar target/dkms-deb.jar source hello` vs `dpkg-buildpackage -us -uc -b`
+#      on a fresh copy of debian-example/ (median wall time of N runs, ratio ours/dh, target <= 0.25)
+#   2. big tree (>= 50 MB, a copy of /usr/src/linux-headers-*-common): `dkms-deb source --compression xz`
+#      vs `dpkg-deb --root-owner-group -Zxz --build` of the same tree (median of 3, MB/s, ratio
+#      ours/dpkg-deb in throughput, target >= 1.0)
+#
+# Usage: bench/source-bench.sh            (from any directory)
+# Environment:
+#   BENCH_RUNS=5        repetitions for part 1
+#   BENCH_BIG_RUNS=3    repetitions for part 2
+#   BENCH_MIN_MB=50     minimum size of the big tree, in MB (10^6 bytes) of regular-file data
+#   BENCH_JOBS=         if set, passed as `-j N` to dkms-deb (default: dkms-deb's own default, nproc)
+#   BENCH_KEEP=1        keep the temporary directory (its path is printed)
+# Needs: java 17, dpkg-dev, debhelper, dh-dkms, xz-utils, binutils (ar); mvn only if the jar is missing.
+set -euo pipefail
+
+REPO=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+JAR="$REPO/target/dkms-deb.jar"
+RUNS=${BENCH_RUNS:-5}
+BIG_RUNS=${BENCH_BIG_RUNS:-3}
+MIN_MB=${BENCH_MIN_MB:-50}
+MAINT="Bench <bench@example.org>"
+JOBS_ARGS=()
+if [ -n "${BENCH_JOBS:-}" ]; then JOBS_ARGS=(-j "$BENCH_JOBS"); fi
+
+for tool in java dpkg-deb dpkg-buildpackage ar xz awk find; do
+    command -v "$tool" >/dev/null || { echo "source-bench: missing tool: $tool" >&2; exit 1; }
+done
+
+WORK=$(mktemp -d "${TMPDIR:-/tmp}/dkms-deb-bench.XXXXXX")
+LOG="$WORK/commands.log"
+: >"$LOG"
+cleanup() {
+    local rc=$?
+    if [ "$rc" -ne 0 ] && [ -s "$LOG" ]; then
+        echo "source-bench: FAILED (exit $rc); last lines of the command log:" >&2
+        tail -n 30 "$LOG" >&2 || true
+    fi
+    if [ "${BENCH_KEEP:-0}" = 1 ]; then
+        echo "source-bench: kept $WORK" >&2
+    else
+        rm -rf "$WORK"
+    fi
+}
+trap cleanup EXIT
+trap 'exit 130' INT TERM
+
+# ---------------------------------------------------------------- helpers
+# run_timed CMD...: runs CMD (output appended to $LOG), sets T_REAL (s) and T_CPU (user+sys s,
+# children included).
+run_timed() {
+    local tf="$WORK/.time" u s
+    local TIMEFORMAT='%3R %3U %3S'
+    echo "+ $*" >>"$LOG"
+    { time "$@" >>"$LOG" 2>&1; } 2>"$tf"
+    read -r T_REAL u s <"$tf"
+    T_CPU=$(awk -v u="$u" -v s="$s" 'BEGIN { printf "%.3f", u + s }')
+}
+# median NUMBERS...
+median() {
+    printf '%s\n' "$@" | sort -g | awk '{ v[NR] = $1 } END {
+        if (NR % 2) printf "%.3f", v[(NR + 1) / 2]; else printf "%.3f", (v[NR / 2] + v[NR / 2 + 1]) / 2 }'
+}
+calc() { awk "BEGIN { printf \"%.${2:-3}f\", $1 }"; }
+file_bytes() { find "$1" -type f -printf '%s\n' | awk '{ s += $1 } END { printf "%d", s }'; }
+# xz_blocks DEB: number of xz blocks in the .deb's data.tar.xz
+xz_blocks() {
+    ar p "$1" data.tar.xz >"$WORK/.data.tar.xz"
+    xz --robot --list "$WORK/.data.tar.xz" | awk -F'\t' '$1 == "totals" { print $3 }'
+    rm -f "$WORK/.data.tar.xz"
+}
+ours() { java -jar "$JAR" source "$@" --maintainer "$MAINT" ${JOBS_ARGS[@]+"${JOBS_ARGS[@]}"}; }
+
+# ---------------------------------------------------------------- jar
+if [ ! -f "$JAR" ]; then
+    echo "source-bench: $JAR missing, building it (mvn -q -B -DskipTests package)..." >&2
+    (cd "$REPO" && mvn -q -B -DskipTests package) >&2
+fi
+
+# ---------------------------------------------------------------- 3. machine facts
+NPROC=$(nproc)
+echo "== machine"
+echo "date:            $(date -u '+%Y-%m-%d %H:%M:%S UTC')"
+echo "nproc:           $NPROC"
+echo "cpu:             $(awk -F': ' '/^model name/ { print $2; exit }' /proc/cpuinfo 2>/dev/null || echo unknown)"
+echo "memory:          $(awk '/^MemTotal/ { printf "%.1f GiB", $2 / 1048576 }' /proc/meminfo)"
+echo "java:            $(java -version 2>&1 | head -n 1)"
+echo "dpkg-deb:        $(dpkg-deb --version | head -n 1)"
+echo "dkms-deb:        $(java -jar "$JAR" --version 2>&1 | head -n 1)"
+echo "jar:             $JAR"
+
+# ---------------------------------------------------------------- 1. small package vs dh
+echo
+echo "== 1. small package: dkms-deb source hello vs dpkg-buildpackage -us -uc -b (debian-example)"
+SNAP="$WORK/snapshot"
+cp -a "$REPO/debian-example" "$SNAP"    # one snapshot, so concurrent edits of the repo don't skew runs
+
+small_ours() {
+    rm -rf "$WORK/s-out"
+    mkdir "$WORK/s-out"
+    run_timed ours "$SNAP/hello" -o "$WORK/s-out"
+    [ -f "$WORK/s-out/hello-dkms_1.0-1_all.deb" ] || { echo "no hello .deb from dkms-deb" >&2; exit 1; }
+}
+small_dh() {
+    rm -rf "$WORK/s-dh"
+    mkdir "$WORK/s-dh"
+    cp -a "$SNAP" "$WORK/s-dh/debian-example"    # fresh copy (not timed)
+    run_timed env -C "$WORK/s-dh/debian-example" dpkg-buildpackage -us -uc -b
+    [ -f "$WORK/s-dh/hello-dkms_1.0-1_all.deb" ] || { echo "no hello .deb from dpkg-buildpackage" >&2; exit 1; }
+}
+small_ours; small_dh    # one untimed warm-up of each (page cache, JIT-less JVM class data)
+small_ours_t=(); small_dh_t=()
+for ((i = 1; i <= RUNS; i++)); do
+    small_ours; small_ours_t+=("$T_REAL")
+    small_dh;   small_dh_t+=("$T_REAL")
+done
+S_OURS=$(median "${small_ours_t[@]}")
+S_DH=$(median "${small_dh_t[@]}")
+S_RATIO=$(calc "$S_OURS / $S_DH")
+echo "runs:            $RUNS each (interleaved, after 1 untimed warm-up of each); JVM start included"
+echo "dkms-deb runs:   ${small_ours_t[*]} s"
+echo "dh runs:         ${small_dh_t[*]} s"
+echo "dkms-deb median: $S_OURS s  (java -jar target/dkms-deb.jar source hello -o DIR --maintainer ...)"
+echo "dh median:       $S_DH s  (dpkg-buildpackage -us -uc -b in a fresh copy of debian-example/)"
+echo "deb sizes:       dkms-deb $(stat -c %s "$WORK/s-out/hello-dkms_1.0-1_all.deb") B, dh $(stat -c %s "$WORK/s-dh/hello-dkms_1.0-1_all.deb") B"
+echo "ratio ours/dh:   $S_RATIO  (target <= 0.25)"
+rm -rf "$WORK/s-out" "$WORK/s-dh" "$SNAP"
+
+# ---------------------------------------------------------------- 2. big tree throughput
+echo
+echo "== 2. big tree: dkms-deb source --compression xz vs dpkg-deb -Zxz --build"
+HDRS=$(ls -d /usr/src/linux-headers-*-common 2>/dev/null | head -n 1 || true)
+[ -n "$HDRS" ] && [ -d "$HDRS" ] || { echo "source-bench: no /usr/src/linux-headers-*-common found" >&2; exit 1; }
+TREE="$WORK/bigtree"
+cp -a "$HDRS" "$TREE"
+MIN_BYTES=$((MIN_MB * 1000000))
+dups=0
+while [ "$(file_bytes "$TREE")" -lt "$MIN_BYTES" ]; do
+    dups=$((dups + 1))
+    cp -a "$HDRS" "$TREE/dup$dups"
+done
+cat >"$TREE/dkms.conf" <<'EOF'
+PACKAGE_NAME=bigtree
+PACKAGE_VERSION=1.0
+BUILT_MODULE_NAME[0]=bigtree
+DEST_MODULE_LOCATION[0]=/updates/dkms
+EOF
+IN_BYTES=$(file_bytes "$TREE")
+IN_MB=$(calc "$IN_BYTES / 1000000" 1)
+echo "tree:            copy (cp -a) of $HDRS + ${dups} duplicate subdir(s) + dkms.conf"
+echo "input:           $IN_MB MB ($IN_BYTES bytes in $(find "$TREE" -type f | wc -l) regular files, $(find "$TREE" -type l | wc -l) symlinks; MB = 10^6 bytes)"
+
+# The same tree laid out as dpkg-deb wants it.
+PKGROOT="$WORK/pkgroot"
+mkdir -p "$PKGROOT/usr/src" "$PKGROOT/DEBIAN"
+cp -a "$TREE" "$PKGROOT/usr/src/bigtree-1.0"
+# dkms-deb leaves out symlinks that point outside the tree (with a warning); drop them here too so
+# both archives hold the same files.
+dropped=0
+while IFS= read -r -d '' link; do
+    target=$(readlink "$link")
+    resolved=$(realpath -m -s "$(dirname "$link")/$target")
+    case "$resolved" in
+        "$PKGROOT/usr/src/bigtree-1.0"/*) ;;
+        *) rm -f "$link"; dropped=$((dropped + 1)) ;;
+    esac
+done < <(find "$PKGROOT/usr/src/bigtree-1.0" -type l -print0)
+cat >"$PKGROOT/DEBIAN/control" <<EOF
+Package: bigtree-dkms
+Version: 1.0-1
+Architecture: all
+Maintainer: $MAINT
+Description: dkms-deb benchmark tree
+ Copy of the kernel headers used to time dpkg-deb.
+EOF
+echo "pkgroot:         PKGROOT/usr/src/bigtree-1.0/ = same tree ($dropped symlink(s) escaping the tree dropped, as dkms-deb does) + DEBIAN/control"
+
+# What each side compresses with.
+DKMS_THREADS=${BENCH_JOBS:-$NPROC}
+echo "dkms-deb xz:     preset 6, CRC64, $DKMS_THREADS thread(s) (-j; default = nproc), independent blocks of 24 MiB (3 x 8 MiB dict)"
+DPKG_VER=$(dpkg-query -W -f='${Version}' dpkg 2>/dev/null || dpkg-deb --version | awk '{ print $NF }')
+xz_level=$(man dpkg-deb 2>/dev/null | tr -s ' \n' ' ' | grep -o '[0-9]* for xz' | head -n 1 | awk '{ print $1 }' || true)
+has_tmax=no; dpkg-deb --help 2>&1 | grep -q -- '--threads-max' && has_tmax=yes
+mt_changelog=no
+zgrep -q -i 'multi-threaded xz compression' /usr/share/doc/dpkg/changelog.gz 2>/dev/null && mt_changelog=yes
+lzma_linked=no; ldd "$(command -v dpkg-deb)" 2>/dev/null | grep -q liblzma && lzma_linked=yes
+echo "dpkg-deb xz:     preset ${xz_level:-6} (-z default for xz per dpkg-deb(1)); dpkg $DPKG_VER, linked to liblzma: $lzma_linked,"
+echo "                 --threads-max in --help: $has_tmax (option since 1.21.9), changelog has 'multi-threaded xz compression': $mt_changelog (since 1.18.x)."
+if [ "$lzma_linked" = yes ] && [ "$has_tmax" = yes ]; then
+    echo "                 => dpkg-deb compresses xz MULTI-threaded with liblzma's mt encoder: threads ="
+    echo "                    ${DPKG_DEB_THREADS_MAX:+DPKG_DEB_THREADS_MAX=$DPKG_DEB_THREADS_MAX, else }lzma_cputhreads() = $NPROC here, lowered only if memory is short; block size 3 x dict = 24 MiB."
+else
+    echo "                 => dpkg-deb here may compress xz single-threaded (see the CPU/wall figure below)."
+fi
+
+BIG_OUT="$WORK/big-out"
+big_ours() {
+    rm -rf "$BIG_OUT"
+    mkdir "$BIG_OUT"
+    run_timed ours "$TREE" -o "$BIG_OUT" --compression xz
+    [ -f "$BIG_OUT/bigtree-dkms_1.0-1_all.deb" ] || { echo "no bigtree .deb from dkms-deb" >&2; exit 1; }
+}
+big_dpkg() {
+    rm -f "$WORK/dpkg-deb.deb"
+    run_timed dpkg-deb --root-owner-group -Zxz --build "$PKGROOT" "$WORK/dpkg-deb.deb"
+}
+big_ours_t=(); big_ours_c=(); big_dpkg_t=(); big_dpkg_c=()
+for ((i = 1; i <= BIG_RUNS; i++)); do
+    big_ours; big_ours_t+=("$T_REAL"); big_ours_c+=("$T_CPU")
+    big_dpkg; big_dpkg_t+=("$T_REAL"); big_dpkg_c+=("$T_CPU")
+done
+B_OURS=$(median "${big_ours_t[@]}")
+B_DPKG=$(median "${big_dpkg_t[@]}")
+B_OURS_CPU=$(median "${big_ours_c[@]}")
+B_DPKG_CPU=$(median "${big_dpkg_c[@]}")
+OURS_MBS=$(calc "$IN_BYTES / 1000000 / $B_OURS" 2)
+DPKG_MBS=$(calc "$IN_BYTES / 1000000 / $B_DPKG" 2)
+B_RATIO=$(calc "$OURS_MBS / $DPKG_MBS")
+OURS_DEB="$BIG_OUT/bigtree-dkms_1.0-1_all.deb"
+DPKG_DEB="$WORK/dpkg-deb.deb"
+echo "runs:            $BIG_RUNS each (interleaved); JVM start included"
+echo "dkms-deb runs:   ${big_ours_t[*]} s (cpu ${big_ours_c[*]} s)"
+echo "dpkg-deb runs:   ${big_dpkg_t[*]} s (cpu ${big_dpkg_c[*]} s)"
+printf 'dkms-deb:        %s s median, %s MB/s, cpu/wall %s, deb %s bytes (%s xz blocks in data.tar.xz)\n' \
+    "$B_OURS" "$OURS_MBS" "$(calc "$B_OURS_CPU / $B_OURS" 2)" "$(stat -c %s "$OURS_DEB")" "$(xz_blocks "$OURS_DEB")"
+printf 'dpkg-deb:        %s s median, %s MB/s, cpu/wall %s, deb %s bytes (%s xz blocks in data.tar.xz)\n' \
+    "$B_DPKG" "$DPKG_MBS" "$(calc "$B_DPKG_CPU / $B_DPKG" 2)" "$(stat -c %s "$DPKG_DEB")" "$(xz_blocks "$DPKG_DEB")"
+echo "note:            dkms-deb also writes md5sums, postinst/prerm and /usr/share/doc files; dpkg-deb gets only DEBIAN/control"
+echo "ratio ours/dpkg-deb throughput: $B_RATIO  (target >= 1.0)"
+
+# ---------------------------------------------------------------- summary
+verdict() { awk -v v="$1" -v t="$3" -v op="$2" 'BEGIN { ok = (op == "<=") ? (v <= t) : (v >= t); print ok ? "PASS" : "FAIL" }'; }
+echo
+echo "== summary (one run, $NPROC CPUs)"
+echo "small: dkms-deb $S_OURS s vs dh $S_DH s -> ratio $S_RATIO (target <= 0.25): $(verdict "$S_RATIO" '<=' 0.25)"
+echo "big:   dkms-deb $OURS_MBS MB/s vs dpkg-deb $DPKG_MBS MB/s on $IN_MB MB -> ratio $B_RATIO (target >= 1.0): $(verdict "$B_RATIO" '>=' 1.0)"
