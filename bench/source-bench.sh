@@ -91,6 +91,7 @@ echo "java:            $(java -version 2>&1 | head -n 1)"
 echo "dpkg-deb:        $(dpkg-deb --version | head -n 1)"
 echo "dkms-deb:        $(java -jar "$JAR" --version 2>&1 | head -n 1)"
 echo "jar:             $JAR"
+echo "load average:    $(cut -d' ' -f1-3 /proc/loadavg) at start (other load on the machine skews absolute times; runs are interleaved)"
 
 # ---------------------------------------------------------------- 1. small package vs dh
 echo
@@ -132,8 +133,8 @@ rm -rf "$WORK/s-out" "$WORK/s-dh" "$SNAP"
 # ---------------------------------------------------------------- 2. big tree throughput
 echo
 echo "== 2. big tree: dkms-deb source --compression xz vs dpkg-deb -Zxz --build"
-HDRS=$(ls -d /usr/src/linux-headers-*-common 2>/dev/null | head -n 1 || true)
-[ -n "$HDRS" ] && [ -d "$HDRS" ] || { echo "source-bench: no /usr/src/linux-headers-*-common found" >&2; exit 1; }
+HDRS=$(find /usr/src -mindepth 1 -maxdepth 1 -type d -name 'linux-headers-*-common' 2>/dev/null | sort | head -n 1)
+if [ -z "$HDRS" ]; then echo "source-bench: no /usr/src/linux-headers-*-common found" >&2; exit 1; fi
 TREE="$WORK/bigtree"
 cp -a "$HDRS" "$TREE"
 MIN_BYTES=$((MIN_MB * 1000000))
@@ -234,6 +235,6 @@ echo "ratio ours/dpkg-deb throughput: $B_RATIO  (target >= 1.0)"
 # ---------------------------------------------------------------- summary
 verdict() { awk -v v="$1" -v t="$3" -v op="$2" 'BEGIN { ok = (op == "<=") ? (v <= t) : (v >= t); print ok ? "PASS" : "FAIL" }'; }
 echo
-echo "== summary (one run, $NPROC CPUs)"
+echo "== summary (one run, $NPROC CPUs, load average now $(cut -d' ' -f1-3 /proc/loadavg))"
 echo "small: dkms-deb $S_OURS s vs dh $S_DH s -> ratio $S_RATIO (target <= 0.25): $(verdict "$S_RATIO" '<=' 0.25)"
 echo "big:   dkms-deb $OURS_MBS MB/s vs dpkg-deb $DPKG_MBS MB/s on $IN_MB MB -> ratio $B_RATIO (target >= 1.0): $(verdict "$B_RATIO" '>=' 1.0)"

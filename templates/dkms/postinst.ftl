@@ -1,12 +1,12 @@
 #!/bin/sh
 set -e
-# Automatically added by dkms-deb ${generator}
+# Automatically added by dkms-deb [=generator]
 # Same behaviour as the dh_dkms postinst snippet (template-dkms-mkdeb/debian/postinst in the
 # DKMS tarball): hand the module to dkms, which builds it for the installed kernels.
 
-DKMS_NAME=${sh(module)}
-DKMS_PACKAGE_NAME=${sh(package)}
-DKMS_VERSION=${sh(version)}
+DKMS_NAME=[=sh(module)]
+DKMS_PACKAGE_NAME=[=sh(package)]
+DKMS_VERSION=[=sh(version)]
 
 postinst_found=0
 
@@ -14,7 +14,7 @@ case "$1" in
 	configure)
 		for DKMS_POSTINST in /usr/lib/dkms/common.postinst "/usr/share/$DKMS_PACKAGE_NAME/postinst"; do
 			if [ -f "$DKMS_POSTINST" ]; then
-				"$DKMS_POSTINST" "$DKMS_NAME" "$DKMS_VERSION" "/usr/share/$DKMS_PACKAGE_NAME" "" "$2"
+				"$DKMS_POSTINST" "$DKMS_NAME" "$DKMS_VERSION" "/usr/share/$DKMS_PACKAGE_NAME" "" ${2:+"$2"}
 				postinst_found=1
 				break
 			fi

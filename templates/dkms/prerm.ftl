@@ -1,10 +1,10 @@
 #!/bin/sh
 set -e
-# Automatically added by dkms-deb ${generator}
+# Automatically added by dkms-deb [=generator]
 # Same behaviour as the dh_dkms prerm snippet: remove the module from dkms for all kernels.
 
-DKMS_NAME=${sh(module)}
-DKMS_VERSION=${sh(version)}
+DKMS_NAME=[=sh(module)]
+DKMS_VERSION=[=sh(version)]
 
 case "$1" in
 	remove|upgrade|deconfigure)

@@ -1,5 +1,5 @@
-${package} (${debianVersion}) unstable; urgency=medium
+[=package] ([=debianVersion]) unstable; urgency=medium
 
-  * Packaged with dkms-deb from the ${module} ${version} kernel module sources.
+  * Packaged with dkms-deb from the [=module] [=version] kernel module sources.
 
- -- ${maintainer}  ${date}
+ -- [=maintainer]  [=date]

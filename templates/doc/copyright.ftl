@@ -1,15 +1,15 @@
-This package was made by dkms-deb from the source code of the ${module} ${version}
-Linux kernel module, which it installs under /usr/src/${module}-${version}/.
+This package was made by dkms-deb from the source code of the [=module] [=version]
+Linux kernel module, which it installs under /usr/src/[=module]-[=version]/.
 
 <#if notices?has_content>
 Copyright notices found in the module's sources:
 <#list notices as notice>
-  ${notice}
+  [=notice]
 </#list>
 <#else>
-Copyright ${year} the authors of the ${module} kernel module (its sources carry no
+Copyright [=year] the authors of the [=module] kernel module (its sources carry no
 copyright notice; see MODULE_AUTHOR in them).
 </#if>
 
 The module's licence is stated in its source files (MODULE_LICENSE, SPDX lines)
-and in any licence file in /usr/src/${module}-${version}/.
+and in any licence file in /usr/src/[=module]-[=version]/.

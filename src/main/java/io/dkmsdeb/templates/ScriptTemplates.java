@@ -41,6 +41,8 @@ public final class ScriptTemplates {
         config.setFallbackOnNullLoopVariable(false);
         config.setLocalizedLookup(false);
         config.setNumberFormat("computer");
+        // [=value] interpolates; ${...} stays shell syntax, untouched
+        config.setInterpolationSyntax(Configuration.SQUARE_BRACKET_INTERPOLATION_SYNTAX);
         TemplateLoader shipped = new ClassTemplateLoader(ScriptTemplates.class, "/io/dkmsdeb/templates");
         if (overrideDir == null) {
             config.setTemplateLoader(shipped);

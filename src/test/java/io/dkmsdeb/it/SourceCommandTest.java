@@ -73,7 +73,7 @@ class SourceCommandTest {
             assertThat(Files.readString(file)).startsWith("#!/bin/sh\nset -e\n");
         }
         assertThat(Files.readString(control.resolve("postinst")))
-                .contains("\"$DKMS_POSTINST\" \"$DKMS_NAME\" \"$DKMS_VERSION\" \"/usr/share/$DKMS_PACKAGE_NAME\" \"\" \"$2\"")
+                .contains("\"$DKMS_POSTINST\" \"$DKMS_NAME\" \"$DKMS_VERSION\" \"/usr/share/$DKMS_PACKAGE_NAME\" \"\" ${2:+\"$2\"}")
                 .contains("DKMS_NAME='hello'").contains("DKMS_VERSION='1.0'");
         assertThat(Files.readString(control.resolve("prerm"))).contains("dkms remove -m \"$DKMS_NAME\" -v \"$DKMS_VERSION\" --all");
     }
