@@ -1,5 +1,6 @@
 [=package] ([=debianVersion]) unstable; urgency=medium
 
-  * Packaged with dkms-deb from the [=module] [=version] kernel module sources.
+  * Packaged with dkms-deb from the kernel module sources of
+    [=module] [=version].
 
  -- [=maintainer]  [=date]

@@ -66,6 +66,31 @@ public final class ControlFile {
         return result;
     }
 
+    /**
+     * A Description value: the synopsis, then each paragraph wrapped at 79 columns with the
+     * leading space of continuation lines, paragraphs separated by " .".
+     */
+    public static String description(String synopsis, String... paragraphs) {
+        StringBuilder sb = new StringBuilder(synopsis);
+        for (int p = 0; p < paragraphs.length; p++) {
+            if (p > 0) {
+                sb.append("\n .");
+            }
+            StringBuilder line = new StringBuilder();
+            for (String word : paragraphs[p].trim().split("\\s+")) {
+                if (line.length() > 0 && line.length() + 1 + word.length() > 78) {
+                    sb.append("\n ").append(line);
+                    line.setLength(0);
+                }
+                line.append(line.length() > 0 ? " " : "").append(word);
+            }
+            if (line.length() > 0) {
+                sb.append("\n ").append(line);
+            }
+        }
+        return sb.toString();
+    }
+
     /** The control file text: one {@code Name: value} paragraph, UTF-8, ending in a newline. */
     public static byte[] render(List<ControlField> fields) {
         StringBuilder sb = new StringBuilder();

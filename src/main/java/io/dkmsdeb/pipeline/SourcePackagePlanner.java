@@ -61,10 +61,10 @@ public final class SourcePackagePlanner {
                 .set("Provides", providesBase + "-modules (= " + version + ")")
                 .set("Section", "kernel")
                 .set("Priority", "optional")
-                .set("Description", module + " kernel module source for DKMS\n"
-                        + " This package provides the source code of the " + module + " " + version + " Linux kernel\n"
-                        + " module and the dkms.conf with which DKMS builds and installs it for each\n"
-                        + " installed kernel, and rebuilds it when a new kernel is installed.");
+                .set("Description", ControlFile.description(module + " kernel module source for DKMS",
+                        "This package provides the source code of the " + module + " " + version + " Linux kernel module "
+                                + "and the dkms.conf with which DKMS builds and installs it for each installed kernel, "
+                                + "and rebuilds it when a new kernel is installed."));
         return new DebPackage(control.fields(), scripts, data);
     }
 }
