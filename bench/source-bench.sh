@@ -35,6 +35,7 @@ LOG="$WORK/commands.log"
 : >"$LOG"
 cleanup() {
     local rc=$?
+    if [ -n "${SAMPLER_PID:-}" ]; then kill "$SAMPLER_PID" 2>/dev/null || true; wait "$SAMPLER_PID" 2>/dev/null || true; fi
     if [ "$rc" -ne 0 ] && [ -s "$LOG" ]; then
         echo "source-bench: FAILED (exit $rc); last lines of the command log:" >&2
         tail -n 30 "$LOG" >&2 || true
@@ -71,6 +72,40 @@ xz_blocks() {
     ar p "$1" data.tar.xz >"$WORK/.data.tar.xz"
     xz --robot --list "$WORK/.data.tar.xz" | awk -F'\t' '$1 == "totals" { print $3 }'
     rm -f "$WORK/.data.tar.xz"
+}
+# Thread sampler for part 2: watches the descendants of this shell; for "java" it records the peak
+# number of threads named xz-block (dkms-deb's compressor pool), for "dpkg-deb" the peak thread count
+# of any dpkg-deb process (the one running liblzma) minus its main thread. Writes $WORK/.threads.
+descendants() {
+    local p
+    for p in $(pgrep -P "$1" || true); do
+        [ "$p" = "$2" ] || { echo "$p"; descendants "$p" "$2"; }
+    done
+}
+sampler_loop() {
+    local mode=$1 top=$2 me=$BASHPID max=0 n p
+    while :; do
+        for p in $(descendants "$top" "$me"); do
+            n=0
+            if [ "$mode" = java ]; then
+                [ "$(cat "/proc/$p/comm" 2>/dev/null)" = java ] || continue
+                n=$(cat /proc/"$p"/task/*/comm 2>/dev/null | grep -c '^xz-block$' || true)
+            else
+                [ "$(cat "/proc/$p/comm" 2>/dev/null)" = dpkg-deb ] || continue
+                n=$(awk '/^Threads:/ { print $2 - 1 }' "/proc/$p/status" 2>/dev/null || echo 0)
+            fi
+            [ "${n:-0}" -gt "$max" ] && { max=$n; echo "$max" >"$WORK/.threads"; }
+        done
+        sleep 0.2
+    done
+}
+SAMPLER_PID=
+start_sampler() { echo 0 >"$WORK/.threads"; sampler_loop "$1" "$$" & SAMPLER_PID=$!; }
+stop_sampler() {
+    kill "$SAMPLER_PID" 2>/dev/null || true
+    wait "$SAMPLER_PID" 2>/dev/null || true
+    SAMPLER_PID=
+    T_THREADS=$(cat "$WORK/.threads")
 }
 ours() { java -jar "$JAR" source "$@" --maintainer "$MAINT" ${JOBS_ARGS[@]+"${JOBS_ARGS[@]}"}; }
 
@@ -184,34 +219,44 @@ DKMS_THREADS=${BENCH_JOBS:-$NPROC}
 echo "dkms-deb xz:     preset 6, CRC64, $DKMS_THREADS thread(s) (-j; default = nproc), independent blocks of 24 MiB (3 x 8 MiB dict)"
 DPKG_VER=$(dpkg-query -W -f='${Version}' dpkg 2>/dev/null || dpkg-deb --version | awk '{ print $NF }')
 xz_level=$(man dpkg-deb 2>/dev/null | tr -s ' \n' ' ' | grep -o '[0-9]* for xz' | head -n 1 | awk '{ print $1 }' || true)
-has_tmax=no; dpkg-deb --help 2>&1 | grep -q -- '--threads-max' && has_tmax=yes
+# (no `cmd | grep -q` here: with pipefail, grep -q exiting early can SIGPIPE cmd and fail the pipe)
+dpkg_help=$(dpkg-deb --help 2>&1 || true)
+has_tmax=no; case "$dpkg_help" in *--threads-max*) has_tmax=yes ;; esac
 mt_changelog=no
 zgrep -q -i 'multi-threaded xz compression' /usr/share/doc/dpkg/changelog.gz 2>/dev/null && mt_changelog=yes
-lzma_linked=no; ldd "$(command -v dpkg-deb)" 2>/dev/null | grep -q liblzma && lzma_linked=yes
+dpkg_libs=$(ldd "$(command -v dpkg-deb)" 2>/dev/null || true)
+lzma_linked=no; case "$dpkg_libs" in *liblzma*) lzma_linked=yes ;; esac
 echo "dpkg-deb xz:     preset ${xz_level:-6} (-z default for xz per dpkg-deb(1)); dpkg $DPKG_VER, linked to liblzma: $lzma_linked,"
 echo "                 --threads-max in --help: $has_tmax (option since 1.21.9), changelog has 'multi-threaded xz compression': $mt_changelog (since 1.18.x)."
 if [ "$lzma_linked" = yes ] && [ "$has_tmax" = yes ]; then
     echo "                 => dpkg-deb compresses xz MULTI-threaded with liblzma's mt encoder: threads ="
     echo "                    ${DPKG_DEB_THREADS_MAX:+DPKG_DEB_THREADS_MAX=$DPKG_DEB_THREADS_MAX, else }lzma_cputhreads() = $NPROC here, lowered only if memory is short; block size 3 x dict = 24 MiB."
 else
-    echo "                 => dpkg-deb here may compress xz single-threaded (see the CPU/wall figure below)."
+    echo "                 => dpkg-deb here may compress xz single-threaded (see the observed threads below)."
 fi
+echo "                 (threads observed below: peak 'xz-block' threads of the java process, resp. peak thread"
+echo "                 count of any dpkg-deb process minus its main thread, sampled every 0.2 s; cpu/wall is"
+echo "                 only indicative when other load shares the CPUs)"
 
 BIG_OUT="$WORK/big-out"
 big_ours() {
     rm -rf "$BIG_OUT"
     mkdir "$BIG_OUT"
+    start_sampler java
     run_timed ours "$TREE" -o "$BIG_OUT" --compression xz
+    stop_sampler
     [ -f "$BIG_OUT/bigtree-dkms_1.0-1_all.deb" ] || { echo "no bigtree .deb from dkms-deb" >&2; exit 1; }
 }
 big_dpkg() {
     rm -f "$WORK/dpkg-deb.deb"
+    start_sampler dpkg-deb
     run_timed dpkg-deb --root-owner-group -Zxz --build "$PKGROOT" "$WORK/dpkg-deb.deb"
+    stop_sampler
 }
-big_ours_t=(); big_ours_c=(); big_dpkg_t=(); big_dpkg_c=()
+big_ours_t=(); big_ours_c=(); big_ours_n=(); big_dpkg_t=(); big_dpkg_c=(); big_dpkg_n=()
 for ((i = 1; i <= BIG_RUNS; i++)); do
-    big_ours; big_ours_t+=("$T_REAL"); big_ours_c+=("$T_CPU")
-    big_dpkg; big_dpkg_t+=("$T_REAL"); big_dpkg_c+=("$T_CPU")
+    big_ours; big_ours_t+=("$T_REAL"); big_ours_c+=("$T_CPU"); big_ours_n+=("$T_THREADS")
+    big_dpkg; big_dpkg_t+=("$T_REAL"); big_dpkg_c+=("$T_CPU"); big_dpkg_n+=("$T_THREADS")
 done
 B_OURS=$(median "${big_ours_t[@]}")
 B_DPKG=$(median "${big_dpkg_t[@]}")
@@ -223,8 +268,8 @@ B_RATIO=$(calc "$OURS_MBS / $DPKG_MBS")
 OURS_DEB="$BIG_OUT/bigtree-dkms_1.0-1_all.deb"
 DPKG_DEB="$WORK/dpkg-deb.deb"
 echo "runs:            $BIG_RUNS each (interleaved); JVM start included"
-echo "dkms-deb runs:   ${big_ours_t[*]} s (cpu ${big_ours_c[*]} s)"
-echo "dpkg-deb runs:   ${big_dpkg_t[*]} s (cpu ${big_dpkg_c[*]} s)"
+echo "dkms-deb runs:   ${big_ours_t[*]} s (cpu ${big_ours_c[*]} s; xz threads observed ${big_ours_n[*]})"
+echo "dpkg-deb runs:   ${big_dpkg_t[*]} s (cpu ${big_dpkg_c[*]} s; extra threads observed ${big_dpkg_n[*]})"
 printf 'dkms-deb:        %s s median, %s MB/s, cpu/wall %s, deb %s bytes (%s xz blocks in data.tar.xz)\n' \
     "$B_OURS" "$OURS_MBS" "$(calc "$B_OURS_CPU / $B_OURS" 2)" "$(stat -c %s "$OURS_DEB")" "$(xz_blocks "$OURS_DEB")"
 printf 'dpkg-deb:        %s s median, %s MB/s, cpu/wall %s, deb %s bytes (%s xz blocks in data.tar.xz)\n' \
