@@ -25,7 +25,7 @@ import java.util.concurrent.TimeUnit;
  * endings are stripped first, as newer dkms does.
  */
 public final class DkmsConfReader {
-    private static final String SCRIPT_RESOURCE = "read-dkms-conf.bash";
+    private static final String SCRIPT_RESOURCE = "/io/dkmsdeb/templates/helpers/read-dkms-conf.bash";
     private static final long TIMEOUT_SECONDS = 30;
 
     private final String script;
@@ -80,7 +80,7 @@ public final class DkmsConfReader {
             scratch = Files.createTempDirectory("dkms-deb-conf");
             Path conf = scratch.resolve("dkms.conf");
             Files.write(conf, stripCarriageReturns(raw));
-            Path scriptFile = scratch.resolve(SCRIPT_RESOURCE);
+            Path scriptFile = scratch.resolve("read-dkms-conf.bash");
             Files.writeString(scriptFile, script);
             return run(confFile, scriptFile, conf, context);
         } catch (IOException e) {

@@ -1,0 +1,210 @@
+package io.dkmsdeb.kernel;
+
+import io.dkmsdeb.model.BuildFailedException;
+import io.dkmsdeb.model.BuiltModule;
+import io.dkmsdeb.model.DkmsConf;
+import io.dkmsdeb.model.DkmsDebException;
+import io.dkmsdeb.model.DkmsModule;
+import io.dkmsdeb.model.KernelTarget;
+import io.dkmsdeb.model.Log;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.time.format.DateTimeFormatter;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.stream.Stream;
+
+/**
+ * Builds a module the way dkms 3 does ({@code prepare_build} and {@code actual_build}), in a
+ * private scratch tree laid out like dkms's: {@code $dkms_tree/NAME/VERSION/build} is a copy of
+ * the source, {@code .../source} links to a pristine copy under {@code $source_tree}. Steps:
+ * PATCH (-p1 from patches/), PRE_BUILD, CLEAN, MAKE (make -jN KERNELRELEASE=KVER prepended
+ * when MAKE starts with "make"), check BUILT_MODULE_LOCATION/BUILT_MODULE_NAME.ko, strip -g,
+ * compress as the kernel does, POST_BUILD. Each step runs with the dkms variables in its
+ * environment, its output appended to the log, under a time limit.
+ */
+public final class DkmsStyleBuild implements KernelBuild {
+    private static final String HELPERS = "/io/dkmsdeb/templates/helpers/";
+    private static final DateTimeFormatter KBUILD_TIME = DateTimeFormatter.ofPattern("EEE MMM d HH:mm:ss 'UTC' yyyy", Locale.ROOT);
+
+    @Override
+    public List<BuiltModule> build(Request r) {
+        DkmsConf conf = r.conf();
+        KernelTarget k = r.kernel();
+        String what = conf.packageName() + " " + conf.packageVersion() + " for " + k.release();
+        Path scratch = null;
+        try {
+            scratch = Files.createTempDirectory("dkms-deb-build-");
+            Path dkmsTree = scratch.resolve("dkms");
+            Path sourceTree = scratch.resolve("src");
+            Path pristine = sourceTree.resolve(conf.packageName() + "-" + conf.packageVersion());
+            Path base = dkmsTree.resolve(conf.packageName()).resolve(conf.packageVersion());
+            Path build = base.resolve("build");
+            TreeCopy.copy(r.sourceDir(), pristine);
+            Files.write(pristine.resolve("dkms.conf"), r.dkmsConfText());
+            TreeCopy.copy(pristine, build);
+            Files.createSymbolicLink(base.resolve("source"), pristine);
+            Path helpers = Files.createDirectories(scratch.resolve("helpers"));
+            Path runMake = helper(helpers, "run-make.bash");
+            Path runScript = helper(helpers, "run-build-script.bash");
+            Map<String, String> env = environment(r, dkmsTree, sourceTree);
+            Files.writeString(r.log(), "dkms-deb build log for " + conf.packageName() + "-" + conf.packageVersion()
+                    + " for kernel " + k.release() + " (" + k.unameArch() + ")\n", StandardCharsets.UTF_8,
+                    java.nio.file.StandardOpenOption.CREATE, java.nio.file.StandardOpenOption.APPEND);
+
+            for (String patch : conf.patches()) {
+                if (!Files.isRegularFile(build.resolve("patches").resolve(patch))) {
+                    throw failed(r, what, "patch " + patch + " named in dkms.conf is not in " + r.sourceDir().resolve("patches"), false);
+                }
+                step(r, what, "applying patch " + patch, List.of("patch", "-p1", "-i", "patches/" + patch), build, env);
+            }
+            if (!conf.preBuild().isEmpty()) {
+                step(r, what, "PRE_BUILD", List.of("bash", runScript.toString(), build.toString(), "pre_build", conf.preBuild()), build, env);
+            }
+            String kdir = k.headersDir().toString();
+            String clean = conf.clean().isEmpty() ? "make -C " + kdir + " M=" + build + " clean" : conf.clean();
+            ProcessRunner.run(List.of("bash", runMake.toString(), build.toString(), clean), build, env, r.log(), r.timeoutSeconds());
+            String make = makeCommand(conf, k, build, r.makeJobs());
+            Log.info("[" + k.release() + "] building " + conf.packageName() + " " + conf.packageVersion() + ": " + make);
+            step(r, what, "make", List.of("bash", runMake.toString(), build.toString(), make), build, env);
+
+            List<BuiltModule> modules = new ArrayList<>();
+            for (DkmsModule m : conf.modules()) {
+                Path ko = build.resolve(m.builtPath());
+                if (!Files.isRegularFile(ko)) {
+                    throw failed(r, what, "make succeeded but " + m.builtPath() + " was not built (found: " + builtKos(build)
+                            + "); check BUILT_MODULE_NAME[" + m.index() + "] and BUILT_MODULE_LOCATION[" + m.index() + "] in dkms.conf", true);
+                }
+                if (m.strip() && r.strip()) {
+                    step(r, what, "strip " + m.builtPath(), List.of("strip", "-g", ko.toString()), build, env);
+                }
+                byte[] content = ModuleCompressor.compress(Files.readAllBytes(ko), k.compression());
+                modules.add(new BuiltModule(m, m.destName() + k.moduleSuffix(), content));
+            }
+            if (!conf.postBuild().isEmpty()) {
+                step(r, what, "POST_BUILD", List.of("bash", runScript.toString(), build.toString(), "post_build", conf.postBuild()), build, env);
+            }
+            return modules;
+        } catch (IOException e) {
+            throw new DkmsDebException("building " + what + " failed: " + e.getMessage() + "; check free space in "
+                    + System.getProperty("java.io.tmpdir"), e);
+        } finally {
+            TreeCopy.deleteRecursively(scratch);
+        }
+    }
+
+    /** dkms's make command: MAKE or the default, with -jN KERNELRELEASE=KVER when it starts with make. */
+    static String makeCommand(DkmsConf conf, KernelTarget k, Path build, int jobs) {
+        String make = conf.make().orElse("make -C " + k.headersDir() + " M=" + build);
+        if (make.startsWith("make")) {
+            make = "make -j" + jobs + " KERNELRELEASE=" + k.release() + make.substring(4);
+        }
+        if ("y".equals(k.config().get("CONFIG_CC_IS_CLANG"))) {
+            make += " CC=clang";
+        }
+        if ("y".equals(k.config().get("CONFIG_LD_IS_LLD"))) {
+            make += " LD=ld.lld";
+        }
+        return make;
+    }
+
+    private Map<String, String> environment(Request r, Path dkmsTree, Path sourceTree) {
+        KernelTarget k = r.kernel();
+        Map<String, String> env = new HashMap<>();
+        env.put("PATH", System.getenv().getOrDefault("PATH", "/usr/local/bin:/usr/bin:/bin") + ":/usr/sbin:/sbin");
+        env.put("HOME", System.getenv().getOrDefault("HOME", "/nonexistent"));
+        env.put("LC_ALL", "C.UTF-8");
+        env.put("kernelver", k.release());
+        env.put("arch", k.unameArch());
+        env.put("kernel_source_dir", k.headersDir().toString());
+        env.put("dkms_tree", dkmsTree.toString());
+        env.put("source_tree", sourceTree.toString());
+        env.put("module", r.conf().packageName());
+        env.put("module_version", r.conf().packageVersion());
+        env.put("SOURCE_DATE_EPOCH", Long.toString(r.epochSeconds()));
+        env.put("KBUILD_BUILD_TIMESTAMP", KBUILD_TIME.format(Instant.ofEpochSecond(r.epochSeconds()).atOffset(ZoneOffset.UTC)));
+        env.put("KBUILD_BUILD_USER", "dkms-deb");
+        env.put("KBUILD_BUILD_HOST", "dkms-deb");
+        // as dkms's prepare_build: the compiler the kernel was built with, when it is installed
+        String ccText = k.config().getOrDefault("CONFIG_CC_VERSION_TEXT", "");
+        String cc = ccText.contains(" ") ? ccText.substring(0, ccText.indexOf(' ')) : ccText;
+        if (!cc.isEmpty() && cc.matches("[A-Za-z0-9._+-]+") && onPath(cc, env.get("PATH"))) {
+            env.put("CC", cc);
+        }
+        return env;
+    }
+
+    private static boolean onPath(String program, String path) {
+        for (String dir : path.split(":")) {
+            if (!dir.isEmpty() && Files.isExecutable(Path.of(dir, program))) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    private void step(Request r, String what, String name, List<String> cmd, Path dir, Map<String, String> env) throws IOException {
+        Files.writeString(r.log(), "\n$ " + String.join(" ", cmd.subList(cmd.get(0).equals("bash") ? 3 : 0, cmd.size())) + "\n",
+                StandardCharsets.UTF_8, java.nio.file.StandardOpenOption.APPEND);
+        ProcessRunner.Outcome o = ProcessRunner.run(cmd, dir, env, r.log(), r.timeoutSeconds());
+        if (o.timedOut()) {
+            throw failed(r, what, name + " did not finish within " + r.timeoutSeconds() + " s (--build-timeout) and was killed", true);
+        }
+        if (o.exit() != 0) {
+            throw failed(r, what, name + " exited with status " + o.exit(), true);
+        }
+    }
+
+    private static BuildFailedException failed(Request r, String what, String why, boolean showLog) {
+        StringBuilder sb = new StringBuilder("building " + what + " failed: " + why + "; full log: " + r.log());
+        if (showLog) {
+            List<String> lines = tail(r.log(), 15);
+            if (!lines.isEmpty()) {
+                sb.append("\nlast lines of the log:");
+                lines.forEach(l -> sb.append("\n    ").append(l));
+            }
+        }
+        return new BuildFailedException(sb.toString());
+    }
+
+    static List<String> tail(Path log, int n) {
+        try {
+            List<String> all = Files.readAllLines(log, StandardCharsets.ISO_8859_1);
+            return all.subList(Math.max(0, all.size() - n), all.size());
+        } catch (IOException e) {
+            return List.of();
+        }
+    }
+
+    private static String builtKos(Path build) {
+        try (Stream<Path> s = Files.walk(build)) {
+            List<String> kos = s.filter(p -> p.toString().endsWith(".ko")).map(p -> build.relativize(p).toString()).sorted().toList();
+            return kos.isEmpty() ? "no .ko file" : String.join(", ", kos);
+        } catch (IOException e) {
+            return "unknown";
+        }
+    }
+
+    private static Path helper(Path dir, String name) {
+        try (InputStream in = DkmsStyleBuild.class.getResourceAsStream(HELPERS + name)) {
+            if (in == null) {
+                throw new IllegalStateException("resource " + HELPERS + name + " missing from the jar");
+            }
+            Path p = dir.resolve(name);
+            Files.write(p, in.readAllBytes());
+            return p;
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+}

@@ -1,0 +1,30 @@
+package io.dkmsdeb.kernel;
+
+import io.dkmsdeb.model.BuiltModule;
+import io.dkmsdeb.model.DkmsConf;
+import io.dkmsdeb.model.KernelTarget;
+
+import java.nio.file.Path;
+import java.util.List;
+
+/** Compiles a module for one kernel. One implementation builds as dkms does; tests may fake it. */
+public interface KernelBuild {
+
+    /**
+     * @param sourceDir      the module tree (never modified)
+     * @param dkmsConfText   the dkms.conf to place in the build tree
+     * @param conf           dkms.conf as read for this kernel
+     * @param kernel         the kernel
+     * @param makeJobs       make -j
+     * @param strip          false for --no-strip (STRIP in dkms.conf still applies)
+     * @param log            the build log, appended to
+     * @param timeoutSeconds time limit for each step
+     * @param epochSeconds   SOURCE_DATE_EPOCH for kbuild's timestamp
+     */
+    record Request(Path sourceDir, byte[] dkmsConfText, DkmsConf conf, KernelTarget kernel, int makeJobs, boolean strip,
+                   Path log, long timeoutSeconds, long epochSeconds) {
+    }
+
+    /** The modules built, stripped and compressed; throws BuildFailedException with the log's tail on failure. */
+    List<BuiltModule> build(Request request);
+}

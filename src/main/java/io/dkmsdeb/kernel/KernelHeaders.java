@@ -1,0 +1,173 @@
+package io.dkmsdeb.kernel;
+
+import io.dkmsdeb.model.KernelHeadersException;
+import io.dkmsdeb.model.KernelTarget;
+import io.dkmsdeb.model.UsageException;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.regex.Pattern;
+import java.util.stream.Stream;
+
+/**
+ * Finds a kernel's headers and reads what a build needs from them. {@code -k KVER} is always
+ * taken as given: the running kernel is never consulted.
+ */
+public final class KernelHeaders {
+    private static final Pattern RELEASE = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._+~-]*");
+    private static final Path MODULES = Path.of("/lib/modules");
+
+    private KernelHeaders() {
+    }
+
+    /**
+     * @param release          the kernel release
+     * @param kernelSourceDir  --kernel-source-dir, or null for /lib/modules/KVER/build
+     * @param archOverride     --arch (Debian architecture), or null to read it from the config
+     * @param compressOption   auto, none, xz, zstd or gzip
+     */
+    public static KernelTarget locate(String release, Path kernelSourceDir, String archOverride, String compressOption) {
+        if (!RELEASE.matcher(release).matches()) {
+            throw new UsageException("kernel release '" + release + "' is not valid: use the form uname -r prints, e.g. 6.1.0-56-amd64");
+        }
+        Path dir = kernelSourceDir != null ? kernelSourceDir : MODULES.resolve(release).resolve("build");
+        if (!Files.isDirectory(dir) || !Files.exists(dir.resolve("Makefile"))) {
+            throw new KernelHeadersException("no kernel headers for " + release + " at " + dir + "; install them with "
+                    + "'apt-get install linux-headers-" + release + "', or pass --kernel-source-dir DIR"
+                    + ", or --fetch-headers to download them");
+        }
+        Map<String, String> config = readConfig(dir.resolve(".config"));
+        if (config.isEmpty()) {
+            throw new KernelHeadersException("the kernel headers at " + dir + " have no .config; they are not a prepared kbuild tree. "
+                    + "Install linux-headers-" + release + " or point --kernel-source-dir at a configured tree");
+        }
+        String debArch = archOverride != null ? archOverride : debianArch(config, dir);
+        String compression = compressOption == null || compressOption.equals("auto")
+                ? moduleCompression(release, config) : compressOption;
+        return new KernelTarget(release, dir, debArch, unameArch(debArch), compression, config);
+    }
+
+    /** Every kernel under /lib/modules whose headers are installed (for --all-kernels). */
+    public static List<String> installedWithHeaders() {
+        List<String> releases = new ArrayList<>();
+        if (!Files.isDirectory(MODULES)) {
+            return releases;
+        }
+        try (Stream<Path> s = Files.list(MODULES)) {
+            s.sorted().filter(p -> Files.isRegularFile(p.resolve("build/.config")) && Files.exists(p.resolve("build/Makefile")))
+                    .forEach(p -> releases.add(p.getFileName().toString()));
+        } catch (IOException e) {
+            throw new KernelHeadersException("cannot list " + MODULES + ": " + e.getMessage());
+        }
+        return releases;
+    }
+
+    static Map<String, String> readConfig(Path file) {
+        Map<String, String> config = new HashMap<>();
+        if (!Files.isRegularFile(file)) {
+            return config;
+        }
+        try {
+            for (String line : Files.readAllLines(file, StandardCharsets.ISO_8859_1)) {
+                int eq = line.indexOf('=');
+                if (line.startsWith("CONFIG_") && eq > 0) {
+                    String value = line.substring(eq + 1);
+                    if (value.length() >= 2 && value.startsWith("\"") && value.endsWith("\"")) {
+                        value = value.substring(1, value.length() - 1);
+                    }
+                    config.put(line.substring(0, eq), value);
+                }
+            }
+        } catch (IOException e) {
+            throw new KernelHeadersException("cannot read " + file + ": " + e.getMessage());
+        }
+        return config;
+    }
+
+    /** The Debian architecture of a kernel, from its configuration. */
+    static String debianArch(Map<String, String> c, Path dir) {
+        if (y(c, "CONFIG_X86_64")) {
+            return "amd64";
+        }
+        if (y(c, "CONFIG_X86_32") || y(c, "CONFIG_X86")) {
+            return "i386";
+        }
+        if (y(c, "CONFIG_ARM64")) {
+            return "arm64";
+        }
+        if (y(c, "CONFIG_ARM")) {
+            return "armhf";
+        }
+        if (y(c, "CONFIG_PPC64")) {
+            return y(c, "CONFIG_CPU_LITTLE_ENDIAN") ? "ppc64el" : "ppc64";
+        }
+        if (y(c, "CONFIG_S390")) {
+            return "s390x";
+        }
+        if (y(c, "CONFIG_RISCV")) {
+            return "riscv64";
+        }
+        if (y(c, "CONFIG_LOONGARCH")) {
+            return "loong64";
+        }
+        if (y(c, "CONFIG_MIPS")) {
+            return y(c, "CONFIG_64BIT") ? "mips64el" : "mipsel";
+        }
+        throw new KernelHeadersException("cannot tell the architecture of the kernel headers at " + dir + " from their .config; pass --arch");
+    }
+
+    /** dkms's {@code arch} (uname -m) for a Debian architecture. */
+    static String unameArch(String debArch) {
+        return switch (debArch) {
+            case "amd64" -> "x86_64";
+            case "i386" -> "i686";
+            case "arm64" -> "aarch64";
+            case "armhf", "armel" -> "armv7l";
+            case "ppc64el" -> "ppc64le";
+            case "riscv64" -> "riscv64";
+            case "loong64" -> "loongarch64";
+            case "mips64el" -> "mips64";
+            case "mipsel" -> "mips";
+            default -> debArch;
+        };
+    }
+
+    /**
+     * How the kernel's own modules are compressed: from its installed modules when there are
+     * any, else from CONFIG_MODULE_COMPRESS_*.
+     */
+    static String moduleCompression(String release, Map<String, String> config) {
+        Path kernelDir = MODULES.resolve(release).resolve("kernel");
+        if (Files.isDirectory(kernelDir)) {
+            try (Stream<Path> s = Files.walk(kernelDir, 6)) {
+                var first = s.map(p -> p.getFileName().toString()).filter(n -> n.contains(".ko")).findFirst();
+                if (first.isPresent()) {
+                    String n = first.get();
+                    return n.endsWith(".ko.xz") ? "xz" : n.endsWith(".ko.zst") ? "zstd" : n.endsWith(".ko.gz") ? "gzip" : "none";
+                }
+            } catch (IOException ignored) {
+                // fall back to the configuration
+            }
+        }
+        if (y(config, "CONFIG_MODULE_COMPRESS_XZ")) {
+            return "xz";
+        }
+        if (y(config, "CONFIG_MODULE_COMPRESS_ZSTD")) {
+            return "zstd";
+        }
+        if (y(config, "CONFIG_MODULE_COMPRESS_GZIP")) {
+            return "gzip";
+        }
+        return "none";
+    }
+
+    private static boolean y(Map<String, String> c, String name) {
+        return "y".equals(c.get(name));
+    }
+}

@@ -1,0 +1,5 @@
+# Runs a dkms.conf command (MAKE, CLEAN) the way dkms does: evaluated by bash in the build
+# directory, so that quotes, '&&' and ';' in MAKE lines work as under dkms.
+# Usage: bash run-make.bash BUILD_DIR COMMAND
+cd "$1" || exit 1
+eval "$2"
