@@ -26,7 +26,7 @@ import java.util.stream.Stream;
 
 /**
  * Builds a module the way dkms 3 does ({@code prepare_build} and {@code actual_build}), in a
- * private scratch tree laid out like dkms's: {@code $dkms_tree/NAME/VERSION/build} is a copy of
+ * private scratch tree ({@link Scratch}) laid out like dkms's: {@code $dkms_tree/NAME/VERSION/build} is a copy of
  * the source, {@code .../source} links to a pristine copy under {@code $source_tree}. Steps:
  * PATCH (-p1 from patches/), PRE_BUILD, CLEAN, MAKE (make -jN KERNELRELEASE=KVER prepended
  * when MAKE starts with "make"), check BUILT_MODULE_LOCATION/BUILT_MODULE_NAME.ko, strip -g,
@@ -42,9 +42,8 @@ public final class DkmsStyleBuild implements KernelBuild {
         DkmsConf conf = r.conf();
         KernelTarget k = r.kernel();
         String what = conf.packageName() + " " + conf.packageVersion() + " for " + k.release();
-        Path scratch = null;
-        try {
-            scratch = Files.createTempDirectory("dkms-deb-build-");
+        try (Scratch s = Scratch.forBuild(conf.packageName(), conf.packageVersion(), k.release())) {
+            Path scratch = s.dir();
             Path dkmsTree = scratch.resolve("dkms");
             Path sourceTree = scratch.resolve("src");
             Path pristine = sourceTree.resolve(conf.packageName() + "-" + conf.packageVersion());
@@ -98,8 +97,6 @@ public final class DkmsStyleBuild implements KernelBuild {
         } catch (IOException e) {
             throw new DkmsDebException("building " + what + " failed: " + e.getMessage() + "; check free space in "
                     + System.getProperty("java.io.tmpdir"), e);
-        } finally {
-            TreeCopy.deleteRecursively(scratch);
         }
     }
 

@@ -37,9 +37,10 @@ public final class DocFiles {
      * @param version       module version
      * @param maintainer    Maintainer field
      * @param notices       copyright lines found in the module's sources
+     * @param kernel        the kernel a -modules package is built for, or null for a -dkms package
      */
     public record About(String packageName, String debianVersion, String module, String version, String maintainer,
-                        List<String> notices) {
+                        List<String> notices, String kernel) {
     }
 
     /** The doc entries, dated {@code epochSeconds} (the changelog's date). */
@@ -51,12 +52,16 @@ public final class DocFiles {
                 .shell("module", about.module()).shell("version", about.version())
                 .text("maintainer", about.maintainer()).text("date", date).text("year", year)
                 .textList("notices", about.notices());
+        if (about.kernel() != null) {
+            values.shell("kernel", about.kernel());
+        }
         String changelog = templates.render("doc/changelog.ftl", values);
         String copyright = templates.render("doc/copyright.ftl", values);
         String overrides = templates.render("doc/lintian-overrides.ftl", values);
         String doc = "usr/share/doc/" + about.packageName() + "/";
         return List.of(
-                DebEntry.file(doc + "changelog.Debian.gz", 0644, DebEntry.Data.of(gzipNoName(changelog.getBytes(StandardCharsets.UTF_8)))),
+                // a version without a Debian revision is a native package: its changelog is changelog.gz
+                DebEntry.file(doc + (about.debianVersion().contains("-") ? "changelog.Debian.gz" : "changelog.gz"), 0644, DebEntry.Data.of(gzipNoName(changelog.getBytes(StandardCharsets.UTF_8)))),
                 DebEntry.file(doc + "copyright", 0644, DebEntry.Data.of(copyright)),
                 DebEntry.file("usr/share/lintian/overrides/" + about.packageName(), 0644, DebEntry.Data.of(overrides)));
     }

@@ -41,7 +41,7 @@ public final class SourcePackagePlanner {
         List<DebEntry> data = new ArrayList<>(SourceTree.scan(source.dir(), srcDir, "dkms.conf"));
         data.add(DebEntry.file(srcDir + "/dkms.conf", 0644, DebEntry.Data.of(source.dkmsConfText())));
         data.addAll(DocFiles.entries(templates, new DocFiles.About(id.packageName(), debianVersion, module, version, id.maintainer(),
-                CopyrightNotices.find(source.dir())), id.epochSeconds()));
+                CopyrightNotices.find(source.dir()), null), id.epochSeconds()));
         data = DataLayout.normalize(data);
 
         TemplateValues values = new TemplateValues().shell("module", module).shell("package", id.packageName()).shell("version", version);

@@ -1,0 +1,134 @@
+package io.dkmsdeb.cli;
+
+import io.dkmsdeb.model.UsageException;
+import io.dkmsdeb.pipeline.BmdebJob;
+import picocli.CommandLine.ArgGroup;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Callable;
+
+/** {@code dkms-deb bmdeb}: parse, delegate to {@link BmdebJob}, report. */
+@Command(name = "bmdeb", mixinStandardHelpOptions = true, sortOptions = false,
+        description = {"Compile a module against given kernels' headers and write one lean",
+            "NAME-modules-KVER_VERSION_ARCH.deb per kernel: only the .ko files (under",
+            "/lib/modules/KVER/updates/dkms/) and Depends: linux-image-KVER, so that targets need no compiler",
+            "and no dkms. What 'dkms mkbmdeb' did before dkms 3 removed it.",
+            "",
+            "SOURCE is a module directory, a -dkms .deb (read in Java, nothing installed), or NAME/VERSION",
+            "(looked up in /usr/src/NAME-VERSION, then /var/lib/dkms/NAME/VERSION/source)."},
+        footer = {"", "Exit codes: 0 built (or, with several kernels, all built or skipped), 3 bad module source,",
+            "4 kernel headers missing, 5 build failed (the message names the log), 77 the module's",
+            "BUILD_EXCLUSIVE_* excludes the kernel, 2 usage, 1 anything else."})
+final class BmdebCommand implements Callable<Integer> {
+    @Parameters(index = "0", paramLabel = "SOURCE", description = "NAME/VERSION, a module directory, or a NAME-dkms .deb.")
+    String source;
+
+    @ArgGroup(exclusive = true, multiplicity = "1")
+    Kernels kernels;
+
+    static final class Kernels {
+        @Option(names = {"-k", "--kernel"}, paramLabel = "KVER", required = true,
+                description = "Kernel release to build for, as uname -r prints it; repeat for several. The running kernel is never assumed.")
+        List<String> releases = new ArrayList<>();
+
+        @Option(names = "--all-kernels", required = true, description = "Build for every kernel under /lib/modules whose headers are installed.")
+        boolean all;
+    }
+
+    @Option(names = "--kernel-source-dir", paramLabel = "DIR", description = "Kernel headers to build against (default: /lib/modules/KVER/build).")
+    Path kernelSourceDir;
+
+    @Option(names = "--arch", paramLabel = "ARCH", description = "Debian architecture of the target kernel (default: from the kernel's .config).")
+    String arch;
+
+    @Option(names = {"-o", "--output-dir"}, paramLabel = "OUTDIR", description = "Where to write the packages (default: the current directory).")
+    Path outDir = Path.of(".");
+
+    @Option(names = {"-j", "--jobs"}, paramLabel = "N", description = "Kernels built at the same time (default: ${DEFAULT-VALUE}); make gets the CPUs divided among them.")
+    int jobs = Runtime.getRuntime().availableProcessors();
+
+    @Option(names = "--compress", paramLabel = "auto|none|xz|zstd|gzip",
+            description = "Module compression (default: auto, as the kernel's own modules, else its CONFIG_MODULE_COMPRESS_*).")
+    String compress = "auto";
+
+    @Option(names = "--no-strip", description = "Keep debug symbols (dkms.conf STRIP=no does this per module).")
+    boolean noStrip;
+
+    @Option(names = "--revision", paramLabel = "REV", description = "Debian revision appended to PACKAGE_VERSION (default: none).")
+    String revision;
+
+    @Option(names = "--maintainer", paramLabel = "\"Name <mail>\"",
+            description = "Maintainer field (default: the -dkms package's, debian/control near the tree, DEBFULLNAME/DEBEMAIL).")
+    String maintainer;
+
+    @Option(names = "--build-timeout", paramLabel = "SECONDS", description = "Time limit of each build step (default: ${DEFAULT-VALUE}).")
+    long buildTimeout = 3600;
+
+    @Option(names = "--log-dir", paramLabel = "DIR", description = "Where build logs go (default: $XDG_CACHE_HOME/dkms-deb/logs or ~/.cache/dkms-deb/logs).")
+    Path logDir;
+
+    @Option(names = "--templates", paramLabel = "DIR", description = "Directory of maintainer-script templates that replace the shipped ones.")
+    Path templates;
+
+    @Option(names = "--json", description = "Print a machine-readable summary on standard output.")
+    boolean json;
+
+    @Override
+    public Integer call() {
+        if (!List.of("auto", "none", "xz", "zstd", "gzip").contains(compress)) {
+            throw new UsageException("--compress must be auto, none, xz, zstd or gzip, not '" + compress + "'");
+        }
+        if (jobs < 1 || buildTimeout < 1) {
+            throw new UsageException("-j and --build-timeout must be at least 1");
+        }
+        BmdebJob.Result r = new BmdebJob().run(new BmdebJob.Request(source, kernels.releases, kernels.all, kernelSourceDir, arch,
+                outDir, jobs, compress, !noStrip, revision, maintainer, templates, buildTimeout, logDir, System.getenv()));
+        if (json) {
+            List<Object> ks = new ArrayList<>();
+            for (BmdebJob.KernelResult k : r.kernels()) {
+                Map<String, Object> m = new LinkedHashMap<>();
+                m.put("kernel", k.kernel());
+                m.put("result", k.result());
+                m.put("exitCode", k.exitCode());
+                m.put("package", k.packageName());
+                m.put("file", k.deb() == null ? null : k.deb().toString());
+                m.put("seconds", Math.round(k.seconds() * 100) / 100.0);
+                m.put("message", k.message());
+                ks.add(m);
+            }
+            Map<String, Object> summary = new LinkedHashMap<>();
+            summary.put("command", "bmdeb");
+            summary.put("module", r.module());
+            summary.put("moduleVersion", r.version());
+            summary.put("kernels", ks);
+            summary.put("exitCode", r.exitCode());
+            summary.put("seconds", Math.round(r.seconds() * 100) / 100.0);
+            System.out.println(Json.write(summary));
+        } else {
+            if (r.kernels().size() > 1) {
+                System.out.printf("%-32s %-8s %-60s %8s%n", "KERNEL", "RESULT", "PACKAGE", "SECONDS");
+                for (BmdebJob.KernelResult k : r.kernels()) {
+                    System.out.printf("%-32s %-8s %-60s %8.1f%n", k.kernel(), k.result(), k.deb() == null ? "-" : k.deb().getFileName(), k.seconds());
+                }
+            } else if (r.kernels().get(0).deb() != null) {
+                System.out.println(r.kernels().get(0).deb());
+            }
+        }
+        for (BmdebJob.KernelResult k : r.kernels()) {
+            if (k.result().equals("failed")) {
+                System.err.println("dkms-deb: error: " + (r.kernels().size() > 1 ? "[" + k.kernel() + "] " : "") + k.message());
+            } else if (k.result().equals("skipped") && r.kernels().size() == 1) {
+                System.err.println("dkms-deb: " + k.message());
+            }
+        }
+        return r.exitCode();
+    }
+
+}

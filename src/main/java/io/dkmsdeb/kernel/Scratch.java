@@ -1,0 +1,65 @@
+package io.dkmsdeb.kernel;
+
+import java.io.IOException;
+import java.nio.channels.FileChannel;
+import java.nio.channels.FileLock;
+import java.nio.file.Files;
+import java.nio.file.LinkOption;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.nio.file.attribute.PosixFilePermissions;
+
+/**
+ * The scratch tree of one build, at a path that depends only on the user, module, version and
+ * kernel ({@code $TMPDIR/dkms-deb-USER/build/KVER/NAME-VERSION}), so that paths compiled into a
+ * module (and so its build id) are the same in every run. Builds of the same module for the
+ * same kernel take turns through a lock file; the tree is removed when the build ends.
+ */
+final class Scratch implements AutoCloseable {
+    private final Path dir;
+    private final FileChannel lockChannel;
+    private final FileLock lock;
+
+    private Scratch(Path dir, FileChannel lockChannel, FileLock lock) {
+        this.dir = dir;
+        this.lockChannel = lockChannel;
+        this.lock = lock;
+    }
+
+    static Scratch forBuild(String module, String version, String kernel) throws IOException {
+        Path user = Path.of(System.getProperty("java.io.tmpdir"), "dkms-deb-" + System.getProperty("user.name"));
+        if (!Files.exists(user, LinkOption.NOFOLLOW_LINKS)) {
+            try {
+                Files.createDirectory(user, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
+            } catch (java.nio.file.FileAlreadyExistsException raced) {
+                // another run created it first
+            }
+        }
+        if (Files.isSymbolicLink(user) || !Files.isDirectory(user, LinkOption.NOFOLLOW_LINKS)
+                || !Files.getOwner(user, LinkOption.NOFOLLOW_LINKS).getName().equals(System.getProperty("user.name"))) {
+            throw new IOException(user + " is not a directory owned by " + System.getProperty("user.name") + "; remove it or set TMPDIR");
+        }
+        Path parent = Files.createDirectories(user.resolve("build").resolve(kernel));
+        Path dir = parent.resolve(module + "-" + version);
+        FileChannel channel = FileChannel.open(parent.resolve(module + "-" + version + ".lock"),
+                StandardOpenOption.CREATE, StandardOpenOption.WRITE);
+        FileLock lock = channel.lock();
+        TreeCopy.deleteRecursively(dir); // left by a killed run
+        Files.createDirectories(dir);
+        return new Scratch(dir, channel, lock);
+    }
+
+    Path dir() {
+        return dir;
+    }
+
+    @Override
+    public void close() throws IOException {
+        try {
+            TreeCopy.deleteRecursively(dir);
+        } finally {
+            lock.release();
+            lockChannel.close();
+        }
+    }
+}

@@ -1,0 +1,195 @@
+package io.dkmsdeb.pipeline;
+
+import io.dkmsdeb.deb.AtomicOutput;
+import io.dkmsdeb.deb.Compression;
+import io.dkmsdeb.deb.DebWriter;
+import io.dkmsdeb.dkmsconf.DkmsConfReader;
+import io.dkmsdeb.kernel.BuildExclusive;
+import io.dkmsdeb.kernel.DkmsStyleBuild;
+import io.dkmsdeb.kernel.KernelBuild;
+import io.dkmsdeb.kernel.KernelHeaders;
+import io.dkmsdeb.model.BuiltModule;
+import io.dkmsdeb.model.DebPackage;
+import io.dkmsdeb.model.DkmsDebException;
+import io.dkmsdeb.model.KernelExcludedException;
+import io.dkmsdeb.model.KernelTarget;
+import io.dkmsdeb.model.Log;
+import io.dkmsdeb.model.ModuleSource;
+import io.dkmsdeb.model.ModuleSourceException;
+import io.dkmsdeb.model.UsageException;
+import io.dkmsdeb.templates.ScriptTemplates;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+
+/**
+ * The {@code bmdeb} use case: compile a module for each requested kernel and write one
+ * {@code NAME-modules-KVER} package per kernel. Kernels are built in parallel ({@code jobs});
+ * a kernel that fails or is excluded does not stop the others.
+ */
+public final class BmdebJob {
+    private final KernelBuild builder;
+
+    public BmdebJob() {
+        this(new DkmsStyleBuild());
+    }
+
+    public BmdebJob(KernelBuild builder) {
+        this.builder = builder;
+    }
+
+    /** The options of one bmdeb call. */
+    public record Request(String source, List<String> kernels, boolean allKernels, Path kernelSourceDir, String arch, Path outDir,
+                          int jobs, String compress, boolean strip, String revision, String maintainer, Path templates,
+                          long buildTimeoutSeconds, Path logDir, Map<String, String> env) {
+    }
+
+    /** What happened for one kernel. */
+    public record KernelResult(String kernel, String result, int exitCode, Path deb, String packageName, String message, double seconds) {
+    }
+
+    /** All kernels, and the exit code of the whole call. */
+    public record Result(String module, String version, List<KernelResult> kernels, int exitCode, double seconds) {
+    }
+
+    public Result run(Request r) {
+        long start = System.nanoTime();
+        SourceJob.requireWritableDir(r.outDir());
+        List<String> kernels = r.allKernels() ? KernelHeaders.installedWithHeaders() : r.kernels();
+        if (kernels.isEmpty()) {
+            throw new UsageException(r.allKernels() ? "--all-kernels found no kernel with headers under /lib/modules; install linux-headers-*"
+                    : "no kernel given: pass -k KVER (one or more) or --all-kernels");
+        }
+        if (r.kernelSourceDir() != null && kernels.size() > 1) {
+            throw new UsageException("--kernel-source-dir names the headers of one kernel; give a single -k with it");
+        }
+        long epoch = SourceDateEpoch.from(r.env());
+        ScriptTemplates templates = new ScriptTemplates(r.templates());
+        try (ModuleLocator located = ModuleLocator.locate(r.source())) {
+            String maintainer = r.maintainer() != null ? r.maintainer()
+                    : located.packageMaintainer() != null ? located.packageMaintainer() : null;
+            maintainer = Maintainer.resolve(maintainer, located.dir(), r.env());
+            Path logDir = logDir(r);
+            int makeJobs = Math.max(1, Runtime.getRuntime().availableProcessors() / Math.max(1, Math.min(r.jobs(), kernels.size())));
+            Context ctx = new Context(r, located.dir(), maintainer, templates, epoch, logDir, makeJobs);
+            List<KernelResult> results = runAll(ctx, kernels);
+            ModuleSource any = new ModuleSourceLoader(templates).load(located.dir(), null, null, SourceJob.HostContext.forSource());
+            return new Result(any.conf().packageName(), any.conf().packageVersion(), results, exitCode(results),
+                    (System.nanoTime() - start) / 1e9);
+        }
+    }
+
+    private record Context(Request request, Path dir, String maintainer, ScriptTemplates templates, long epoch, Path logDir, int makeJobs) {
+    }
+
+    private List<KernelResult> runAll(Context ctx, List<String> kernels) {
+        int threads = Math.max(1, Math.min(ctx.request().jobs(), kernels.size()));
+        if (threads == 1) {
+            return kernels.stream().map(k -> buildOne(ctx, k)).toList();
+        }
+        ExecutorService pool = Executors.newFixedThreadPool(threads);
+        try {
+            List<Future<KernelResult>> futures = kernels.stream().map(k -> pool.submit(() -> buildOne(ctx, k))).toList();
+            List<KernelResult> results = new ArrayList<>();
+            for (Future<KernelResult> f : futures) {
+                try {
+                    results.add(f.get());
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    throw new DkmsDebException("interrupted while building");
+                } catch (ExecutionException e) {
+                    throw e.getCause() instanceof RuntimeException re ? re : new DkmsDebException(e.getCause().toString(), e.getCause());
+                }
+            }
+            return results;
+        } finally {
+            pool.shutdownNow();
+        }
+    }
+
+    private KernelResult buildOne(Context ctx, String kernel) {
+        long start = System.nanoTime();
+        Request r = ctx.request();
+        try {
+            KernelTarget k = KernelHeaders.locate(kernel, r.kernelSourceDir(), r.arch(), r.compress());
+            DkmsConfReader.Context confCtx = new DkmsConfReader.Context(k.release(), k.unameArch(), k.headersDir().toString(),
+                    "/var/lib/dkms", "/usr/src", "", "");
+            ModuleSource source = new ModuleSourceLoader(ctx.templates()).load(ctx.dir(), null, null, confCtx);
+            var conf = source.conf();
+            var excluded = BuildExclusive.reason(conf.exclusive(), k);
+            if (excluded.isPresent()) {
+                throw new KernelExcludedException(conf.packageName() + " " + conf.packageVersion() + " is not built for " + k.release()
+                        + ": " + excluded.get() + " (dkms skips it too, exit 77)");
+            }
+            checkBuildDepends(conf.buildDepends(), k.release(), conf.packageName());
+            Path log = ctx.logDir().resolve(conf.packageName() + "-" + conf.packageVersion() + "_" + k.release() + ".log");
+            Files.deleteIfExists(log);
+            List<BuiltModule> modules = builder.build(new KernelBuild.Request(ctx.dir(), source.dkmsConfText(), conf, k,
+                    ctx.makeJobs(), r.strip(), log, r.buildTimeoutSeconds(), ctx.epoch()));
+            DebPackage pkg = new ModulesPackagePlanner(ctx.templates()).plan(conf, k, modules, r.revision(), ctx.maintainer(),
+                    ctx.dir(), ctx.epoch());
+            Path target = r.outDir().resolve(pkg.conventionalFileName());
+            AtomicOutput.write(target, out -> new DebWriter(Compression.XZ, ctx.epoch(), 1).write(pkg, out));
+            double seconds = (System.nanoTime() - start) / 1e9;
+            Log.info(String.format("[%s] wrote %s (%d module%s) in %.1f s", k.release(), target, modules.size(),
+                    modules.size() == 1 ? "" : "s", seconds));
+            return new KernelResult(kernel, "built", 0, target, pkg.packageName(), "", seconds);
+        } catch (KernelExcludedException e) {
+            Log.info("[" + kernel + "] skipped: " + e.getMessage());
+            return new KernelResult(kernel, "skipped", e.exitCode(), null, null, e.getMessage(), (System.nanoTime() - start) / 1e9);
+        } catch (DkmsDebException e) {
+            return new KernelResult(kernel, "failed", e.exitCode(), null, null, e.getMessage(), (System.nanoTime() - start) / 1e9);
+        } catch (IOException e) {
+            return new KernelResult(kernel, "failed", DkmsDebException.EXIT_OTHER, null, null,
+                    "cannot write the package for " + kernel + ": " + e.getMessage() + "; check free space and permissions of " + r.outDir(),
+                    (System.nanoTime() - start) / 1e9);
+        }
+    }
+
+    private static void checkBuildDepends(List<String> deps, String kernel, String module) {
+        for (String dep : deps) {
+            Path built = Path.of("/var/lib/dkms", dep);
+            boolean found = false;
+            if (Files.isDirectory(built)) {
+                try (var s = Files.list(built)) {
+                    found = s.anyMatch(v -> Files.isDirectory(v.resolve(kernel)));
+                } catch (IOException ignored) {
+                    found = false;
+                }
+            }
+            if (!found) {
+                throw new ModuleSourceException(module + " needs the dkms module " + dep + " built for " + kernel
+                        + " (BUILD_DEPENDS), and dkms has not built it (/var/lib/dkms/" + dep + "); build and install " + dep + " first");
+            }
+        }
+    }
+
+    private static Path logDir(Request r) {
+        Path dir = r.logDir();
+        if (dir == null) {
+            String cache = r.env().getOrDefault("XDG_CACHE_HOME", "");
+            dir = (cache.isEmpty() ? Path.of(System.getProperty("user.home"), ".cache") : Path.of(cache)).resolve("dkms-deb/logs");
+        }
+        try {
+            return Files.createDirectories(dir);
+        } catch (IOException e) {
+            throw new UsageException("cannot create the log directory " + dir + ": " + e.getMessage() + "; pass another with --log-dir");
+        }
+    }
+
+    /** One kernel: its own code. Several: 0 when all were built or skipped, 5 when any failed. */
+    static int exitCode(List<KernelResult> results) {
+        if (results.size() == 1) {
+            return results.get(0).exitCode();
+        }
+        return results.stream().anyMatch(k -> k.result().equals("failed")) ? 5 : 0;
+    }
+}

@@ -1,0 +1,106 @@
+package io.dkmsdeb.pipeline;
+
+import io.dkmsdeb.deb.DebReader;
+import io.dkmsdeb.deb.SafeExtractor;
+import io.dkmsdeb.model.ModuleSourceException;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.LinkOption;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.stream.Stream;
+
+/**
+ * Finds the module tree bmdeb builds: a directory; a {@code -dkms} .deb, unpacked in Java into
+ * a private temp directory (nothing installed); or {@code NAME/VERSION}, looked up where dkms
+ * looks: {@code /usr/src/NAME-VERSION}, then {@code /var/lib/dkms/NAME/VERSION/source}.
+ */
+public final class ModuleLocator implements AutoCloseable {
+    private final Path dir;
+    private final Path temp;
+    private final String maintainer;
+
+    private ModuleLocator(Path dir, Path temp, String maintainer) {
+        this.dir = dir;
+        this.temp = temp;
+        this.maintainer = maintainer;
+    }
+
+    public static ModuleLocator locate(String arg) {
+        Path p = Path.of(arg);
+        if (arg.endsWith(".deb") && Files.isRegularFile(p)) {
+            return fromDeb(p);
+        }
+        if (Files.isDirectory(p, LinkOption.NOFOLLOW_LINKS)) {
+            return new ModuleLocator(p, null, null);
+        }
+        if (arg.matches("[A-Za-z0-9][A-Za-z0-9_.+-]*/[A-Za-z0-9][A-Za-z0-9_.+~:-]*")) {
+            String name = arg.substring(0, arg.indexOf('/'));
+            String version = arg.substring(arg.indexOf('/') + 1);
+            for (Path candidate : List.of(Path.of("/usr/src", name + "-" + version), Path.of("/var/lib/dkms", name, version, "source"))) {
+                if (Files.isDirectory(candidate)) {
+                    return new ModuleLocator(candidate, null, null);
+                }
+            }
+            throw new ModuleSourceException("module " + arg + " not found in /usr/src/" + name + "-" + version + " or /var/lib/dkms/"
+                    + name + "/" + version + "/source; install its -dkms package, or pass the source directory or the -dkms .deb");
+        }
+        throw new ModuleSourceException("no module source '" + arg + "': it is not a directory, a -dkms .deb file or NAME/VERSION; "
+                + "pass one of these");
+    }
+
+    private static ModuleLocator fromDeb(Path deb) {
+        Path temp = null;
+        try {
+            temp = Files.createTempDirectory("dkms-deb-unpack-");
+            DebReader.Control control = SafeExtractor.extract(deb, "usr/src/", temp);
+            Path usrSrc = temp.resolve("usr/src");
+            List<Path> trees;
+            try (Stream<Path> s = Files.isDirectory(usrSrc) ? Files.list(usrSrc) : Stream.empty()) {
+                trees = s.filter(t -> Files.isRegularFile(t.resolve("dkms.conf"), LinkOption.NOFOLLOW_LINKS)).toList();
+            }
+            if (trees.size() != 1) {
+                throw new ModuleSourceException(deb + " has " + (trees.isEmpty() ? "no" : trees.size()) + " module trees with a dkms.conf "
+                        + "under /usr/src; bmdeb needs a -dkms package with exactly one");
+            }
+            String fields = control.text("control");
+            String maintainer = fields.lines().filter(l -> l.startsWith("Maintainer:")).map(l -> l.substring(11).strip()).findFirst().orElse(null);
+            return new ModuleLocator(trees.get(0), temp, maintainer);
+        } catch (DebReader.BadPackageException e) {
+            delete(temp);
+            throw new ModuleSourceException(e.getMessage() + "; pass a -dkms package made by dkms-deb source or dh_dkms", e);
+        } catch (IOException e) {
+            delete(temp);
+            throw new ModuleSourceException("cannot unpack " + deb + ": " + e.getMessage(), e);
+        } catch (RuntimeException e) {
+            delete(temp);
+            throw e;
+        }
+    }
+
+    public Path dir() {
+        return dir;
+    }
+
+    /** The Maintainer of the -dkms package the tree came from, or null. */
+    public String packageMaintainer() {
+        return maintainer;
+    }
+
+    @Override
+    public void close() {
+        delete(temp);
+    }
+
+    private static void delete(Path dir) {
+        if (dir == null) {
+            return;
+        }
+        try (Stream<Path> s = Files.walk(dir)) {
+            s.sorted((a, b) -> b.getNameCount() - a.getNameCount()).forEach(p -> p.toFile().delete());
+        } catch (IOException ignored) {
+            // leftovers in the temp directory are harmless
+        }
+    }
+}
