@@ -19,7 +19,7 @@ import java.io.UncheckedIOException;
             "Turns an out-of-tree Linux kernel module into Debian packages:",
             "  source  the module's sources as NAME-dkms_VERSION-REV_all.deb, built by dkms on the target;",
             "  bmdeb   the module compiled for given kernels as NAME-modules-KVER_VERSION_ARCH.deb."},
-        subcommands = {SourceCommand.class, BmdebCommand.class, AutoComplete.GenerateCompletion.class},
+        subcommands = {SourceCommand.class, BmdebCommand.class, InspectCommand.class, AutoComplete.GenerateCompletion.class},
         footer = {"", "Exit codes: 0 done, 2 usage, 3 bad module source or dkms.conf, 4 kernel headers missing,",
             "5 module build failed, 77 kernel excluded by BUILD_EXCLUSIVE_*, 1 anything else."})
 public final class Main implements Runnable {

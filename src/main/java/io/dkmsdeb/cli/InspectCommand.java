@@ -1,0 +1,77 @@
+package io.dkmsdeb.cli;
+
+import io.dkmsdeb.pipeline.InspectJob;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Callable;
+
+/** {@code dkms-deb inspect}: control fields, file list and checks of a package. */
+@Command(name = "inspect", mixinStandardHelpOptions = true,
+        description = {"Show a package's control fields and files, and check it: each kernel module's",
+            "vermagic matches the kernel directory it is installed in (read from the ELF .modinfo,",
+            "compressed modules too), md5sums match the data, maintainer scripts parse (sh -n)."},
+        footer = {"", "Exit codes: 0 all checks passed, 1 a check failed or the file is not a valid package."})
+final class InspectCommand implements Callable<Integer> {
+    @Parameters(index = "0", paramLabel = "FILE.deb", description = "The package to inspect.")
+    Path deb;
+
+    @Option(names = "--json", description = "Print a machine-readable report on standard output.")
+    boolean json;
+
+    @Override
+    public Integer call() {
+        InspectJob.Report r = new InspectJob().run(deb);
+        if (json) {
+            List<Object> checks = new ArrayList<>();
+            for (InspectJob.Check c : r.checks()) {
+                checks.add(Map.of("check", c.what(), "ok", c.ok(), "detail", c.detail()));
+            }
+            List<Object> files = new ArrayList<>();
+            for (InspectJob.Entry e : r.files()) {
+                Map<String, Object> f = new LinkedHashMap<>();
+                f.put("path", e.path());
+                f.put("type", String.valueOf(e.type()));
+                f.put("mode", String.format("%04o", e.mode()));
+                f.put("size", e.size());
+                if (e.linkTarget() != null) {
+                    f.put("target", e.linkTarget());
+                }
+                files.add(f);
+            }
+            Map<String, Object> out = new LinkedHashMap<>();
+            out.put("command", "inspect");
+            out.put("file", deb.toString());
+            out.put("control", r.control());
+            out.put("files", files);
+            out.put("checks", checks);
+            out.put("ok", r.ok());
+            System.out.println(Json.write(out));
+        } else {
+            System.out.print(r.control());
+            System.out.println();
+            System.out.println("Files:");
+            for (InspectJob.Entry e : r.files()) {
+                System.out.printf("  %c %04o %10d  %s%s%n", e.type(), e.mode(), e.size(), e.path(),
+                        e.linkTarget() == null ? "" : " -> " + e.linkTarget());
+            }
+            System.out.println();
+            System.out.println("Checks:");
+            for (InspectJob.Check c : r.checks()) {
+                System.out.printf("  [%s] %s: %s%n", c.ok() ? "ok" : "FAIL", c.what(), c.detail());
+            }
+        }
+        if (!r.ok()) {
+            System.err.println("dkms-deb: error: " + r.checks().stream().filter(c -> !c.ok()).count() + " check(s) failed for " + deb
+                    + "; see the FAIL lines above");
+            return 1;
+        }
+        return 0;
+    }
+}
