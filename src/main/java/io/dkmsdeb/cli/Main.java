@@ -45,7 +45,7 @@ public final class Main implements Runnable {
         cli.setExecutionExceptionHandler(Main::handle);
         cli.setParameterExceptionHandler((ex, a) -> {
             PrintWriter err = ex.getCommandLine().getErr();
-            err.println("dkms-deb: error: " + ex.getMessage());
+            err.println("dkms-deb: error: " + ex.getMessage().replaceFirst("^Error: ", ""));
             err.println("Run '" + ex.getCommandLine().getCommandSpec().qualifiedName() + " --help' for usage.");
             err.flush();
             return 2;

@@ -1,0 +1,164 @@
+package io.dkmsdeb.it;
+
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.Stream;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+/** {@code dkms-deb bmdeb} on debian-example/hello for a Debian 6.1 and a 6.12 kernel, checked with the real tools. */
+class BmdebCommandTest {
+    static final String K61 = "6.1.0-56-amd64";
+    static String k612;
+    static final String MAINTAINER = SourceCommandTest.MAINTAINER;
+
+    @TempDir
+    static Path shared;
+    static Path out;
+
+    @BeforeAll
+    static void buildBoth() throws IOException {
+        k612 = kernel612();
+        out = Files.createDirectories(shared.resolve("out"));
+        Cmd.Result r = Cmd.dkmsDeb(null, Map.of("SOURCE_DATE_EPOCH", "1700000000"), "bmdeb", example(), "-k", K61, "-k", k612,
+                "-o", out.toString(), "--log-dir", shared.resolve("logs").toString());
+        assertThat(r.exit()).as(r.toString()).isZero();
+    }
+
+    /** The 6.12 kernel whose headers .ci/run installs (linux-headers-6.12-amd64). */
+    static String kernel612() throws IOException {
+        try (Stream<Path> s = Files.list(Path.of("/lib/modules"))) {
+            return s.map(p -> p.getFileName().toString()).filter(n -> n.startsWith("6.12.") && n.endsWith("-amd64"))
+                    .filter(n -> Files.exists(Path.of("/lib/modules", n, "build/.config"))).sorted().reduce((a, b) -> b)
+                    .orElseThrow(() -> new AssertionError("no 6.12 kernel headers installed; .ci/run installs linux-headers-6.12-amd64"));
+        }
+    }
+
+    static String example() {
+        return Cmd.repo().resolve("debian-example/hello").toString();
+    }
+
+    static Path deb(String kernel) {
+        return out.resolve("hello-modules-" + kernel + "_1.0_amd64.deb");
+    }
+
+    @Test
+    void onePackagePerKernelWithOnlyTheModuleAndDocs() {
+        for (String k : List.of(K61, k612)) {
+            DebInfo info = DebInfo.of(deb(k));
+            assertThat(info.fields()).containsEntry("Package", "hello-modules-" + k).containsEntry("Version", "1.0")
+                    .containsEntry("Architecture", "amd64").containsEntry("Section", "kernel")
+                    .containsEntry("Depends", "linux-image-" + k + " | linux-image-" + k + "-unsigned")
+                    .containsEntry("Provides", "hello-modules (= 1.0)").containsEntry("Source", "hello-dkms-bin");
+            String ko = k.equals(K61) ? "hello.ko" : "hello.ko.xz";
+            assertThat(info.files().keySet().stream().filter(f -> !f.endsWith("/"))).containsExactlyInAnyOrder(
+                    "./lib/modules/" + k + "/updates/dkms/" + ko,
+                    "./usr/share/doc/hello-modules-" + k + "/changelog.gz",
+                    "./usr/share/doc/hello-modules-" + k + "/copyright",
+                    "./usr/share/lintian/overrides/hello-modules-" + k);
+        }
+    }
+
+    @Test
+    void modinfoShowsTheKernelsVermagicAndXzUsesCrc32() throws IOException {
+        for (String k : List.of(K61, k612)) {
+            Path x = shared.resolve("x-" + k);
+            Cmd.ok("dpkg-deb", "-x", deb(k).toString(), x.toString());
+            Path dir = x.resolve("lib/modules/" + k + "/updates/dkms");
+            Path ko = dir.resolve(k.equals(K61) ? "hello.ko" : "hello.ko.xz");
+            assertThat(ko).exists();
+            assertThat(Cmd.ok("modinfo", "-F", "vermagic", ko.toString()).out()).startsWith(k + " ");
+            assertThat(Cmd.ok("modinfo", "-F", "version", ko.toString()).out().strip()).isEqualTo("1.0");
+            if (k.equals(k612)) {
+                assertThat(Cmd.ok("xz", "--robot", "--list", ko.toString()).out()).contains("CRC32");
+            }
+            // stripped of debug symbols, as dkms does
+            assertThat(Cmd.ok("readelf", "-S", ko.toString().endsWith(".xz") ? decompress(ko).toString() : ko.toString()).out())
+                    .doesNotContain(".debug_info");
+        }
+    }
+
+    private static Path decompress(Path xz) throws IOException {
+        Path plain = xz.resolveSibling("plain.ko");
+        Cmd.Result r = Cmd.run(null, null, List.of("sh", "-c", "xz -dc \"$0\" > \"$1\"", xz.toString(), plain.toString()));
+        assertThat(r.exit()).isZero();
+        return plain;
+    }
+
+    @Test
+    void lintianAndInspectAreClean() {
+        for (String k : List.of(K61, k612)) {
+            Cmd.Result lintian = Cmd.run("lintian", "--pedantic", "--fail-on", "error,warning", deb(k).toString());
+            assertThat(lintian.exit()).as(lintian.toString()).isZero();
+            Cmd.Result inspect = Cmd.dkmsDeb("inspect", deb(k).toString());
+            assertThat(inspect.exit()).as(inspect.toString()).isZero();
+            assertThat(inspect.out()).contains("[ok] vermagic of lib/modules/" + k + "/updates/dkms/hello.ko").contains("[ok] md5sums")
+                    .doesNotContain("FAIL");
+        }
+    }
+
+    @Test
+    void fromTheDkmsDebSameBytesAsFromTheDirectory() throws IOException {
+        Path dkmsOut = Files.createDirectories(shared.resolve("dkms-deb"));
+        Map<String, String> env = Map.of("SOURCE_DATE_EPOCH", "1700000000");
+        assertThat(Cmd.dkmsDeb(null, env, "source", example(), "-o", dkmsOut.toString()).exit()).isZero();
+        Path fromDeb = Files.createDirectories(shared.resolve("from-deb"));
+        Cmd.Result r = Cmd.dkmsDeb(null, env, "bmdeb", dkmsOut.resolve("hello-dkms_1.0-1_all.deb").toString(), "-k", K61, "-k", k612,
+                "-o", fromDeb.toString(), "-j", "1");
+        assertThat(r.exit()).as(r.toString()).isZero();
+        for (String k : List.of(K61, k612)) {
+            Path name = deb(k).getFileName();
+            assertThat(Files.readAllBytes(fromDeb.resolve(name))).as(name.toString()).isEqualTo(Files.readAllBytes(deb(k)));
+        }
+    }
+
+    @Test
+    void reproducibleAndTheTimeComesFromSourceDateEpoch() throws IOException {
+        Path again = Files.createDirectories(shared.resolve("again"));
+        Cmd.Result r = Cmd.dkmsDeb(null, Map.of("SOURCE_DATE_EPOCH", "1700000000"), "bmdeb", example(), "-k", K61, "-o", again.toString());
+        assertThat(r.exit()).as(r.toString()).isZero();
+        assertThat(Files.readAllBytes(again.resolve(deb(K61).getFileName()))).isEqualTo(Files.readAllBytes(deb(K61)));
+        assertThat(Cmd.ok("dpkg-deb", "--contents", deb(K61).toString()).out()).contains("2023-11-14 22:13");
+    }
+
+    @Test
+    void jsonSummary() throws IOException {
+        Path o = Files.createDirectories(shared.resolve("json"));
+        Cmd.Result r = Cmd.dkmsDeb("bmdeb", example(), "-k", K61, "-o", o.toString(), "--json");
+        assertThat(r.exit()).as(r.toString()).isZero();
+        assertThat(r.out().strip()).startsWith("{\"command\":\"bmdeb\",\"module\":\"hello\",\"moduleVersion\":\"1.0\",\"kernels\":[{\"kernel\":\"" + K61
+                + "\",\"result\":\"built\",\"exitCode\":0,\"package\":\"hello-modules-" + K61 + "\"").contains("\"exitCode\":0");
+    }
+
+    /** dpkg -i of the 6.12 package (that kernel's image is installed): depmod runs; dpkg -r undoes it. */
+    @Test
+    void installRunsDepmodAndRemoveUndoesIt() throws IOException {
+        assumeTrue(Cmd.isRoot(), "installs packages: needs root");
+        Path kernelDir = Path.of("/lib/modules", k612, "kernel");
+        assertThat(kernelDir).as("linux-image-" + k612 + " is installed by .ci/run (linux-headers-6.12-amd64 pulls it in)").isDirectory();
+        String pkg = "hello-modules-" + k612;
+        Path modulesDep = Path.of("/lib/modules", k612, "modules.dep");
+        try {
+            Cmd.Result install = Cmd.run("dpkg", "-i", deb(k612).toString());
+            assertThat(install.exit()).as(install.toString()).isZero();
+            assertThat(Path.of("/lib/modules", k612, "updates/dkms/hello.ko.xz")).exists();
+            assertThat(Files.readString(modulesDep)).contains("updates/dkms/hello.ko.xz:");
+            assertThat(Cmd.ok("modinfo", "-k", k612, "-F", "filename", "hello").out()).contains("updates/dkms/hello.ko.xz");
+
+            Cmd.Result remove = Cmd.run("dpkg", "-r", pkg);
+            assertThat(remove.exit()).as(remove.toString()).isZero();
+            assertThat(Path.of("/lib/modules", k612, "updates/dkms/hello.ko.xz")).doesNotExist();
+            assertThat(Files.readString(modulesDep)).doesNotContain("hello.ko");
+        } finally {
+            Cmd.run("dpkg", "--purge", pkg);
+        }
+    }
+}
