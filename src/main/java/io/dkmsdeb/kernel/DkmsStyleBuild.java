@@ -44,8 +44,9 @@ public final class DkmsStyleBuild implements KernelBuild {
         String what = conf.packageName() + " " + conf.packageVersion() + " for " + k.release();
         try (Scratch s = Scratch.forBuild(conf.packageName(), conf.packageVersion(), k.release())) {
             Path scratch = s.dir();
-            Path dkmsTree = scratch.resolve("dkms");
-            Path sourceTree = scratch.resolve("src");
+            Layout layout = layout(conf.packageName(), conf.packageVersion(), k);
+            Path dkmsTree = layout.dkmsTree();
+            Path sourceTree = layout.sourceTree();
             Path pristine = sourceTree.resolve(conf.packageName() + "-" + conf.packageVersion());
             Path base = dkmsTree.resolve(conf.packageName()).resolve(conf.packageVersion());
             Path build = base.resolve("build");
@@ -98,6 +99,12 @@ public final class DkmsStyleBuild implements KernelBuild {
             throw new DkmsDebException("building " + what + " failed: " + e.getMessage() + "; check free space in "
                     + System.getProperty("java.io.tmpdir"), e);
         }
+    }
+
+    @Override
+    public Layout layout(String module, String version, KernelTarget kernel) {
+        Path dir = Scratch.location(module, version, kernel.release());
+        return new Layout(dir.resolve("dkms"), dir.resolve("src"));
     }
 
     /** dkms's make command: MAKE or the default, with -jN KERNELRELEASE=KVER when it starts with make. */

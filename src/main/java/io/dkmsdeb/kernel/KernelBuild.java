@@ -27,4 +27,15 @@ public interface KernelBuild {
 
     /** The modules built, stripped and compressed; throws BuildFailedException with the log's tail on failure. */
     List<BuiltModule> build(Request request);
+
+    /**
+     * Where the build of {@code module} {@code version} for {@code kernel} will happen, as dkms's
+     * {@code $dkms_tree} and {@code $source_tree}: dkms.conf is read with these set, since MAKE
+     * lines often name {@code $dkms_tree/NAME/VERSION/build}.
+     */
+    Layout layout(String module, String version, KernelTarget kernel);
+
+    /** dkms's trees for one build. */
+    record Layout(Path dkmsTree, Path sourceTree) {
+    }
 }

@@ -26,8 +26,17 @@ final class Scratch implements AutoCloseable {
         this.lock = lock;
     }
 
+    /** The scratch directory of a build; dkms's trees are {@code dkms/} and {@code src/} inside it. */
+    static Path location(String module, String version, String kernel) {
+        return userDir().resolve("build").resolve(kernel).resolve(module + "-" + version);
+    }
+
+    private static Path userDir() {
+        return Path.of(System.getProperty("java.io.tmpdir"), "dkms-deb-" + System.getProperty("user.name"));
+    }
+
     static Scratch forBuild(String module, String version, String kernel) throws IOException {
-        Path user = Path.of(System.getProperty("java.io.tmpdir"), "dkms-deb-" + System.getProperty("user.name"));
+        Path user = userDir();
         if (!Files.exists(user, LinkOption.NOFOLLOW_LINKS)) {
             try {
                 Files.createDirectory(user, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
@@ -39,8 +48,8 @@ final class Scratch implements AutoCloseable {
                 || !Files.getOwner(user, LinkOption.NOFOLLOW_LINKS).getName().equals(System.getProperty("user.name"))) {
             throw new IOException(user + " is not a directory owned by " + System.getProperty("user.name") + "; remove it or set TMPDIR");
         }
-        Path parent = Files.createDirectories(user.resolve("build").resolve(kernel));
-        Path dir = parent.resolve(module + "-" + version);
+        Path dir = location(module, version, kernel);
+        Path parent = Files.createDirectories(dir.getParent());
         FileChannel channel = FileChannel.open(parent.resolve(module + "-" + version + ".lock"),
                 StandardOpenOption.CREATE, StandardOpenOption.WRITE);
         FileLock lock = channel.lock();

@@ -120,9 +120,16 @@ public final class BmdebJob {
         Request r = ctx.request();
         try {
             KernelTarget k = KernelHeaders.locate(kernel, r.kernelSourceDir(), r.arch(), r.compress());
-            DkmsConfReader.Context confCtx = new DkmsConfReader.Context(k.release(), k.unameArch(), k.headersDir().toString(),
+            // dkms.conf is read twice: once for the name and version, then with $dkms_tree and
+            // $source_tree pointing where this build happens, as MAKE lines use them
+            ModuleSourceLoader loader = new ModuleSourceLoader(ctx.templates());
+            DkmsConfReader.Context first = new DkmsConfReader.Context(k.release(), k.unameArch(), k.headersDir().toString(),
                     "/var/lib/dkms", "/usr/src", "", "");
-            ModuleSource source = new ModuleSourceLoader(ctx.templates()).load(ctx.dir(), null, null, confCtx);
+            var named = loader.load(ctx.dir(), null, null, first).conf();
+            KernelBuild.Layout layout = builder.layout(named.packageName(), named.packageVersion(), k);
+            ModuleSource source = loader.load(ctx.dir(), null, null, new DkmsConfReader.Context(k.release(), k.unameArch(),
+                    k.headersDir().toString(), layout.dkmsTree().toString(), layout.sourceTree().toString(),
+                    named.packageName(), named.packageVersion()));
             var conf = source.conf();
             var excluded = BuildExclusive.reason(conf.exclusive(), k);
             if (excluded.isPresent()) {
