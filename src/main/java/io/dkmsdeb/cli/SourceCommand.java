@@ -14,12 +14,16 @@ import java.util.Map;
 import java.util.concurrent.Callable;
 
 /** {@code dkms-deb source}: parse, delegate to {@link SourceJob}, report. */
-@Command(name = "source", mixinStandardHelpOptions = true, sortOptions = false,
+@Command(name = "source", sortOptions = false,
         description = {"Package a module source tree as NAME-dkms_VERSION-REV_all.deb: the sources under",
             "/usr/src/NAME-VERSION/ with their dkms.conf, and maintainer scripts that hand the module to",
             "dkms on the target (what dh_dkms does in a dpkg-buildpackage run). Without a dkms.conf in DIR,",
             "one is generated from the Kbuild/Makefile obj-m lines."})
 final class SourceCommand implements Callable<Integer> {
+    // -V is the module version here (as in the design), so the standard -h/-V mixin is not used
+    @Option(names = {"-h", "--help"}, usageHelp = true, description = "Show this help message and exit.")
+    boolean help;
+
     @Parameters(index = "0", arity = "0..1", paramLabel = "DIR", description = "Module source tree (default: the current directory).")
     Path dir = Path.of(".");
 

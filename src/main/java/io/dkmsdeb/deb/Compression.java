@@ -44,8 +44,13 @@ public enum Compression {
      * {@code threads} threads; gzip level 9; zstd level 3 (dpkg-deb's defaults for each).
      */
     public OutputStream wrap(OutputStream out, long mtimeSeconds, int threads) throws IOException {
+        return wrap(out, mtimeSeconds, threads, -1);
+    }
+
+    /** As {@link #wrap(OutputStream, long, int)}, knowing the input size (-1 when unknown). */
+    public OutputStream wrap(OutputStream out, long mtimeSeconds, int threads, long inputSize) throws IOException {
         return switch (this) {
-            case XZ -> new ParallelXzOutputStream(out, 6, threads);
+            case XZ -> new ParallelXzOutputStream(out, 6, threads, 0, inputSize);
             case GZIP -> {
                 GzipParameters p = new GzipParameters();
                 p.setCompressionLevel(Deflater.BEST_COMPRESSION);

@@ -53,22 +53,29 @@ public final class DebWriter {
     public void write(DebPackage pkg, OutputStream out) throws IOException {
         List<DebEntry> data = DataLayout.normalize(pkg.data());
         Path dataTar = Files.createTempFile("dkms-deb-data", ".tar");
+        Path dataCompressed = Files.createTempFile("dkms-deb-data", ".tar.z");
         try {
+            // the plain tar first: its size picks the compressor's dictionary (see ParallelXzOutputStream)
             Map<String, String> md5sums;
             try (OutputStream file = new BufferedOutputStream(Files.newOutputStream(dataTar), 1 << 16)) {
                 md5sums = writeDataTar(data, file);
+            }
+            try (OutputStream file = compression.wrap(new BufferedOutputStream(Files.newOutputStream(dataCompressed), 1 << 16),
+                    mtimeSeconds, threads, Files.size(dataTar))) {
+                Files.copy(dataTar, file);
             }
             byte[] controlTar = controlTar(pkg, md5sums);
             ArArchiveOutputStream ar = new ArArchiveOutputStream(out);
             addMember(ar, "debian-binary", "2.0\n".getBytes(StandardCharsets.US_ASCII));
             addMember(ar, compression.memberName("control.tar"), controlTar);
-            ar.putArchiveEntry(new ArArchiveEntry(compression.memberName("data.tar"), Files.size(dataTar), 0, 0, 0100644, mtimeSeconds));
-            Files.copy(dataTar, ar);
+            ar.putArchiveEntry(new ArArchiveEntry(compression.memberName("data.tar"), Files.size(dataCompressed), 0, 0, 0100644, mtimeSeconds));
+            Files.copy(dataCompressed, ar);
             ar.closeArchiveEntry();
             ar.finish();
             out.flush();
         } finally {
             Files.deleteIfExists(dataTar);
+            Files.deleteIfExists(dataCompressed);
         }
     }
 
@@ -81,7 +88,7 @@ public final class DebWriter {
     private Map<String, String> writeDataTar(List<DebEntry> data, OutputStream file) throws IOException {
         Map<String, String> md5sums = new TreeMap<>(DataLayout::compareUtf8);
         MessageDigest md5 = md5();
-        try (TarArchiveOutputStream tar = tarStream(compression.wrap(file, mtimeSeconds, threads))) {
+        try (TarArchiveOutputStream tar = tarStream(new Compression.NonClosingOutputStream(file, true))) {
             tar.putArchiveEntry(directoryEntry("./"));
             tar.closeArchiveEntry();
             byte[] buffer = new byte[1 << 16];
@@ -135,7 +142,7 @@ public final class DebWriter {
         }
         pkg.scripts().forEach((name, text) -> members.put(name, text.getBytes(StandardCharsets.UTF_8)));
         ByteArrayOutputStream bytes = new ByteArrayOutputStream();
-        try (TarArchiveOutputStream tar = tarStream(compression.wrap(bytes, mtimeSeconds, 1))) {
+        try (TarArchiveOutputStream tar = tarStream(bytes)) {
             tar.putArchiveEntry(directoryEntry("./"));
             tar.closeArchiveEntry();
             for (var m : members.entrySet()) {
@@ -148,7 +155,11 @@ public final class DebWriter {
             }
             tar.finish();
         }
-        return bytes.toByteArray();
+        ByteArrayOutputStream compressed = new ByteArrayOutputStream();
+        try (OutputStream z = compression.wrap(compressed, mtimeSeconds, 1, bytes.size())) {
+            bytes.writeTo(z);
+        }
+        return compressed.toByteArray();
     }
 
     private TarArchiveOutputStream tarStream(OutputStream out) {

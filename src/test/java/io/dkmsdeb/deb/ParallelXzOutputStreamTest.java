@@ -25,7 +25,7 @@ class ParallelXzOutputStreamTest {
 
     private static byte[] compress(byte[] data, int threads, int blockSize) throws Exception {
         ByteArrayOutputStream out = new ByteArrayOutputStream();
-        try (ParallelXzOutputStream xz = new ParallelXzOutputStream(out, 1, threads, blockSize)) {
+        try (ParallelXzOutputStream xz = new ParallelXzOutputStream(out, 1, threads, blockSize, -1)) {
             for (int off = 0; off < data.length; off += 7001) {
                 xz.write(data, off, Math.min(7001, data.length - off));
             }

@@ -16,7 +16,8 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 /** {@code dkms-deb bmdeb} on debian-example/hello for a Debian 6.1 and a 6.12 kernel, checked with the real tools. */
 class BmdebCommandTest {
-    static final String K61 = "6.1.0-56-amd64";
+    /** The Debian 6.1 kernel whose headers .ci/run installs (linux-headers-amd64 on bookworm). */
+    static final String K61 = newestInstalled("6.1.");
     static String k612;
     static final String MAINTAINER = SourceCommandTest.MAINTAINER;
 
@@ -34,11 +35,18 @@ class BmdebCommandTest {
     }
 
     /** The 6.12 kernel whose headers .ci/run installs (linux-headers-6.12-amd64). */
-    static String kernel612() throws IOException {
+    static String kernel612() {
+        return newestInstalled("6.12.");
+    }
+
+    /** The newest -amd64 kernel with headers whose release starts with {@code prefix}. */
+    static String newestInstalled(String prefix) {
         try (Stream<Path> s = Files.list(Path.of("/lib/modules"))) {
-            return s.map(p -> p.getFileName().toString()).filter(n -> n.startsWith("6.12.") && n.endsWith("-amd64"))
+            return s.map(p -> p.getFileName().toString()).filter(n -> n.startsWith(prefix) && n.endsWith("-amd64"))
                     .filter(n -> Files.exists(Path.of("/lib/modules", n, "build/.config"))).sorted().reduce((a, b) -> b)
-                    .orElseThrow(() -> new AssertionError("no 6.12 kernel headers installed; .ci/run installs linux-headers-6.12-amd64"));
+                    .orElseThrow(() -> new AssertionError("no " + prefix + "x kernel headers installed; .ci/run installs them"));
+        } catch (IOException e) {
+            throw new java.io.UncheckedIOException(e);
         }
     }
 

@@ -80,6 +80,7 @@ class QemuBootTest {
         QemuBoot.Result r = boot(kernel, module, kernel);
         assertThat(r.insmodStatus(file)).as("insmod %s exit status; %s", file, r.describe()).contains(0);
         assertThat(r.console()).as("init message on the console; %s", r.describe()).contains(LOADED);
+        assertThat(r.dmesg()).as("kernel log after the insmod; %s", r.describe()).anyMatch(l -> l.endsWith(LOADED));
         assertThat(r.loadedModules()).as("/proc/modules; %s", r.describe()).contains("hello");
     }
 
@@ -105,6 +106,8 @@ class QemuBootTest {
         assertThat(r.console()).as("no init message; %s", r.describe()).doesNotContain(LOADED)
                 .containsAnyOf("disagrees about version of symbol", "version magic", "invalid module format",
                         "Invalid module format");
+        assertThat(r.dmesg()).as("kernel log after the insmod; %s", r.describe())
+                .anyMatch(l -> l.contains("hello: disagrees about version of symbol") || l.contains("hello: version magic"));
         assertThat(r.loadedModules()).as("/proc/modules; %s", r.describe()).doesNotContain("hello");
     }
 }
