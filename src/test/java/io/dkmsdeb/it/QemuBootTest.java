@@ -20,7 +20,7 @@ import static org.assertj.core.api.Assertions.assertThat;
  * shows the check can fail.
  */
 class QemuBootTest {
-    static final String K61 = "6.1.0-56-amd64";
+    static final String K61 = BmdebCommandTest.K61;
     static final String LOADED = "hello: loaded (dkms-deb example 1.0)";
     static String k612;
 
@@ -29,20 +29,11 @@ class QemuBootTest {
 
     @BeforeAll
     static void buildPackages() throws IOException {
-        k612 = kernel612();
+        k612 = BmdebCommandTest.kernel612();
         Path out = Files.createDirectories(shared.resolve("out"));
         Cmd.Result r = Cmd.dkmsDeb("bmdeb", Cmd.repo().resolve("debian-example/hello").toString(), "-k", K61, "-k", k612,
                 "-o", out.toString());
         assertThat(r.exit()).as(r.toString()).isZero();
-    }
-
-    /** The 6.12 kernel whose headers .ci/run installs (linux-headers-6.12-amd64). */
-    static String kernel612() throws IOException {
-        try (Stream<Path> s = Files.list(Path.of("/lib/modules"))) {
-            return s.map(p -> p.getFileName().toString()).filter(n -> n.startsWith("6.12.") && n.endsWith("-amd64"))
-                    .filter(n -> Files.exists(Path.of("/lib/modules", n, "build/.config"))).sorted().reduce((a, b) -> b)
-                    .orElseThrow(() -> new AssertionError("no 6.12 kernel headers installed; .ci/run installs linux-headers-6.12-amd64"));
-        }
     }
 
     /** The module file of hello-modules-KVER, as the package has it (hello.ko, or hello.ko.xz for 6.12). */
