@@ -58,9 +58,11 @@ public final class DkmsStyleBuild implements KernelBuild {
             Path runMake = helper(helpers, "run-make.bash");
             Path runScript = helper(helpers, "run-build-script.bash");
             Map<String, String> env = environment(r, dkmsTree, sourceTree);
+            // the log is started afresh under the build's lock: concurrent runs of the same build take turns
             Files.writeString(r.log(), "dkms-deb build log for " + conf.packageName() + "-" + conf.packageVersion()
                     + " for kernel " + k.release() + " (" + k.unameArch() + ")\n", StandardCharsets.UTF_8,
-                    java.nio.file.StandardOpenOption.CREATE, java.nio.file.StandardOpenOption.APPEND);
+                    java.nio.file.StandardOpenOption.CREATE, java.nio.file.StandardOpenOption.TRUNCATE_EXISTING,
+                    java.nio.file.StandardOpenOption.WRITE);
 
             for (String patch : conf.patches()) {
                 if (!Files.isRegularFile(build.resolve("patches").resolve(patch))) {
@@ -96,8 +98,8 @@ public final class DkmsStyleBuild implements KernelBuild {
             }
             return modules;
         } catch (IOException e) {
-            throw new DkmsDebException("building " + what + " failed: " + e.getMessage() + "; check free space in "
-                    + System.getProperty("java.io.tmpdir"), e);
+            throw new DkmsDebException("building " + what + " failed: " + e.getClass().getSimpleName() + ": " + e.getMessage()
+                    + "; check free space and permissions of " + System.getProperty("java.io.tmpdir") + " and " + r.log().getParent(), e);
         }
     }
 

@@ -138,7 +138,6 @@ public final class BmdebJob {
             }
             checkBuildDepends(conf.buildDepends(), k.release(), conf.packageName());
             Path log = ctx.logDir().resolve(conf.packageName() + "-" + conf.packageVersion() + "_" + k.release() + ".log");
-            Files.deleteIfExists(log);
             List<BuiltModule> modules = builder.build(new KernelBuild.Request(ctx.dir(), source.dkmsConfText(), conf, k,
                     ctx.makeJobs(), r.strip(), log, r.buildTimeoutSeconds(), ctx.epoch()));
             DebPackage pkg = new ModulesPackagePlanner(ctx.templates()).plan(conf, k, modules, r.revision(), ctx.maintainer(),
@@ -156,7 +155,8 @@ public final class BmdebJob {
             return new KernelResult(kernel, "failed", e.exitCode(), null, null, e.getMessage(), (System.nanoTime() - start) / 1e9);
         } catch (IOException e) {
             return new KernelResult(kernel, "failed", DkmsDebException.EXIT_OTHER, null, null,
-                    "cannot write the package for " + kernel + ": " + e.getMessage() + "; check free space and permissions of " + r.outDir(),
+                    "cannot write the package for " + kernel + ": " + e.getClass().getSimpleName() + ": " + e.getMessage()
+                            + "; check free space and permissions of " + r.outDir(),
                     (System.nanoTime() - start) / 1e9);
         }
     }
