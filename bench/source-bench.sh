@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Benchmarks `dkms-deb source` against the Debian tools, all figures measured in one run.
 #
-#   1. small package: `java -jar target/dkms-deb.jar source hello` vs `dpkg-buildpackage -us -uc -b`
+#   1. small package: `./dkms-deb source hello` vs `dpkg-buildpackage -us -uc -b`
 #      on a fresh copy of debian-example/ (median wall time of N runs, ratio ours/dh, target <= 0.25)
 #   2. big tree (>= 50 MB, a copy of /usr/src/linux-headers-*-common): `dkms-deb source --compression xz`
 #      vs `dpkg-deb --root-owner-group -Zxz --build` of the same tree (median of 3, MB/s, ratio
@@ -107,13 +107,11 @@ stop_sampler() {
     SAMPLER_PID=
     T_THREADS=$(cat "$WORK/.threads")
 }
-ours() { java -jar "$JAR" source "$@" --maintainer "$MAINT" ${JOBS_ARGS[@]+"${JOBS_ARGS[@]}"}; }
+# as a user runs it: the launcher (class-data sharing archive, C1 JIT, serial GC)
+ours() { "$REPO/dkms-deb" source "$@" --maintainer "$MAINT" ${JOBS_ARGS[@]+"${JOBS_ARGS[@]}"}; }
 
 # ---------------------------------------------------------------- jar
-if [ ! -f "$JAR" ]; then
-    echo "source-bench: $JAR missing, building it (mvn -q -B -DskipTests package)..." >&2
-    (cd "$REPO" && mvn -q -B -DskipTests package) >&2
-fi
+"$REPO/dkms-deb" --version >/dev/null    # builds the jar and the class-data archive when needed
 
 # ---------------------------------------------------------------- 3. machine facts
 NPROC=$(nproc)
@@ -159,7 +157,7 @@ S_RATIO=$(calc "$S_OURS / $S_DH")
 echo "runs:            $RUNS each (interleaved, after 1 untimed warm-up of each); JVM start included"
 echo "dkms-deb runs:   ${small_ours_t[*]} s"
 echo "dh runs:         ${small_dh_t[*]} s"
-echo "dkms-deb median: $S_OURS s  (java -jar target/dkms-deb.jar source hello -o DIR --maintainer ...)"
+echo "dkms-deb median: $S_OURS s  (./dkms-deb source hello -o DIR --maintainer ...)"
 echo "dh median:       $S_DH s  (dpkg-buildpackage -us -uc -b in a fresh copy of debian-example/)"
 echo "deb sizes:       dkms-deb $(stat -c %s "$WORK/s-out/hello-dkms_1.0-1_all.deb") B, dh $(stat -c %s "$WORK/s-dh/hello-dkms_1.0-1_all.deb") B"
 echo "ratio ours/dh:   $S_RATIO  (target <= 0.25)"
