@@ -44,6 +44,7 @@ public final class SourceTree {
         }
         List<DebEntry> entries = new ArrayList<>();
         List<String> dropped = new ArrayList<>();
+        List<String> cleared = new ArrayList<>();
         try {
             Files.walkFileTree(root, new SimpleFileVisitor<>() {
                 @Override
@@ -79,6 +80,10 @@ public final class SourceTree {
                             throw new ModuleSourceException("cannot read " + file + ": permission denied; make it readable or remove it from the tree");
                         }
                         Set<PosixFilePermission> perms = Files.getPosixFilePermissions(file, LinkOption.NOFOLLOW_LINKS);
+                        int rawMode = (Integer) Files.getAttribute(file, "unix:mode", LinkOption.NOFOLLOW_LINKS);
+                        if ((rawMode & 07000) != 0) {
+                            cleared.add(rel + " (mode " + Integer.toOctalString(rawMode & 07777) + ")");
+                        }
                         boolean exec = perms.contains(PosixFilePermission.OWNER_EXECUTE) || perms.contains(PosixFilePermission.GROUP_EXECUTE)
                                 || perms.contains(PosixFilePermission.OTHERS_EXECUTE);
                         entries.add(DebEntry.file(prefix + "/" + rel, exec ? 0755 : 0644, DebEntry.Data.of(file)));
@@ -98,6 +103,9 @@ public final class SourceTree {
         }
         for (String d : dropped) {
             Log.warn("left out " + d + " in " + root);
+        }
+        for (String c : cleared) {
+            Log.warn("cleared the setuid/setgid/sticky bits of " + c + " in " + root + "; packaged as 0755/0644");
         }
         return entries;
     }
@@ -121,7 +129,25 @@ public final class SourceTree {
         return true;
     }
 
+    /**
+     * The path of {@code p} below {@code root} as text. A name that does not survive the trip to
+     * text and back (not UTF-8, or a locale that cannot show it) is refused: the package would
+     * otherwise hold a different name than the tree.
+     */
     private static String relative(Path root, Path p) {
-        return root.relativize(p).toString().replace('\\', '/');
+        Path rel = root.relativize(p);
+        String text = rel.toString();
+        boolean roundTrips;
+        try {
+            roundTrips = Path.of(text).equals(rel) && text.indexOf('\uFFFD') < 0;
+        } catch (java.nio.file.InvalidPathException e) {
+            roundTrips = false;
+        }
+        if (!roundTrips) {
+            throw new ModuleSourceException("the file name " + p.toString().replace('\uFFFD', '?') + " is not valid UTF-8"
+                    + (System.getProperty("sun.jnu.encoding", "").equalsIgnoreCase("UTF-8") ? "" : " in this locale (run with LC_ALL=C.UTF-8)")
+                    + "; Debian packages use UTF-8 file names: rename it or remove it from the tree");
+        }
+        return text;
     }
 }
