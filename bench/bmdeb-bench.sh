@@ -129,8 +129,10 @@ jar_stale() {
 }
 jar_stamp() { stat -c '%Y.%Z %s' "$JAR" "$JSA" 2>/dev/null || echo missing; }
 REDONE=0
+REBUILDS=0
 ensure_fresh() {
     if jar_stale; then
+        REBUILDS=$((REBUILDS + 1))
         echo "bmdeb-bench: jar stale or CDS archive missing; untimed launcher run (may run mvn)..." >&2
         rm -rf "$WORK/fresh-out" && mkdir "$WORK/fresh-out"
         bmdeb "$SNAP/$MOD" -k "$K1" -o "$WORK/fresh-out" >>"$LOG" 2>&1 || die "dkms-deb bmdeb failed (see above)"
@@ -229,9 +231,11 @@ one_raw() {
     run_timed raw_pkg "$K1" "$WORK/raw.deb"
     [ -f "$WORK/raw.deb" ] || die "raw dpkg-deb wrote nothing"
 }
-one_bmdeb; one_raw    # warm-up
-b1=(); b1c=(); b1t=(); r1=(); r1c=(); r1m=()
+one_version() { timed_guarded "$LAUNCHER" --version; }
+one_bmdeb; one_raw; one_version    # warm-up
+b1=(); b1c=(); b1t=(); r1=(); r1c=(); r1m=(); v1=()
 for ((i = 1; i <= RUNS; i++)); do
+    one_version; v1+=("$T_REAL")    # context: launcher + JVM start alone
     if ((i % 2)); then
         one_bmdeb; b1+=("$T_REAL"); b1c+=("$T_CPU"); b1t+=("${T_TOOL:-0}")
         one_raw;   r1+=("$T_REAL"); r1c+=("$T_CPU"); r1m+=("$RAW_MAKE")
@@ -248,7 +252,8 @@ dpkg-deb -x "$(deb_of "$WORK/o1" "$K1")" "$KO1"
 echo "bmdeb runs:      ${b1[*]} s (cpu ${b1c[*]} s)"
 echo "raw runs:        ${r1[*]} s (cpu ${r1c[*]} s; of which make ${r1m[*]} s)"
 echo "bmdeb median:    $B1 s wall, $(median "${b1c[@]}") s cpu; the tool reports $B1_TOOL s for the kernel's build"
-echo "                 (so ~$(calc "$B1 - $B1_TOOL" 2) s is launcher + JVM + setup outside the per-kernel build)"
+echo "                 (so ~$(calc "$B1 - $B1_TOOL" 2) s is launcher + JVM + setup outside the per-kernel build;"
+echo "                 './dkms-deb --version' alone: median $(median "${v1[@]}") s, runs ${v1[*]} s)"
 echo "raw median:      $R1 s wall, $(median "${r1c[@]}") s cpu; make alone $R1_MAKE s"
 echo "debs:            bmdeb $(stat -c %s "$(deb_of "$WORK/o1" "$K1")") B (also md5sums, postinst/postrm, doc files), raw $(stat -c %s "$WORK/raw.deb") B (.ko + control only)"
 echo "ratio bmdeb/raw: $RATIO1 (median of paired ratios $PAIRED1), target <= 1.10"
@@ -397,6 +402,7 @@ printf '2. bmdeb -j 2 %s+%s vs 2 sequential calls: %s s vs %s s -> ratio %s (tar
     "$K1" "$K2" "$P2" "$S2" "$RATIO2" "$(verdict "$RATIO2" 0.65)"
 printf '3. bmdeb %s vs dkms build+install: %s s vs %s s -> ratio %s (target <= 0.8): %s\n' \
     "$K1" "$B3" "$D3" "$RATIO3" "$(verdict "$RATIO3" 0.8)"
+[ "$REBUILDS" = 0 ] || echo "note: the jar was stale $REBUILDS time(s) during the run (src/ edited concurrently); the launcher rebuilt it in untimed runs, so runs may measure different builds"
 [ "$REDONE" = 0 ] || echo "note: $REDONE timed run(s) repeated because the jar or CDS archive changed under them"
 if [ "$STATE" != unchanged ]; then
     echo "bmdeb-bench: system state changed during the run (the bench's dkms ran only in a private mount" >&2

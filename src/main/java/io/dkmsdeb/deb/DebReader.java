@@ -12,6 +12,7 @@ import java.io.BufferedInputStream;
 import java.io.FilterInputStream;
 import java.io.IOException;
 import java.io.InputStream;
+import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -28,7 +29,8 @@ import java.util.TreeMap;
 public final class DebReader {
     /** Limits for untrusted packages. */
     public record Limits(long maxControlBytes, long maxDataBytes, int maxEntries) {
-        public static final Limits DEFAULT = new Limits(16L << 20, 4L << 30, 500_000);
+        /** 16 MiB of control, 4 GiB unpacked (the property dkmsdeb.unpack.limit overrides it, for tests), 500,000 entries. */
+        public static final Limits DEFAULT = new Limits(16L << 20, Long.getLong("dkmsdeb.unpack.limit", 4L << 30), 500_000);
     }
 
     /** One member of data.tar. {@code content} is readable for regular files only, during the visit. */
@@ -85,17 +87,20 @@ public final class DebReader {
                     if (name.startsWith("_")) {
                         continue; // dpkg ignores members starting with an underscore (signatures)
                     }
+                    CountingStream member = new CountingStream(ar);
                     if (name.startsWith("control.tar")) {
                         if (control != null || sawData) {
                             throw new BadPackageException(deb + ": control.tar must come once, before data.tar");
                         }
-                        control = readControl(decompress(name, ar, deb), limits, deb);
+                        control = readControl(decompress(name, member, deb), limits, deb);
+                        requireComplete(member, e, deb);
                     } else if (name.startsWith("data.tar")) {
                         if (control == null || sawData) {
                             throw new BadPackageException(deb + ": data.tar must come once, after control.tar");
                         }
                         sawData = true;
-                        readData(decompress(name, ar, deb), limits, deb, visitor);
+                        readData(decompress(name, member, deb), limits, deb, visitor);
+                        requireComplete(member, e, deb);
                     } else {
                         throw new BadPackageException(deb + ": unexpected ar member " + name);
                     }
@@ -110,6 +115,15 @@ public final class DebReader {
             throw new BadPackageException(deb + " is truncated: " + (control == null ? "no control.tar" : "no data.tar") + " member");
         }
         return control;
+    }
+
+    /** Reads what is left of an ar member and fails when it ends before its declared length. */
+    private static void requireComplete(CountingStream member, ArArchiveEntry e, Path deb) throws IOException {
+        member.transferTo(OutputStream.nullOutputStream());
+        if (member.count < e.getLength()) {
+            throw new BadPackageException(deb + " is truncated: member " + e.getName() + " has " + member.count + " of its "
+                    + e.getLength() + " bytes");
+        }
     }
 
     private static InputStream decompress(String member, InputStream in, Path deb) throws IOException {
@@ -172,6 +186,9 @@ public final class DebReader {
             if (name.isEmpty()) {
                 continue;
             }
+            if (t.isSparse() || t.getRealSize() != t.getSize() && t.isFile() && !t.isSymbolicLink()) {
+                throw new BadPackageException(deb + ": member " + name + " is a sparse file; a -dkms package has no need for one");
+            }
             char type;
             if (t.isSymbolicLink()) {
                 type = 'l';
@@ -217,6 +234,38 @@ public final class DebReader {
             }
         }
         return n;
+    }
+
+    /** Counts the bytes read through it; never closes the underlying stream. */
+    private static final class CountingStream extends FilterInputStream {
+        private long count;
+
+        CountingStream(InputStream in) {
+            super(in);
+        }
+
+        @Override
+        public int read() throws IOException {
+            int b = in.read();
+            if (b >= 0) {
+                count++;
+            }
+            return b;
+        }
+
+        @Override
+        public int read(byte[] b, int off, int len) throws IOException {
+            int n = in.read(b, off, len);
+            if (n > 0) {
+                count += n;
+            }
+            return n;
+        }
+
+        @Override
+        public void close() {
+            // the ar stream stays open for the next member
+        }
     }
 
     /** Re-attaches bytes already read in front of a stream. */

@@ -1,0 +1,733 @@
+package io.dkmsdeb.it;
+
+import java.io.IOException;
+import java.io.Reader;
+import java.io.UncheckedIOException;
+import java.io.Writer;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Comparator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.TreeSet;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import java.util.stream.Collectors;
+import java.util.stream.Stream;
+
+/**
+ * The conformance harness (issue 5): Debian's own *-dkms packages, each kernel with headers, real
+ * dkms as the oracle.
+ *
+ * <p>For each package: apt-get download (nothing installed, {@link DebianDkmsPackagesTest#download}), the
+ * module tree from usr/src/, {@code dkms-deb source} on it compared with Debian's package (/usr/src file
+ * list with modes and link targets, dkms.conf bytes). For each (package, kernel): real {@code dkms build}
+ * ({@link DkmsOracle}, private mount namespace) and {@code dkms-deb bmdeb} on the same tree and kernel,
+ * compared: outcome (built, failed, skipped = BUILD_EXCLUSIVE exit 77), the .ko names, module compression
+ * as the kernel's own modules, {@code dkms-deb inspect} of the package; then the package's modules are
+ * loaded in that kernel under qemu ({@link ConformanceLoad}).
+ *
+ * <p>Each (package, kernel) row is kept as a properties file under {@code DIR/rows/}, so that a run can be
+ * resumed ({@code -Dconformance.resume=true}) or a few packages re-run, and the report is written from the
+ * rows ({@link ConformanceReport}). Settings (system properties): {@code conformance.packages} (comma list,
+ * default: every {@code *-dkms} package apt knows, minus dh-dkms), {@code conformance.kernels} (default: the
+ * newest installed 6.1 and 6.12 kernels), {@code conformance.jobs} (rows built at once, default 2),
+ * {@code conformance.load} (default true), {@code conformance.resume}, {@code conformance.dir},
+ * {@code conformance.buildTimeout} (seconds per build step of bmdeb; dkms's own limit is DkmsOracle's 900 s),
+ * {@code conformance.bootTimeout} (seconds per qemu boot).
+ */
+final class ConformanceHarness {
+    static final String MAINTAINER = "Conformance <conformance@example.org>";
+    static final String EPOCH = "1700000000";
+
+    /** What to run and where. */
+    record Config(List<String> packages, List<String> kernels, Path dir, int jobs, boolean load, boolean resume,
+                  int buildTimeout, Duration bootTimeout) {
+
+        static Config fromSystemProperties(List<String> defaultPackages, Path defaultDir) {
+            String pk = System.getProperty("conformance.packages", "").strip();
+            List<String> packages = pk.isEmpty() ? defaultPackages : Arrays.stream(pk.split("[,\\s]+")).filter(s -> !s.isEmpty()).toList();
+            String kk = System.getProperty("conformance.kernels", "").strip();
+            List<String> kernels = kk.isEmpty() ? List.of(BmdebCommandTest.K61, BmdebCommandTest.kernel612())
+                    : Arrays.stream(kk.split("[,\\s]+")).filter(s -> !s.isEmpty()).toList();
+            String dir = System.getProperty("conformance.dir", "");
+            return new Config(packages, kernels, dir.isEmpty() ? defaultDir : Path.of(dir).toAbsolutePath(),
+                    Integer.getInteger("conformance.jobs", 2), !"false".equals(System.getProperty("conformance.load")),
+                    Boolean.getBoolean("conformance.resume"), Integer.getInteger("conformance.buildTimeout", 900),
+                    Duration.ofSeconds(Integer.getInteger("conformance.bootTimeout", 240)));
+        }
+    }
+
+    /** Every *-dkms package apt knows of (apt-cache search --names-only -- '-dkms$'), minus dh-dkms, sorted. */
+    static List<String> allDebianDkmsPackages() {
+        Cmd.Result r = Cmd.ok("apt-cache", "search", "--names-only", "--", "-dkms$");
+        return r.out().lines().map(l -> l.split(" ", 2)[0]).filter(n -> n.endsWith("-dkms") && !n.equals("dh-dkms")).sorted().distinct()
+                .toList();
+    }
+
+    // ---------------------------------------------------------------- results
+
+    /** The source comparison of one package (kernel-independent). */
+    record SourceCheck(String pkg, String debVersion, String tree, String name, String version, int files, boolean filesSame,
+                       boolean confSame, String detail) {
+        boolean same() {
+            return filesSame && confSame;
+        }
+    }
+
+    /** One tool's outcome for one kernel: built, failed or skipped, its exit code and why. */
+    record Outcome(String result, int exit, String reason, double seconds, Set<String> modules, String suffix) {
+        String cls() {
+            return result;
+        }
+    }
+
+    /** One (package, kernel) row. */
+    record Row(String pkg, String kernel, String name, String version, Outcome dkms, Outcome ours, String expectedSuffix,
+               Boolean compressionOk, String compression, Boolean inspectOk, String inspect, List<ConformanceLoad.ModuleLoad> loads,
+               List<String> kernelDeps, String boot, String sameError) {
+
+        boolean outcomeAgrees() {
+            return dkms.cls().equals(ours.cls());
+        }
+
+        boolean modulesAgree() {
+            return dkms.modules().equals(ours.modules());
+        }
+
+        boolean built() {
+            return ours.result().equals("built");
+        }
+
+        boolean loadFailed() {
+            return loads.stream().anyMatch(l -> l.status().equals(ConformanceLoad.FAILED));
+        }
+
+        /** The aspects in which dkms-deb departs from dkms or from what the kernel needs. */
+        List<String> problems() {
+            List<String> p = new ArrayList<>();
+            if (!outcomeAgrees()) {
+                p.add("outcome");
+            }
+            if (!modulesAgree()) {
+                p.add("modules");
+            }
+            if (Boolean.FALSE.equals(compressionOk)) {
+                p.add("compression");
+            }
+            if (Boolean.FALSE.equals(inspectOk)) {
+                p.add("inspect");
+            }
+            if (loadFailed()) {
+                p.add("load");
+            }
+            return p;
+        }
+    }
+
+    /** All rows and source checks of a run, and its wall time. */
+    record Result(Config config, List<SourceCheck> sources, List<Row> rows, Duration wall, Instant finished) {
+    }
+
+    // ---------------------------------------------------------------- the run
+
+    private final Config config;
+    private final Path progress;
+
+    ConformanceHarness(Config config) {
+        this.config = config;
+        this.progress = config.dir().resolve("progress.log");
+    }
+
+    /** A package downloaded and unpacked: its module tree and what dkms.conf says of its name and version. */
+    private record Prepared(String pkg, Path deb, Path tree, String name, String version, SourceCheck source, String error) {
+    }
+
+    Result run() throws IOException {
+        long start = System.nanoTime();
+        Files.createDirectories(config.dir().resolve("rows"));
+        log("conformance: " + config.packages().size() + " packages x " + config.kernels() + ", jobs " + config.jobs() + ", load check "
+                + config.load() + ", dir " + config.dir());
+        // downloads one after the other (apt-get in one directory), the rest in the pool
+        Map<String, Path> debs = new LinkedHashMap<>();
+        for (String pkg : config.packages()) {
+            debs.put(pkg, DebianDkmsPackagesTest.download(pkg));
+        }
+        if (config.load()) {
+            for (String k : config.kernels()) {
+                try {
+                    ConformanceLoad.kernelModules(k); // the kernel image and its modules, once, before the pool
+                } catch (AssertionError | IOException e) {
+                    log("load check: no modules of " + k + ": " + ConformanceLoad.firstLine(e.getMessage()));
+                }
+            }
+        }
+        ExecutorService pool = Executors.newFixedThreadPool(Math.max(1, config.jobs()));
+        try {
+            Map<String, Future<Prepared>> prepared = new LinkedHashMap<>();
+            for (var e : debs.entrySet()) {
+                prepared.put(e.getKey(), pool.submit(() -> prepare(e.getKey(), e.getValue())));
+            }
+            List<SourceCheck> sources = new ArrayList<>();
+            Map<String, Prepared> byPkg = new LinkedHashMap<>();
+            for (var e : prepared.entrySet()) {
+                Prepared p = get(e.getValue());
+                byPkg.put(e.getKey(), p);
+                sources.add(p.source());
+            }
+            // the big trees first, so that the slowest builds do not start last
+            List<String> order = new ArrayList<>(config.packages());
+            order.sort(Comparator.comparingLong((String p) -> size(debs.get(p))).reversed());
+            List<Future<Row>> futures = new ArrayList<>();
+            for (String pkg : order) {
+                for (String k : config.kernels()) {
+                    futures.add(pool.submit(() -> rowOf(byPkg.get(pkg), k)));
+                }
+            }
+            List<Row> rows = new ArrayList<>();
+            for (Future<Row> f : futures) {
+                rows.add(get(f));
+            }
+            List<String> kernelOrder = config.kernels();
+            rows.sort(Comparator.comparing(Row::pkg).thenComparing(r -> kernelOrder.indexOf(r.kernel())));
+            Duration wall = Duration.ofNanos(System.nanoTime() - start);
+            log(String.format("conformance: done in %d min %02d s", wall.toMinutes(), wall.toSecondsPart()));
+            return new Result(config, sources, rows, wall, Instant.now());
+        } finally {
+            pool.shutdownNow();
+        }
+    }
+
+    private static <T> T get(Future<T> f) throws IOException {
+        try {
+            return f.get();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IOException("interrupted", e);
+        } catch (ExecutionException e) {
+            if (e.getCause() instanceof IOException io) {
+                throw io;
+            }
+            if (e.getCause() instanceof RuntimeException re) {
+                throw re;
+            }
+            if (e.getCause() instanceof Error er) {
+                throw er;
+            }
+            throw new IOException(e.getCause());
+        }
+    }
+
+    private static long size(Path p) {
+        try {
+            return Files.size(p);
+        } catch (IOException e) {
+            return 0;
+        }
+    }
+
+    private Path pkgDir(String pkg) {
+        return config.dir().resolve("work").resolve(pkg);
+    }
+
+    // ---------------------------------------------------------------- per package: tree and source check
+
+    private Prepared prepare(String pkg, Path deb) throws IOException {
+        Path dir = pkgDir(pkg);
+        Path debian = dir.resolve("debian");
+        ConformanceLoad.deleteTree(debian);
+        Cmd.ok("dpkg-deb", "-x", deb.toString(), debian.toString());
+        String debVersion = Cmd.ok("dpkg-deb", "--field", deb.toString(), "Version").out().strip();
+        List<Path> trees;
+        try (Stream<Path> s = Files.list(debian.resolve("usr/src"))) {
+            trees = s.filter(Files::isDirectory).sorted().toList();
+        }
+        if (trees.size() != 1) {
+            String why = "expected one module tree in usr/src, found " + trees;
+            return new Prepared(pkg, deb, null, "", "", new SourceCheck(pkg, debVersion, "", "", "", 0, false, false, why), why);
+        }
+        Path tree = trees.get(0);
+        String[] nv = nameAndVersion(tree, config.kernels().get(0));
+        Path sourceRow = config.dir().resolve("rows").resolve(pkg + ".source.properties");
+        SourceCheck sc = config.resume() && Files.isRegularFile(sourceRow) ? readSource(sourceRow) : null;
+        if (sc == null) {
+            sc = sourceCheck(pkg, debVersion, deb, debian, tree, nv, dir.resolve("source"));
+            writeProps(sourceRow, sourceProps(sc));
+            log(String.format("%-28s source: %s", pkg, sc.same() ? "same /usr/src files and dkms.conf" : "DIFFERS: " + sc.detail()));
+        }
+        return new Prepared(pkg, deb, tree, nv[0], nv[1], sc, null);
+    }
+
+    /** PACKAGE_NAME and PACKAGE_VERSION as dkms reads them: dkms.conf sourced by bash, kernel variables set. */
+    static String[] nameAndVersion(Path tree, String kernel) {
+        Cmd.Result r = Cmd.run(tree, Map.of(), List.of("env", "-i", "PATH=/usr/sbin:/usr/bin:/sbin:/bin", "bash", "-c",
+                "kernelver=\"$1\" arch=x86_64 kernel_source_dir=\"/lib/modules/$1/build\" dkms_tree=/var/lib/dkms source_tree=/usr/src; "
+                        + ". ./dkms.conf >/dev/null 2>&1; printf '%s\\n%s\\n' \"$PACKAGE_NAME\" \"$PACKAGE_VERSION\"", "bash", kernel));
+        List<String> lines = r.out().lines().toList();
+        return new String[] {lines.size() > 0 ? lines.get(0) : "", lines.size() > 1 ? lines.get(1) : ""};
+    }
+
+    private SourceCheck sourceCheck(String pkg, String debVersion, Path deb, Path debian, Path tree, String[] nv, Path work)
+            throws IOException {
+        ConformanceLoad.deleteTree(work);
+        Path out = Files.createDirectories(work.resolve("out"));
+        String rel = debian.relativize(tree).toString();
+        int files;
+        try (Stream<Path> s = Files.walk(tree)) {
+            files = (int) s.filter(p -> !Files.isDirectory(p)).count();
+        }
+        Cmd.Result r = Cmd.dkmsDeb(null, Map.of("SOURCE_DATE_EPOCH", EPOCH), "source", tree.toString(), "-o", out.toString(),
+                "--maintainer", MAINTAINER, "--json");
+        Path ours;
+        try (Stream<Path> s = Files.list(out)) {
+            ours = s.filter(p -> p.toString().endsWith(".deb")).findFirst().orElse(null);
+        }
+        if (r.exit() != 0 || ours == null) {
+            return new SourceCheck(pkg, debVersion, rel, nv[0], nv[1], files, false, false,
+                    "dkms-deb source exited " + r.exit() + ": " + ConformanceLoad.firstLine(r.err()));
+        }
+        Map<String, String> theirs = usrSrc(DebInfo.of(deb));
+        Map<String, String> mine = usrSrc(DebInfo.of(ours));
+        List<String> diffs = new ArrayList<>();
+        for (String p : new TreeSet<>(theirs.keySet())) {
+            if (!mine.containsKey(p)) {
+                diffs.add("only in Debian's: " + p + " (" + theirs.get(p) + ")");
+            } else if (!mine.get(p).equals(theirs.get(p))) {
+                diffs.add(p + " is " + mine.get(p) + " in ours, " + theirs.get(p) + " in Debian's");
+            }
+        }
+        for (String p : new TreeSet<>(mine.keySet())) {
+            if (!theirs.containsKey(p)) {
+                diffs.add("only in ours: " + p + " (" + mine.get(p) + ")");
+            }
+        }
+        Path x = work.resolve("x");
+        Cmd.ok("dpkg-deb", "-x", ours.toString(), x.toString());
+        Path ourConf = x.resolve(rel).resolve("dkms.conf");
+        boolean confSame = Files.isRegularFile(ourConf)
+                && Arrays.equals(Files.readAllBytes(ourConf), Files.readAllBytes(tree.resolve("dkms.conf")));
+        List<String> warnings = r.err().lines().filter(l -> l.contains("warning")).map(String::strip).toList();
+        String detail = (diffs.isEmpty() ? "" : String.join("; ", diffs.subList(0, Math.min(5, diffs.size()))))
+                + (confSame ? "" : (diffs.isEmpty() ? "" : "; ") + "dkms.conf differs")
+                + (warnings.isEmpty() || diffs.isEmpty() ? "" : "; dkms-deb said: " + String.join(" / ", warnings));
+        return new SourceCheck(pkg, debVersion, rel, nv[0], nv[1], files, diffs.isEmpty(), confSame, detail);
+    }
+
+    private static Map<String, String> usrSrc(DebInfo info) {
+        Map<String, String> files = new TreeMap<>(info.files());
+        files.keySet().removeIf(k -> !k.startsWith("./usr/src/"));
+        return files;
+    }
+
+    // ---------------------------------------------------------------- per (package, kernel)
+
+    private Row rowOf(Prepared p, String kernel) throws IOException {
+        Path rowFile = config.dir().resolve("rows").resolve(p.pkg() + "@" + kernel + ".properties");
+        if (config.resume() && Files.isRegularFile(rowFile)) {
+            Row r = readRow(rowFile);
+            log(String.format("%-28s %-22s kept from an earlier run", p.pkg(), kernel));
+            return r;
+        }
+        long start = System.nanoTime();
+        Row row;
+        if (p.tree() == null) {
+            Outcome none = new Outcome("failed", -1, p.error(), 0, Set.of(), "");
+            row = new Row(p.pkg(), kernel, "", "", none, none, "", null, "", null, "", List.of(), List.of(), "", null);
+        } else {
+            row = build(p, kernel);
+        }
+        writeProps(rowFile, rowProps(row));
+        log(String.format("%-28s %-22s dkms %-7s ours %-7s %s%s  (%.0f s)", p.pkg(), kernel, row.dkms().result(), row.ours().result(),
+                row.problems().isEmpty() ? "agree" : "DIFFER " + row.problems(),
+                row.loads().isEmpty() ? "" : ", load: " + ConformanceReport.loadSummary(row), (System.nanoTime() - start) / 1e9));
+        return row;
+    }
+
+    private Row build(Prepared p, String kernel) throws IOException {
+        Path work = pkgDir(p.pkg()).resolve(kernel);
+        ConformanceLoad.deleteTree(work);
+        Files.createDirectories(work);
+
+        // the oracle: real dkms build
+        long t0 = System.nanoTime();
+        DkmsOracle.Result d = DkmsOracle.build(p.tree(), p.name(), p.version(), kernel, work.resolve("oracle"));
+        double dkmsSeconds = (System.nanoTime() - t0) / 1e9;
+        Path dkmsBuild = work.resolve("oracle/dkmstree").resolve(p.name()).resolve(p.version());
+        List<Path> dkmsFiles = moduleFiles(dkmsBuild.resolve(kernel), true);
+        String dkmsResult = d.exit() == 0 ? "built" : d.exit() == 77 ? "skipped" : "failed";
+        String dkmsReason = d.exit() == 0 ? "" : dkmsReason(d, dkmsBuild.resolve("build/make.log"));
+        Outcome dkms = new Outcome(dkmsResult, d.exit(), dkmsReason, dkmsSeconds, d.modules(), suffixes(dkmsFiles));
+
+        // dkms-deb bmdeb on the same tree and kernel
+        Path out = Files.createDirectories(work.resolve("out"));
+        Path logs = Files.createDirectories(work.resolve("logs"));
+        long t1 = System.nanoTime();
+        Cmd.Result b = Cmd.dkmsDeb(null, Map.of("SOURCE_DATE_EPOCH", EPOCH), "bmdeb", p.tree().toString(), "-k", kernel, "-o",
+                out.toString(), "--maintainer", MAINTAINER, "--json", "--log-dir", logs.toString(),
+                "--build-timeout", Integer.toString(config.buildTimeout()));
+        double ourSeconds = (System.nanoTime() - t1) / 1e9;
+        String result;
+        int exit;
+        String message;
+        Matcher m = Pattern.compile("\"kernel\":\"" + Pattern.quote(kernel) + "\",\"result\":\"(\\w+)\",\"exitCode\":(-?\\d+)").matcher(b.out());
+        if (m.find()) {
+            result = m.group(1);
+            exit = Integer.parseInt(m.group(2));
+            Matcher msg = Pattern.compile("\"message\":\"((?:[^\"\\\\]|\\\\.)*)\"").matcher(b.out().substring(m.end()));
+            message = msg.find() ? unescape(msg.group(1)) : "";
+        } else {
+            result = b.exit() == 77 ? "skipped" : b.exit() == 0 ? "built" : "failed";
+            exit = b.exit();
+            message = b.err().strip();
+        }
+        Path deb;
+        try (Stream<Path> s = Files.list(out)) {
+            deb = s.filter(f -> f.toString().endsWith(".deb")).findFirst().orElse(null);
+        }
+        List<Path> ourFiles = List.of();
+        if (deb != null) {
+            Path x = work.resolve("ours-x");
+            Cmd.ok("dpkg-deb", "-x", deb.toString(), x.toString());
+            ourFiles = moduleFiles(x.resolve("lib/modules").resolve(kernel), false);
+        }
+        Set<String> ourModules = new TreeSet<>();
+        ourFiles.forEach(f -> ourModules.add(DkmsOracle.stripSuffix(f.getFileName().toString())));
+        String ourReason = result.equals("built") ? "" : ourReason(message, logs);
+        Outcome ours = new Outcome(result, exit, ourReason, ourSeconds, ourModules, suffixes(ourFiles));
+
+        String sameError = null;
+        if (!dkms.result().equals("built") && !ours.result().equals("built")) {
+            String de = firstError(dkmsBuild.resolve("build/make.log"));
+            String oe = firstErrorInDir(logs);
+            if (!de.isEmpty() || !oe.isEmpty()) {
+                sameError = de.equals(oe) ? "same first error: " + de : "first errors differ: dkms `" + de + "`, ours `" + oe + "`";
+            }
+        }
+
+        // compression, inspect, load: only for a package we wrote
+        String expected = expectedSuffix(kernel);
+        Boolean compressionOk = null;
+        String compression = "";
+        Boolean inspectOk = null;
+        String inspect = "";
+        List<ConformanceLoad.ModuleLoad> loads = List.of();
+        List<String> kernelDeps = List.of();
+        String boot = "";
+        if (deb != null) {
+            List<String> bad = new ArrayList<>();
+            for (Path f : ourFiles) {
+                String problem = checkCompression(f, expected);
+                if (problem != null) {
+                    bad.add(problem);
+                }
+            }
+            compressionOk = bad.isEmpty() && !ourFiles.isEmpty();
+            compression = bad.isEmpty() ? (ourFiles.isEmpty() ? "no module files" : "") : String.join("; ", bad);
+            Cmd.Result in = Cmd.dkmsDeb("inspect", deb.toString());
+            inspectOk = in.exit() == 0 && !in.out().contains("[FAIL]");
+            inspect = inspectOk ? "" : in.out().lines().filter(l -> l.contains("FAIL")).map(String::strip).collect(Collectors.joining("; "))
+                    + " " + ConformanceLoad.firstLine(in.err());
+            if (config.load()) {
+                ConformanceLoad.Outcome lo = ConformanceLoad.check(kernel, ourFiles, dkmsFiles, work.resolve("load"), config.bootTimeout());
+                loads = lo.modules();
+                kernelDeps = lo.kernelDeps();
+                boot = lo.bootSummary();
+            }
+        } else if (result.equals("built")) {
+            compressionOk = false;
+            compression = "bmdeb said built but wrote no package";
+        }
+        return new Row(p.pkg(), kernel, p.name(), p.version(), dkms, ours, expected, compressionOk, compression, inspectOk, inspect.strip(),
+                loads, kernelDeps, boot, sameError);
+    }
+
+    /** Module files under dir: dkms's $dkms_tree/NAME/VER/KVER/ARCH/module/, or the package's lib/modules/KVER/. */
+    private static List<Path> moduleFiles(Path dir, boolean dkmsLayout) throws IOException {
+        if (!Files.isDirectory(dir)) {
+            return List.of();
+        }
+        try (Stream<Path> s = Files.walk(dir)) {
+            return s.filter(Files::isRegularFile).filter(p -> p.getFileName().toString().matches(".*\\.ko(\\.xz|\\.zst|\\.gz)?"))
+                    .filter(p -> !dkmsLayout || p.getParent().getFileName().toString().equals("module")).sorted().toList();
+        }
+    }
+
+    private static String suffixes(List<Path> files) {
+        return files.stream().map(f -> f.getFileName().toString().replaceAll("^.*?(\\.ko(\\.xz|\\.zst|\\.gz)?)$", "$1")).distinct().sorted()
+                .collect(Collectors.joining(","));
+    }
+
+    /** The suffix of the kernel's own modules (modules.dep of its image), else what its .config asks for. */
+    static String expectedSuffix(String kernel) {
+        try {
+            ConformanceLoad.KernelModules km = ConformanceLoad.kernelModules(kernel);
+            Map<String, Long> count = km.file().values().stream()
+                    .collect(Collectors.groupingBy(f -> f.replaceAll("^.*?(\\.ko(\\.xz|\\.zst|\\.gz)?)$", "$1"), Collectors.counting()));
+            return count.entrySet().stream().max(Map.Entry.comparingByValue()).orElseThrow().getKey();
+        } catch (IOException | AssertionError | RuntimeException e) {
+            Map<String, String> cfg = new LinkedHashMap<>();
+            try {
+                for (String l : Files.readAllLines(Path.of("/lib/modules", kernel, "build/.config"))) {
+                    int eq = l.indexOf('=');
+                    if (!l.startsWith("#") && eq > 0) {
+                        cfg.put(l.substring(0, eq), l.substring(eq + 1));
+                    }
+                }
+            } catch (IOException io) {
+                throw new UncheckedIOException(io);
+            }
+            return "y".equals(cfg.get("CONFIG_MODULE_COMPRESS_XZ")) ? ".ko.xz" : "y".equals(cfg.get("CONFIG_MODULE_COMPRESS_ZSTD")) ? ".ko.zst"
+                    : "y".equals(cfg.get("CONFIG_MODULE_COMPRESS_GZIP")) ? ".ko.gz" : ".ko";
+        }
+    }
+
+    /** Null when the file has the kernel's suffix and content the kernel can read (xz: CRC32 or no check, as the in-kernel decompressor needs). */
+    static String checkCompression(Path f, String expected) throws IOException {
+        String name = f.getFileName().toString();
+        if (!name.endsWith(expected)) {
+            return name + ": the kernel's modules end in " + expected;
+        }
+        byte[] head = new byte[6];
+        try (var in = Files.newInputStream(f)) {
+            in.readNBytes(head, 0, 6);
+        }
+        switch (expected) {
+            case ".ko" -> {
+                if (!(head[0] == 0x7f && head[1] == 'E' && head[2] == 'L' && head[3] == 'F')) {
+                    return name + ": not an ELF file";
+                }
+            }
+            case ".ko.xz" -> {
+                Cmd.Result r = Cmd.run("xz", "--robot", "--list", f.toString());
+                String checks = r.out().lines().filter(l -> l.startsWith("totals")).findFirst().map(l -> l.split("\t")).map(a -> a.length > 6 ? a[6] : "")
+                        .orElse("");
+                if (r.exit() != 0 || Cmd.run("xz", "-t", f.toString()).exit() != 0) {
+                    return name + ": not a valid xz file";
+                }
+                if (!checks.equals("CRC32") && !checks.equals("None")) {
+                    return name + ": xz check " + checks + " (the kernel's decompressor takes CRC32 or none)";
+                }
+            }
+            case ".ko.zst" -> {
+                if (Cmd.run("zstd", "-t", "-q", f.toString()).exit() != 0) {
+                    return name + ": not a valid zstd file";
+                }
+            }
+            case ".ko.gz" -> {
+                if (Cmd.run("gzip", "-t", f.toString()).exit() != 0) {
+                    return name + ": not a valid gzip file";
+                }
+            }
+            default -> {
+                return name + ": unknown expected suffix " + expected;
+            }
+        }
+        return null;
+    }
+
+    private static String dkmsReason(DkmsOracle.Result d, Path makeLog) {
+        if (d.exit() == 124) {
+            return "timed out (DkmsOracle's 900 s limit)";
+        }
+        String err = d.output().lines().filter(l -> l.startsWith("Error!")).findFirst().orElse("").strip();
+        if (err.isEmpty()) {
+            List<String> lines = d.output().lines().filter(l -> !l.isBlank()).toList();
+            err = lines.isEmpty() ? "" : lines.get(lines.size() - 1).strip();
+        }
+        String first = firstError(makeLog);
+        return "exit " + d.exit() + ": " + err + (first.isEmpty() ? "" : "; " + first);
+    }
+
+    private static String ourReason(String message, Path logs) {
+        String first = firstErrorInDir(logs);
+        String m = ConformanceLoad.firstLine(message).replaceAll("; full log: \\S+", "");
+        return m + (first.isEmpty() || m.contains(first) ? "" : "; " + first);
+    }
+
+    private static final Pattern GCC_ERROR = Pattern.compile("([^\\s:]+):(\\d+):(?:\\d+:)? (?:fatal )?error: (.*)");
+
+    /** The first compiler error (file name without directories, line, message) or make/script error of a build log. */
+    static String firstError(Path log) {
+        if (log == null || !Files.isRegularFile(log)) {
+            return "";
+        }
+        List<String> lines;
+        try {
+            lines = Files.readAllLines(log, StandardCharsets.ISO_8859_1);
+        } catch (IOException e) {
+            return "";
+        }
+        for (String l : lines) {
+            Matcher m = GCC_ERROR.matcher(l);
+            if (m.find()) {
+                String file = m.group(1).substring(m.group(1).lastIndexOf('/') + 1);
+                return file + ":" + m.group(2) + ": error: " + m.group(3).strip();
+            }
+        }
+        for (String l : lines) {
+            if (l.contains("*** ") || l.toLowerCase(java.util.Locale.ROOT).contains("error")) {
+                return l.strip().replaceAll("/\\S*/", "");
+            }
+        }
+        return "";
+    }
+
+    private static String firstErrorInDir(Path logs) {
+        try (Stream<Path> s = Files.list(logs)) {
+            return s.filter(p -> p.toString().endsWith(".log")).findFirst().map(ConformanceHarness::firstError).orElse("");
+        } catch (IOException e) {
+            return "";
+        }
+    }
+
+    static String unescape(String s) {
+        StringBuilder sb = new StringBuilder();
+        for (int i = 0; i < s.length(); i++) {
+            char c = s.charAt(i);
+            if (c == '\\' && i + 1 < s.length()) {
+                char n = s.charAt(++i);
+                switch (n) {
+                    case 'n' -> sb.append('\n');
+                    case 't' -> sb.append('\t');
+                    case 'r' -> sb.append('\r');
+                    case 'u' -> {
+                        sb.append((char) Integer.parseInt(s.substring(i + 1, i + 5), 16));
+                        i += 4;
+                    }
+                    default -> sb.append(n);
+                }
+            } else {
+                sb.append(c);
+            }
+        }
+        return sb.toString();
+    }
+
+    // ---------------------------------------------------------------- rows on disk
+
+    private static Map<String, String> sourceProps(SourceCheck s) {
+        Map<String, String> m = new LinkedHashMap<>();
+        m.put("pkg", s.pkg());
+        m.put("debVersion", s.debVersion());
+        m.put("tree", s.tree());
+        m.put("name", s.name());
+        m.put("version", s.version());
+        m.put("files", Integer.toString(s.files()));
+        m.put("filesSame", Boolean.toString(s.filesSame()));
+        m.put("confSame", Boolean.toString(s.confSame()));
+        m.put("detail", s.detail());
+        return m;
+    }
+
+    private static SourceCheck readSource(Path f) throws IOException {
+        Properties p = readProps(f);
+        return new SourceCheck(p.getProperty("pkg"), p.getProperty("debVersion"), p.getProperty("tree"), p.getProperty("name"),
+                p.getProperty("version"), Integer.parseInt(p.getProperty("files")), Boolean.parseBoolean(p.getProperty("filesSame")),
+                Boolean.parseBoolean(p.getProperty("confSame")), p.getProperty("detail"));
+    }
+
+    private static Map<String, String> rowProps(Row r) {
+        Map<String, String> m = new LinkedHashMap<>();
+        m.put("pkg", r.pkg());
+        m.put("kernel", r.kernel());
+        m.put("name", r.name());
+        m.put("version", r.version());
+        outcomeProps(m, "dkms", r.dkms());
+        outcomeProps(m, "ours", r.ours());
+        m.put("expectedSuffix", r.expectedSuffix());
+        m.put("compressionOk", String.valueOf(r.compressionOk()));
+        m.put("compression", r.compression());
+        m.put("inspectOk", String.valueOf(r.inspectOk()));
+        m.put("inspect", r.inspect());
+        m.put("loads", Integer.toString(r.loads().size()));
+        for (int i = 0; i < r.loads().size(); i++) {
+            ConformanceLoad.ModuleLoad l = r.loads().get(i);
+            m.put("load." + i + ".module", l.module());
+            m.put("load." + i + ".status", l.status());
+            m.put("load." + i + ".detail", l.detail());
+        }
+        m.put("kernelDeps", String.join(",", r.kernelDeps()));
+        m.put("boot", r.boot());
+        m.put("sameError", r.sameError() == null ? "" : r.sameError());
+        return m;
+    }
+
+    private static void outcomeProps(Map<String, String> m, String who, Outcome o) {
+        m.put(who + ".result", o.result());
+        m.put(who + ".exit", Integer.toString(o.exit()));
+        m.put(who + ".reason", o.reason());
+        m.put(who + ".seconds", String.format(java.util.Locale.ROOT, "%.1f", o.seconds()));
+        m.put(who + ".modules", String.join(",", o.modules()));
+        m.put(who + ".suffix", o.suffix());
+    }
+
+    private static Outcome readOutcome(Properties p, String who) {
+        String mods = p.getProperty(who + ".modules", "");
+        return new Outcome(p.getProperty(who + ".result"), Integer.parseInt(p.getProperty(who + ".exit")), p.getProperty(who + ".reason"),
+                Double.parseDouble(p.getProperty(who + ".seconds")),
+                mods.isEmpty() ? Set.of() : new TreeSet<>(Arrays.asList(mods.split(","))), p.getProperty(who + ".suffix", ""));
+    }
+
+    private static Boolean bool(String s) {
+        return s == null || s.equals("null") ? null : Boolean.valueOf(s);
+    }
+
+    static Row readRow(Path f) throws IOException {
+        Properties p = readProps(f);
+        List<ConformanceLoad.ModuleLoad> loads = new ArrayList<>();
+        int n = Integer.parseInt(p.getProperty("loads", "0"));
+        for (int i = 0; i < n; i++) {
+            loads.add(new ConformanceLoad.ModuleLoad(p.getProperty("load." + i + ".module"), p.getProperty("load." + i + ".status"),
+                    p.getProperty("load." + i + ".detail")));
+        }
+        String deps = p.getProperty("kernelDeps", "");
+        String same = p.getProperty("sameError", "");
+        return new Row(p.getProperty("pkg"), p.getProperty("kernel"), p.getProperty("name"), p.getProperty("version"), readOutcome(p, "dkms"),
+                readOutcome(p, "ours"), p.getProperty("expectedSuffix"), bool(p.getProperty("compressionOk")), p.getProperty("compression"),
+                bool(p.getProperty("inspectOk")), p.getProperty("inspect"), loads, deps.isEmpty() ? List.of() : Arrays.asList(deps.split(",")),
+                p.getProperty("boot"), same.isEmpty() ? null : same);
+    }
+
+    private static Properties readProps(Path f) throws IOException {
+        Properties p = new Properties();
+        try (Reader r = Files.newBufferedReader(f, StandardCharsets.UTF_8)) {
+            p.load(r);
+        }
+        return p;
+    }
+
+    private static void writeProps(Path f, Map<String, String> values) throws IOException {
+        Properties p = new Properties();
+        values.forEach((k, v) -> p.setProperty(k, v == null ? "" : v));
+        Path tmp = f.resolveSibling(f.getFileName() + ".tmp");
+        try (Writer w = Files.newBufferedWriter(tmp, StandardCharsets.UTF_8)) {
+            p.store(w, null);
+        }
+        Files.move(tmp, f, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+    }
+
+    private synchronized void log(String line) {
+        String stamped = java.time.LocalTime.now().withNano(0) + " " + line;
+        System.out.println(stamped);
+        try {
+            Files.writeString(progress, stamped + "\n", StandardCharsets.UTF_8, StandardOpenOption.CREATE, StandardOpenOption.APPEND);
+        } catch (IOException e) {
+            // progress log is a convenience
+        }
+    }
+}
