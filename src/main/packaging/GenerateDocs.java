@@ -83,15 +83,12 @@ public final class GenerateDocs {
 
         m.append(".SH NAME\n").append(esc(name)).append(" \\- ").append(esc(whatis(spec))).append('\n');
 
-        m.append(".SH SYNOPSIS\n.nf\n");
-        CommandLine.Help help = new CommandLine.Help(spec, CommandLine.Help.defaultColorScheme(CommandLine.Help.Ansi.OFF));
-        for (String line : help.synopsis(0).strip().split("\n")) {
-            m.append(esc(line.stripTrailing())).append('\n');
-        }
-        m.append(".fi\n");
+        m.append(".SH SYNOPSIS\n.nh\n.ad l\n");
+        m.append(synopsis(spec)).append('\n');
+        m.append(".ad\n.hy\n");
 
         m.append(".SH DESCRIPTION\n");
-        paragraphs(m, lines(spec.usageMessage().description()));
+        paragraphs(m, lines(spec.usageMessage().description()), ".PP");
 
         if (spec == root) {
             m.append(".SH COMMANDS\n");
@@ -108,7 +105,7 @@ public final class GenerateDocs {
             m.append(".SH ARGUMENTS\n");
             for (PositionalParamSpec p : params) {
                 m.append(".TP\n\\fI").append(esc(p.paramLabel())).append("\\fR\n");
-                paragraphs(m, lines(rendered(p)));
+                paragraphs(m, lines(rendered(p)), ".IP");
             }
         }
         List<OptionSpec> options = spec.options().stream().filter(o -> !o.hidden()).toList();
@@ -125,7 +122,7 @@ public final class GenerateDocs {
                     m.append(' ').append("\\fI").append(esc(o.paramLabel())).append("\\fR");
                 }
                 m.append('\n');
-                paragraphs(m, lines(rendered(o)));
+                paragraphs(m, lines(rendered(o)), ".IP");
             }
         }
 
@@ -135,7 +132,7 @@ public final class GenerateDocs {
         }
         if (!footer.isEmpty()) {
             m.append(footer.get(0).startsWith("Exit codes") ? ".SH \"EXIT STATUS\"\n" : ".SH NOTES\n");
-            paragraphs(m, footer);
+            paragraphs(m, footer, ".PP");
         }
 
         m.append(".SH \"SEE ALSO\"\n");
@@ -173,9 +170,54 @@ public final class GenerateDocs {
         return s.isEmpty() ? spec.name() : Character.toLowerCase(s.charAt(0)) + s.substring(1);
     }
 
+    /** An option's description with picocli's ${DEFAULT-VALUE} and ${COMPLETION-CANDIDATES} filled in. */
     static String[] rendered(ArgSpec a) {
-        String[] r = a.renderedDescription();
-        return r == null ? new String[0] : r;
+        String[] d = a.description() == null ? new String[0] : a.description().clone();
+        List<String> candidates = new ArrayList<>();
+        if (a.completionCandidates() != null) {
+            a.completionCandidates().forEach(candidates::add);
+        }
+        for (int i = 0; i < d.length; i++) {
+            d[i] = d[i].replace("${DEFAULT-VALUE}", String.valueOf(a.defaultValueString()))
+                    .replace("${COMPLETION-CANDIDATES}", String.join(", ", candidates));
+        }
+        return d;
+    }
+
+    /**
+     * picocli's synopsis on one line, for man to fill: the command name in bold, spaces inside brackets made
+     * unbreakable so that an option and its value stay on one line.
+     */
+    static String synopsis(CommandSpec spec) {
+        int width = spec.usageMessage().width();
+        spec.usageMessage().width(10_000);
+        String line;
+        try {
+            line = new CommandLine.Help(spec, CommandLine.Help.defaultColorScheme(CommandLine.Help.Ansi.OFF)).synopsis(0).strip();
+        } finally {
+            spec.usageMessage().width(width);
+        }
+        String name = spec.qualifiedName();
+        String rest = line.startsWith(name) ? line.substring(name.length()).strip() : line;
+        StringBuilder out = new StringBuilder("\\fB").append(esc(name)).append("\\fR");
+        StringBuilder word = new StringBuilder();
+        int depth = 0;
+        for (char c : (rest + " ").toCharArray()) {
+            if (c == '[' || c == '(') {
+                depth++;
+            } else if ((c == ']' || c == ')') && depth > 0) {
+                depth--;
+            }
+            if (c == ' ' && depth == 0) {
+                if (word.length() > 0) {
+                    out.append('\n').append(esc(word.toString()).replace(" ", "\\ "));
+                    word.setLength(0);
+                }
+            } else {
+                word.append(c);
+            }
+        }
+        return out.toString();
     }
 
     /** Description lines as picocli prints them: %n splits lines, variables of picocli filled in. */
@@ -193,7 +235,7 @@ public final class GenerateDocs {
      * Blank lines separate paragraphs; a paragraph with indented lines keeps its line breaks (lists, commands to
      * type), others are filled by man.
      */
-    static void paragraphs(StringBuilder m, List<String> lines) {
+    static void paragraphs(StringBuilder m, List<String> lines, String separator) {
         List<List<String>> paras = new ArrayList<>();
         List<String> cur = new ArrayList<>();
         for (String l : lines) {
@@ -212,7 +254,7 @@ public final class GenerateDocs {
         boolean first = true;
         for (List<String> p : paras) {
             if (!first) {
-                m.append(".IP\n");
+                m.append(separator).append('\n');
             }
             first = false;
             boolean keepBreaks = p.stream().skip(1).anyMatch(l -> Character.isWhitespace(l.charAt(0)));

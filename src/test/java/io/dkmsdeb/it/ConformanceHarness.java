@@ -251,6 +251,7 @@ final class ConformanceHarness {
         Path dir = pkgDir(pkg);
         Path debian = dir.resolve("debian");
         ConformanceLoad.deleteTree(debian);
+        Files.createDirectories(dir);
         Cmd.ok("dpkg-deb", "-x", deb.toString(), debian.toString());
         String debVersion = Cmd.ok("dpkg-deb", "--field", deb.toString(), "Version").out().strip();
         List<Path> trees;

@@ -154,8 +154,13 @@ final class ConformanceLoad {
         Path scratch = Files.createTempDirectory(cache, kernel + "-modules.x-");
         Cmd.Result r = Cmd.run(null, Map.of(), List.of("sh", "-c", "dpkg-deb --fsys-tarfile \"$0\" | tar -x -C \"$1\" ./lib/modules",
                 deb.toString(), scratch.toString()));
-        if (r.exit() != 0 || !Files.isRegularFile(scratch.resolve("lib/modules").resolve(kernel).resolve("modules.dep"))) {
+        if (r.exit() != 0 || !Files.isDirectory(scratch.resolve("lib/modules").resolve(kernel).resolve("kernel"))) {
             throw new IOException("cannot unpack lib/modules/" + kernel + " from " + deb + ": " + r);
+        }
+        // the package has no modules.dep: its postinst runs depmod; so does this, in the scratch root
+        Cmd.Result depmod = Cmd.run("depmod", "-b", scratch.toString(), kernel);
+        if (depmod.exit() != 0 || !Files.isRegularFile(scratch.resolve("lib/modules").resolve(kernel).resolve("modules.dep"))) {
+            throw new IOException("depmod -b " + scratch + " " + kernel + " failed: " + depmod);
         }
         try {
             Files.move(scratch, done, StandardCopyOption.ATOMIC_MOVE);

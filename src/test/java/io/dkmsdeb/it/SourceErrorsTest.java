@@ -140,26 +140,12 @@ class SourceErrorsTest {
             // root may write anywhere: run as an unprivileged user, as a CI agent would
             cmd.addAll(List.of("setpriv", "--reuid=65534", "--regid=65534", "--clear-groups", "--"));
         }
-        cmd.addAll(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-cp", readableClassPath(),
+        cmd.addAll(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-cp", SourceErrorsTestSupport.readableClassPath(work),
                 "io.dkmsdeb.cli.Main", "source", tree.toString(), "-o", out.toString(), "--maintainer", MAINTAINER));
         Cmd.Result r = Cmd.run(work, java.util.Map.of(), cmd);
         assertThat(r.exit()).as(r.toString()).isEqualTo(2);
         assertThat(r.err()).contains("output directory " + out + " is not writable").contains("pass a writable directory with -o");
         assertNothingWritten();
-    }
-
-    /** A copy of the test class path that an unprivileged user can read. */
-    private String readableClassPath() throws IOException {
-        Path cp = Files.createDirectories(work.resolve("cp"));
-        List<String> entries = new java.util.ArrayList<>();
-        int i = 0;
-        for (String e : System.getProperty("java.class.path").split(java.io.File.pathSeparator)) {
-            Path target = cp.resolve(i++ + "-" + Path.of(e).getFileName());
-            Cmd.ok("cp", "-r", e, target.toString());
-            entries.add(target.toString());
-        }
-        Cmd.ok("chmod", "-R", "a+rX", cp.toString());
-        return String.join(java.io.File.pathSeparator, entries);
     }
 
     @Test

@@ -1,0 +1,45 @@
+#!/bin/sh
+# docker/install-build-deps.sh DKMS_DEB_PACKAGE [--clean]
+#
+# Everything the dkms-deb build image installs, on Debian 12 "bookworm": the one RUN step of
+# docker/Dockerfile. Kept as a script so that it can be run and tested without a Docker engine, on any
+# throwaway Debian 12 root (the tests run it on the CI machine). Idempotent: a second run changes nothing.
+#
+#   - a Java 17 runtime (default-jre-headless), which the dkms-deb package depends on;
+#   - what "dkms-deb bmdeb" runs to build a module: build-essential (gcc, make, strip), kmod, xz-utils,
+#     and pahole (BTF of modules for kernels built with it);
+#   - dkms-deb itself from DKMS_DEB_PACKAGE (target/dkms-deb_VERSION_all.deb of "mvn package"), with dpkg -i;
+#   - then checks that "dkms-deb --version" runs.
+#
+# --clean empties apt's caches and lists afterwards (for a small image; apt-get update is needed again).
+# Kernel headers are not installed here: mount them or let ci/build-modules.sh fetch them (FETCH_HEADERS=apt).
+set -eu
+
+usage() {
+    echo "usage: $0 DKMS_DEB_PACKAGE.deb [--clean]" >&2
+    exit 2
+}
+
+[ $# -ge 1 ] || usage
+deb=$1
+clean=no
+if [ $# -ge 2 ]; then
+    [ "$2" = --clean ] || usage
+    clean=yes
+fi
+[ -f "$deb" ] || { echo "$0: no such package: $deb (run 'mvn -DskipTests package' first)" >&2; exit 2; }
+[ "$(id -u)" = 0 ] || { echo "$0: must run as root (apt-get, dpkg -i)" >&2; exit 1; }
+
+export DEBIAN_FRONTEND=noninteractive
+apt-get update -q
+apt-get install -y -q --no-install-recommends \
+    default-jre-headless \
+    build-essential kmod xz-utils pahole
+dpkg -i "$deb"
+
+if [ "$clean" = yes ]; then
+    apt-get clean
+    rm -rf /var/lib/apt/lists/*
+fi
+
+dkms-deb --version

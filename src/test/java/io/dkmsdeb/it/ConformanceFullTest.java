@@ -1,0 +1,37 @@
+package io.dkmsdeb.it;
+
+import org.junit.jupiter.api.Test;
+
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.List;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+/**
+ * The full conformance run (issue 5): every Debian *-dkms package, every kernel given (default: the 6.1
+ * and 6.12 kernels with headers), dkms as the oracle, the load check; writes docs/CONFORMANCE.md.
+ * Off in a plain {@code mvn -B test}; the one command is {@code conformance/run.sh}, i.e.
+ * {@code mvn -B test -Dtest=ConformanceFullTest -Dconformance.full=true} (20 to 60 minutes on 2 cores).
+ * Fails when a disagreement has no explanation in {@link ConformanceKnown}.
+ */
+class ConformanceFullTest {
+    @Test
+    void everyDebianDkmsPackageOnEveryKernel() throws IOException {
+        assumeTrue(Boolean.getBoolean("conformance.full"), "the full run: -Dconformance.full=true (conformance/run.sh)");
+        assumeTrue(Cmd.isRoot(), "the dkms oracle needs a private mount namespace: root");
+        List<String> all = ConformanceHarness.allDebianDkmsPackages();
+        ConformanceHarness.Config config = ConformanceHarness.Config.fromSystemProperties(all, Cmd.repo().resolve("target/conformance"));
+        ConformanceHarness.Result r = new ConformanceHarness(config).run();
+        Path report = Path.of(System.getProperty("conformance.report", Cmd.repo().resolve("docs/CONFORMANCE.md").toString()));
+        ConformanceReport.write(r, report, "conformance/run.sh", ConformanceReport.environment(r));
+        System.out.println("conformance report: " + report + "\n" + ConformanceReport.summary(r));
+
+        assertThat(config.packages()).as("apt-cache search --names-only -- '-dkms$' (run apt-get update)").hasSizeGreaterThanOrEqualTo(
+                System.getProperty("conformance.packages", "").isBlank() ? 20 : 1);
+        assertThat(r.rows()).hasSize(config.packages().size() * config.kernels().size());
+        assertThat(ConformanceReport.disagreements(r)).as("disagreements without an explanation in ConformanceKnown; see " + report)
+                .allMatch(ConformanceReport.Disagreement::explained);
+    }
+}
