@@ -102,6 +102,7 @@ median() {
     printf '%s\n' "$@" | sort -g | awk '{ v[NR] = $1 } END {
         if (NR % 2) printf "%.3f", v[(NR + 1) / 2]; else printf "%.3f", (v[NR / 2] + v[NR / 2 + 1]) / 2 }'
 }
+minimum() { printf '%s\n' "$@" | sort -g | head -n 1; }
 calc() { awk "BEGIN { printf \"%.${2:-3}f\", $1 }"; }
 now() { echo "$EPOCHREALTIME"; }
 since() { awk -v a="$1" -v b="$EPOCHREALTIME" 'BEGIN { printf "%.3f", b - a }'; }
@@ -194,6 +195,7 @@ echo "runs:            $RUNS of each measurement, interleaved, after one untimed
 # ---------------------------------------------------------------- 1. bmdeb vs raw (one kernel)
 echo
 echo "== 1. one kernel ($K1): dkms-deb bmdeb vs raw make + strip + dpkg-deb"
+echo "load average:    $(loadavg) at the start of this part"
 RAW_MAKE=0
 raw_pkg() { # raw_pkg KVER OUTDEB: what bmdeb does, by hand
     local k=$1 out=$2 d t
@@ -257,10 +259,12 @@ echo "                 './dkms-deb --version' alone: median $(median "${v1[@]}")
 echo "raw median:      $R1 s wall, $(median "${r1c[@]}") s cpu; make alone $R1_MAKE s"
 echo "debs:            bmdeb $(stat -c %s "$(deb_of "$WORK/o1" "$K1")") B (also md5sums, postinst/postrm, doc files), raw $(stat -c %s "$WORK/raw.deb") B (.ko + control only)"
 echo "ratio bmdeb/raw: $RATIO1 (median of paired ratios $PAIRED1), target <= 1.10"
+echo "                 context: ratio of the fastest runs $(calc "$(minimum "${b1[@]}") / $(minimum "${r1[@]}")"), of median cpu $(calc "$(median "${b1c[@]}") / $(median "${r1c[@]}")")"
 
 # ---------------------------------------------------------------- 2. two kernels: -j 2 vs sequential
 echo
 echo "== 2. two kernels ($K1, $K2): one bmdeb -k K1 -k K2 -j 2 vs two sequential bmdeb calls"
+echo "load average:    $(loadavg) at the start of this part"
 par_bmdeb() {
     rm -rf "$WORK/o2p" && mkdir "$WORK/o2p"
     timed_guarded bmdeb "$SNAP/$MOD" -k "$K1" -k "$K2" -j 2 -o "$WORK/o2p"
@@ -293,10 +297,12 @@ echo "-j 2 median:     $P2 s wall, $(median "${p2c[@]}") s cpu (make gets $NPROC
 echo "seq median:      $S2 s wall, $(median "${s2c[@]}") s cpu (each call: make -j$NPROC, its own JVM)"
 echo "module files:    $K1: $(cd "$KO1" && find lib -name "$KO_NAME.ko*" -printf '%f'), $K2: $(cd "$KO2" && find lib -name "$KO_NAME.ko*" -printf '%f') (--compress auto)"
 echo "ratio -j2/seq:   $RATIO2 (median of paired ratios $PAIRED2), target <= 0.65"
+echo "                 context: ratio of the fastest runs $(calc "$(minimum "${p2[@]}") / $(minimum "${s2[@]}")"), of median cpu $(calc "$(median "${p2c[@]}") / $(median "${s2c[@]}")")"
 
 # ---------------------------------------------------------------- 3. bmdeb vs dkms build + install
 echo
 echo "== 3. one kernel ($K1): dkms-deb bmdeb vs dkms build + dkms install (private mount namespace)"
+echo "load average:    $(loadavg) at the start of this part"
 fingerprint() { # metadata only (no file contents: /var/lib/dkms holds a private key)
     local p
     for p in "/lib/modules/$K1" /var/lib/dkms /etc/dkms; do
@@ -318,24 +324,19 @@ EOF
 cp -a "$SNAP/$MOD" "$D/src/$PKG_NAME-$PKG_VER"
 
 # dkms_inner D RUN KVER NAME VER: runs in the new mount namespace; bind-mounts the temp dirs, then
-# dkms add (untimed), build and install (timed); writes "add build install" seconds to RUN/times.
+# dkms add, build and install, each timed; writes "REAL USER SYS" of each to RUN/t.add, t.build, t.install.
 dkms_inner() {
     set -euo pipefail
-    local d=$1 run=$2 k=$3 name=$4 ver=$5 t a b
+    local d=$1 run=$2 k=$3 name=$4 ver=$5
     local tree=(--dkmstree "$run/tree" --sourcetree "$d/src")
+    local TIMEFORMAT='%3R %3U %3S'
     mount --bind "$d/etc" /etc/dkms
     mount --bind "$run/varlib" /var/lib/dkms
     mount --bind "$run/mods" "/lib/modules/$k"
     mountpoint -q /etc/dkms && mountpoint -q /var/lib/dkms && mountpoint -q "/lib/modules/$k"
-    t=$EPOCHREALTIME
-    dkms add -m "$name" -v "$ver" "${tree[@]}"
-    a=$(awk -v a="$t" -v b="$EPOCHREALTIME" 'BEGIN { printf "%.3f", b - a }')
-    t=$EPOCHREALTIME
-    dkms build -m "$name" -v "$ver" -k "$k" "${tree[@]}"
-    b=$(awk -v a="$t" -v b="$EPOCHREALTIME" 'BEGIN { printf "%.3f", b - a }')
-    t=$EPOCHREALTIME
-    dkms install -m "$name" -v "$ver" -k "$k" "${tree[@]}"
-    echo "$a $b $(awk -v a="$t" -v b="$EPOCHREALTIME" 'BEGIN { printf "%.3f", b - a }')" >"$run/times"
+    { time dkms add -m "$name" -v "$ver" "${tree[@]}" 2>&1; } 2>"$run/t.add"
+    { time dkms build -m "$name" -v "$ver" -k "$k" "${tree[@]}" 2>&1; } 2>"$run/t.build"
+    { time dkms install -m "$name" -v "$ver" -k "$k" "${tree[@]}" 2>&1; } 2>"$run/t.install"
 }
 export -f dkms_inner
 DKMS_N=0
@@ -347,8 +348,12 @@ one_dkms() {
     echo "+ unshare --mount --propagation private bash -c dkms_inner ... ($run)" >>"$LOG"
     unshare --mount --propagation private bash -c 'dkms_inner "$@"' dkms_inner \
         "$D" "$run" "$K1" "$PKG_NAME" "$PKG_VER" >>"$LOG" 2>&1 || die "dkms in the mount namespace failed"
-    read -r T_ADD T_BUILD T_INSTALL <"$run/times"
+    local bu bs iu is
+    read -r T_ADD _ _ <"$run/t.add"
+    read -r T_BUILD bu bs <"$run/t.build"
+    read -r T_INSTALL iu is <"$run/t.install"
     T_DKMS=$(calc "$T_BUILD + $T_INSTALL")
+    T_DKMS_CPU=$(calc "$bu + $bs + $iu + $is")
     ko=$(find "$run/mods/updates/dkms" -name "$KO_NAME.ko*" -print -quit 2>/dev/null || true)
     [ -n "$ko" ] || die "dkms install put no $KO_NAME.ko into the copy of /lib/modules/$K1"
     grep -q "$KO_NAME" "$run/mods/modules.dep" || die "dkms install ran no depmod on the copy"
@@ -364,13 +369,13 @@ t=$(now)
 one_dkms    # warm-up; generates the MOK key pair in $D/mok (untimed)
 echo "warm-up:         dkms add+build+install incl. MOK key generation took $(since "$t") s (untimed); key in temp dir: $([ -f "$D/mok/mok.key" ] && echo yes || echo NO)"
 one_bmdeb3
-b3=(); b3c=(); d3=(); d3b=(); d3i=(); d3a=()
+b3=(); b3c=(); d3=(); d3c=(); d3b=(); d3i=(); d3a=()
 for ((i = 1; i <= RUNS; i++)); do
     if ((i % 2)); then
         one_bmdeb3; b3+=("$T_REAL"); b3c+=("$T_CPU")
-        one_dkms;   d3+=("$T_DKMS"); d3b+=("$T_BUILD"); d3i+=("$T_INSTALL"); d3a+=("$T_ADD")
+        one_dkms;   d3+=("$T_DKMS"); d3c+=("$T_DKMS_CPU"); d3b+=("$T_BUILD"); d3i+=("$T_INSTALL"); d3a+=("$T_ADD")
     else
-        one_dkms;   d3+=("$T_DKMS"); d3b+=("$T_BUILD"); d3i+=("$T_INSTALL"); d3a+=("$T_ADD")
+        one_dkms;   d3+=("$T_DKMS"); d3c+=("$T_DKMS_CPU"); d3b+=("$T_BUILD"); d3i+=("$T_INSTALL"); d3a+=("$T_ADD")
         one_bmdeb3; b3+=("$T_REAL"); b3c+=("$T_CPU")
     fi
 done
@@ -378,11 +383,12 @@ B3=$(median "${b3[@]}"); D3=$(median "${d3[@]}")
 RATIO3=$(calc "$B3 / $D3"); PAIRED3=$(paired_median b3 d3)
 echo "/lib/modules/$K1: $MODS_KB KiB, copied (cp -a, untimed) for each dkms run"
 echo "bmdeb runs:      ${b3[*]} s (cpu ${b3c[*]} s)"
-echo "dkms runs:       ${d3[*]} s (build ${d3b[*]} s + install ${d3i[*]} s; untimed add ${d3a[*]} s)"
-echo "bmdeb median:    $B3 s wall"
-echo "dkms median:     $D3 s (build $(median "${d3b[@]}") s, install $(median "${d3i[@]}") s; add $(median "${d3a[@]}") s not counted)"
+echo "dkms runs:       ${d3[*]} s (cpu ${d3c[*]} s; build ${d3b[*]} s + install ${d3i[*]} s; untimed add ${d3a[*]} s)"
+echo "bmdeb median:    $B3 s wall, $(median "${b3c[@]}") s cpu"
+echo "dkms median:     $D3 s wall, $(median "${d3c[@]}") s cpu (build $(median "${d3b[@]}") s, install $(median "${d3i[@]}") s; add $(median "${d3a[@]}") s not counted)"
 echo "modules signed:  dkms $DKMS_SIGNED, bmdeb $(signed "$(find "$KO1" -name "$KO_NAME.ko*" -print -quit)") (dkms also signs with sign-file; both strip)"
 echo "ratio bmdeb/dkms: $RATIO3 (median of paired ratios $PAIRED3), target <= 0.8"
+echo "                 context: ratio of the fastest runs $(calc "$(minimum "${b3[@]}") / $(minimum "${d3[@]}")"), of median cpu $(calc "$(median "${b3c[@]}") / $(median "${d3c[@]}")")"
 
 # ---------------------------------------------------------------- state check
 fingerprint >"$WORK/state.after"

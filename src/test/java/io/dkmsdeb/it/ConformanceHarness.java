@@ -353,9 +353,10 @@ final class ConformanceHarness {
             row = build(p, kernel);
         }
         writeProps(rowFile, rowProps(row));
-        log(String.format("%-28s %-22s dkms %-7s ours %-7s %s%s  (%.0f s)", p.pkg(), kernel, row.dkms().result(), row.ours().result(),
-                row.problems().isEmpty() ? "agree" : "DIFFER " + row.problems(),
-                row.loads().isEmpty() ? "" : ", load: " + ConformanceReport.loadSummary(row), (System.nanoTime() - start) / 1e9));
+        log(String.format("%-28s %-22s dkms %-7s ours %-7s %s%s  (%.0f s: dkms %.0f s, bmdeb %.0f s%s)", p.pkg(), kernel,
+                row.dkms().result(), row.ours().result(), row.problems().isEmpty() ? "agree" : "DIFFER " + row.problems(),
+                row.loads().isEmpty() ? "" : ", load: " + ConformanceReport.loadSummary(row), (System.nanoTime() - start) / 1e9,
+                row.dkms().seconds(), row.ours().seconds(), row.boot().isEmpty() ? "" : ", " + row.boot()));
         return row;
     }
 
@@ -389,7 +390,7 @@ final class ConformanceHarness {
         if (m.find()) {
             result = m.group(1);
             exit = Integer.parseInt(m.group(2));
-            Matcher msg = Pattern.compile("\"message\":\"((?:[^\"\\\\]|\\\\.)*)\"").matcher(b.out().substring(m.end()));
+            Matcher msg = Pattern.compile("\"message\":\"((?:[^\"\\\\]++|\\\\.)*+)\"").matcher(b.out().substring(m.end()));
             message = msg.find() ? unescape(msg.group(1)) : "";
         } else {
             result = b.exit() == 77 ? "skipped" : b.exit() == 0 ? "built" : "failed";

@@ -1,0 +1,220 @@
+package io.dkmsdeb.it;
+
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.LinkOption;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.Stream;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+/**
+ * ci/build-modules.sh, the script each cell of the Jenkins matrix runs, run for real as Jenkins would run it (no
+ * Jenkins here): debian-example/hello built for the installed 6.1 and 6.12 kernels, a kernel the module excludes
+ * (77: skipped), a kernel without headers (fails with dkms-deb's 4), and the summary JSON left in every case.
+ * dkms-deb is this checkout's classes, through a small wrapper given as DKMS_DEB.
+ */
+class FleetScriptTest {
+    static final Path SCRIPT = Cmd.repo().resolve("ci/build-modules.sh");
+    static final String K61 = newestInstalled("6.1.");
+    static final String K612 = newestInstalled("6.12.");
+
+    @TempDir
+    static Path shared;
+    static Path dkmsDeb;
+
+    @TempDir
+    Path work;
+
+    @BeforeAll
+    static void wrapper() throws IOException {
+        dkmsDeb = shared.resolve("dkms-deb");
+        Files.writeString(dkmsDeb, "#!/bin/sh\nexec '" + Path.of(System.getProperty("java.home"), "bin", "java") + "' -cp '"
+                + System.getProperty("java.class.path") + "' io.dkmsdeb.cli.Main \"$@\"\n");
+        Files.setPosixFilePermissions(dkmsDeb, PosixFilePermissions.fromString("rwxr-xr-x"));
+    }
+
+    /** The newest -amd64 kernel with headers whose release starts with {@code prefix} (.ci/run installs a 6.1 and a 6.12). */
+    static String newestInstalled(String prefix) {
+        try (Stream<Path> s = Files.list(Path.of("/lib/modules"))) {
+            return s.map(p -> p.getFileName().toString()).filter(n -> n.startsWith(prefix) && n.endsWith("-amd64"))
+                    .filter(n -> Files.exists(Path.of("/lib/modules", n, "build/.config"))).sorted().reduce((a, b) -> b)
+                    .orElseThrow(() -> new AssertionError("no " + prefix + "x kernel headers installed; .ci/run installs them"));
+        } catch (IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+    }
+
+    /** Runs the script in {@code dir} as a Jenkins cell would: OUT_DIR=out, DKMS_DEB=this checkout's dkms-deb. */
+    static Cmd.Result script(Path dir, Map<String, String> env, String... args) {
+        Map<String, String> e = new HashMap<>(Map.of("OUT_DIR", "out", "DKMS_DEB", dkmsDeb.toString()));
+        e.putAll(env);
+        List<String> cmd = new ArrayList<>(List.of(SCRIPT.toString()));
+        cmd.addAll(List.of(args));
+        return Cmd.run(dir, e, cmd);
+    }
+
+    static Map<String, Object> summary(Path dir, String kernel) throws IOException {
+        Path json = dir.resolve("out/bmdeb-" + kernel + ".json");
+        assertThat(json).exists();
+        return FleetJson.object(Files.readString(json));
+    }
+
+    @SuppressWarnings("unchecked")
+    static Map<String, Object> onlyKernel(Map<String, Object> summary) {
+        List<Object> kernels = (List<Object>) summary.get("kernels");
+        assertThat(kernels).hasSize(1);
+        return (Map<String, Object>) kernels.get(0);
+    }
+
+    static List<String> debs(Path dir) throws IOException {
+        Path out = dir.resolve("out");
+        if (!Files.isDirectory(out)) {
+            return List.of();
+        }
+        try (Stream<Path> s = Files.list(out)) {
+            return s.map(p -> p.getFileName().toString()).filter(n -> n.endsWith(".deb")).sorted().toList();
+        }
+    }
+
+    /** A module whose dkms.conf excludes every kernel but 5.x, as vendors' drivers often limit theirs. */
+    private Path excludedModule() throws IOException {
+        Path tree = Files.createDirectories(work.resolve("oldonly"));
+        Files.writeString(tree.resolve("oldonly.c"), "#include <linux/module.h>\nMODULE_LICENSE(\"GPL\");\n");
+        Files.writeString(tree.resolve("Kbuild"), "obj-m := oldonly.o\n");
+        Files.writeString(tree.resolve("dkms.conf"), "PACKAGE_NAME=oldonly\nPACKAGE_VERSION=0.1\nBUILT_MODULE_NAME[0]=oldonly\n"
+                + "DEST_MODULE_LOCATION[0]=/updates/dkms\nBUILD_EXCLUSIVE_KERNEL=\"^5\\.\"\n");
+        return tree;
+    }
+
+    private static final Map<String, String> MAINTAINER = Map.of("DEBFULLNAME", "Fleet CI", "DEBEMAIL", "ci@example.org");
+
+    @Test
+    void buildsTheExampleForAnInstalledKernelAndLeavesPackageSummaryAndLog() throws IOException {
+        String example = Cmd.repo().resolve("debian-example/hello").toString();
+        Cmd.Result r = script(work, Map.of(), K61, example);
+        assertThat(r.exit()).as(r.toString()).isZero();
+        assertThat(debs(work)).containsExactly("hello-modules-" + K61 + "_1.0_amd64.deb");
+        Map<String, Object> s = summary(work, K61);
+        assertThat(s).containsEntry("command", "bmdeb").containsEntry("module", "hello").containsEntry("moduleVersion", "1.0")
+                .containsEntry("exitCode", 0.0);
+        assertThat(onlyKernel(s)).containsEntry("kernel", K61).containsEntry("result", "built").containsEntry("exitCode", 0.0)
+                .containsEntry("package", "hello-modules-" + K61).containsEntry("file", "out/hello-modules-" + K61 + "_1.0_amd64.deb");
+        assertThat(work.resolve("out/logs/hello-1.0_" + K61 + ".log")).isNotEmptyFile();
+        // the package was inspected: vermagic of the module against the kernel it is installed for
+        assertThat(r.err()).contains("[ok] vermagic of lib/modules/" + K61 + "/updates/dkms/hello.ko")
+                .contains("build-modules: built out/hello-modules-" + K61 + "_1.0_amd64.deb");
+    }
+
+    @Test
+    void takesTheSourceFromModuleSourceAsTheJenkinsfilePassesIt() throws IOException {
+        Cmd.Result r = script(work, Map.of("MODULE_SOURCE", Cmd.repo().resolve("debian-example/hello").toString()), K612);
+        assertThat(r.exit()).as(r.toString()).isZero();
+        assertThat(debs(work)).containsExactly("hello-modules-" + K612 + "_1.0_amd64.deb");
+        assertThat(onlyKernel(summary(work, K612))).containsEntry("result", "built");
+        assertThat(r.err()).contains("[ok] vermagic of lib/modules/" + K612 + "/updates/dkms/hello.ko.xz");
+    }
+
+    @Test
+    void aKernelTheModuleExcludesIsSkippedWith77AndNoPackage() throws IOException {
+        Cmd.Result r = script(work, MAINTAINER, K61, excludedModule().toString());
+        assertThat(r.exit()).as(r.toString()).isEqualTo(77);
+        assertThat(debs(work)).isEmpty();
+        Map<String, Object> k = onlyKernel(summary(work, K61));
+        assertThat(k).containsEntry("result", "skipped").containsEntry("exitCode", 77.0).containsEntry("file", null);
+        assertThat((String) k.get("message")).contains("BUILD_EXCLUSIVE_KERNEL");
+        assertThat(r.err()).contains("build-modules: skipped " + K61);
+    }
+
+    @Test
+    void aKernelWithoutHeadersFailsWithDkmsDebsExitCode() throws IOException {
+        String missing = "5.10.0-99-amd64";
+        Cmd.Result r = script(work, Map.of(), missing, Cmd.repo().resolve("debian-example/hello").toString());
+        assertThat(r.exit()).as(r.toString()).isEqualTo(4);
+        assertThat(debs(work)).isEmpty();
+        Map<String, Object> k = onlyKernel(summary(work, missing));
+        assertThat(k).containsEntry("result", "failed").containsEntry("exitCode", 4.0);
+        assertThat((String) k.get("message")).contains("apt-get install linux-headers-" + missing);
+        assertThat(r.err()).contains("build-modules: error: bmdeb failed for " + missing + " with exit code 4");
+    }
+
+    @Test
+    void whenDkmsDebPrintsNoSummaryTheScriptWritesOne() throws IOException {
+        Cmd.Result r = script(work, Map.of("DKMS_DEB", work.resolve("no-such-dkms-deb").toString()), K61, "some \"module\"\\dir");
+        assertThat(r.exit()).as(r.toString()).isEqualTo(127);
+        Map<String, Object> s = summary(work, K61);
+        assertThat(s).containsEntry("exitCode", 127.0).containsEntry("source", "some \"module\"\\dir");
+        assertThat(onlyKernel(s)).containsEntry("kernel", K61).containsEntry("result", "failed").containsEntry("exitCode", 127.0);
+    }
+
+    @Test
+    void fetchHeadersAptThatCannotInstallThemFailsWith100() throws IOException {
+        assumeTrue(Cmd.isRoot(), "needs root for apt-get");
+        String missing = "5.10.0-99-amd64";
+        Cmd.Result r = script(work, Map.of("FETCH_HEADERS", "apt"), missing, Cmd.repo().resolve("debian-example/hello").toString());
+        assertThat(r.exit()).as(r.toString()).isEqualTo(100);
+        assertThat(r.err()).contains("installing linux-headers-" + missing + " with apt-get")
+                .contains("apt-get could not install linux-headers-" + missing);
+        assertThat((String) onlyKernel(summary(work, missing)).get("message")).contains("linux-headers-" + missing);
+        assertThat(debs(work)).isEmpty();
+    }
+
+    @Test
+    void hostKbuildTreesAreLinkedIntoUsrLibForMountedHeaders() throws IOException {
+        assumeTrue(Cmd.isRoot(), "links into /usr/lib");
+        String name = "linux-kbuild-fleettest-" + ProcessHandle.current().pid();
+        Path hostLib = Files.createDirectories(work.resolve("host-usr-lib"));
+        Files.createDirectories(hostLib.resolve(name).resolve("scripts"));
+        Path link = Path.of("/usr/lib", name);
+        try {
+            Cmd.Result r = script(work, Map.of("HOST_KBUILD_DIR", hostLib.toString()), "5.10.0-99-amd64",
+                    Cmd.repo().resolve("debian-example/hello").toString());
+            assertThat(r.exit()).as(r.toString()).isEqualTo(4);
+            assertThat(Files.isSymbolicLink(link)).isTrue();
+            assertThat(Files.readSymbolicLink(link)).isEqualTo(hostLib.resolve(name));
+            // the installed trees are left alone
+            try (Stream<Path> s = Files.list(Path.of("/usr/lib"))) {
+                assertThat(s.filter(p -> p.getFileName().toString().startsWith("linux-kbuild-6."))
+                        .filter(Files::isSymbolicLink).filter(p -> p.startsWith(hostLib)).toList()).isEmpty();
+            }
+        } finally {
+            Files.deleteIfExists(link);
+        }
+    }
+
+    @Test
+    void filesWrittenAsRootGoBackToTheWorkspaceOwner() throws IOException {
+        assumeTrue(Cmd.isRoot(), "chown needs root");
+        Path ws = Files.createDirectories(work.resolve("workspace"));
+        Cmd.ok("chown", "4321:4321", ws.toString());
+        Cmd.Result r = script(ws, Map.of(), K61, Cmd.repo().resolve("debian-example/hello").toString());
+        assertThat(r.exit()).as(r.toString()).isZero();
+        for (Path p : List.of(ws.resolve("out"), ws.resolve("out/bmdeb-" + K61 + ".json"),
+                ws.resolve("out/hello-modules-" + K61 + "_1.0_amd64.deb"), ws.resolve("out/logs"))) {
+            assertThat(Files.getAttribute(p, "unix:uid", LinkOption.NOFOLLOW_LINKS)).as(p.toString()).isEqualTo(4321);
+        }
+    }
+
+    @Test
+    void usageErrorsExit2() {
+        Cmd.Result none = script(work, Map.of());
+        assertThat(none.exit()).isEqualTo(2);
+        assertThat(none.err()).contains("usage:");
+        Cmd.Result noSource = script(work, Map.of(), K61);
+        assertThat(noSource.exit()).isEqualTo(2);
+        Cmd.Result badKernel = script(work, Map.of(), "../../etc", "x");
+        assertThat(badKernel.exit()).isEqualTo(2);
+        assertThat(badKernel.err()).contains("is not a kernel release");
+        assertThat(work.resolve("out")).doesNotExist();
+    }
+}
