@@ -51,7 +51,7 @@ final class BmdebCommand implements Callable<Integer> {
     @Option(names = {"-o", "--output-dir"}, paramLabel = "OUTDIR", description = "Where to write the packages (default: the current directory).")
     Path outDir = Path.of(".");
 
-    @Option(names = {"-j", "--jobs"}, paramLabel = "N", description = "Kernels built at the same time (default: ${DEFAULT-VALUE}); make gets the CPUs divided among them.")
+    @Option(names = {"-j", "--jobs"}, paramLabel = "N", description = "Kernels built at the same time (default: the number of CPUs); make gets the CPUs divided among them.")
     int jobs = Runtime.getRuntime().availableProcessors();
 
     @Option(names = "--compress", paramLabel = "auto|none|xz|zstd|gzip",

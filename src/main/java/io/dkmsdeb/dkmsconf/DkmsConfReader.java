@@ -26,7 +26,8 @@ import java.util.concurrent.TimeUnit;
  */
 public final class DkmsConfReader {
     private static final String SCRIPT_RESOURCE = "/io/dkmsdeb/templates/helpers/read-dkms-conf.bash";
-    private static final long TIMEOUT_SECONDS = 30;
+    /** Time allowed for sourcing a dkms.conf (the property dkmsdeb.conf.timeout overrides it, for tests). */
+    private static final long TIMEOUT_SECONDS = Long.getLong("dkmsdeb.conf.timeout", 30);
 
     private final String script;
 
@@ -108,8 +109,11 @@ public final class DkmsConfReader {
                     + "; dkms.conf is a bash script and bash must be installed");
         }
         process.getOutputStream().close();
+        // both streams are read on their own threads: a background process started by the
+        // dkms.conf may hold them open, and the time limit must still apply
         CompletableFuture<byte[]> stderr = CompletableFuture.supplyAsync(() -> readAll(process.getErrorStream()));
-        byte[] out = readAll(process.getInputStream());
+        CompletableFuture<byte[]> stdout = CompletableFuture.supplyAsync(() -> readAll(process.getInputStream()));
+        byte[] out;
         try {
             if (!process.waitFor(TIMEOUT_SECONDS, TimeUnit.SECONDS)) {
                 process.descendants().forEach(ProcessHandle::destroyForcibly);
@@ -117,10 +121,14 @@ public final class DkmsConfReader {
                 throw new ModuleSourceException("sourcing " + shown + " did not finish within " + TIMEOUT_SECONDS
                         + " s; dkms.conf must only set variables, fix the command that hangs in it");
             }
+            process.descendants().forEach(ProcessHandle::destroyForcibly);
+            out = stdout.get(TIMEOUT_SECONDS, TimeUnit.SECONDS);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             process.destroyForcibly();
             throw new ModuleSourceException("interrupted while reading " + shown);
+        } catch (java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException e) {
+            throw new ModuleSourceException("cannot read what bash printed for " + shown + ": " + e);
         }
         String errText = new String(stderr.join(), StandardCharsets.UTF_8).strip();
         return parse(shown, out, errText);

@@ -74,8 +74,12 @@ public final class DkmsStyleBuild implements KernelBuild {
                 step(r, what, "PRE_BUILD", List.of("bash", runScript.toString(), build.toString(), "pre_build", conf.preBuild()), build, env);
             }
             String kdir = k.headersDir().toString();
-            String clean = conf.clean().isEmpty() ? "make -C " + kdir + " M=" + build + " clean" : conf.clean();
-            ProcessRunner.run(List.of("bash", runMake.toString(), build.toString(), clean), build, env, r.log(), r.timeoutSeconds());
+            // dkms cleans before make (its result is not checked); kbuild's own clean of a fresh
+            // copy without build output is a no-op, so it is skipped then (a kbuild start saved)
+            if (!conf.clean().isEmpty() || hasBuildOutput(build)) {
+                String clean = conf.clean().isEmpty() ? "make -C " + kdir + " M=" + build + " clean" : conf.clean();
+                ProcessRunner.run(List.of("bash", runMake.toString(), build.toString(), clean), build, env, r.log(), r.timeoutSeconds());
+            }
             String make = makeCommand(conf, k, build, r.makeJobs());
             Log.info("[" + k.release() + "] building " + conf.packageName() + " " + conf.packageVersion() + ": " + make);
             step(r, what, "make", List.of("bash", runMake.toString(), build.toString(), make), build, env);
@@ -189,6 +193,13 @@ public final class DkmsStyleBuild implements KernelBuild {
             return all.subList(Math.max(0, all.size() - n), all.size());
         } catch (IOException e) {
             return List.of();
+        }
+    }
+
+    private static boolean hasBuildOutput(Path build) throws IOException {
+        try (Stream<Path> s = Files.walk(build)) {
+            return s.map(p -> p.getFileName().toString()).anyMatch(n -> n.endsWith(".o") || n.endsWith(".ko") || n.endsWith(".cmd")
+                    || n.equals("Module.symvers") || n.equals("modules.order") || n.endsWith(".mod"));
         }
     }
 

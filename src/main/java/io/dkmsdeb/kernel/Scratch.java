@@ -32,7 +32,8 @@ final class Scratch implements AutoCloseable {
     }
 
     private static Path userDir() {
-        return Path.of(System.getProperty("java.io.tmpdir"), "dkms-deb-" + System.getProperty("user.name"));
+        String tmp = System.getenv("TMPDIR");
+        return Path.of(tmp != null && !tmp.isBlank() ? tmp : System.getProperty("java.io.tmpdir"), "dkms-deb-" + System.getProperty("user.name"));
     }
 
     static Scratch forBuild(String module, String version, String kernel) throws IOException {

@@ -164,6 +164,19 @@ class HostileTreeTest {
     }
 
     @Test
+    void hangingDkmsConfIsStopped() throws IOException {
+        Path tree = tree(CONF + "sleep 4244\n");
+        Path out = out();
+        Cmd.Result r = Cmd.run(work, Map.of(), List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-Ddkmsdeb.conf.timeout=2", "-cp", System.getProperty("java.class.path"), "io.dkmsdeb.cli.Main",
+                "source", tree.toString(), "-o", out.toString(), "--maintainer", MAINTAINER));
+        assertThat(r.exit()).as(r.toString()).isEqualTo(3);
+        assertThat(r.err()).contains("did not finish within 2 s; dkms.conf must only set variables");
+        assertThat(list(out)).isEmpty();
+        assertThat(Cmd.run("pgrep", "-f", "sleep 4244").exit()).as("the sleep was killed").isEqualTo(1);
+    }
+
+    @Test
     void crlfDkmsConfIsReadWithAWarning() throws IOException {
         Path out = out();
         Cmd.Result r = source(tree(CONF.replace("\n", "\r\n")), out);

@@ -1,0 +1,203 @@
+package io.dkmsdeb.it;
+
+import org.junit.jupiter.api.Test;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Deque;
+import java.util.List;
+import java.util.Map;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+/**
+ * What can be checked of the fleet files without Jenkins or a Docker engine: the Jenkinsfile is a declarative
+ * pipeline whose brackets and strings balance, with a matrix over KVER whose literal values agree with the
+ * parameter check, each cell calling ci/build-modules.sh, treating 77 as skipped and archiving what the script
+ * writes; the Dockerfile copies files that exist and runs the tested install script; shellcheck passes on every
+ * shell script of ci/, docker/ and src/main/packaging/.
+ */
+class FleetFilesTest {
+    static final Path REPO = Cmd.repo();
+
+    static String read(String path) throws IOException {
+        return Files.readString(REPO.resolve(path));
+    }
+
+    /** Groovy source with comments removed and string contents blanked (quotes kept), so that brackets can be counted. */
+    static String code(String groovy) {
+        StringBuilder out = new StringBuilder();
+        int i = 0;
+        int n = groovy.length();
+        while (i < n) {
+            char c = groovy.charAt(i);
+            if (groovy.startsWith("//", i)) {
+                while (i < n && groovy.charAt(i) != '\n') {
+                    i++;
+                }
+            } else if (groovy.startsWith("/*", i)) {
+                int end = groovy.indexOf("*/", i + 2);
+                assertThat(end).as("unterminated /* comment at " + i).isPositive();
+                i = end + 2;
+            } else if (c == '\'' || c == '"') {
+                String quote = groovy.startsWith(String.valueOf(c).repeat(3), i) ? String.valueOf(c).repeat(3) : String.valueOf(c);
+                int j = i + quote.length();
+                while (true) {
+                    assertThat(j).as("unterminated string starting at offset " + i).isLessThan(n);
+                    if (groovy.charAt(j) == '\\') {
+                        j += 2;
+                        continue;
+                    }
+                    if (quote.length() == 1 && groovy.charAt(j) == '\n') {
+                        throw new AssertionError("newline in a one-line string starting at offset " + i);
+                    }
+                    if (groovy.startsWith(quote, j)) {
+                        break;
+                    }
+                    j++;
+                }
+                out.append(quote).append(quote);
+                i = j + quote.length();
+            } else {
+                out.append(c);
+                i++;
+            }
+        }
+        return out.toString();
+    }
+
+    @Test
+    void jenkinsfileBracketsAndStringsBalance() throws IOException {
+        String code = code(read("Jenkinsfile"));
+        Deque<Character> open = new ArrayDeque<>();
+        int line = 1;
+        for (char c : code.toCharArray()) {
+            if (c == '\n') {
+                line++;
+            } else if ("{[(".indexOf(c) >= 0) {
+                open.push(c);
+            } else if ("}])".indexOf(c) >= 0) {
+                assertThat(open).as("unmatched " + c + " on line " + line).isNotEmpty();
+                char o = open.pop();
+                assertThat("{[(".indexOf(o)).as("'" + o + "' closed by '" + c + "' on line " + line).isEqualTo("}])".indexOf(c));
+            }
+        }
+        assertThat(open).as("unclosed brackets").isEmpty();
+    }
+
+    /** A real Groovy parser (Debian's groovy package, when installed: .ci/run adds it) on the Jenkinsfile. */
+    @Test
+    void jenkinsfileParsesAsGroovy() throws IOException {
+        assumeTrue(Cmd.run("sh", "-c", "command -v groovy").exit() == 0, "groovy is not installed (apt-get install groovy)");
+        Path parse = Files.createTempFile("parse", ".groovy");
+        try {
+            Files.writeString(parse, """
+                    def cu = new org.codehaus.groovy.control.CompilationUnit()
+                    cu.addSource('Jenkinsfile', new File(args[0]).text)
+                    cu.compile(org.codehaus.groovy.control.Phases.CONVERSION)
+                    println 'parsed'
+                    """);
+            Cmd.Result r = Cmd.run(null, Map.of("JAVA_HOME", System.getProperty("java.home")),
+                    List.of("groovy", parse.toString(), REPO.resolve("Jenkinsfile").toString()));
+            assertThat(r.exit()).as(r.toString()).isZero();
+            assertThat(r.out()).contains("parsed");
+        } finally {
+            Files.delete(parse);
+        }
+    }
+
+    @Test
+    void jenkinsfileIsADeclarativePipelineWithAMatrixOverKernels() throws IOException {
+        String jf = read("Jenkinsfile");
+        String code = code(jf);
+        // one top-level pipeline block and nothing else (declarative)
+        assertThat(code.strip()).startsWith("pipeline {").endsWith("}");
+        for (String section : List.of("agent none", "parameters {", "stages {", "matrix {", "axes {", "axis {", "when {",
+                "agent {", "docker {", "steps {", "post {", "always {")) {
+            assertThat(code).as(section).contains(section);
+        }
+        // the axis values are literals (declarative matrix takes no expressions) and equal the parameter check's list
+        Matcher axis = Pattern.compile("name 'KVER'\\s+values ((?:'[^']+'(?:,\\s*)?)+)").matcher(jf);
+        assertThat(axis.find()).as("axis KVER with literal values").isTrue();
+        List<String> values = quoted(axis.group(1));
+        Matcher check = Pattern.compile("def axis = \\[((?:'[^']+'(?:,\\s*)?)+)\\]").matcher(jf);
+        assertThat(check.find()).as("the list of the parameter check").isTrue();
+        assertThat(quoted(check.group(1))).isEqualTo(values);
+        Matcher kernels = Pattern.compile("string\\(name: 'KERNELS', defaultValue: '([^']*)'").matcher(jf);
+        assertThat(kernels.find()).isTrue();
+        assertThat(values).containsAll(Arrays.asList(kernels.group(1).split(" ")));
+        assertThat(jf).contains("params.KERNELS.tokenize(' ,').contains(env.KVER)");
+    }
+
+    private static List<String> quoted(String list) {
+        List<String> out = new ArrayList<>();
+        Matcher m = Pattern.compile("'([^']+)'").matcher(list);
+        while (m.find()) {
+            out.add(m.group(1));
+        }
+        return out;
+    }
+
+    @Test
+    void eachCellRunsTheScriptTreats77AsSkippedAndArchivesWhatTheScriptWrites() throws IOException {
+        String jf = read("Jenkinsfile");
+        String script = read("ci/build-modules.sh");
+        assertThat(jf).contains("sh(script: 'ci/build-modules.sh \"$KVER\" \"$MODULE_SOURCE\"', returnStatus: true)")
+                .contains("if (rc == 77) {").contains("catchError(buildResult: 'SUCCESS', stageResult: 'NOT_BUILT')")
+                .contains("} else if (rc != 0) {");
+        // the names the script writes are the names the pipeline archives
+        assertThat(script).contains("summary=\"$out/bmdeb-$kver.json\"").contains("--log-dir \"$out/logs\"");
+        assertThat(jf).contains("OUT_DIR = \"out\"").contains("archiveArtifacts artifacts: 'out/*.deb, out/bmdeb-*.json, out/logs/**'");
+        // the environment the cell sets is what the script reads
+        for (String var : List.of("OUT_DIR", "FETCH_HEADERS", "HOST_KBUILD_DIR", "MODULE_SOURCE")) {
+            assertThat(script).as(var).contains("${" + var);
+            assertThat(jf).as(var).contains(var);
+        }
+        assertThat(jf).contains("image \"${params.BUILD_IMAGE}\"").contains("defaultValue: 'dkms-deb-build:latest'");
+    }
+
+    @Test
+    void dockerfileCopiesFilesThatExistAndRunsTheTestedInstallScript() throws IOException {
+        String df = read("docker/Dockerfile");
+        List<String> instructions = df.lines().filter(l -> !l.startsWith("#") && !l.isBlank() && !l.startsWith(" ")).toList();
+        assertThat(instructions.get(0)).isEqualTo("FROM debian:bookworm");
+        // Jenkins' docker agent gives the container its own command: no ENTRYPOINT
+        assertThat(instructions).noneMatch(l -> l.startsWith("ENTRYPOINT"));
+        String ignore = read("docker/Dockerfile.dockerignore");
+        Matcher copy = Pattern.compile("(?m)^COPY (\\S+) (\\S+)$").matcher(df);
+        int copies = 0;
+        while (copy.find()) {
+            copies++;
+            String src = copy.group(1);
+            assertThat(ignore).as("context of " + src).contains("!" + src);
+            if (!src.startsWith("target/")) {
+                assertThat(REPO.resolve(src)).as(src).isRegularFile().isExecutable();
+            }
+        }
+        assertThat(copies).isEqualTo(3);
+        assertThat(df).contains("COPY target/dkms-deb_*_all.deb /tmp/dkms-deb/")
+                .contains("RUN /usr/local/sbin/install-build-deps /tmp/dkms-deb/dkms-deb_*_all.deb --clean");
+        // the image's packages are the ones the install script installs, nothing in the Dockerfile itself
+        assertThat(instructions).noneMatch(l -> l.contains("apt-get"));
+    }
+
+    @Test
+    void shellcheckPassesOnEveryScript() {
+        List<String> scripts = List.of("ci/build-modules.sh", "docker/install-build-deps.sh", "src/main/packaging/dkms-deb",
+                "src/main/packaging/deb/control/postinst", "src/main/packaging/deb/control/postrm");
+        for (String s : scripts) {
+            assertThat(REPO.resolve(s)).as(s).isExecutable();
+            Cmd.Result r = Cmd.run("shellcheck", REPO.resolve(s).toString());
+            assertThat(r.exit()).as(s + "\n" + r).isZero();
+            Cmd.Result n = Cmd.run("sh", "-n", REPO.resolve(s).toString());
+            assertThat(n.exit()).as(s + "\n" + n).isZero();
+        }
+    }
+}

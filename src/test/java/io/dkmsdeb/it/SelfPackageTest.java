@@ -1,0 +1,158 @@
+package io.dkmsdeb.it;
+
+import io.dkmsdeb.cli.Main;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import picocli.CommandLine;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+/**
+ * dkms-deb's own package, target/dkms-deb_VERSION_all.deb (jdeb, in the package phase), checked with the real
+ * tools: lintian finds nothing, the contents and control fields are the intended ones with a man page for every
+ * command of the picocli model, and on this machine dpkg -i gives a working dkms-deb, man page and bash
+ * completion, which dpkg -r takes away again. Runs in mvn verify (failsafe), after the package phase.
+ */
+class SelfPackageTest {
+    static Path deb;
+    static String version;
+
+    @TempDir
+    Path work;
+
+    @BeforeAll
+    static void thePackage() {
+        String p = System.getProperty("dkmsdeb.selfPackage");
+        assumeTrue(p != null, "runs in 'mvn verify' (failsafe), after the package phase has made the .deb");
+        deb = Path.of(p);
+        assertThat(deb).as("made by jdeb in the package phase").isRegularFile();
+        version = DebInfo.of(deb).fields().get("Version");
+    }
+
+    /** The man page names the picocli model gives: dkms-deb and dkms-deb-COMMAND for each visible subcommand. */
+    static List<String> manPages() {
+        List<String> pages = new ArrayList<>(List.of("dkms-deb"));
+        new CommandLine(new Main()).getSubcommands().forEach((name, sub) -> {
+            if (!sub.getCommandSpec().usageMessage().hidden()) {
+                pages.add("dkms-deb-" + name);
+            }
+        });
+        return pages;
+    }
+
+    static List<String> payloadFiles() {
+        List<String> files = new ArrayList<>(List.of("./usr/bin/dkms-deb", "./usr/share/dkms-deb/dkms-deb.jar",
+                "./usr/share/bash-completion/completions/dkms-deb", "./usr/share/doc/dkms-deb/copyright",
+                "./usr/share/doc/dkms-deb/changelog.gz"));
+        for (String page : manPages()) {
+            files.add("./usr/share/man/man1/" + page + ".1.gz");
+        }
+        return files;
+    }
+
+    @Test
+    void lintianFindsNothing() {
+        Cmd.Result r = Cmd.run("lintian", "--pedantic", "--fail-on", "error,warning", "--display-info", deb.toString());
+        assertThat(r.exit()).as(r.toString()).isZero();
+        assertThat(r.out()).as(r.toString()).doesNotContainPattern("(?m)^[EW]: ");
+    }
+
+    @Test
+    void controlFieldsAndFiles() {
+        DebInfo info = DebInfo.of(deb);
+        assertThat(info.fields()).containsEntry("Package", "dkms-deb").containsEntry("Architecture", "all")
+                .containsEntry("Depends", "default-jre-headless (>= 2:1.17) | java17-runtime-headless")
+                .containsEntry("Section", "admin").containsKey("Installed-Size");
+        assertThat(version).matches("[0-9][0-9.]*(~SNAPSHOT)?");
+        assertThat(info.files().keySet().stream().filter(f -> !f.endsWith("/")).toList())
+                .containsExactlyInAnyOrderElementsOf(payloadFiles());
+        Cmd.Result c = Cmd.ok("dpkg-deb", "-c", deb.toString());
+        assertThat(c.out()).containsPattern("-rwxr-xr-x root/root +[0-9]+ [-0-9: ]+\\./usr/bin/dkms-deb\n")
+                .containsPattern("-rw-r--r-- root/root +[0-9]+ [-0-9: ]+\\./usr/share/dkms-deb/dkms-deb\\.jar\n");
+        // the man pages are valid troff: man reports no warning for any of them (lintian runs the same check)
+        Path x = work.resolve("x");
+        Cmd.ok("dpkg-deb", "-x", deb.toString(), x.toString());
+        for (String page : manPages()) {
+            Cmd.Result m = Cmd.run(null, Map.of("LC_ALL", "C.UTF-8", "MANWIDTH", "80"), List.of("man", "--warnings", "-E", "UTF-8",
+                    "-l", "-Tutf8", "-Z", x.resolve("usr/share/man/man1/" + page + ".1.gz").toString()));
+            assertThat(m.exit()).as(page + "\n" + m).isZero();
+            assertThat(m.err()).as(page).isEmpty();
+        }
+        // completion: the file is sourced, not run, and bash parses it
+        Cmd.Result sh = Cmd.run("bash", "-n", x.resolve("usr/share/bash-completion/completions/dkms-deb").toString());
+        assertThat(sh.exit()).as(sh.toString()).isZero();
+        Cmd.Result check = Cmd.run("shellcheck", "-s", "bash", "-S", "error", x.resolve("usr/share/bash-completion/completions/dkms-deb").toString());
+        assertThat(check.exit()).as(check.toString()).isZero();
+    }
+
+    @Test
+    void installRunReadTheManPageCompleteAndRemove() throws IOException {
+        assumeTrue(Cmd.isRoot(), "dpkg -i needs root");
+        Cmd.Result install = Cmd.run("dpkg", "-i", deb.toString());
+        assertThat(install.exit()).as(install.toString()).isZero();
+        try {
+            // the launcher runs the installed jar, with the class-data archive that postinst made
+            Cmd.Result v = Cmd.ok("/usr/bin/dkms-deb", "--version");
+            assertThat(v.out().strip()).isEqualTo("dkms-deb " + version);
+            assertThat(Path.of("/var/cache/dkms-deb/dkms-deb.jsa")).isRegularFile();
+            Cmd.Result cds = Cmd.run("java", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1", "-Xshare:on",
+                    "-XX:SharedArchiveFile=/var/cache/dkms-deb/dkms-deb.jsa", "-jar", "/usr/share/dkms-deb/dkms-deb.jar", "--version");
+            assertThat(cds.exit()).as("the archive fits this JVM and jar: " + cds).isZero();
+            Path out = Files.createDirectories(work.resolve("out"));
+            Cmd.Result source = Cmd.run("/usr/bin/dkms-deb", "source", Cmd.repo().resolve("debian-example/hello").toString(),
+                    "-o", out.toString());
+            assertThat(source.exit()).as(source.toString()).isZero();
+            assertThat(out.resolve("hello-dkms_1.0-1_all.deb")).isRegularFile();
+
+            // man finds every page, and shows it
+            for (String page : manPages()) {
+                Cmd.Result w = Cmd.run("man", "-w", page);
+                assertThat(w.exit()).as(w.toString()).isZero();
+                assertThat(w.out().strip()).isEqualTo("/usr/share/man/man1/" + page + ".1.gz");
+            }
+            Cmd.Result man = Cmd.run(null, Map.of("MANPAGER", "cat", "MANWIDTH", "100", "LC_ALL", "C.UTF-8"),
+                    List.of("sh", "-c", "man dkms-deb | head -40"));
+            assertThat(man.exit()).as(man.toString()).isZero();
+            assertThat(man.out()).contains("DKMS-DEB(1)").contains("NAME").contains("dkms-deb - turns an out-of-tree Linux kernel module")
+                    .contains("SYNOPSIS").contains("COMMANDS").contains("bmdeb").contains("dkms-deb-bmdeb(1)");
+            Cmd.Result bmdebMan = Cmd.run(null, Map.of("MANPAGER", "cat", "MANWIDTH", "100", "LC_ALL", "C.UTF-8"),
+                    List.of("man", "dkms-deb-bmdeb"));
+            assertThat(bmdebMan.out()).contains("--all-kernels").contains("EXIT STATUS").contains("77");
+
+            // bash completion: the file registers the function, which completes commands and options
+            String completion = "/usr/share/bash-completion/completions/dkms-deb";
+            Cmd.Result p = Cmd.run("bash", "-c", "source " + completion + " && complete -p dkms-deb");
+            assertThat(p.exit()).as(p.toString()).isZero();
+            assertThat(p.out()).contains("-F _complete_dkms-deb").endsWith("dkms-deb\n");
+            Cmd.Result words = Cmd.run("bash", "-c", "source " + completion + "\n"
+                    + "complete1() { COMP_WORDS=(\"$@\"); COMP_CWORD=$(($# - 1)); COMP_LINE=\"$*\"; COMP_POINT=${#COMP_LINE};"
+                    + " COMPREPLY=(); _complete_dkms-deb 2>/dev/null; printf '%s\\n' \"${COMPREPLY[@]}\"; }\n"
+                    + "complete1 dkms-deb b; echo --; complete1 dkms-deb bmdeb --all; echo --; complete1 dkms-deb sou");
+            assertThat(words.out()).isEqualTo("bmdeb\n--\n--all-kernels\n--\nsource\n");
+        } finally {
+            Cmd.Result remove = Cmd.run("dpkg", "-r", "dkms-deb");
+            assertThat(remove.exit()).as(remove.toString()).isZero();
+        }
+        // dpkg -r took every file away, and the class-data archive with them
+        for (String f : payloadFiles()) {
+            assertThat(Path.of(f.substring(1))).as(f).doesNotExist();
+        }
+        for (String dir : List.of("/usr/share/dkms-deb", "/usr/share/doc/dkms-deb", "/var/cache/dkms-deb")) {
+            assertThat(Path.of(dir)).doesNotExist();
+        }
+        Cmd.Result status = Cmd.run("dpkg-query", "-W", "-f=${db:Status-Abbrev}", "dkms-deb");
+        assertThat(status.out()).as(status.toString()).startsWith("rc"); // removed, only the purge step of postrm left
+        Cmd.ok("dpkg", "-P", "dkms-deb");
+        assertThat(Cmd.run("dpkg-query", "-W", "-f=${db:Status-Abbrev}", "dkms-deb").out()).doesNotStartWith("rc").doesNotStartWith("ii");
+        assertThat(Cmd.run("sh", "-c", "command -v dkms-deb").out()).doesNotContain("/usr/bin/dkms-deb");
+    }
+}
