@@ -68,6 +68,17 @@ final class BmdebCommand implements Callable<Integer> {
             description = "Maintainer field (default: the -dkms package's, debian/control near the tree, DEBFULLNAME/DEBEMAIL).")
     String maintainer;
 
+    @Option(names = "--sign-key", paramLabel = "KEY",
+            description = "Sign the modules with this private key (PEM), before compression, with the kernel's CONFIG_MODULE_SIG_HASH. "
+                    + "Default: dkms's /var/lib/dkms/mok.key when it and mok.pub exist.")
+    Path signKey;
+
+    @Option(names = "--sign-cert", paramLabel = "CERT", description = "The key's X.509 certificate (PEM or DER). Default: /var/lib/dkms/mok.pub.")
+    Path signCert;
+
+    @Option(names = "--no-sign", description = "Do not sign, even when dkms's MOK key exists.")
+    boolean noSign;
+
     @Option(names = "--build-timeout", paramLabel = "SECONDS", description = "Time limit of each build step (default: ${DEFAULT-VALUE}).")
     long buildTimeout = 3600;
 
@@ -89,7 +100,7 @@ final class BmdebCommand implements Callable<Integer> {
             throw new UsageException("-j and --build-timeout must be at least 1");
         }
         BmdebJob.Result r = new BmdebJob().run(new BmdebJob.Request(source, kernels.releases, kernels.all, kernelSourceDir, arch,
-                outDir, jobs, compress, !noStrip, revision, maintainer, templates, buildTimeout, logDir, System.getenv()));
+                outDir, jobs, compress, !noStrip, revision, maintainer, templates, buildTimeout, logDir, signKey, signCert, noSign, System.getenv()));
         if (json) {
             List<Object> ks = new ArrayList<>();
             for (BmdebJob.KernelResult k : r.kernels()) {

@@ -94,6 +94,9 @@ public final class DkmsStyleBuild implements KernelBuild {
                 if (m.strip() && r.strip()) {
                     step(r, what, "strip " + m.builtPath(), List.of("strip", "-g", ko.toString()), build, env);
                 }
+                if (r.signing() != null) {
+                    sign(r, what, ko, build, env);
+                }
                 byte[] content = ModuleCompressor.compress(Files.readAllBytes(ko), k.compression());
                 modules.add(new BuiltModule(m, m.destName() + k.moduleSuffix(), content));
             }
@@ -111,6 +114,23 @@ public final class DkmsStyleBuild implements KernelBuild {
     public Layout layout(String module, String version, KernelTarget kernel) {
         Path dir = Scratch.location(module, version, kernel.release());
         return new Layout(dir.resolve("dkms"), dir.resolve("src"));
+    }
+
+    /** Signs before compression, as dkms does, with the kernel's sign-file and its CONFIG_MODULE_SIG_HASH. */
+    private void sign(Request r, String what, Path ko, Path build, Map<String, String> env) throws IOException {
+        KernelTarget k = r.kernel();
+        String hash = k.config().get("CONFIG_MODULE_SIG_HASH");
+        if (hash == null || hash.isEmpty()) {
+            throw new DkmsDebException("cannot sign the modules for " + k.release() + ": its configuration has no CONFIG_MODULE_SIG_HASH "
+                    + "(the kernel does not check module signatures); leave out --sign-key/--sign-cert or pass --no-sign");
+        }
+        Path signFile = k.headersDir().resolve("scripts/sign-file");
+        if (!Files.isExecutable(signFile)) {
+            throw new io.dkmsdeb.model.KernelHeadersException("cannot sign the modules for " + k.release() + ": " + signFile
+                    + " is missing from the kernel headers; install the complete linux-headers-" + k.release() + " (with linux-kbuild)");
+        }
+        step(r, what, "sign " + ko.getFileName(), List.of(signFile.toString(), hash, r.signing().key().toString(),
+                r.signing().cert().toString(), ko.toString()), build, env);
     }
 
     /** dkms's make command: MAKE or the default, with -jN KERNELRELEASE=KVER when it starts with make. */

@@ -20,9 +20,14 @@ public interface KernelBuild {
      * @param log            the build log, appended to
      * @param timeoutSeconds time limit for each step
      * @param epochSeconds   SOURCE_DATE_EPOCH for kbuild's timestamp
+     * @param signing        key and certificate to sign the modules with, or null
      */
     record Request(Path sourceDir, byte[] dkmsConfText, DkmsConf conf, KernelTarget kernel, int makeJobs, boolean strip,
-                   Path log, long timeoutSeconds, long epochSeconds) {
+                   Path log, long timeoutSeconds, long epochSeconds, Signing signing) {
+    }
+
+    /** A module signing key (PEM) and its certificate (PEM or DER), as the kernel's sign-file takes them. */
+    record Signing(Path key, Path cert) {
     }
 
     /** The modules built, stripped and compressed; throws BuildFailedException with the log's tail on failure. */

@@ -49,8 +49,12 @@ public final class BmdebJob {
     /** The options of one bmdeb call. */
     public record Request(String source, List<String> kernels, boolean allKernels, Path kernelSourceDir, String arch, Path outDir,
                           int jobs, String compress, boolean strip, String revision, String maintainer, Path templates,
-                          long buildTimeoutSeconds, Path logDir, Map<String, String> env) {
+                          long buildTimeoutSeconds, Path logDir, Path signKey, Path signCert, boolean noSign, Map<String, String> env) {
     }
+
+    /** dkms's own signing key, used by default as dkms does. */
+    static final Path MOK_KEY = Path.of("/var/lib/dkms/mok.key");
+    static final Path MOK_CERT = Path.of("/var/lib/dkms/mok.pub");
 
     /** What happened for one kernel. */
     public record KernelResult(String kernel, String result, int exitCode, Path deb, String packageName, String message, double seconds) {
@@ -78,8 +82,9 @@ public final class BmdebJob {
                     : located.packageMaintainer() != null ? located.packageMaintainer() : null;
             maintainer = Maintainer.resolve(maintainer, located.dir(), r.env());
             Path logDir = logDir(r);
+            KernelBuild.Signing signing = signing(r);
             int makeJobs = Math.max(1, Runtime.getRuntime().availableProcessors() / Math.max(1, Math.min(r.jobs(), kernels.size())));
-            Context ctx = new Context(r, located.dir(), maintainer, templates, epoch, logDir, makeJobs);
+            Context ctx = new Context(r, located.dir(), maintainer, templates, epoch, logDir, makeJobs, signing);
             List<KernelResult> results = runAll(ctx, kernels);
             ModuleSource any = new ModuleSourceLoader(templates).load(located.dir(), null, null, SourceJob.HostContext.forSource());
             return new Result(any.conf().packageName(), any.conf().packageVersion(), results, exitCode(results),
@@ -87,7 +92,35 @@ public final class BmdebJob {
         }
     }
 
-    private record Context(Request request, Path dir, String maintainer, ScriptTemplates templates, long epoch, Path logDir, int makeJobs) {
+    private record Context(Request request, Path dir, String maintainer, ScriptTemplates templates, long epoch, Path logDir, int makeJobs,
+                           KernelBuild.Signing signing) {
+    }
+
+    /** --sign-key and --sign-cert; else dkms's MOK key pair when both files exist (said so); never a key made up on the spot. */
+    static KernelBuild.Signing signing(Request r) {
+        if (r.noSign()) {
+            if (r.signKey() != null || r.signCert() != null) {
+                throw new UsageException("--no-sign contradicts --sign-key/--sign-cert; give one or the other");
+            }
+            return null;
+        }
+        if (r.signKey() == null && r.signCert() == null) {
+            if (Files.isReadable(MOK_KEY) && Files.isReadable(MOK_CERT)) {
+                Log.info("signing the modules with dkms's key " + MOK_KEY + " and certificate " + MOK_CERT
+                        + " (pass --sign-key/--sign-cert for another key, --no-sign to leave them unsigned)");
+                return new KernelBuild.Signing(MOK_KEY, MOK_CERT);
+            }
+            return null;
+        }
+        if (r.signKey() == null || r.signCert() == null) {
+            throw new UsageException("signing needs both --sign-key KEY and --sign-cert CERT");
+        }
+        for (Path p : List.of(r.signKey(), r.signCert())) {
+            if (!Files.isRegularFile(p) || !Files.isReadable(p)) {
+                throw new UsageException("cannot read " + p + " for signing; check the path given to --sign-key/--sign-cert");
+            }
+        }
+        return new KernelBuild.Signing(r.signKey().toAbsolutePath(), r.signCert().toAbsolutePath());
     }
 
     private List<KernelResult> runAll(Context ctx, List<String> kernels) {
@@ -139,7 +172,7 @@ public final class BmdebJob {
             checkBuildDepends(conf.buildDepends(), k.release(), conf.packageName());
             Path log = ctx.logDir().resolve(conf.packageName() + "-" + conf.packageVersion() + "_" + k.release() + ".log");
             List<BuiltModule> modules = builder.build(new KernelBuild.Request(ctx.dir(), source.dkmsConfText(), conf, k,
-                    ctx.makeJobs(), r.strip(), log, r.buildTimeoutSeconds(), ctx.epoch()));
+                    ctx.makeJobs(), r.strip(), log, r.buildTimeoutSeconds(), ctx.epoch(), ctx.signing()));
             DebPackage pkg = new ModulesPackagePlanner(ctx.templates()).plan(conf, k, modules, r.revision(), ctx.maintainer(),
                     ctx.dir(), ctx.epoch());
             Path target = r.outDir().resolve(pkg.conventionalFileName());

@@ -1,0 +1,116 @@
+package io.dkmsdeb.it;
+
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Map;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * bmdeb --sign-key/--sign-cert: every module is signed before compression with the kernel's
+ * CONFIG_MODULE_SIG_HASH; modinfo shows the signer; the appended PKCS#7 signature verifies
+ * against the certificate with openssl; the signed module still loads in the real kernel.
+ */
+class SigningTest {
+    static final String K61 = BmdebCommandTest.K61;
+    static final String MAGIC = "~Module signature appended~\n";
+
+    @TempDir
+    static Path work;
+    static Path key;
+    static Path cert;
+    static Path out;
+    static String k612;
+
+    @BeforeAll
+    static void keyAndPackages() throws IOException {
+        k612 = BmdebCommandTest.kernel612();
+        key = work.resolve("signing_key.pem");
+        cert = work.resolve("signing_cert.pem");
+        Path conf = work.resolve("x509.conf");
+        Files.writeString(conf, "[req]\ndistinguished_name=dn\nprompt=no\nx509_extensions=ext\n[dn]\nCN=dkms-deb test signing key\n"
+                + "[ext]\nbasicConstraints=critical,CA:FALSE\nkeyUsage=digitalSignature\nsubjectKeyIdentifier=hash\n"
+                + "authorityKeyIdentifier=keyid\n");
+        Cmd.ok("openssl", "req", "-new", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "3650", "-config", conf.toString(),
+                "-keyout", key.toString(), "-out", cert.toString());
+        out = Files.createDirectories(work.resolve("out"));
+        Cmd.Result r = Cmd.dkmsDeb(null, Map.of(), "bmdeb", BmdebCommandTest.example(), "-k", K61, "-k", k612, "-o", out.toString(),
+                "--sign-key", key.toString(), "--sign-cert", cert.toString(), "--log-dir", work.resolve("logs").toString());
+        assertThat(r.exit()).as(r.toString()).isZero();
+    }
+
+    static Path module(String kernel) throws IOException {
+        Path x = work.resolve("x-" + kernel);
+        if (!Files.isDirectory(x)) {
+            Cmd.ok("dpkg-deb", "-x", out.resolve("hello-modules-" + kernel + "_1.0_amd64.deb").toString(), x.toString());
+        }
+        Path dir = x.resolve("lib/modules/" + kernel + "/updates/dkms");
+        return Files.exists(dir.resolve("hello.ko")) ? dir.resolve("hello.ko") : dir.resolve("hello.ko.xz");
+    }
+
+    @Test
+    void modinfoShowsSignerAndHash() throws IOException {
+        for (String k : List.of(K61, k612)) {
+            Path ko = module(k);
+            assertThat(Cmd.ok("modinfo", "-F", "signer", ko.toString()).out().strip()).isEqualTo("dkms-deb test signing key");
+            assertThat(Cmd.ok("modinfo", "-F", "sig_hashalgo", ko.toString()).out().strip()).isEqualTo("sha256");
+        }
+    }
+
+    @Test
+    void appendedPkcs7SignatureVerifiesWithOpenssl() throws IOException {
+        for (String k : List.of(K61, k612)) {
+            Path ko = module(k);
+            byte[] elf = ko.toString().endsWith(".xz")
+                    ? Cmd.run(null, null, List.of("sh", "-c", "xz -dc \"$0\" | base64 -w0", ko.toString())).out().transform(s ->
+                            java.util.Base64.getDecoder().decode(s.strip()))
+                    : Files.readAllBytes(ko);
+            String tail = new String(elf, elf.length - MAGIC.length(), MAGIC.length(), StandardCharsets.ISO_8859_1);
+            assertThat(tail).as("signature marker at the end of " + ko).isEqualTo(MAGIC);
+            int info = elf.length - MAGIC.length() - 12; // struct module_signature
+            int sigLen = ((elf[info + 8] & 0xff) << 24) | ((elf[info + 9] & 0xff) << 16) | ((elf[info + 10] & 0xff) << 8) | (elf[info + 11] & 0xff);
+            assertThat(elf[info + 2]).as("id_type PKEY_ID_PKCS7").isEqualTo((byte) 2);
+            Path sig = work.resolve(k + ".p7s");
+            Path content = work.resolve(k + ".unsigned.ko");
+            Files.write(sig, Arrays.copyOfRange(elf, info - sigLen, info));
+            Files.write(content, Arrays.copyOfRange(elf, 0, info - sigLen));
+            Cmd.Result verify = Cmd.run("openssl", "cms", "-verify", "-binary", "-inform", "DER", "-in", sig.toString(),
+                    "-content", content.toString(), "-certfile", cert.toString(), "-CAfile", cert.toString(), "-purpose", "any",
+                    "-out", "/dev/null");
+            assertThat(verify.exit()).as(verify.toString()).isZero();
+            assertThat(verify.err()).contains("Verification successful");
+            // and a changed module does not verify
+            byte[] tampered = Files.readAllBytes(content);
+            tampered[100] ^= 1;
+            Files.write(content, tampered);
+            assertThat(Cmd.run("openssl", "cms", "-verify", "-binary", "-inform", "DER", "-in", sig.toString(), "-content", content.toString(),
+                    "-certfile", cert.toString(), "-CAfile", cert.toString(), "-purpose", "any", "-out", "/dev/null").exit()).isNotZero();
+        }
+    }
+
+    @Test
+    void signedModuleLoadsInTheRealKernel() throws IOException {
+        QemuBoot.Result boot = QemuBoot.boot(k612, List.of(module(k612)), Files.createDirectories(work.resolve("qemu")));
+        assertThat(boot.insmodStatus("hello.ko.xz")).as(boot.describe()).contains(0);
+        assertThat(boot.console()).as(boot.describe()).contains("hello: loaded (dkms-deb example 1.0)");
+    }
+
+    @Test
+    void halfAKeyPairIsAUsageError() {
+        Cmd.Result r = Cmd.dkmsDeb("bmdeb", BmdebCommandTest.example(), "-k", K61, "-o", out.toString(), "--sign-key", key.toString());
+        assertThat(r.exit()).isEqualTo(2);
+        assertThat(r.err()).contains("signing needs both --sign-key KEY and --sign-cert CERT");
+        Cmd.Result missing = Cmd.dkmsDeb("bmdeb", BmdebCommandTest.example(), "-k", K61, "-o", out.toString(),
+                "--sign-key", work.resolve("nope.pem").toString(), "--sign-cert", cert.toString());
+        assertThat(missing.exit()).isEqualTo(2);
+        assertThat(missing.err()).contains("cannot read " + work.resolve("nope.pem"));
+    }
+}
