@@ -45,6 +45,10 @@ final class BmdebCommand implements Callable<Integer> {
     @Option(names = "--kernel-source-dir", paramLabel = "DIR", description = "Kernel headers to build against (default: /lib/modules/KVER/build).")
     Path kernelSourceDir;
 
+    @Option(names = "--fetch-headers", description = {"When a kernel's headers are not installed, download linux-headers-KVER and the packages",
+            "it needs with apt-get download (no root, nothing installed) into $XDG_CACHE_HOME/dkms-deb/headers."})
+    boolean fetchHeaders;
+
     @Option(names = "--arch", paramLabel = "ARCH", description = "Debian architecture of the target kernel (default: from the kernel's .config).")
     String arch;
 
@@ -100,7 +104,7 @@ final class BmdebCommand implements Callable<Integer> {
             throw new UsageException("-j and --build-timeout must be at least 1");
         }
         BmdebJob.Result r = new BmdebJob().run(new BmdebJob.Request(source, kernels.releases, kernels.all, kernelSourceDir, arch,
-                outDir, jobs, compress, !noStrip, revision, maintainer, templates, buildTimeout, logDir, signKey, signCert, noSign, System.getenv()));
+                outDir, jobs, compress, !noStrip, revision, maintainer, templates, buildTimeout, logDir, signKey, signCert, noSign, fetchHeaders, System.getenv()));
         if (json) {
             List<Object> ks = new ArrayList<>();
             for (BmdebJob.KernelResult k : r.kernels()) {

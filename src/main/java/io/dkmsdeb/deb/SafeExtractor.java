@@ -21,6 +21,15 @@ public final class SafeExtractor {
 
     /** Extracts members under {@code prefix} of {@code deb} into {@code into}; returns the control members. */
     public static DebReader.Control extract(Path deb, String prefix, Path into) throws IOException {
+        return extract(deb, prefix, into, false);
+    }
+
+    /**
+     * As {@link #extract(Path, String, Path)}; with {@code rewriteAbsoluteLinks} an absolute link
+     * target ({@code /usr/src/x}) is taken as relative to {@code into} and written as a relative
+     * link, so that a package's tree works where it was unpacked (kernel headers).
+     */
+    public static DebReader.Control extract(Path deb, String prefix, Path into, boolean rewriteAbsoluteLinks) throws IOException {
         Path root = into.toAbsolutePath().normalize();
         return DebReader.read(deb, DebReader.Limits.DEFAULT, e -> {
             if (!(e.path() + "/").startsWith(prefix) && !e.path().startsWith(prefix)) {
@@ -50,8 +59,18 @@ public final class SafeExtractor {
                 }
                 case 'l' -> {
                     String link = e.linkTarget();
+                    if (rewriteAbsoluteLinks && link.startsWith("/")) {
+                        link = parent.relativize(root.resolve(link.substring(1)).normalize()).toString();
+                        if (link.isEmpty()) {
+                            link = ".";
+                        }
+                    }
                     Path resolved = parent.resolve(link).normalize();
                     if (link.startsWith("/") || !resolved.startsWith(root.resolve(prefix).normalize())) {
+                        if (rewriteAbsoluteLinks) {
+                            // a link that leads out of the unpacked tree is left out of kernel headers
+                            return;
+                        }
                         throw new DebReader.BadPackageException(deb + ": symbolic link " + e.path() + " -> " + link + " points outside " + prefix);
                     }
                     if (Files.exists(target, LinkOption.NOFOLLOW_LINKS)) {

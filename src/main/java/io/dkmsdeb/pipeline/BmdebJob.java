@@ -7,6 +7,7 @@ import io.dkmsdeb.dkmsconf.DkmsConfReader;
 import io.dkmsdeb.kernel.BuildExclusive;
 import io.dkmsdeb.kernel.DkmsStyleBuild;
 import io.dkmsdeb.kernel.KernelBuild;
+import io.dkmsdeb.kernel.HeadersFetcher;
 import io.dkmsdeb.kernel.KernelHeaders;
 import io.dkmsdeb.model.BuiltModule;
 import io.dkmsdeb.model.DebPackage;
@@ -49,7 +50,8 @@ public final class BmdebJob {
     /** The options of one bmdeb call. */
     public record Request(String source, List<String> kernels, boolean allKernels, Path kernelSourceDir, String arch, Path outDir,
                           int jobs, String compress, boolean strip, String revision, String maintainer, Path templates,
-                          long buildTimeoutSeconds, Path logDir, Path signKey, Path signCert, boolean noSign, Map<String, String> env) {
+                          long buildTimeoutSeconds, Path logDir, Path signKey, Path signCert, boolean noSign, boolean fetchHeaders,
+                          Map<String, String> env) {
     }
 
     /** dkms's own signing key, used by default as dkms does. */
@@ -152,7 +154,11 @@ public final class BmdebJob {
         long start = System.nanoTime();
         Request r = ctx.request();
         try {
-            KernelTarget k = KernelHeaders.locate(kernel, r.kernelSourceDir(), r.arch(), r.compress());
+            Path headers = r.kernelSourceDir();
+            if (headers == null && r.fetchHeaders() && !Files.exists(Path.of("/lib/modules", kernel, "build", "Makefile"))) {
+                headers = HeadersFetcher.fetch(kernel, r.env());
+            }
+            KernelTarget k = KernelHeaders.locate(kernel, headers, r.arch(), r.compress());
             // dkms.conf is read twice: once for the name and version, then with $dkms_tree and
             // $source_tree pointing where this build happens, as MAKE lines use them
             ModuleSourceLoader loader = new ModuleSourceLoader(ctx.templates());
