@@ -214,7 +214,7 @@ echo "pkgroot:         PKGROOT/usr/src/bigtree-1.0/ = same tree ($dropped symlin
 
 # What each side compresses with.
 DKMS_THREADS=${BENCH_JOBS:-$NPROC}
-echo "dkms-deb xz:     preset 6, CRC64, $DKMS_THREADS thread(s) (-j; default = nproc), independent blocks of 24 MiB (3 x 8 MiB dict)"
+echo "dkms-deb xz:     preset 6, CRC64, $DKMS_THREADS thread(s) (-j; default = nproc), independent blocks of 8 MiB (1 x dict; dictionary no larger than the input)"
 DPKG_VER=$(dpkg-query -W -f='${Version}' dpkg 2>/dev/null || dpkg-deb --version | awk '{ print $NF }')
 xz_level=$(man dpkg-deb 2>/dev/null | tr -s ' \n' ' ' | grep -o '[0-9]* for xz' | head -n 1 | awk '{ print $1 }' || true)
 # (no `cmd | grep -q` here: with pipefail, grep -q exiting early can SIGPIPE cmd and fail the pipe)

@@ -127,12 +127,23 @@ public final class BmdebJob {
 
     private List<KernelResult> runAll(Context ctx, List<String> kernels) {
         int threads = Math.max(1, Math.min(ctx.request().jobs(), kernels.size()));
+        if (kernels.size() > 1) {
+            Log.info("building for " + kernels.size() + " kernels, " + threads + " at a time (make -j" + ctx.makeJobs() + " each)");
+        }
+        java.util.concurrent.atomic.AtomicInteger finished = new java.util.concurrent.atomic.AtomicInteger();
+        java.util.function.Function<String, KernelResult> one = k -> {
+            KernelResult result = buildOne(ctx, k);
+            if (kernels.size() > 1) {
+                Log.info(String.format("[%d/%d] %s: %s in %.1f s", finished.incrementAndGet(), kernels.size(), k, result.result(), result.seconds()));
+            }
+            return result;
+        };
         if (threads == 1) {
-            return kernels.stream().map(k -> buildOne(ctx, k)).toList();
+            return kernels.stream().map(one).toList();
         }
         ExecutorService pool = Executors.newFixedThreadPool(threads);
         try {
-            List<Future<KernelResult>> futures = kernels.stream().map(k -> pool.submit(() -> buildOne(ctx, k))).toList();
+            List<Future<KernelResult>> futures = kernels.stream().map(k -> pool.submit(() -> one.apply(k))).toList();
             List<KernelResult> results = new ArrayList<>();
             for (Future<KernelResult> f : futures) {
                 try {
