@@ -96,6 +96,16 @@ class BmdebErrorsTest {
     }
 
     @Test
+    void aFailingKernelDoesNotStopTheOthers() throws IOException {
+        Path out = out();
+        Cmd.Result r = Cmd.dkmsDeb("bmdeb", BmdebCommandTest.example(), "-k", "5.10.0-99-amd64", "-k", K61, "-o", out.toString(), "--no-sign");
+        assertThat(r.exit()).as(r.toString()).isEqualTo(5);
+        assertThat(r.out()).containsPattern("5\\.10\\.0-99-amd64\\s+failed").containsPattern(K61.replace(".", "\\.") + "\\s+built");
+        assertThat(r.err()).contains("[5.10.0-99-amd64] no kernel headers for 5.10.0-99-amd64");
+        assertThat(out.resolve("hello-modules-" + K61 + "_1.0_amd64.deb")).exists();
+    }
+
+    @Test
     void moduleNotProducedByMakeExits5() throws IOException {
         Path tree = module("BUILT_MODULE_NAME[1]=missing\nDEST_MODULE_LOCATION[1]=/updates/dkms\n", GOOD_C);
         Path out = out();
