@@ -43,8 +43,12 @@ import java.util.stream.Stream;
  * loaded in that kernel under qemu ({@link ConformanceLoad}).
  *
  * <p>Each (package, kernel) row is kept as a properties file under {@code DIR/rows/}, so that a run can be
- * resumed ({@code -Dconformance.resume=true}) or a few packages re-run, and the report is written from the
- * rows ({@link ConformanceReport}). Settings (system properties): {@code conformance.packages} (comma list,
+ * resumed ({@code -Dconformance.resume=true}: rows found are kept, except those of the packages in
+ * {@code conformance.rerun}), and the report is written from the rows ({@link ConformanceReport}).
+ *
+ * <p>A package name {@code PKG+only-PREFIX} is a probe derived from a Debian package: PKG's tree with
+ * {@code BUILD_EXCLUSIVE_KERNEL="^PREFIX"} appended to its dkms.conf, so that the skipped outcome (exit 77)
+ * is compared too (no Debian 12 package excludes the 6.1 or 6.12 kernels). Settings (system properties): {@code conformance.packages} (comma list,
  * default: every {@code *-dkms} package apt knows, minus dh-dkms), {@code conformance.kernels} (default: the
  * newest installed 6.1 and 6.12 kernels), {@code conformance.jobs} (rows built at once, default 2),
  * {@code conformance.load} (default true), {@code conformance.resume}, {@code conformance.dir},
@@ -57,7 +61,12 @@ final class ConformanceHarness {
 
     /** What to run and where. */
     record Config(List<String> packages, List<String> kernels, Path dir, int jobs, boolean load, boolean resume,
-                  int buildTimeout, Duration bootTimeout) {
+                  int buildTimeout, Duration bootTimeout, List<String> rerun) {
+
+        /** Defaults: two rows at a time, the load check, nothing resumed, 900 s per build step, 240 s per boot. */
+        static Config of(List<String> packages, List<String> kernels, Path dir) {
+            return new Config(packages, kernels, dir, 2, true, false, 900, Duration.ofSeconds(240), List.of());
+        }
 
         static Config fromSystemProperties(List<String> defaultPackages, Path defaultDir) {
             String pk = System.getProperty("conformance.packages", "").strip();
@@ -69,7 +78,13 @@ final class ConformanceHarness {
             return new Config(packages, kernels, dir.isEmpty() ? defaultDir : Path.of(dir).toAbsolutePath(),
                     Integer.getInteger("conformance.jobs", 2), !"false".equals(System.getProperty("conformance.load")),
                     Boolean.getBoolean("conformance.resume"), Integer.getInteger("conformance.buildTimeout", 900),
-                    Duration.ofSeconds(Integer.getInteger("conformance.bootTimeout", 240)));
+                    Duration.ofSeconds(Integer.getInteger("conformance.bootTimeout", 240)),
+                    Arrays.stream(System.getProperty("conformance.rerun", "").split("[,\\s]+")).filter(s -> !s.isEmpty()).toList());
+        }
+
+        /** Keep the row found on disk for this package? */
+        boolean keep(String pkg) {
+            return resume && !rerun.contains(pkg);
         }
     }
 
@@ -166,7 +181,7 @@ final class ConformanceHarness {
         // downloads one after the other (apt-get in one directory), the rest in the pool
         Map<String, Path> debs = new LinkedHashMap<>();
         for (String pkg : config.packages()) {
-            debs.put(pkg, DebianDkmsPackagesTest.download(pkg));
+            debs.put(pkg, DebianDkmsPackagesTest.download(basePackage(pkg)));
         }
         if (config.load()) {
             for (String k : config.kernels()) {
@@ -247,10 +262,17 @@ final class ConformanceHarness {
 
     // ---------------------------------------------------------------- per package: tree and source check
 
+    /** The Debian package a (possibly derived) package name comes from: "acpi-call-dkms+only-6.1." gives acpi-call-dkms. */
+    static String basePackage(String pkg) {
+        int plus = pkg.indexOf('+');
+        return plus < 0 ? pkg : pkg.substring(0, plus);
+    }
+
     private Prepared prepare(String pkg, Path deb) throws IOException {
         Path dir = pkgDir(pkg);
         Path debian = dir.resolve("debian");
         ConformanceLoad.deleteTree(debian);
+        ConformanceLoad.deleteTree(dir.resolve("derived"));
         Files.createDirectories(dir);
         Cmd.ok("dpkg-deb", "-x", deb.toString(), debian.toString());
         String debVersion = Cmd.ok("dpkg-deb", "--field", deb.toString(), "Version").out().strip();
@@ -263,11 +285,24 @@ final class ConformanceHarness {
             return new Prepared(pkg, deb, null, "", "", new SourceCheck(pkg, debVersion, "", "", "", 0, false, false, why), why);
         }
         Path tree = trees.get(0);
+        String rel = debian.relativize(tree).toString();
+        if (!pkg.equals(basePackage(pkg))) {
+            String variant = pkg.substring(pkg.indexOf('+') + 1);
+            if (!variant.matches("only-[0-9.]+")) {
+                throw new IllegalArgumentException("unknown probe " + pkg + ": PKG+only-PREFIX (a kernel release prefix) is known");
+            }
+            Path derived = dir.resolve("derived").resolve(rel);
+            Files.createDirectories(derived.getParent());
+            Cmd.ok("cp", "-a", tree.toString(), derived.toString());
+            Files.writeString(derived.resolve("dkms.conf"), "\n# conformance probe: build for " + variant.substring(5) + "* kernels only\n"
+                    + "BUILD_EXCLUSIVE_KERNEL=\"^" + variant.substring(5).replace(".", "\\.") + "\"\n", StandardOpenOption.APPEND);
+            tree = derived;
+        }
         String[] nv = nameAndVersion(tree, config.kernels().get(0));
         Path sourceRow = config.dir().resolve("rows").resolve(pkg + ".source.properties");
-        SourceCheck sc = config.resume() && Files.isRegularFile(sourceRow) ? readSource(sourceRow) : null;
+        SourceCheck sc = config.keep(pkg) && Files.isRegularFile(sourceRow) ? readSource(sourceRow) : null;
         if (sc == null) {
-            sc = sourceCheck(pkg, debVersion, deb, debian, tree, nv, dir.resolve("source"));
+            sc = sourceCheck(pkg, debVersion, deb, rel, tree, nv, dir.resolve("source"));
             writeProps(sourceRow, sourceProps(sc));
             log(String.format("%-28s source: %s", pkg, sc.same() ? "same /usr/src files and dkms.conf" : "DIFFERS: " + sc.detail()));
         }
@@ -283,11 +318,14 @@ final class ConformanceHarness {
         return new String[] {lines.size() > 0 ? lines.get(0) : "", lines.size() > 1 ? lines.get(1) : ""};
     }
 
-    private SourceCheck sourceCheck(String pkg, String debVersion, Path deb, Path debian, Path tree, String[] nv, Path work)
+    /**
+     * dkms-deb source on the tree against Debian's package: the /usr/src lists, and dkms.conf as in the tree
+     * (for a Debian package, Debian's own dkms.conf; for a probe, the derived one).
+     */
+    private SourceCheck sourceCheck(String pkg, String debVersion, Path deb, String rel, Path tree, String[] nv, Path work)
             throws IOException {
         ConformanceLoad.deleteTree(work);
         Path out = Files.createDirectories(work.resolve("out"));
-        String rel = debian.relativize(tree).toString();
         int files;
         try (Stream<Path> s = Files.walk(tree)) {
             files = (int) s.filter(p -> !Files.isDirectory(p)).count();
@@ -322,7 +360,7 @@ final class ConformanceHarness {
         Path ourConf = x.resolve(rel).resolve("dkms.conf");
         boolean confSame = Files.isRegularFile(ourConf)
                 && Arrays.equals(Files.readAllBytes(ourConf), Files.readAllBytes(tree.resolve("dkms.conf")));
-        List<String> warnings = r.err().lines().filter(l -> l.contains("warning")).map(String::strip).toList();
+        List<String> warnings = r.err().lines().filter(l -> l.contains("warning")).map(l -> l.replace(" in " + tree, "").strip()).toList();
         String detail = (diffs.isEmpty() ? "" : String.join("; ", diffs.subList(0, Math.min(5, diffs.size()))))
                 + (confSame ? "" : (diffs.isEmpty() ? "" : "; ") + "dkms.conf differs")
                 + (warnings.isEmpty() || diffs.isEmpty() ? "" : "; dkms-deb said: " + String.join(" / ", warnings));
@@ -339,7 +377,7 @@ final class ConformanceHarness {
 
     private Row rowOf(Prepared p, String kernel) throws IOException {
         Path rowFile = config.dir().resolve("rows").resolve(p.pkg() + "@" + kernel + ".properties");
-        if (config.resume() && Files.isRegularFile(rowFile)) {
+        if (config.keep(p.pkg()) && Files.isRegularFile(rowFile)) {
             Row r = readRow(rowFile);
             log(String.format("%-28s %-22s kept from an earlier run", p.pkg(), kernel));
             return r;
@@ -414,10 +452,13 @@ final class ConformanceHarness {
 
         String sameError = null;
         if (!dkms.result().equals("built") && !ours.result().equals("built")) {
-            String de = firstError(dkmsBuild.resolve("build/make.log"));
-            String oe = firstErrorInDir(logs);
+            List<String> de = errors(dkmsBuild.resolve("build/make.log"));
+            List<String> oe = errorsInDir(logs);
             if (!de.isEmpty() || !oe.isEmpty()) {
-                sameError = de.equals(oe) ? "same first error: " + de : "first errors differ: dkms `" + de + "`, ours `" + oe + "`";
+                // make -j may report the errors of several files in another order: compare the sets
+                sameError = new TreeSet<>(de).equals(new TreeSet<>(oe)) ? "same compiler errors (" + de.size() + "), the first: " + de.get(0)
+                        : !de.isEmpty() && oe.contains(de.get(0)) ? "dkms's first error is among ours"
+                        : "errors differ: dkms `" + (de.isEmpty() ? "none" : de.get(0)) + "`, ours `" + (oe.isEmpty() ? "none" : oe.get(0)) + "`";
             }
         }
 
@@ -556,31 +597,50 @@ final class ConformanceHarness {
     }
 
     private static String ourReason(String message, Path logs) {
-        String first = firstErrorInDir(logs);
+        List<String> errors = errorsInDir(logs);
+        String first = errors.isEmpty() ? firstError(logFile(logs)) : errors.get(0);
         String m = ConformanceLoad.firstLine(message).replaceAll("; full log: \\S+", "");
         return m + (first.isEmpty() || m.contains(first) ? "" : "; " + first);
     }
 
     private static final Pattern GCC_ERROR = Pattern.compile("([^\\s:]+):(\\d+):(?:\\d+:)? (?:fatal )?error: (.*)");
 
-    /** The first compiler error (file name without directories, line, message) or make/script error of a build log. */
-    static String firstError(Path log) {
+    /** A build log's lines, UTF-8 (gcc's quotes in a UTF-8 locale made plain), or nothing. */
+    private static List<String> lines(Path log) {
         if (log == null || !Files.isRegularFile(log)) {
-            return "";
+            return List.of();
         }
-        List<String> lines;
         try {
-            lines = Files.readAllLines(log, StandardCharsets.ISO_8859_1);
+            String text = new String(Files.readAllBytes(log), StandardCharsets.UTF_8);
+            return text.replace('\u2018', '\'').replace('\u2019', '\'').lines().toList();
         } catch (IOException e) {
-            return "";
+            return List.of();
         }
-        for (String l : lines) {
+    }
+
+    /** The compiler errors of a build log (file name without directories, line, message), in log order. */
+    static List<String> errors(Path log) {
+        List<String> out = new ArrayList<>();
+        for (String l : lines(log)) {
             Matcher m = GCC_ERROR.matcher(l);
             if (m.find()) {
                 String file = m.group(1).substring(m.group(1).lastIndexOf('/') + 1);
-                return file + ":" + m.group(2) + ": error: " + m.group(3).strip();
+                String e = file + ":" + m.group(2) + ": error: " + m.group(3).strip();
+                if (!out.contains(e)) {
+                    out.add(e);
+                }
             }
         }
+        return out;
+    }
+
+    /** The first compiler error, else the first make/script error line of a build log. */
+    static String firstError(Path log) {
+        List<String> errors = errors(log);
+        if (!errors.isEmpty()) {
+            return errors.get(0);
+        }
+        List<String> lines = lines(log);
         for (String l : lines) {
             if (l.contains("*** ") || l.toLowerCase(java.util.Locale.ROOT).contains("error")) {
                 return l.strip().replaceAll("/\\S*/", "");
@@ -589,12 +649,16 @@ final class ConformanceHarness {
         return "";
     }
 
-    private static String firstErrorInDir(Path logs) {
+    private static Path logFile(Path logs) {
         try (Stream<Path> s = Files.list(logs)) {
-            return s.filter(p -> p.toString().endsWith(".log")).findFirst().map(ConformanceHarness::firstError).orElse("");
+            return s.filter(p -> p.toString().endsWith(".log")).findFirst().orElse(null);
         } catch (IOException e) {
-            return "";
+            return null;
         }
+    }
+
+    private static List<String> errorsInDir(Path logs) {
+        return errors(logFile(logs));
     }
 
     static String unescape(String s) {

@@ -19,7 +19,48 @@ final class ConformanceKnown {
         }
     }
 
-    static final List<Known> KNOWN = List.of();
+    static final List<Known> KNOWN = List.of(
+            new Known("iptables-netflow-dkms", "", "source",
+                    "Debian's tree has `README.gz -> ../../share/doc/iptables-netflow-dkms/README.gz`, a relative link out of "
+                            + "the module tree; `dkms-deb source` leaves it out (with a warning), so our /usr/src list lacks it.",
+                    "dh_dkms installs the tree as it is, links included, and dkms builds from it with `cp -a` into "
+                            + "`$dkms_tree/ipt-netflow/2.6/build`, where this link dangles and nothing reads it: dkms builds the same "
+                            + "module with it or without it (both build rows of iptables-netflow-dkms agree). In Debian's package the "
+                            + "link resolves to `/usr/share/doc/iptables-netflow-dkms/README.gz`, a file of the same package.",
+                    "dkms-deb issue \"source drops every link that leaves the tree\": a deliberate safety rule (a tree must not "
+                            + "point the package at host files), but it has no exception for a relative link that resolves inside the "
+                            + "package's own files, and no option to keep such links, so a dh_dkms package with one cannot be "
+                            + "reproduced file for file. Our package is named `ipt-netflow-dkms` (from PACKAGE_NAME) and ships no "
+                            + "README.gz in its doc directory, so the link would dangle in ours anyway. Proposed: keep relative "
+                            + "links whose target, resolved from `/usr/src/NAME-VERSION/`, stays under `/usr/src/NAME-VERSION` or "
+                            + "`/usr/share/doc/<our package>` (and ship the target there), or an explicit `--keep-links-out` that "
+                            + "keeps them as they are, as dpkg-deb does; the warning stays for all others."));
+
+    /**
+     * Why a module that bmdeb built (and dkms built the same) is refused or not tried in the qemu guest: the
+     * module's own behaviour or the bare initramfs, never the packaging (dkms's build of it does the same).
+     */
+    static final java.util.Map<String, String> LOAD_NOTES = java.util.Map.of(
+            "bbswitch", "bbswitch toggles the discrete GPU of an NVIDIA Optimus laptop through ACPI `_DSM`; qemu's VGA "
+                    + "device has no such method (`AE_NOT_FOUND`), so its init returns ENODEV, as on any machine without Optimus.",
+            "thinkpad_ec", "thinkpad_ec probes the ThinkPad embedded controller's I/O ports; qemu has none (\"no ThinkPad embedded "
+                    + "controller!\"), so its init returns ENODEV.",
+            "hdaps", "needs thinkpad_ec's symbols; thinkpad_ec refuses to load without ThinkPad hardware.",
+            "tp_smapi", "needs thinkpad_ec's symbols; thinkpad_ec refuses to load without ThinkPad hardware.",
+            "lime", "LiME dumps memory to the `path=` in the `format=` given as module parameters; without them its init returns "
+                    + "EINVAL (\"No path parameter specified\"). The harness's insmod gives no parameters.",
+            "gost_test", "a self-test module: its init looks up each GOST algorithm through the crypto API (`ecb(...)`, "
+                    + "`cfb(...)`, `cmac(...)` of the package's own ciphers), which loads the package's algorithm modules and the "
+                    + "kernel's ecb/cfb/cmac templates on demand with request_module(); the bare initramfs has no modprobe, so "
+                    + "the lookups fail (-ENOENT) and the module returns EIO by design.",
+            "xt_pknock", "its init calls `request_module(\"hmac(sha256)\")`, which needs a modprobe in the guest; the bare "
+                    + "initramfs has none, so it returns ENXIO.",
+            "xt_DNETMAP", "the module's own source guards its real init with `#ifdef CONFIG_NF_NAT`; Debian's kernels have "
+                    + "`CONFIG_NF_NAT=m`, which defines `CONFIG_NF_NAT_MODULE` instead, so xtables-addons 3.23 compiles the "
+                    + "stub that prints \"CONFIG_NF_NAT is not available\" and returns EINVAL (dkms's build is the same stub).",
+            "dahdi_echocan_oslec", "links against `echo`, the OSLEC echo canceller of drivers/staging/echo, which Debian's "
+                    + "kernels do not build (`# CONFIG_ECHO is not set`) and which dahdi-dkms does not ship: it cannot load "
+                    + "in these kernels at all.");
 
     private ConformanceKnown() {
     }

@@ -63,9 +63,24 @@ final class ConformanceLoad {
     // ---------------------------------------------------------------- the kernel's own modules
 
     /** modules.dep of one kernel: module name (dashes as underscores) to file and direct+indirect dependencies. */
-    record KernelModules(String kernel, Path root, Map<String, String> file, Map<String, List<String>> deps, Set<String> builtin) {
+    record KernelModules(String kernel, Path root, Map<String, String> file, Map<String, List<String>> deps, Set<String> builtin,
+                         Map<String, List<String>> softPre, Map<String, List<String>> aliases) {
         Path path(String name) {
             return root.resolve(file.get(name));
+        }
+
+        /**
+         * What modprobe loads first for a soft dependency "pre: NAME" (modules.softdep, or the module's own
+         * modinfo softdep): NAME itself, else the module that modules.alias gives for it (a generic one when
+         * there are several, e.g. crc32c_generic rather than crc32c_intel); empty when built in or unknown.
+         */
+        Optional<String> resolveSoft(String nameOrAlias) {
+            String n = modName(nameOrAlias);
+            if (file.containsKey(n)) {
+                return Optional.of(n);
+            }
+            List<String> mods = aliases.getOrDefault(nameOrAlias, List.of()).stream().filter(file::containsKey).toList();
+            return mods.stream().filter(m -> m.endsWith("_generic")).findFirst().or(() -> mods.stream().findFirst());
         }
     }
 
@@ -121,10 +136,44 @@ final class ConformanceLoad {
             if (file.isEmpty()) {
                 throw new IOException("no kernel/ modules in " + root.resolve("modules.dep"));
             }
-            known = new KernelModules(kernel, root, file, deps, builtin);
+            Map<String, List<String>> softPre = new HashMap<>();
+            Path sd = root.resolve("modules.softdep");
+            if (Files.isRegularFile(sd)) {
+                for (String l : Files.readAllLines(sd)) {
+                    softPre.computeIfAbsent(l.startsWith("softdep ") ? modName(l.split("\\s+")[1]) : "", k -> new ArrayList<>())
+                            .addAll(softPre(l.startsWith("softdep ") ? l.substring(l.indexOf(' ', 8) + 1) : ""));
+                }
+            }
+            Map<String, List<String>> aliases = new HashMap<>();
+            Path al = root.resolve("modules.alias");
+            if (Files.isRegularFile(al)) {
+                for (String l : Files.readAllLines(al)) {
+                    String[] a = l.split("\\s+");
+                    if (a.length == 3 && a[0].equals("alias") && !a[1].contains("*") && !a[1].contains(":")) {
+                        aliases.computeIfAbsent(a[1], k -> new ArrayList<>()).add(modName(a[2]));
+                    }
+                }
+            }
+            known = new KernelModules(kernel, root, file, deps, builtin, softPre, aliases);
             INDEX.put(kernel, known);
             return known;
         }
+    }
+
+    /** The names after "pre:" in the text of a softdep ("pre: a b post: c"). */
+    static List<String> softPre(String text) {
+        List<String> out = new ArrayList<>();
+        boolean pre = false;
+        for (String w : text.strip().split("\\s+")) {
+            if (w.equals("pre:")) {
+                pre = true;
+            } else if (w.equals("post:")) {
+                pre = false;
+            } else if (pre && !w.isEmpty()) {
+                out.add(w);
+            }
+        }
+        return out;
     }
 
     /** lib/modules/KVER of linux-image-KVER[-unsigned]_*.deb (fetched by QemuBoot.kernelImage), unpacked into the cache. */
@@ -238,6 +287,7 @@ final class ConformanceLoad {
             ours.put(modName(p.getFileName().toString()), p);
         }
         Map<String, List<String>> ourDeps = new HashMap<>();
+        Map<String, List<String>> ourSoft = new HashMap<>();
         for (var e : ours.entrySet()) {
             String d = Cmd.run("modinfo", "-F", "depends", e.getValue().toString()).out().strip();
             List<String> list = new ArrayList<>();
@@ -247,17 +297,20 @@ final class ConformanceLoad {
                 }
             }
             ourDeps.put(e.getKey(), list);
+            List<String> soft = new ArrayList<>();
+            Cmd.run("modinfo", "-F", "softdep", e.getValue().toString()).out().lines().forEach(l -> soft.addAll(softPre(l)));
+            ourSoft.put(e.getKey(), soft);
         }
         LinkedHashSet<String> order = new LinkedHashSet<>();
         Map<String, String> untried = new LinkedHashMap<>();
         Map<String, Set<String>> needs = new HashMap<>();
         for (String name : ours.keySet()) {
             Set<String> all = new LinkedHashSet<>();
-            Optional<String> missing = visit(name, ours, ourDeps, km, new LinkedHashSet<>(), all);
+            Optional<String> missing = visit(name, ours, ourDeps, ourSoft, km, new LinkedHashSet<>(), all);
             needs.put(name, all);
             if (missing.isPresent()) {
                 untried.put(name, "needs " + missing.get() + ", which is neither in the package nor among linux-image-" + km.kernel()
-                        + "'s modules (another package's module: it cannot load in a bare initramfs)");
+                        + "'s modules, nor built into it");
             }
         }
         // depth-first, dependencies first; a module that cannot be tried stays out with what only it needs
@@ -283,9 +336,14 @@ final class ConformanceLoad {
     }
 
     /** Adds what {@code name} needs to {@code out}, dependencies first; the first name found nowhere, if any. */
-    private static Optional<String> visit(String name, Map<String, Path> ours, Map<String, List<String>> ourDeps, KernelModules km,
-                                          Set<String> path, Set<String> out) {
-        List<String> deps = ours.containsKey(name) ? ourDeps.get(name) : km.deps().getOrDefault(name, List.of());
+    private static Optional<String> visit(String name, Map<String, Path> ours, Map<String, List<String>> ourDeps,
+                                          Map<String, List<String>> ourSoft, KernelModules km, Set<String> path, Set<String> out) {
+        List<String> deps = new ArrayList<>();
+        // soft dependencies first (what modprobe would load before it; the kernel cannot request_module here), then the hard ones
+        for (String soft : ours.containsKey(name) ? ourSoft.get(name) : km.softPre().getOrDefault(name, List.of())) {
+            km.resolveSoft(soft).filter(s -> !s.equals(name)).ifPresent(deps::add);
+        }
+        deps.addAll(ours.containsKey(name) ? ourDeps.get(name) : km.deps().getOrDefault(name, List.of()));
         for (String d : deps) {
             if (out.contains(d) || path.contains(d) || km.builtin().contains(d) && !ours.containsKey(d)) {
                 continue;
@@ -294,7 +352,7 @@ final class ConformanceLoad {
                 return Optional.of(d);
             }
             path.add(d);
-            Optional<String> missing = visit(d, ours, ourDeps, km, path, out);
+            Optional<String> missing = visit(d, ours, ourDeps, ourSoft, km, path, out);
             path.remove(d);
             if (missing.isPresent()) {
                 return missing;

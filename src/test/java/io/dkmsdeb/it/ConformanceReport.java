@@ -73,11 +73,14 @@ final class ConformanceReport {
                 .collect(Collectors.groupingBy(ModuleLoad::status, TreeMap::new, Collectors.counting()));
         List<Disagreement> d = disagreements(r);
         long unexplained = d.stream().filter(x -> !x.explained()).count();
-        return String.format("%d packages x %d kernels = %d rows: build outcome agrees with dkms in %d/%d, module set in %d/%d "
+        long probes = r.sources().stream().filter(x -> x.pkg().contains("+")).count();
+        return String.format("%s x %d kernels = %d rows: build outcome agrees with dkms in %d/%d, module set in %d/%d "
                         + "(dkms: %s); packages written %d, inspect passes %d/%d, compression as the kernel %d/%d; "
                         + "source: /usr/src list as Debian's %d/%d, dkms.conf %d/%d; load: %d loaded, %d refused, %d failed, %d not tried; "
                         + "disagreements %d (%s).",
-                r.sources().size(), r.config().kernels().size(), rows.size(), outcomeAgree, rows.size(), modulesAgree, rows.size(),
+                probes == 0 ? r.sources().size() + " packages" : r.sources().size() + " packages (" + (r.sources().size() - probes)
+                        + " from Debian, " + probes + " BUILD_EXCLUSIVE probe" + (probes == 1 ? "" : "s") + " derived from them)",
+                r.config().kernels().size(), rows.size(), outcomeAgree, rows.size(), modulesAgree, rows.size(),
                 dkms.entrySet().stream().map(e -> e.getValue() + " " + e.getKey()).collect(Collectors.joining(", ")),
                 written, inspectOk, written, compressionOk, written, filesSame, r.sources().size(), confSame, r.sources().size(),
                 loads.getOrDefault(ConformanceLoad.LOADED, 0L), loads.getOrDefault(ConformanceLoad.REFUSED, 0L),
@@ -109,7 +112,8 @@ final class ConformanceReport {
         for (String status : List.of(ConformanceLoad.LOADED, ConformanceLoad.REFUSED, ConformanceLoad.FAILED, ConformanceLoad.NOT_TRIED)) {
             List<String> m = by.get(status);
             if (m != null) {
-                parts.add(status + " " + (m.size() == row.loads().size() && m.size() > 3 ? "all " + m.size() : String.join(", ", m)));
+                parts.add(status + " " + (m.size() == row.loads().size() && m.size() > 3 ? "all " + m.size()
+                        : m.size() > 6 ? m.size() + " modules" : String.join(", ", m)));
             }
         }
         return String.join("; ", parts);
@@ -144,11 +148,14 @@ final class ConformanceReport {
                   decompressor needs), and `dkms-deb inspect` on every package bmdeb wrote.
                 - **load**: the modules of every package bmdeb wrote are loaded (busybox `insmod`, in dependency order) in that
                   very kernel booted under qemu (TCG) from its Debian image; the in-kernel modules they need (`modinfo -F depends`,
-                  then the kernel's `modules.dep`) are loaded first from the kernel's own modules (the installed linux-image, or
-                  `lib/modules` of the downloaded linux-image package). `loaded`; `load refused`: the module's init said no
+                  then the kernel's `modules.dep`, and the soft dependencies modprobe would load first, e.g. `crc32c_generic`
+                  for `libcrc32c`) are loaded first from the kernel's own modules (the installed linux-image, or `lib/modules`
+                  of the downloaded linux-image package, run through depmod). `loaded`; `load refused`: the module's init said no
                   (ENODEV and the like: the hardware is not in the guest) or something it needs was refused first; `load failed`:
                   the kernel rejected the file (format, vermagic, symbols) or the guest crashed; `not tried`: why. When one of
                   ours does not load, dkms's build of the same module is booted the same way and its result is given in brackets.
+                - **probe**: `PKG+only-PREFIX` is PKG's tree with `BUILD_EXCLUSIVE_KERNEL="^PREFIX"` appended to its dkms.conf,
+                  so that the skipped outcome (dkms exit 77) is compared as well: no Debian 12 package excludes these kernels.
 
                 """);
         md.append("Run: ").append(environment).append("\n\n");
@@ -168,17 +175,19 @@ final class ConformanceReport {
             String inspect = row.inspectOk() == null ? "-" : row.inspectOk() ? "ok" : "**FAIL**: " + row.inspect();
             String load = loadCell(row);
             List<String> notes = new ArrayList<>();
-            if (!row.dkms().result().equals("built") && row.dkms().result().equals(row.ours().result())) {
-                notes.add("both " + row.dkms().result() + ": dkms: " + row.dkms().reason() + "; dkms-deb: " + row.ours().reason());
+            if (row.sameError() != null && row.sameError().startsWith("same compiler errors")) {
+                notes.add("both failed, " + row.sameError());
+            } else if (!row.dkms().result().equals("built") && row.dkms().result().equals(row.ours().result())) {
+                notes.add("both " + row.dkms().result() + ": dkms " + compact(row.dkms().reason()) + "; dkms-deb " + compact(row.ours().reason()));
                 if (row.sameError() != null) {
                     notes.add(row.sameError());
                 }
             } else {
                 if (!row.dkms().result().equals("built")) {
-                    notes.add("dkms: " + row.dkms().reason());
+                    notes.add("dkms " + compact(row.dkms().reason()));
                 }
                 if (!row.ours().result().equals("built")) {
-                    notes.add("dkms-deb: " + row.ours().reason());
+                    notes.add("dkms-deb " + compact(row.ours().reason()));
                 }
             }
             for (String aspect : row.problems()) {
@@ -249,11 +258,13 @@ final class ConformanceReport {
             for (ModuleLoad l : row.loads()) {
                 if (!l.status().equals(ConformanceLoad.LOADED)) {
                     if (!any) {
-                        md.append("| Package | Kernel | Module | Result |\n|---|---|---|---|\n");
+                        md.append("| Package | Kernel | Module | Result | Why |\n|---|---|---|---|---|\n");
                         any = true;
                     }
                     md.append("| ").append(cell(row.pkg())).append(" | ").append(cell(row.kernel())).append(" | ").append(cell(l.module()))
-                            .append(" | ").append(cell(shorten(l.text(), 600))).append(" |\n");
+                            .append(" | ").append(cell(shorten(l.text(), 500))).append(" | ")
+                            .append(cell(ConformanceKnown.LOAD_NOTES.getOrDefault(l.module(), l.status().equals(ConformanceLoad.FAILED)
+                                    ? "**a defect: see Disagreements**" : "**no note in ConformanceKnown.LOAD_NOTES**"))).append(" |\n");
                 }
             }
         }
@@ -276,6 +287,13 @@ final class ConformanceReport {
             s += " (after " + (deps.size() > 6 ? deps.size() + " in-kernel modules" : String.join(", ", deps)) + ")";
         }
         return s;
+    }
+
+    /** A failure reason without what the row already says (module, version, kernel). */
+    static String compact(String reason) {
+        return reason.replaceAll("Error! Bad return status for module build on kernel: \\S+ \\(\\S+\\)", "bad return status for module build")
+                .replaceAll("Error! The \\S+/dkms\\.conf for module \\S+ includes", "its dkms.conf includes")
+                .replaceAll("building \\S+ \\S+ for \\S+ failed: ", "").replaceAll("^exit (\\d+): ", "exit $1: ").strip();
     }
 
     private static String shorten(String s, int max) {

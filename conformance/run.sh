@@ -1,0 +1,32 @@
+#!/usr/bin/env bash
+# The full conformance run (issue 5): every Debian *-dkms package (apt-cache search --names-only -- '-dkms$',
+# minus dh-dkms) on the newest installed 6.1 and 6.12 kernels with headers; real dkms build as the oracle,
+# dkms-deb source / bmdeb / inspect compared with it, the modules loaded in that kernel under qemu.
+# Writes docs/CONFORMANCE.md; fails when a disagreement is not explained in ConformanceKnown.java.
+#
+#   conformance/run.sh                                    everything (30 to 60 minutes on 2 cores)
+#   conformance/run.sh -Dconformance.packages=vpoll-dkms,jool-dkms -Dconformance.resume=true
+#                                                         re-run a few packages, keep the other rows, rewrite the report
+#   other settings: -Dconformance.jobs=N (rows at a time, default 2), -Dconformance.load=false,
+#   -Dconformance.kernels=K1,K2, -Dconformance.dir=DIR (default target/conformance),
+#   -Dconformance.report=FILE (default docs/CONFORMANCE.md). Progress: target/conformance/progress.log.
+#
+# Needs root (dkms builds in a private mount namespace) and what .ci/run installs. It also installs
+# libxtables-dev, which iptables-netflow-dkms declares (its PRE_BUILD ./configure looks for xtables);
+# CONFORMANCE_NO_APT=1 skips apt-get (that package then fails with dkms and with dkms-deb alike).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+if [ "$(id -u)" != 0 ]; then
+    echo "conformance/run.sh: run it as root: dkms builds in a private mount namespace" >&2
+    exit 2
+fi
+if [ -z "${CONFORMANCE_NO_APT:-}" ]; then
+    export DEBIAN_FRONTEND=noninteractive
+    apt-get update -q
+    if ! dpkg-query -W -f '${Status}' libxtables-dev 2>/dev/null | grep -q 'ok installed'; then
+        apt-get install -y -q --no-install-recommends libxtables-dev
+    fi
+fi
+echo "conformance/run.sh: follow the progress in target/conformance/progress.log" >&2
+exec mvn -B test -Dtest=ConformanceFullTest -Dconformance.full=true -Dsurefire.failIfNoSpecifiedTests=false "$@"
