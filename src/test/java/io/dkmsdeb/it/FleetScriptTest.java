@@ -46,13 +46,7 @@ class FleetScriptTest {
 
     /** The newest -amd64 kernel with headers whose release starts with {@code prefix} (.ci/run installs a 6.1 and a 6.12). */
     static String newestInstalled(String prefix) {
-        try (Stream<Path> s = Files.list(Path.of("/lib/modules"))) {
-            return s.map(p -> p.getFileName().toString()).filter(n -> n.startsWith(prefix) && n.endsWith("-amd64"))
-                    .filter(n -> Files.exists(Path.of("/lib/modules", n, "build/.config"))).sorted().reduce((a, b) -> b)
-                    .orElseThrow(() -> new AssertionError("no " + prefix + "x kernel headers installed; .ci/run installs them"));
-        } catch (IOException e) {
-            throw new java.io.UncheckedIOException(e);
-        }
+        return BmdebCommandTest.newestInstalled(prefix);
     }
 
     /** Runs the script in {@code dir} as a Jenkins cell would: OUT_DIR=out, DKMS_DEB=this checkout's dkms-deb. */
