@@ -35,6 +35,7 @@ public final class Main implements Runnable {
     }
 
     public static void main(String[] args) {
+        Warmup.start();
         System.exit(execute(args));
     }
 

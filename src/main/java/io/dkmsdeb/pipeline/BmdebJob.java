@@ -26,6 +26,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -85,17 +86,19 @@ public final class BmdebJob {
             maintainer = Maintainer.resolve(maintainer, located.dir(), r.env());
             Path logDir = logDir(r);
             KernelBuild.Signing signing = signing(r);
+            // the name and version, read once: they place the build; each kernel then reads
+            // dkms.conf again with its own kernelver, $dkms_tree and $source_tree
+            ModuleSource named = new ModuleSourceLoader(templates).load(located.dir(), null, null, SourceJob.HostContext.forSource());
             int makeJobs = Math.max(1, Runtime.getRuntime().availableProcessors() / Math.max(1, Math.min(r.jobs(), kernels.size())));
-            Context ctx = new Context(r, located.dir(), maintainer, templates, epoch, logDir, makeJobs, signing);
+            Context ctx = new Context(r, located.dir(), maintainer, templates, epoch, logDir, makeJobs, signing,
+                    named.conf().packageName(), named.conf().packageVersion());
             List<KernelResult> results = runAll(ctx, kernels);
-            ModuleSource any = new ModuleSourceLoader(templates).load(located.dir(), null, null, SourceJob.HostContext.forSource());
-            return new Result(any.conf().packageName(), any.conf().packageVersion(), results, exitCode(results),
-                    (System.nanoTime() - start) / 1e9);
+            return new Result(ctx.module(), ctx.version(), results, exitCode(results), (System.nanoTime() - start) / 1e9);
         }
     }
 
     private record Context(Request request, Path dir, String maintainer, ScriptTemplates templates, long epoch, Path logDir, int makeJobs,
-                           KernelBuild.Signing signing) {
+                           KernelBuild.Signing signing, String module, String version) {
     }
 
     /** --sign-key and --sign-cert; else dkms's MOK key pair when both files exist (said so); never a key made up on the spot. */
@@ -170,16 +173,11 @@ public final class BmdebJob {
                 headers = HeadersFetcher.fetch(kernel, r.env());
             }
             KernelTarget k = KernelHeaders.locate(kernel, headers, r.arch(), r.compress());
-            // dkms.conf is read twice: once for the name and version, then with $dkms_tree and
-            // $source_tree pointing where this build happens, as MAKE lines use them
             ModuleSourceLoader loader = new ModuleSourceLoader(ctx.templates());
-            DkmsConfReader.Context first = new DkmsConfReader.Context(k.release(), k.unameArch(), k.headersDir().toString(),
-                    "/var/lib/dkms", "/usr/src", "", "");
-            var named = loader.load(ctx.dir(), null, null, first).conf();
-            KernelBuild.Layout layout = builder.layout(named.packageName(), named.packageVersion(), k);
+            KernelBuild.Layout layout = builder.layout(ctx.module(), ctx.version(), k);
             ModuleSource source = loader.load(ctx.dir(), null, null, new DkmsConfReader.Context(k.release(), k.unameArch(),
                     k.headersDir().toString(), layout.dkmsTree().toString(), layout.sourceTree().toString(),
-                    named.packageName(), named.packageVersion()));
+                    ctx.module(), ctx.version()));
             var conf = source.conf();
             var excluded = BuildExclusive.reason(conf.exclusive(), k);
             if (excluded.isPresent()) {
@@ -188,10 +186,15 @@ public final class BmdebJob {
             }
             checkBuildDepends(conf.buildDepends(), k.release(), conf.packageName());
             Path log = ctx.logDir().resolve(conf.packageName() + "-" + conf.packageVersion() + "_" + k.release() + ".log");
+            // names checked now, so that a bad version fails before the compile; doc files and
+            // scripts rendered while make runs
+            ModulesPackagePlanner.names(conf, k, r.revision());
+            ModulesPackagePlanner planner = new ModulesPackagePlanner(ctx.templates());
+            CompletableFuture<ModulesPackagePlanner.Prepared> prepared = CompletableFuture.supplyAsync(
+                    () -> planner.prepare(conf, k, r.revision(), ctx.maintainer(), ctx.dir(), ctx.epoch()));
             List<BuiltModule> modules = builder.build(new KernelBuild.Request(ctx.dir(), source.dkmsConfText(), conf, k,
                     ctx.makeJobs(), r.strip(), log, r.buildTimeoutSeconds(), ctx.epoch(), ctx.signing()));
-            DebPackage pkg = new ModulesPackagePlanner(ctx.templates()).plan(conf, k, modules, r.revision(), ctx.maintainer(),
-                    ctx.dir(), ctx.epoch());
+            DebPackage pkg = planner.complete(conf, k, ctx.maintainer(), join(prepared), modules);
             Path target = r.outDir().resolve(pkg.conventionalFileName());
             AtomicOutput.write(target, out -> new DebWriter(Compression.XZ, ctx.epoch(), 1).write(pkg, out));
             double seconds = (System.nanoTime() - start) / 1e9;
@@ -208,6 +211,14 @@ public final class BmdebJob {
                     "cannot write the package for " + kernel + ": " + e.getClass().getSimpleName() + ": " + e.getMessage()
                             + "; check free space and permissions of " + r.outDir(),
                     (System.nanoTime() - start) / 1e9);
+        }
+    }
+
+    private static ModulesPackagePlanner.Prepared join(CompletableFuture<ModulesPackagePlanner.Prepared> f) {
+        try {
+            return f.join();
+        } catch (java.util.concurrent.CompletionException e) {
+            throw e.getCause() instanceof RuntimeException re ? re : new DkmsDebException(String.valueOf(e.getCause()), e.getCause());
         }
     }
 

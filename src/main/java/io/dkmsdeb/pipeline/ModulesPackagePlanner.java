@@ -31,43 +31,71 @@ public final class ModulesPackagePlanner {
         this.templates = templates;
     }
 
+    /** What the package is before its modules are known: names, version, doc files, scripts. */
+    public record Prepared(String packageName, String debianVersion, String providesBase, List<DebEntry> docs,
+                           Map<String, String> scripts) {
+    }
+
     /**
+     * The whole package at once.
+     *
      * @param revision   --revision, or null for the plain PACKAGE_VERSION
      * @param maintainer Maintainer field
      * @param sourceDir  the module tree, for copyright notices
      */
     public DebPackage plan(DkmsConf conf, KernelTarget k, List<BuiltModule> modules, String revision, String maintainer,
                            Path sourceDir, long epochSeconds) {
-        String module = conf.packageName();
+        return complete(conf, k, maintainer, prepare(conf, k, revision, maintainer, sourceDir, epochSeconds), modules);
+    }
+
+    /**
+     * The part that does not depend on the build: checks the names (so that a bad version fails
+     * before a long compile) and renders the doc files and maintainer scripts. bmdeb runs it
+     * while make runs.
+     */
+    public Prepared prepare(DkmsConf conf, KernelTarget k, String revision, String maintainer, Path sourceDir, long epochSeconds) {
+        Prepared names = names(conf, k, revision);
+        List<DebEntry> docs = DocFiles.entries(templates, new DocFiles.About(names.packageName(), names.debianVersion(),
+                conf.packageName(), conf.packageVersion(), maintainer, CopyrightNotices.find(sourceDir), k.release()), epochSeconds);
+        TemplateValues values = new TemplateValues().shell("kernel", k.release());
+        Map<String, String> scripts = new TreeMap<>();
+        scripts.put("postinst", templates.render("modules/postinst.ftl", values));
+        scripts.put("postrm", templates.render("modules/postrm.ftl", values));
+        return new Prepared(names.packageName(), names.debianVersion(), names.providesBase(), docs, scripts);
+    }
+
+    /** The names and version alone, checked (cheap; no template is rendered). */
+    public static Prepared names(DkmsConf conf, KernelTarget k, String revision) {
         String version = conf.packageVersion();
         String debianVersion = revision == null ? DebianNames.requireUpstreamVersion(version) : DebianNames.debianVersion(version, revision);
-        String pkgName = DebianNames.modulesPackage(module, k.release());
-        String providesBase = DebianNames.providesBase(module);
+        String providesBase = DebianNames.providesBase(conf.packageName());
+        DebianNames.requirePackageName(providesBase + "-dkms-bin", "PACKAGE_NAME");
+        DebianNames.requireUpstreamVersion(version);
+        return new Prepared(DebianNames.modulesPackage(conf.packageName(), k.release()), debianVersion, providesBase, List.of(), Map.of());
+    }
 
+    /** The package from its prepared part and the built modules. */
+    public DebPackage complete(DkmsConf conf, KernelTarget k, String maintainer, Prepared p, List<BuiltModule> modules) {
+        String module = conf.packageName();
+        String version = conf.packageVersion();
         List<DebEntry> data = new ArrayList<>();
         String dir = "lib/modules/" + k.release() + "/updates/dkms/";
         for (BuiltModule m : modules) {
             data.add(DebEntry.file(dir + m.installName(), 0644, DebEntry.Data.of(m.content())));
         }
-        data.addAll(DocFiles.entries(templates, new DocFiles.About(pkgName, debianVersion, module, version, maintainer,
-                CopyrightNotices.find(sourceDir), k.release()), epochSeconds));
+        data.addAll(p.docs());
         data = DataLayout.normalize(data);
-
-        TemplateValues values = new TemplateValues().shell("kernel", k.release());
-        Map<String, String> scripts = new TreeMap<>();
-        scripts.put("postinst", templates.render("modules/postinst.ftl", values));
-        scripts.put("postrm", templates.render("modules/postrm.ftl", values));
 
         List<String> names = modules.stream().map(m -> m.spec().destName()).toList();
         ControlFile control = new ControlFile()
-                .set("Package", pkgName)
-                .set("Source", DebianNames.requirePackageName(providesBase + "-dkms-bin", "PACKAGE_NAME"))
-                .set("Version", debianVersion)
+                .set("Package", p.packageName())
+                .set("Source", p.providesBase() + "-dkms-bin")
+                .set("Version", p.debianVersion())
                 .set("Architecture", k.debArch())
                 .set("Maintainer", maintainer)
-                .set("Installed-Size", Long.toString(InstalledSize.kib(data, scripts.values())))
+                .set("Installed-Size", Long.toString(InstalledSize.kib(data, p.scripts().values())))
                 .set("Depends", "linux-image-" + k.release() + " | linux-image-" + k.release() + "-unsigned")
-                .set("Provides", providesBase + "-modules (= " + DebianNames.requireUpstreamVersion(version) + ")")
+                .set("Provides", p.providesBase() + "-modules (= " + DebianNames.requireUpstreamVersion(version) + ")")
                 .set("Section", "kernel")
                 .set("Priority", "optional")
                 .set("Description", ControlFile.description(module + " binary drivers for linux-image-" + k.release(),
@@ -75,6 +103,6 @@ public final class ModulesPackagePlanner {
                                 + (names.size() > 1 ? "s " : " ") + String.join(", ", names) + " built for the " + k.release()
                                 + " Linux kernel (" + k.debArch() + "), so that the module can be used without a compiler "
                                 + "or DKMS on the target."));
-        return new DebPackage(control.fields(), scripts, data);
+        return new DebPackage(control.fields(), p.scripts(), data);
     }
 }

@@ -30,10 +30,38 @@ import java.util.Map;
  * shell values with {@code sh(value)}, which produces a single-quoted shell word.
  */
 public final class ScriptTemplates {
-    private final Configuration config;
+    private final Path overrideDir;
+    private volatile Configuration config;
 
+    /**
+     * @param overrideDir a {@code --templates} directory, or null; checked here, while the
+     *                    FreeMarker configuration is made on the first {@link #render} (many runs
+     *                    need a template only after a long step, if at all)
+     */
     public ScriptTemplates(Path overrideDir) {
-        config = new Configuration(Configuration.VERSION_2_3_32);
+        if (overrideDir != null && !Files.isDirectory(overrideDir)) {
+            throw new DkmsDebException("templates directory " + overrideDir + " does not exist; "
+                    + "pass a directory holding e.g. dkms/postinst.ftl, or leave out --templates");
+        }
+        this.overrideDir = overrideDir;
+    }
+
+    private Configuration config() {
+        Configuration c = config;
+        if (c == null) {
+            synchronized (this) {
+                c = config;
+                if (c == null) {
+                    c = configure(overrideDir);
+                    config = c;
+                }
+            }
+        }
+        return c;
+    }
+
+    private static Configuration configure(Path overrideDir) {
+        Configuration config = new Configuration(Configuration.VERSION_2_3_32);
         config.setDefaultEncoding("UTF-8");
         config.setTemplateExceptionHandler(TemplateExceptionHandler.RETHROW_HANDLER);
         config.setLogTemplateExceptions(false);
@@ -47,16 +75,13 @@ public final class ScriptTemplates {
         if (overrideDir == null) {
             config.setTemplateLoader(shipped);
         } else {
-            if (!Files.isDirectory(overrideDir)) {
-                throw new DkmsDebException("templates directory " + overrideDir + " does not exist; "
-                        + "pass a directory holding e.g. dkms/postinst.ftl, or leave out --templates");
-            }
             try {
                 config.setTemplateLoader(new MultiTemplateLoader(new TemplateLoader[] {new FileTemplateLoader(overrideDir.toFile()), shipped}));
             } catch (IOException e) {
                 throw new DkmsDebException("cannot read templates directory " + overrideDir + ": " + e.getMessage());
             }
         }
+        return config;
     }
 
     /** Renders {@code name} (e.g. {@code dkms/postinst.ftl}) with {@code values}. */
@@ -66,7 +91,7 @@ public final class ScriptTemplates {
         model.put("generator", Version.get());
         try {
             StringWriter out = new StringWriter();
-            config.getTemplate(name).process(model, out);
+            config().getTemplate(name).process(model, out);
             return out.toString();
         } catch (IOException e) {
             throw new DkmsDebException("cannot load template " + name + ": " + e.getMessage()
