@@ -35,7 +35,6 @@ public final class Main implements Runnable {
     }
 
     public static void main(String[] args) {
-        Warmup.start();
         System.exit(execute(args));
     }
 
