@@ -3,6 +3,7 @@ package io.dkmsdeb.dkmsconf;
 import io.dkmsdeb.model.DkmsConf;
 import io.dkmsdeb.model.Log;
 import io.dkmsdeb.model.ModuleSourceException;
+import io.dkmsdeb.model.Trees;
 
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -87,7 +88,7 @@ public final class DkmsConfReader {
         } catch (IOException e) {
             throw new ModuleSourceException("cannot read " + confFile + ": " + e.getMessage());
         } finally {
-            deleteQuietly(scratch);
+            Trees.deleteQuietly(scratch);
         }
     }
 
@@ -187,17 +188,6 @@ public final class DkmsConfReader {
             return in.readAllBytes();
         } catch (IOException e) {
             throw new UncheckedIOException(e);
-        }
-    }
-
-    private static void deleteQuietly(Path dir) {
-        if (dir == null) {
-            return;
-        }
-        try (var walk = Files.walk(dir)) {
-            walk.sorted((a, b) -> b.getNameCount() - a.getNameCount()).forEach(p -> p.toFile().delete());
-        } catch (IOException ignored) {
-            // a leftover temp directory is harmless; the next run does not depend on it
         }
     }
 }

@@ -4,6 +4,7 @@ import io.dkmsdeb.deb.DebReader;
 import io.dkmsdeb.deb.SafeExtractor;
 import io.dkmsdeb.model.KernelHeadersException;
 import io.dkmsdeb.model.Log;
+import io.dkmsdeb.model.Trees;
 
 import java.io.IOException;
 import java.nio.channels.FileChannel;
@@ -63,13 +64,13 @@ public final class HeadersFetcher {
                     return headers;
                 }
                 Path tmp = root.resolve(".tmp-" + release + "-" + ProcessHandle.current().pid());
-                TreeCopy.deleteRecursively(tmp);
-                TreeCopy.deleteRecursively(done);
+                Trees.deleteQuietly(tmp);
+                Trees.deleteQuietly(done);
                 try {
                     build(release, tmp, done);
                     Files.move(tmp, done, StandardCopyOption.ATOMIC_MOVE);
                 } finally {
-                    TreeCopy.deleteRecursively(tmp);
+                    Trees.deleteQuietly(tmp);
                 }
                 Files.writeString(done.resolve(".complete"), "fetched by dkms-deb\n");
             }
@@ -106,7 +107,7 @@ public final class HeadersFetcher {
         for (Path deb : files) {
             SafeExtractor.extract(deb, "", tmp, true);
         }
-        TreeCopy.deleteRecursively(debs);
+        Trees.deleteQuietly(debs);
         Path makefile = tmp.resolve("usr/src/linux-headers-" + release + "/Makefile");
         if (!Files.isRegularFile(makefile)) {
             throw new KernelHeadersException("linux-headers-" + release + " has no usr/src/linux-headers-" + release

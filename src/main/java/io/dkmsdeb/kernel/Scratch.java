@@ -1,5 +1,7 @@
 package io.dkmsdeb.kernel;
 
+import io.dkmsdeb.model.Trees;
+
 import java.io.IOException;
 import java.nio.channels.FileChannel;
 import java.nio.channels.FileLock;
@@ -54,7 +56,7 @@ final class Scratch implements AutoCloseable {
         FileChannel channel = FileChannel.open(parent.resolve(module + "-" + version + ".lock"),
                 StandardOpenOption.CREATE, StandardOpenOption.WRITE);
         FileLock lock = channel.lock();
-        TreeCopy.deleteRecursively(dir); // left by a killed run
+        Trees.deleteQuietly(dir); // left by a killed run
         Files.createDirectories(dir);
         return new Scratch(dir, channel, lock);
     }
@@ -66,7 +68,7 @@ final class Scratch implements AutoCloseable {
     @Override
     public void close() throws IOException {
         try {
-            TreeCopy.deleteRecursively(dir);
+            Trees.deleteQuietly(dir);
         } finally {
             lock.release();
             lockChannel.close();

@@ -3,6 +3,7 @@ package io.dkmsdeb.pipeline;
 import io.dkmsdeb.deb.DebReader;
 import io.dkmsdeb.deb.SafeExtractor;
 import io.dkmsdeb.model.ModuleSourceException;
+import io.dkmsdeb.model.Trees;
 
 import java.io.IOException;
 import java.nio.file.Files;
@@ -68,13 +69,13 @@ public final class ModuleLocator implements AutoCloseable {
             String maintainer = fields.lines().filter(l -> l.startsWith("Maintainer:")).map(l -> l.substring(11).strip()).findFirst().orElse(null);
             return new ModuleLocator(trees.get(0), temp, maintainer);
         } catch (DebReader.BadPackageException e) {
-            delete(temp);
+            Trees.deleteQuietly(temp);
             throw new ModuleSourceException(e.getMessage() + "; pass a -dkms package made by dkms-deb source or dh_dkms", e);
         } catch (IOException e) {
-            delete(temp);
+            Trees.deleteQuietly(temp);
             throw new ModuleSourceException("cannot unpack " + deb + ": " + e.getMessage(), e);
         } catch (RuntimeException e) {
-            delete(temp);
+            Trees.deleteQuietly(temp);
             throw e;
         }
     }
@@ -90,17 +91,6 @@ public final class ModuleLocator implements AutoCloseable {
 
     @Override
     public void close() {
-        delete(temp);
-    }
-
-    private static void delete(Path dir) {
-        if (dir == null) {
-            return;
-        }
-        try (Stream<Path> s = Files.walk(dir)) {
-            s.sorted((a, b) -> b.getNameCount() - a.getNameCount()).forEach(p -> p.toFile().delete());
-        } catch (IOException ignored) {
-            // leftovers in the temp directory are harmless
-        }
+        Trees.deleteQuietly(temp);
     }
 }

@@ -1,5 +1,7 @@
 package io.dkmsdeb.it;
 
+import io.dkmsdeb.model.Trees;
+
 import java.io.IOException;
 import java.io.Reader;
 import java.io.UncheckedIOException;
@@ -271,8 +273,8 @@ final class ConformanceHarness {
     private Prepared prepare(String pkg, Path deb) throws IOException {
         Path dir = pkgDir(pkg);
         Path debian = dir.resolve("debian");
-        ConformanceLoad.deleteTree(debian);
-        ConformanceLoad.deleteTree(dir.resolve("derived"));
+        Trees.delete(debian);
+        Trees.delete(dir.resolve("derived"));
         Files.createDirectories(dir);
         Cmd.ok("dpkg-deb", "-x", deb.toString(), debian.toString());
         String debVersion = Cmd.ok("dpkg-deb", "--field", deb.toString(), "Version").out().strip();
@@ -324,7 +326,7 @@ final class ConformanceHarness {
      */
     private SourceCheck sourceCheck(String pkg, String debVersion, Path deb, String rel, Path tree, String[] nv, Path work)
             throws IOException {
-        ConformanceLoad.deleteTree(work);
+        Trees.delete(work);
         Path out = Files.createDirectories(work.resolve("out"));
         int files;
         try (Stream<Path> s = Files.walk(tree)) {
@@ -400,7 +402,7 @@ final class ConformanceHarness {
 
     private Row build(Prepared p, String kernel) throws IOException {
         Path work = pkgDir(p.pkg()).resolve(kernel);
-        ConformanceLoad.deleteTree(work);
+        Trees.delete(work);
         Files.createDirectories(work);
 
         // the oracle: real dkms build

@@ -1,5 +1,7 @@
 package io.dkmsdeb.it;
 
+import io.dkmsdeb.model.Trees;
+
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
@@ -14,7 +16,6 @@ import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -294,7 +295,7 @@ public final class QemuBoot {
             Thread.currentThread().interrupt();
             throw new AssertionError("interrupted unpacking " + deb, e);
         } finally {
-            deleteTree(scratch);
+            Trees.deleteQuietly(scratch);
         }
     }
 
@@ -329,7 +330,7 @@ public final class QemuBoot {
                     }
                 }
             } finally {
-                deleteTree(dl);
+                Trees.deleteQuietly(dl);
             }
         }
         throw new AssertionError("kernel " + kernelRelease + " is not installed (/boot/vmlinuz-" + kernelRelease
@@ -458,19 +459,6 @@ public final class QemuBoot {
             while (written % 4 != 0) {
                 write(new byte[] {0});
             }
-        }
-    }
-
-    private static void deleteTree(Path root) {
-        if (!Files.exists(root)) {
-            return;
-        }
-        try (Stream<Path> s = Files.walk(root)) {
-            for (Path p : s.sorted(Comparator.reverseOrder()).toList()) {
-                Files.deleteIfExists(p);
-            }
-        } catch (IOException e) {
-            // scratch left behind under target/: harmless
         }
     }
 }
