@@ -43,7 +43,7 @@ public final class GenerateDocs {
         Path out = Path.of(args[0]);
         String version = args[1].replace("-SNAPSHOT", "~SNAPSHOT");
         String date = args[2].length() >= 10 ? args[2].substring(0, 10) : args[2];
-        CommandLine root = new CommandLine(new Main());
+        CommandLine root = Main.commandLine();
 
         Path man = Files.createDirectories(out.resolve("man"));
         List<CommandSpec> pages = new ArrayList<>();

@@ -10,6 +10,9 @@ import picocli.CommandLine.Option;
 
 import java.io.PrintWriter;
 import java.io.UncheckedIOException;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.function.Supplier;
 
 /** The {@code dkms-deb} command: parses, hands each subcommand to its use case, maps errors to exit codes. */
 @Command(name = "dkms-deb",
@@ -19,7 +22,6 @@ import java.io.UncheckedIOException;
             "Turns an out-of-tree Linux kernel module into Debian packages:",
             "  source  the module's sources as NAME-dkms_VERSION-REV_all.deb, built by dkms on the target;",
             "  bmdeb   the module compiled for given kernels as NAME-modules-KVER_VERSION_ARCH.deb."},
-        subcommands = {SourceCommand.class, BmdebCommand.class, InspectCommand.class, AutoComplete.GenerateCompletion.class},
         footer = {"", "Exit codes: 0 done, 2 usage, 3 bad module source or dkms.conf, 4 kernel headers missing,",
             "5 module build failed, 77 kernel excluded by BUILD_EXCLUSIVE_*, 1 anything else."})
 public final class Main implements Runnable {
@@ -41,7 +43,7 @@ public final class Main implements Runnable {
     /** Runs the command line and returns the exit code (tests call this). */
     public static int execute(String... args) {
         Log.to(System.err, false);
-        CommandLine cli = new CommandLine(new Main());
+        CommandLine cli = commandLine(args);
         cli.setExecutionExceptionHandler(Main::handle);
         cli.setParameterExceptionHandler((ex, a) -> {
             PrintWriter err = ex.getCommandLine().getErr();
@@ -51,6 +53,46 @@ public final class Main implements Runnable {
             return 2;
         });
         return cli.execute(args);
+    }
+
+    /** The subcommands, in the order of the help; each one's model is built only when needed. */
+    private static final Map<String, Supplier<Object>> SUBCOMMANDS = subcommands();
+
+    private static Map<String, Supplier<Object>> subcommands() {
+        Map<String, Supplier<Object>> m = new LinkedHashMap<>();
+        m.put("source", SourceCommand::new);
+        m.put("bmdeb", BmdebCommand::new);
+        m.put("inspect", InspectCommand::new);
+        m.put("generate-completion", AutoComplete.GenerateCompletion::new);
+        return m;
+    }
+
+    /** The whole command line, every subcommand included (help, man pages, completion). */
+    public static CommandLine commandLine() {
+        CommandLine cli = new CommandLine(new Main());
+        SUBCOMMANDS.forEach((name, make) -> cli.addSubcommand(name, make.get()));
+        return cli;
+    }
+
+    /**
+     * The command line for these arguments. When they name a subcommand (after nothing but
+     * top-level options), only that subcommand's model is built: picocli builds a model by
+     * reflection, and the others would cost every run a few tens of milliseconds. Anything else
+     * (help, a typo, no command) gets the whole command line.
+     */
+    static CommandLine commandLine(String... args) {
+        for (String a : args) {
+            Supplier<Object> sub = SUBCOMMANDS.get(a);
+            if (sub != null) {
+                CommandLine cli = new CommandLine(new Main());
+                cli.addSubcommand(a, sub.get());
+                return cli;
+            }
+            if (!a.equals("--stacktrace")) {
+                break;
+            }
+        }
+        return commandLine();
     }
 
     private static int handle(Exception ex, CommandLine cmd, CommandLine.ParseResult parsed) {

@@ -41,7 +41,7 @@ class SelfPackageTest {
     /** The man page names the picocli model gives: dkms-deb and dkms-deb-COMMAND for each visible subcommand. */
     static List<String> manPages() {
         List<String> pages = new ArrayList<>(List.of("dkms-deb"));
-        new CommandLine(new Main()).getSubcommands().forEach((name, sub) -> {
+        Main.commandLine().getSubcommands().forEach((name, sub) -> {
             if (!sub.getCommandSpec().usageMessage().hidden()) {
                 pages.add("dkms-deb-" + name);
             }
