@@ -50,6 +50,25 @@ public final class DebWriter {
         this.threads = Math.max(1, threads);
     }
 
+    /**
+     * Gets this writer ready for its first package while the caller waits for something else
+     * (bmdeb: while make runs, on the core make leaves free). A first package otherwise spends
+     * most of its time loading the JDK's security providers for MD5 and running the compressor's
+     * code cold. This loads MD5 and compresses a few kilobytes to nowhere; nothing is written.
+     */
+    public void warmUp() {
+        md5();
+        byte[] sample = new byte[32 << 10];
+        for (int i = 0; i < sample.length; i++) {
+            sample[i] = (byte) ("dkms-deb warm-up ".charAt(i % 17) + i / 4096);
+        }
+        try (OutputStream z = compression.wrap(OutputStream.nullOutputStream(), mtimeSeconds, 1, sample.length)) {
+            z.write(sample);
+        } catch (IOException e) {
+            // writing to nowhere does not fail; were it to, the real package would report it
+        }
+    }
+
     public void write(DebPackage pkg, OutputStream out) throws IOException {
         List<DebEntry> data = DataLayout.normalize(pkg.data());
         Path dataTar = Files.createTempFile("dkms-deb-data", ".tar");

@@ -186,12 +186,14 @@ public final class BmdebJob {
             }
             checkBuildDepends(conf.buildDepends(), k.release(), conf.packageName());
             Path log = ctx.logDir().resolve(conf.packageName() + "-" + conf.packageVersion() + "_" + k.release() + ".log");
-            // names checked now, so that a bad version fails before the compile; doc files and
-            // scripts rendered while make runs
+            // names checked now, so that a bad version fails before the compile; while make runs,
+            // on the core it leaves free: the package writer is warmed up, doc files and scripts rendered
             ModulesPackagePlanner.names(conf, k, r.revision());
             ModulesPackagePlanner planner = new ModulesPackagePlanner(ctx.templates());
-            CompletableFuture<ModulesPackagePlanner.Prepared> prepared = CompletableFuture.supplyAsync(
-                    () -> planner.prepare(conf, k, r.revision(), ctx.maintainer(), ctx.dir(), ctx.epoch()));
+            CompletableFuture<ModulesPackagePlanner.Prepared> prepared = CompletableFuture.supplyAsync(() -> {
+                new DebWriter(Compression.XZ, ctx.epoch(), 1).warmUp();
+                return planner.prepare(conf, k, r.revision(), ctx.maintainer(), ctx.dir(), ctx.epoch());
+            });
             List<BuiltModule> modules = builder.build(new KernelBuild.Request(ctx.dir(), source.dkmsConfText(), conf, k,
                     ctx.makeJobs(), r.strip(), log, r.buildTimeoutSeconds(), ctx.epoch(), ctx.signing()));
             DebPackage pkg = planner.complete(conf, k, ctx.maintainer(), join(prepared), modules);
