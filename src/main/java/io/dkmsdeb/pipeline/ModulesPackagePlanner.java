@@ -31,47 +31,40 @@ public final class ModulesPackagePlanner {
         this.templates = templates;
     }
 
-    /** What the package is before its modules are known: names, version, doc files, scripts. */
-    public record Prepared(String packageName, String debianVersion, String providesBase, List<DebEntry> docs,
-                           Map<String, String> scripts) {
+    /** The package's name, its Debian version, and the upstream version and base name its Provides uses. */
+    public record Names(String packageName, String debianVersion, String upstreamVersion, String providesBase) {
+    }
+
+    /** What the package is before its modules are known: names, doc files, scripts. */
+    public record Prepared(Names names, List<DebEntry> docs, Map<String, String> scripts) {
+    }
+
+    /** The names and versions, checked; cheap (no template is rendered), so a bad version fails before a compile. */
+    public static Names names(DkmsConf conf, KernelTarget k, String revision) {
+        String upstream = DebianNames.requireUpstreamVersion(conf.packageVersion());
+        String debianVersion = revision == null ? upstream : DebianNames.debianVersion(upstream, revision);
+        String providesBase = DebianNames.providesBase(conf.packageName());
+        DebianNames.requirePackageName(providesBase + "-dkms-bin", "PACKAGE_NAME");
+        return new Names(DebianNames.modulesPackage(conf.packageName(), k.release()), debianVersion, upstream, providesBase);
     }
 
     /**
-     * The whole package at once.
+     * The part that does not depend on the build: the names, the doc files and the maintainer
+     * scripts. bmdeb runs it while make runs.
      *
      * @param revision   --revision, or null for the plain PACKAGE_VERSION
      * @param maintainer Maintainer field
      * @param sourceDir  the module tree, for copyright notices
      */
-    public DebPackage plan(DkmsConf conf, KernelTarget k, List<BuiltModule> modules, String revision, String maintainer,
-                           Path sourceDir, long epochSeconds) {
-        return complete(conf, k, maintainer, prepare(conf, k, revision, maintainer, sourceDir, epochSeconds), modules);
-    }
-
-    /**
-     * The part that does not depend on the build: checks the names (so that a bad version fails
-     * before a long compile) and renders the doc files and maintainer scripts. bmdeb runs it
-     * while make runs.
-     */
     public Prepared prepare(DkmsConf conf, KernelTarget k, String revision, String maintainer, Path sourceDir, long epochSeconds) {
-        Prepared names = names(conf, k, revision);
+        Names names = names(conf, k, revision);
         List<DebEntry> docs = DocFiles.entries(templates, new DocFiles.About(names.packageName(), names.debianVersion(),
                 conf.packageName(), conf.packageVersion(), maintainer, CopyrightNotices.find(sourceDir), k.release()), epochSeconds);
         TemplateValues values = new TemplateValues().shell("kernel", k.release());
         Map<String, String> scripts = new TreeMap<>();
         scripts.put("postinst", templates.render("modules/postinst.ftl", values));
         scripts.put("postrm", templates.render("modules/postrm.ftl", values));
-        return new Prepared(names.packageName(), names.debianVersion(), names.providesBase(), docs, scripts);
-    }
-
-    /** The names and version alone, checked (cheap; no template is rendered). */
-    public static Prepared names(DkmsConf conf, KernelTarget k, String revision) {
-        String version = conf.packageVersion();
-        String debianVersion = revision == null ? DebianNames.requireUpstreamVersion(version) : DebianNames.debianVersion(version, revision);
-        String providesBase = DebianNames.providesBase(conf.packageName());
-        DebianNames.requirePackageName(providesBase + "-dkms-bin", "PACKAGE_NAME");
-        DebianNames.requireUpstreamVersion(version);
-        return new Prepared(DebianNames.modulesPackage(conf.packageName(), k.release()), debianVersion, providesBase, List.of(), Map.of());
+        return new Prepared(names, docs, scripts);
     }
 
     /** The package from its prepared part and the built modules. */
@@ -88,14 +81,14 @@ public final class ModulesPackagePlanner {
 
         List<String> names = modules.stream().map(m -> m.spec().destName()).toList();
         ControlFile control = new ControlFile()
-                .set("Package", p.packageName())
-                .set("Source", p.providesBase() + "-dkms-bin")
-                .set("Version", p.debianVersion())
+                .set("Package", p.names().packageName())
+                .set("Source", p.names().providesBase() + "-dkms-bin")
+                .set("Version", p.names().debianVersion())
                 .set("Architecture", k.debArch())
                 .set("Maintainer", maintainer)
                 .set("Installed-Size", Long.toString(InstalledSize.kib(data, p.scripts().values())))
                 .set("Depends", "linux-image-" + k.release() + " | linux-image-" + k.release() + "-unsigned")
-                .set("Provides", p.providesBase() + "-modules (= " + DebianNames.requireUpstreamVersion(version) + ")")
+                .set("Provides", p.names().providesBase() + "-modules (= " + p.names().upstreamVersion() + ")")
                 .set("Section", "kernel")
                 .set("Priority", "optional")
                 .set("Description", ControlFile.description(module + " binary drivers for linux-image-" + k.release(),

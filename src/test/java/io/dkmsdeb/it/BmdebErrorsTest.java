@@ -54,6 +54,20 @@ class BmdebErrorsTest {
     }
 
     @Test
+    void aBadRevisionIsRefusedBeforeTheCompile() throws IOException {
+        Path tree = module("", GOOD_C);
+        Path out = out();
+        Path logs = work.resolve("logs");
+        Cmd.Result r = Cmd.dkmsDeb("bmdeb", tree.toString(), "-k", K61, "-o", out.toString(), "--log-dir", logs.toString(),
+                "--revision", "1 2", "--maintainer", "T <t@example.org>");
+        assertThat(r.exit()).as(r.toString()).isEqualTo(2);
+        assertThat(r.err()).contains("revision '1 2' is not a valid Debian revision");
+        assertThat(r.err()).as("make never started").doesNotContain("building broken 0.1: make");
+        assertThat(logs.resolve("broken-0.1_" + K61 + ".log")).as("no build log: make never started").doesNotExist();
+        assertNoDeb(out);
+    }
+
+    @Test
     void missingHeadersExit4AndNameThePackage() throws IOException {
         Path out = out();
         Cmd.Result r = Cmd.dkmsDeb("bmdeb", BmdebCommandTest.example(), "-k", "5.10.0-99-amd64", "-o", out.toString());
