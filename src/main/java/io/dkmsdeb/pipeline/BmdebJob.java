@@ -188,11 +188,11 @@ public final class BmdebJob {
             Path log = ctx.logDir().resolve(conf.packageName() + "-" + conf.packageVersion() + "_" + k.release() + ".log");
             // names checked now, so that a bad version fails before the compile; while make runs,
             // on the core it leaves free: the package writer is warmed up, doc files and scripts rendered
-            ModulesPackagePlanner.names(conf, k, r.revision());
+            ModulesPackagePlanner.Names names = ModulesPackagePlanner.names(conf, k, r.revision());
             ModulesPackagePlanner planner = new ModulesPackagePlanner(ctx.templates());
             CompletableFuture<ModulesPackagePlanner.Prepared> prepared = CompletableFuture.supplyAsync(() -> {
                 new DebWriter(Compression.XZ, ctx.epoch(), 1).warmUp();
-                return planner.prepare(conf, k, r.revision(), ctx.maintainer(), ctx.dir(), ctx.epoch());
+                return planner.prepare(names, conf, k, ctx.maintainer(), ctx.dir(), ctx.epoch());
             });
             List<BuiltModule> modules = builder.build(new KernelBuild.Request(ctx.dir(), source.dkmsConfText(), conf, k,
                     ctx.makeJobs(), r.strip(), log, r.buildTimeoutSeconds(), ctx.epoch(), ctx.signing()));

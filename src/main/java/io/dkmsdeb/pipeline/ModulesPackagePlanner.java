@@ -49,15 +49,14 @@ public final class ModulesPackagePlanner {
     }
 
     /**
-     * The part that does not depend on the build: the names, the doc files and the maintainer
-     * scripts. bmdeb runs it while make runs.
+     * The part that does not depend on the build: the doc files and the maintainer scripts.
+     * bmdeb runs it while make runs.
      *
-     * @param revision   --revision, or null for the plain PACKAGE_VERSION
+     * @param names      from {@link #names}
      * @param maintainer Maintainer field
      * @param sourceDir  the module tree, for copyright notices
      */
-    public Prepared prepare(DkmsConf conf, KernelTarget k, String revision, String maintainer, Path sourceDir, long epochSeconds) {
-        Names names = names(conf, k, revision);
+    public Prepared prepare(Names names, DkmsConf conf, KernelTarget k, String maintainer, Path sourceDir, long epochSeconds) {
         List<DebEntry> docs = DocFiles.entries(templates, new DocFiles.About(names.packageName(), names.debianVersion(),
                 conf.packageName(), conf.packageVersion(), maintainer, CopyrightNotices.find(sourceDir), k.release()), epochSeconds);
         TemplateValues values = new TemplateValues().shell("kernel", k.release());
