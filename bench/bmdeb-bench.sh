@@ -72,40 +72,13 @@ for k in "$K1" "$K2"; do [ -f "/lib/modules/$k/build/.config" ] || die "no heade
 WORK=$(mktemp -d "${TMPDIR:-/tmp}/bmdeb-bench.XXXXXX")
 LOG="$WORK/commands.log"
 : >"$LOG"
-cleanup() {
-    local rc=$?
-    if [ "$rc" -ne 0 ] && [ -s "$LOG" ]; then
-        echo "bmdeb-bench: FAILED (exit $rc); last lines of the command log:" >&2
-        tail -n 30 "$LOG" >&2 || true
-    fi
-    if [ "${BENCH_KEEP:-0}" = 1 ]; then
-        echo "bmdeb-bench: kept $WORK" >&2
-    else
-        rm -rf "$WORK"
-    fi
-}
-trap cleanup EXIT
+BENCH_NAME=bmdeb-bench
+# shellcheck source=bench/lib.sh
+. "$REPO/bench/lib.sh"
+trap bench_cleanup EXIT
 trap 'exit 130' INT TERM
 
 # ---------------------------------------------------------------- helpers
-# run_timed CMD...: runs CMD (a command or a function, in this shell), its output in $WORK/.out and
-# appended to $LOG; sets T_REAL (s) and T_CPU (user+sys s, children included).
-run_timed() {
-    local tf="$WORK/.time" u s rc=0
-    local TIMEFORMAT='%3R %3U %3S'
-    echo "+ $*" >>"$LOG"
-    { time "$@" >"$WORK/.out" 2>&1 || rc=$?; } 2>"$tf"
-    cat "$WORK/.out" >>"$LOG"
-    [ "$rc" = 0 ] || { echo "bmdeb-bench: command failed (exit $rc): $*" >&2; return "$rc"; }
-    read -r T_REAL u s <"$tf"
-    T_CPU=$(awk -v u="$u" -v s="$s" 'BEGIN { printf "%.3f", u + s }')
-}
-median() {
-    printf '%s\n' "$@" | sort -g | awk '{ v[NR] = $1 } END {
-        if (NR % 2) printf "%.3f", v[(NR + 1) / 2]; else printf "%.3f", (v[NR / 2] + v[NR / 2 + 1]) / 2 }'
-}
-minimum() { printf '%s\n' "$@" | sort -g | head -n 1; }
-calc() { awk "BEGIN { printf \"%.${2:-3}f\", $1 }"; }
 now() { echo "$EPOCHREALTIME"; }
 since() { awk -v a="$1" -v b="$EPOCHREALTIME" 'BEGIN { printf "%.3f", b - a }'; }
 # paired_median A[@] B[@]: median of the per-iteration ratios A[i]/B[i]

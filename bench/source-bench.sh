@@ -33,40 +33,16 @@ done
 WORK=$(mktemp -d "${TMPDIR:-/tmp}/dkms-deb-bench.XXXXXX")
 LOG="$WORK/commands.log"
 : >"$LOG"
-cleanup() {
-    local rc=$?
+BENCH_NAME=source-bench
+bench_before_cleanup() {
     if [ -n "${SAMPLER_PID:-}" ]; then kill "$SAMPLER_PID" 2>/dev/null || true; wait "$SAMPLER_PID" 2>/dev/null || true; fi
-    if [ "$rc" -ne 0 ] && [ -s "$LOG" ]; then
-        echo "source-bench: FAILED (exit $rc); last lines of the command log:" >&2
-        tail -n 30 "$LOG" >&2 || true
-    fi
-    if [ "${BENCH_KEEP:-0}" = 1 ]; then
-        echo "source-bench: kept $WORK" >&2
-    else
-        rm -rf "$WORK"
-    fi
 }
-trap cleanup EXIT
+# shellcheck source=bench/lib.sh
+. "$REPO/bench/lib.sh"
+trap bench_cleanup EXIT
 trap 'exit 130' INT TERM
 
 # ---------------------------------------------------------------- helpers
-# run_timed CMD...: runs CMD (output appended to $LOG), sets T_REAL (s) and T_CPU (user+sys s,
-# children included).
-run_timed() {
-    local tf="$WORK/.time" u s
-    local TIMEFORMAT='%3R %3U %3S'
-    echo "+ $*" >>"$LOG"
-    { time "$@" >>"$LOG" 2>&1; } 2>"$tf"
-    read -r T_REAL u s <"$tf"
-    T_CPU=$(awk -v u="$u" -v s="$s" 'BEGIN { printf "%.3f", u + s }')
-}
-# median NUMBERS...
-minimum() { printf '%s\n' "$@" | sort -g | head -n 1; }
-median() {
-    printf '%s\n' "$@" | sort -g | awk '{ v[NR] = $1 } END {
-        if (NR % 2) printf "%.3f", v[(NR + 1) / 2]; else printf "%.3f", (v[NR / 2] + v[NR / 2 + 1]) / 2 }'
-}
-calc() { awk "BEGIN { printf \"%.${2:-3}f\", $1 }"; }
 file_bytes() { find "$1" -type f -printf '%s\n' | awk '{ s += $1 } END { printf "%d", s }'; }
 # xz_blocks DEB: number of xz blocks in the .deb's data.tar.xz
 xz_blocks() {
