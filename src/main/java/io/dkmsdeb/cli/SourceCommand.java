@@ -34,8 +34,9 @@ final class SourceCommand implements Callable<Integer> {
             description = "Module version: for a tree without dkms.conf, or to fill a #MODULE_VERSION# placeholder.")
     String version;
 
-    @Option(names = "--revision", paramLabel = "REV", description = "Debian revision (default: ${DEFAULT-VALUE}).")
-    String revision = "1";
+    @Option(names = "--revision", paramLabel = "REV",
+            description = "Debian revision (default: the one in debian/changelog, else " + SourceJob.DEFAULT_REVISION + ").")
+    String revision;
 
     @Option(names = "--name", paramLabel = "PACKAGE", description = "Package name (default: PACKAGE_NAME lower-cased, '_' to '-', with -dkms).")
     String name;

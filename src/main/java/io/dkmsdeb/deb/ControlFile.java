@@ -22,18 +22,23 @@ public final class ControlFile {
         FIELDS.put("Source", false);
         FIELDS.put("Version", true);
         FIELDS.put("Architecture", true);
+        FIELDS.put("Essential", false);
+        FIELDS.put("Protected", false);
         FIELDS.put("Maintainer", true);
         FIELDS.put("Installed-Size", false);
         FIELDS.put("Pre-Depends", false);
         FIELDS.put("Depends", false);
         FIELDS.put("Recommends", false);
         FIELDS.put("Suggests", false);
+        FIELDS.put("Enhances", false);
         FIELDS.put("Conflicts", false);
         FIELDS.put("Breaks", false);
         FIELDS.put("Replaces", false);
         FIELDS.put("Provides", false);
+        FIELDS.put("Built-Using", false);
         FIELDS.put("Section", false);
         FIELDS.put("Priority", false);
+        FIELDS.put("Multi-Arch", false);
         FIELDS.put("Homepage", false);
         FIELDS.put("Description", true);
     }

@@ -159,6 +159,9 @@ public final class DebWriter {
             md5sums.forEach((path, sum) -> sb.append(sum).append("  ").append(path).append('\n'));
             members.put("md5sums", sb.toString().getBytes(StandardCharsets.UTF_8));
         }
+        if (!pkg.conffiles().isEmpty()) {
+            members.put("conffiles", (String.join("\n", pkg.conffiles()) + "\n").getBytes(StandardCharsets.UTF_8));
+        }
         pkg.scripts().forEach((name, text) -> members.put(name, text.getBytes(StandardCharsets.UTF_8)));
         ByteArrayOutputStream bytes = new ByteArrayOutputStream();
         try (TarArchiveOutputStream tar = tarStream(bytes)) {

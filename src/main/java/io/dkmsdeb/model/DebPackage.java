@@ -9,15 +9,23 @@ import java.util.TreeMap;
 /**
  * A binary package, fully planned and ready to be written: control fields in policy order,
  * maintainer scripts by name ({@code postinst}, {@code prerm}, ...), and the data members.
- * md5sums are not part of the plan: the writer derives them from the data.
+ * md5sums are not part of the plan: the writer derives them from the data. {@code conffiles} lists
+ * the absolute paths (e.g. {@code /etc/modprobe.d/foo.conf}) that dpkg treats as configuration
+ * files; each must be a regular file of the data.
  */
-public record DebPackage(List<ControlField> control, Map<String, String> scripts, List<DebEntry> data) {
+public record DebPackage(List<ControlField> control, Map<String, String> scripts, List<DebEntry> data, List<String> conffiles) {
     private static final List<String> SCRIPT_NAMES = List.of("preinst", "postinst", "prerm", "postrm", "config");
 
     public DebPackage {
         control = List.copyOf(control);
         scripts = Map.copyOf(new TreeMap<>(scripts));
         data = List.copyOf(data);
+        conffiles = List.copyOf(conffiles);
+        for (String c : conffiles) {
+            if (data.stream().noneMatch(e -> e.type() == DebEntry.Type.FILE && ("/" + e.path()).equals(c))) {
+                throw new IllegalArgumentException("conffile " + c + " is not a regular file of the package");
+            }
+        }
         for (String name : scripts.keySet()) {
             if (!SCRIPT_NAMES.contains(name)) {
                 throw new IllegalArgumentException("unknown maintainer script '" + name + "', expected one of " + SCRIPT_NAMES);
@@ -28,6 +36,11 @@ public record DebPackage(List<ControlField> control, Map<String, String> scripts
                 throw new IllegalArgumentException("control field " + required + " is mandatory");
             }
         }
+    }
+
+    /** A package without conffiles. */
+    public DebPackage(List<ControlField> control, Map<String, String> scripts, List<DebEntry> data) {
+        this(control, scripts, data, List.of());
     }
 
     public Optional<String> field(String name) {

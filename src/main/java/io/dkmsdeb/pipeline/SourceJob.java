@@ -3,6 +3,7 @@ package io.dkmsdeb.pipeline;
 import io.dkmsdeb.deb.AtomicOutput;
 import io.dkmsdeb.deb.Compression;
 import io.dkmsdeb.deb.DebWriter;
+import io.dkmsdeb.debiandir.DebianDir;
 import io.dkmsdeb.dkmsconf.DkmsConfReader;
 import io.dkmsdeb.model.DebPackage;
 import io.dkmsdeb.model.DkmsDebException;
@@ -15,15 +16,18 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Map;
+import java.util.Optional;
 
 /** The {@code source} use case: a module tree becomes {@code NAME-dkms_VERSION-REV_all.deb}. */
 public final class SourceJob {
+    /** The Debian revision of a tree without debian/changelog, unless --revision says otherwise. */
+    public static final String DEFAULT_REVISION = "1";
 
     /**
      * @param dir         module tree
      * @param outDir      where the .deb goes
      * @param version     -V or null
-     * @param revision    Debian revision
+     * @param revision    Debian revision, or null: debian/changelog's, else {@link #DEFAULT_REVISION}
      * @param name        --name (package name) or null
      * @param maintainer  --maintainer or null
      * @param compression member compression
@@ -43,13 +47,25 @@ public final class SourceJob {
         requireWritableDir(r.outDir());
         ScriptTemplates templates = new ScriptTemplates(r.templates());
         long epoch = SourceDateEpoch.from(r.env());
-        ModuleSource source = new ModuleSourceLoader(templates).load(r.dir(), r.version(), null, HostContext.forSource());
-        String packageName = r.name() != null
-                ? DebianNames.requirePackageName(r.name(), "--name")
-                : DebianNames.dkmsPackage(source.conf().packageName());
-        String maintainer = Maintainer.resolve(r.maintainer(), r.dir(), r.env());
-        DebPackage pkg = new SourcePackagePlanner(templates).plan(source,
-                new SourcePackagePlanner.Identity(packageName, r.revision(), maintainer, epoch));
+        Optional<DebianDir> debian = DebianDir.find(r.dir());
+        DebPackage pkg;
+        ModuleSource source;
+        if (debian.isPresent()) {
+            Log.info("reading " + debian.get().debian() + " as dh would (changelog, control, PACKAGE.dkms, PACKAGE.install, ...)");
+            DebianPackagePlanner.Plan plan = new DebianPackagePlanner(templates).plan(debian.get(),
+                    new DebianPackagePlanner.Options(r.version(), r.revision(), r.name(), r.maintainer(), r.env(), epoch),
+                    HostContext.forSource());
+            pkg = plan.pkg();
+            source = plan.source();
+        } else {
+            source = new ModuleSourceLoader(templates).load(r.dir(), r.version(), null, HostContext.forSource());
+            String packageName = r.name() != null
+                    ? DebianNames.requirePackageName(r.name(), "--name")
+                    : DebianNames.dkmsPackage(source.conf().packageName());
+            String maintainer = Maintainer.resolve(r.maintainer(), r.dir(), r.env());
+            pkg = new SourcePackagePlanner(templates).plan(source, new SourcePackagePlanner.Identity(packageName,
+                    r.revision() == null ? DEFAULT_REVISION : r.revision(), maintainer, epoch));
+        }
         Path target = r.outDir().resolve(pkg.conventionalFileName());
         Log.info("writing " + target + " (" + pkg.data().size() + " entries)");
         try {

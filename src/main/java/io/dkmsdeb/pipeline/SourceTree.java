@@ -110,6 +110,27 @@ public final class SourceTree {
         return entries;
     }
 
+    /**
+     * The entry for one regular file installed at {@code dest}: 0755 when it has an execute bit,
+     * else 0644 (as dh_fixperms leaves it).
+     */
+    public static DebEntry file(Path file, String dest) {
+        if (!Files.isRegularFile(file, LinkOption.NOFOLLOW_LINKS)) {
+            throw new ModuleSourceException(file + " is not a regular file; packaging files must name plain files");
+        }
+        try {
+            return DebEntry.file(dest, executable(file) ? 0755 : 0644, DebEntry.Data.of(file));
+        } catch (IOException e) {
+            throw new ModuleSourceException("cannot read " + file + ": " + e.getMessage() + "; make it readable");
+        }
+    }
+
+    private static boolean executable(Path file) throws IOException {
+        Set<PosixFilePermission> perms = Files.getPosixFilePermissions(file, LinkOption.NOFOLLOW_LINKS);
+        return perms.contains(PosixFilePermission.OWNER_EXECUTE) || perms.contains(PosixFilePermission.GROUP_EXECUTE)
+                || perms.contains(PosixFilePermission.OTHERS_EXECUTE);
+    }
+
     /** True when a relative link at {@code rel} pointing to {@code target} resolves inside the tree. */
     static boolean staysInside(String rel, String target) {
         if (target.startsWith("/") || target.isEmpty()) {

@@ -1,0 +1,140 @@
+package io.dkmsdeb.pipeline;
+
+import io.dkmsdeb.debiandir.Changelog;
+import io.dkmsdeb.debiandir.DebianDir;
+import io.dkmsdeb.debiandir.DhInstall;
+import io.dkmsdeb.model.DebEntry;
+import io.dkmsdeb.model.ModuleSourceException;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.LinkOption;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
+import java.util.regex.Pattern;
+
+/**
+ * The files that dh's helpers put into a {@code -dkms} package besides the module sources and
+ * dkms.conf: dh_install's other lines, dh_installmodules' {@code /etc/modprobe.d/PACKAGE.conf},
+ * dh_installdocs' copyright and listed docs, dh_installchangelogs' changelogs, dh_lintian's
+ * overrides; then dh_compress (changelogs, NEWS and docs over 4 KiB gzipped with {@code -9n})
+ * and dh_fixperms (0644 under usr/share/doc), and dh_installdeb's conffiles (every file in /etc).
+ */
+final class DebianFiles {
+    /** dh_installchangelogs: upstream changelog names in the package root, in this order. */
+    private static final List<String> UPSTREAM_CHANGELOGS = List.of("changelog", "changes", "history");
+    /** dh_compress leaves these alone. */
+    private static final Pattern NOT_COMPRESSED = Pattern.compile(
+            "(?i).*\\.(gz|taz|tgz|z|bz2|xz|lz|lzma|epub|jar|zip|odg|odp|odt|css|haddock|hs|woff2?|svgz?|js|x?html?|gif|png|jpe?g)|.*(-gz|-z|_z)|\\.htaccess");
+
+    private DebianFiles() {
+    }
+
+    /** Entries for dh_install items: a directory with all its contents, a file as itself. */
+    static List<DebEntry> installed(List<DhInstall.Item> items) {
+        List<DebEntry> entries = new ArrayList<>();
+        for (DhInstall.Item item : items) {
+            Path src = item.source();
+            if (Files.isDirectory(src, LinkOption.NOFOLLOW_LINKS)) {
+                entries.add(DebEntry.directory(item.destination()));
+                entries.addAll(SourceTree.scan(src, item.destination(), null));
+            } else if (Files.isSymbolicLink(src)) {
+                try {
+                    entries.add(DebEntry.symlink(item.destination(), Files.readSymbolicLink(src).toString()));
+                } catch (IOException e) {
+                    throw new ModuleSourceException("cannot read the link " + src + ": " + e.getMessage());
+                }
+            } else {
+                entries.add(SourceTree.file(src, item.destination()));
+            }
+        }
+        return entries;
+    }
+
+    /** dh_installmodules, dh_installdocs, dh_installchangelogs and dh_lintian for one package. */
+    static List<DebEntry> helpers(DebianDir d, String pkg, Map<String, String> env) {
+        List<DebEntry> entries = new ArrayList<>();
+        String doc = "usr/share/doc/" + pkg + "/";
+        d.pkgfile(pkg, "modprobe").ifPresent(f -> entries.add(SourceTree.file(f, "etc/modprobe.d/" + pkg + ".conf")));
+        d.pkgfile(pkg, "copyright").ifPresent(f -> entries.add(SourceTree.file(f, doc + "copyright")));
+        d.pkgfile(pkg, "README.Debian").ifPresent(f -> entries.add(SourceTree.file(f, doc + "README.Debian")));
+        Optional<Path> docs = d.pkgfile(pkg, "docs");
+        if (docs.isPresent()) {
+            List<DhInstall.Item> items = DhInstall.read(d.root(), docs.get(), env).stream()
+                    .map(i -> new DhInstall.Item(i.source(), doc + i.source().getFileName())).toList();
+            entries.addAll(installed(items));
+        }
+        Changelog changelog = d.changelog();
+        String name = changelog.isNative() ? "changelog" : "changelog.Debian";
+        entries.add(DebEntry.file(doc + name, 0644, DebEntry.Data.of(changelog.installedText(pkg))));
+        if (!changelog.isNative()) {
+            upstreamChangelog(d.root()).ifPresent(f -> entries.add(SourceTree.file(f, doc + "changelog")));
+        }
+        d.pkgfile(pkg, "lintian-overrides").ifPresent(f -> entries.add(SourceTree.file(f, "usr/share/lintian/overrides/" + pkg)));
+        return entries;
+    }
+
+    private static Optional<Path> upstreamChangelog(Path root) {
+        for (String suffix : List.of("", ".txt", ".md", ".rst")) {
+            for (String name : UPSTREAM_CHANGELOGS) {
+                try (var files = Files.list(root)) {
+                    Optional<Path> found = files.sorted()
+                            .filter(p -> p.getFileName().toString().toLowerCase(Locale.ROOT).equals(name + suffix))
+                            .filter(p -> Files.isRegularFile(p) && p.toFile().length() > 0).findFirst();
+                    if (found.isPresent()) {
+                        return found;
+                    }
+                } catch (IOException e) {
+                    throw new ModuleSourceException("cannot list " + root + ": " + e.getMessage());
+                }
+            }
+        }
+        return Optional.empty();
+    }
+
+    /** dh_compress and dh_fixperms over the whole data list. */
+    static List<DebEntry> compressAndFixPerms(List<DebEntry> entries) {
+        List<DebEntry> out = new ArrayList<>();
+        for (DebEntry e : entries) {
+            boolean inDoc = e.path().startsWith("usr/share/doc/");
+            if (e.type() != DebEntry.Type.FILE || !inDoc) {
+                out.add(e.type() == DebEntry.Type.FILE && e.path().startsWith("usr/share/lintian/") ? withMode(e, 0644) : e);
+                continue;
+            }
+            String name = e.path().substring(e.path().lastIndexOf('/') + 1);
+            boolean compress = !name.equals("copyright") && !NOT_COMPRESSED.matcher(name).matches()
+                    && (e.size() > 4096 || name.startsWith("changelog") || name.startsWith("NEWS"));
+            out.add(compress ? DebEntry.file(e.path() + ".gz", 0644, DebEntry.Data.of(DocFiles.gzipNoName(read(e))))
+                    : withMode(e, 0644));
+        }
+        return out;
+    }
+
+    /** dh_installdeb: every regular file below etc/ is a conffile, sorted. */
+    static List<String> conffiles(List<DebEntry> entries) {
+        return entries.stream().filter(e -> e.type() == DebEntry.Type.FILE && e.path().startsWith("etc/"))
+                .map(e -> "/" + e.path()).sorted(DebianFiles::compareBytes).toList();
+    }
+
+    private static int compareBytes(String a, String b) {
+        return java.util.Arrays.compareUnsigned(a.getBytes(StandardCharsets.UTF_8), b.getBytes(StandardCharsets.UTF_8));
+    }
+
+    private static DebEntry withMode(DebEntry e, int mode) {
+        return DebEntry.file(e.path(), mode, e.data());
+    }
+
+    private static byte[] read(DebEntry e) {
+        try (InputStream in = e.data().open()) {
+            return in.readAllBytes();
+        } catch (IOException ex) {
+            throw new ModuleSourceException("cannot read " + e.path() + " for compression: " + ex.getMessage());
+        }
+    }
+}

@@ -1,0 +1,148 @@
+package io.dkmsdeb.pipeline;
+
+import io.dkmsdeb.deb.Deb822;
+import io.dkmsdeb.debiandir.DebianDir;
+import io.dkmsdeb.dkmsconf.DkmsConfGenerator;
+import io.dkmsdeb.dkmsconf.DkmsConfReader;
+import io.dkmsdeb.model.Log;
+import io.dkmsdeb.model.ModuleSource;
+import io.dkmsdeb.model.ModuleSourceException;
+import io.dkmsdeb.templates.ScriptTemplates;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Optional;
+import java.util.regex.Pattern;
+
+/**
+ * The module side of a tree with a debian/ directory, read as dh_dkms reads it: which binary
+ * package dh_dkms acts on, and its dkms.conf ({@code debian/PACKAGE.dkms} or {@code debian/dkms},
+ * either the file itself or the path of one) with {@code #MODULE_VERSION#} replaced as
+ * {@code dh_dkms -V} does.
+ */
+final class DebianRoute {
+    /** dh_dkms takes a .dkms file for a dkms.conf when it has a quoted PACKAGE_NAME. */
+    private static final Pattern SNIPPET = Pattern.compile("PACKAGE_NAME=([\"'])(.*)\\1");
+    private static final String PLACEHOLDER = ModuleSourceLoader.VERSION_PLACEHOLDER;
+
+    private DebianRoute() {
+    }
+
+    /**
+     * The binary package dh_dkms acts on: the one named by {@code --name}, else the one with a
+     * {@code .dkms} file, else the only {@code -dkms} package, else the only package.
+     */
+    static Deb822.Paragraph chooseBinary(DebianDir d, String nameOption) {
+        Path control = d.debian().resolve("control");
+        if (nameOption != null) {
+            return d.binary(nameOption).orElseThrow(() -> new ModuleSourceException(control + " has no package " + nameOption
+                    + "; its packages are " + packageNames(d) + ": pass one of them with --name"));
+        }
+        List<Deb822.Paragraph> withDkms = d.binaries().stream().filter(p -> d.pkgfile(name(p), "dkms").isPresent()).toList();
+        List<Deb822.Paragraph> dkmsNamed = d.binaries().stream().filter(p -> name(p).endsWith("-dkms")).toList();
+        for (List<Deb822.Paragraph> candidates : List.of(withDkms, dkmsNamed, d.binaries())) {
+            if (candidates.size() == 1) {
+                return candidates.get(0);
+            }
+            if (candidates.size() > 1) {
+                throw new ModuleSourceException(control + " describes several packages that could hold the module ("
+                        + String.join(", ", candidates.stream().map(DebianRoute::name).toList())
+                        + "); dkms-deb writes one: choose it with --name");
+            }
+        }
+        throw new ModuleSourceException(control + " has no binary package");
+    }
+
+    static String name(Deb822.Paragraph p) {
+        return p.get("Package").orElseThrow();
+    }
+
+    private static List<String> packageNames(DebianDir d) {
+        return d.binaries().stream().map(DebianRoute::name).toList();
+    }
+
+    /** The directory holding the module's obj-m Makefile: the root, or its one subdirectory that has one. */
+    static Optional<Path> moduleDir(Path root) {
+        if (!DkmsConfGenerator.objM(root).isEmpty()) {
+            return Optional.of(root);
+        }
+        try (var s = Files.list(root)) {
+            List<Path> dirs = s.filter(p -> Files.isDirectory(p, java.nio.file.LinkOption.NOFOLLOW_LINKS))
+                    .filter(p -> !p.getFileName().toString().equals("debian") && !p.getFileName().toString().startsWith("."))
+                    .filter(p -> !DkmsConfGenerator.objM(p).isEmpty()).toList();
+            return dirs.size() == 1 ? Optional.of(dirs.get(0)) : Optional.empty();
+        } catch (IOException e) {
+            throw new ModuleSourceException("cannot list " + root + ": " + e.getMessage());
+        }
+    }
+
+    /**
+     * The module source: dkms.conf from debian/ (placeholder filled with {@code version}) read
+     * as dkms does, the tree being {@code moduleDir}; without a .dkms file, the module
+     * directory's own dkms.conf, or one generated from its obj-m lines.
+     */
+    static ModuleSource load(DebianDir d, String pkg, Path moduleDir, String version, boolean versionOption,
+                             ScriptTemplates templates, DkmsConfReader.Context context) {
+        Optional<Path> dkmsFile = d.pkgfile(pkg, "dkms");
+        if (dkmsFile.isEmpty()) {
+            Log.warn(d.debian() + " has no " + pkg + ".dkms (nor dkms), so dh_dkms would leave " + pkg
+                    + " without dkms.conf; dkms-deb uses the module's own, from " + moduleDir);
+            return new ModuleSourceLoader(templates).load(moduleDir, null, null, context);
+        }
+        Path confFile = confFile(d, dkmsFile.get());
+        String text = readText(confFile);
+        if (text.contains(PLACEHOLDER)) {
+            if (!versionOption && d.rules().dhDkmsVersionFlag().isEmpty()) {
+                Log.warn(confFile + " has " + PLACEHOLDER + ", but debian/rules does not call dh_dkms -V, so dh would leave it "
+                        + "unreplaced; dkms-deb fills in " + version + " as dh_dkms -V does (add 'override_dh_dkms: dh_dkms -V' to debian/rules)");
+            }
+            text = text.replace(PLACEHOLDER, version);
+        }
+        byte[] bytes = text.getBytes(StandardCharsets.UTF_8);
+        Path temp = null;
+        try {
+            temp = Files.createTempFile("dkms-deb", ".conf");
+            Files.write(temp, bytes);
+            return new ModuleSource(moduleDir, new DkmsConfReader().read(temp, context, confFile), bytes, false);
+        } catch (IOException e) {
+            throw new ModuleSourceException("cannot write a temporary copy of " + confFile + ": " + e.getMessage());
+        } finally {
+            if (temp != null) {
+                temp.toFile().delete();
+            }
+        }
+    }
+
+    /** A .dkms file is the dkms.conf itself when it sets a quoted PACKAGE_NAME; else it names one file. */
+    private static Path confFile(DebianDir d, Path dkmsFile) {
+        String text = readText(dkmsFile);
+        if (SNIPPET.matcher(text).find()) {
+            return dkmsFile;
+        }
+        List<String> words = text.lines().filter(l -> !l.strip().startsWith("#"))
+                .flatMap(l -> List.of(l.strip().split("\\s+")).stream()).filter(w -> !w.isEmpty()).toList();
+        if (words.size() != 1) {
+            throw new ModuleSourceException(dkmsFile + " is neither a dkms.conf (no quoted PACKAGE_NAME=\"...\") nor the path of one"
+                    + (words.isEmpty() ? "" : " (it lists " + words.size() + " words)")
+                    + "; put the dkms.conf itself there, or one path relative to " + d.root());
+        }
+        String rel = words.get(0);
+        Path conf = d.root().resolve(rel).normalize();
+        if (rel.startsWith("/") || !conf.startsWith(d.root().normalize()) || !Files.isRegularFile(conf)) {
+            throw new ModuleSourceException(dkmsFile + " names " + rel + ", which is not a file below " + d.root()
+                    + "; give the dkms.conf's path relative to the directory that holds debian/");
+        }
+        return conf;
+    }
+
+    private static String readText(Path file) {
+        try {
+            return Files.readString(file, StandardCharsets.UTF_8);
+        } catch (IOException e) {
+            throw new ModuleSourceException("cannot read " + file + ": " + e.getMessage() + "; make it a readable UTF-8 file");
+        }
+    }
+}
