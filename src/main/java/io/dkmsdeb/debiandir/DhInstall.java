@@ -51,9 +51,11 @@ public final class DhInstall {
             List<String> sources = words.size() == 1 ? words : words.subList(0, words.size() - 1);
             String dest = words.size() == 1 ? null : clean(words.get(words.size() - 1), where);
             for (String pattern : sources) {
+                Path base = root;
                 List<Path> matches = Glob.expand(root, pattern, where);
-                if (matches.isEmpty()) {
-                    matches = Glob.expand(root.resolve("debian/tmp"), pattern, where);
+                if (matches.isEmpty() && Files.isDirectory(root.resolve("debian/tmp"))) {
+                    base = root.resolve("debian/tmp");
+                    matches = Glob.expand(base, pattern, where);
                 }
                 if (matches.isEmpty()) {
                     throw new ModuleSourceException(where + ": '" + pattern + "' matches no file below " + root
@@ -61,7 +63,7 @@ public final class DhInstall {
                 }
                 for (Path m : matches) {
                     String target = dest != null ? dest + "/" + m.getFileName()
-                            : clean(root.relativize(m).toString(), where);
+                            : clean(base.relativize(m).toString(), where);
                     items.add(new Item(m, target));
                 }
             }

@@ -40,7 +40,25 @@ final class Glob {
             }
             current = next;
         }
-        return current.equals(List.of(root)) ? List.of() : current.stream().sorted().toList();
+        if (current.equals(List.of(root))) {
+            return List.of();
+        }
+        for (Path m : current) {
+            requireInside(root, m, pattern, where);
+        }
+        return current.stream().sorted().toList();
+    }
+
+    /** A match reached through a link to a directory outside the tree is refused (the match itself may be a link). */
+    private static void requireInside(Path root, Path match, String pattern, String where) {
+        try {
+            if (!match.getParent().toRealPath().startsWith(root.toRealPath())) {
+                throw new ModuleSourceException(where + ": '" + pattern + "' reaches " + match + " through a symbolic link that "
+                        + "leaves the source tree; list files inside the tree");
+            }
+        } catch (IOException e) {
+            throw new ModuleSourceException(where + ": cannot resolve " + match + ": " + e.getMessage());
+        }
     }
 
     private static List<Path> matchSegment(Path dir, String segment, String where) {
