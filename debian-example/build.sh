@@ -1,5 +1,5 @@
 #!/bin/sh
-# The main job on the example: makes both packages of debian-example/hello into
+# The main job on the example: makes both packages of debian-example (hello, with its debian/) into
 # debian-example/out/:
 #   hello-dkms_1.0-1_all.deb                 (dkms-deb source)
 #   hello-modules-KVER_1.0_ARCH.deb          (dkms-deb bmdeb, one per kernel with headers)
@@ -23,6 +23,6 @@ fi
 
 out=debian-example/out
 mkdir -p "$out"
-./dkms-deb source debian-example/hello -o "$out"
+./dkms-deb source debian-example -o "$out"
 ./dkms-deb bmdeb "$out/hello-dkms_1.0-1_all.deb" --all-kernels -o "$out"
 ls -l "$out"
