@@ -1,5 +1,6 @@
 package io.dkmsdeb.cli;
 
+import io.dkmsdeb.model.KernelExcludedException;
 import io.dkmsdeb.model.UsageException;
 import io.dkmsdeb.pipeline.BmdebJob;
 import picocli.CommandLine.ArgGroup;
@@ -15,19 +16,24 @@ import java.util.Map;
 import java.util.concurrent.Callable;
 
 /** {@code dkms-deb bmdeb}: parse, delegate to {@link BmdebJob}, report. */
-@Command(name = "bmdeb", mixinStandardHelpOptions = true, sortOptions = false,
-        description = {"Compile a module against given kernels' headers and write one lean",
-            "NAME-modules-KVER_VERSION_ARCH.deb per kernel: only the .ko files (under",
-            "/lib/modules/KVER/updates/dkms/) and Depends: linux-image-KVER, so that targets need no compiler",
-            "and no dkms. What 'dkms mkbmdeb' did before dkms 3 removed it.",
+@Command(name = "bmdeb", sortOptions = false,
+        description = {"Compile a module for given kernels and package it for each as NAME-modules-KVER.",
             "",
-            "SOURCE is a module directory, a -dkms .deb (read in Java, nothing installed), or NAME/VERSION",
-            "(looked up in /usr/src/NAME-VERSION, then /var/lib/dkms/NAME/VERSION/source)."},
-        footer = {"", "Exit codes: 0 built (or, with several kernels, all built or skipped), 3 bad module source,",
-            "4 kernel headers missing, 5 build failed (the message names the log), 77 the module's",
-            "BUILD_EXCLUSIVE_* excludes the kernel, 2 usage, 1 anything else."})
+            "Each package, NAME-modules-KVER_VERSION_ARCH.deb, holds only the .ko files (under "
+                    + "/lib/modules/KVER/updates/dkms/) and depends on linux-image-KVER, so that the targets need no "
+                    + "compiler and no dkms. This is what 'dkms mkbmdeb' did before dkms 3 removed it.",
+            "",
+            "SOURCE is a module directory, a -dkms package file (read in Java, nothing is installed), or NAME/VERSION, "
+                    + "looked up in /usr/src/NAME-VERSION, then in /var/lib/dkms/NAME/VERSION/source."},
+        footer = {"", "Exit codes: 0 built (with several kernels: each one built or skipped, at least one built), "
+                + "2 usage, 3 bad module source, 4 kernel headers missing, 5 build failed (the message names the log), "
+                + "77 the module's BUILD_EXCLUSIVE_* excludes the kernel (with several kernels: all of them), 1 anything else."})
 final class BmdebCommand implements Callable<Integer> {
-    @Parameters(index = "0", paramLabel = "SOURCE", description = "NAME/VERSION, a module directory, or a NAME-dkms .deb.")
+    // -V is the module version here, as in source; dkms-deb's own version is 'dkms-deb --version'
+    @Option(names = {"-h", "--help"}, usageHelp = true, description = "Show this help message and exit.")
+    boolean help;
+
+    @Parameters(index = "0", paramLabel = "SOURCE", description = "NAME/VERSION, a module directory, or a NAME-dkms package file.")
     String source;
 
     @ArgGroup(exclusive = true, multiplicity = "1")
@@ -42,17 +48,27 @@ final class BmdebCommand implements Callable<Integer> {
         boolean all;
     }
 
+    @Option(names = {"-V", "--module-version"}, paramLabel = "VERSION",
+            description = "Module version: for a tree without dkms.conf, or to fill a #MODULE_VERSION# placeholder.")
+    String moduleVersion;
+
+    @Option(names = "--name", paramLabel = "NAME",
+            description = "Base name of the packages: NAME-modules-KVER, providing NAME-modules "
+                    + "(default: PACKAGE_NAME lower-cased, '_' to '-', without -dkms).")
+    String name;
+
     @Option(names = "--kernel-source-dir", paramLabel = "DIR", description = "Kernel headers to build against (default: /lib/modules/KVER/build).")
     Path kernelSourceDir;
 
-    @Option(names = "--fetch-headers", description = {"When a kernel's headers are not installed, download linux-headers-KVER and the packages",
-            "it needs with apt-get download (no root, nothing installed) into $XDG_CACHE_HOME/dkms-deb/headers."})
+    @Option(names = "--fetch-headers", description = "When a kernel's headers are not installed, download linux-headers-KVER and the "
+            + "packages it needs with apt-get download (no root, nothing installed) into $XDG_CACHE_HOME/dkms-deb/headers.")
     boolean fetchHeaders;
 
     @Option(names = "--arch", paramLabel = "ARCH", description = "Debian architecture of the target kernel (default: from the kernel's .config).")
     String arch;
 
-    @Option(names = {"-o", "--output-dir"}, paramLabel = "OUTDIR", description = "Where to write the packages (default: the current directory).")
+    @Option(names = {"-o", "--output-dir"}, paramLabel = "OUTDIR",
+            description = "Where to write the packages, created if missing (default: the current directory).")
     Path outDir = Path.of(".");
 
     @Option(names = {"-j", "--jobs"}, paramLabel = "N", description = "Kernels built at the same time (default: the number of CPUs); make gets the CPUs divided among them.")
@@ -69,7 +85,7 @@ final class BmdebCommand implements Callable<Integer> {
     String revision;
 
     @Option(names = "--maintainer", paramLabel = "\"Name <mail>\"",
-            description = "Maintainer field (default: the -dkms package's, debian/control near the tree, DEBFULLNAME/DEBEMAIL).")
+            description = "Maintainer field (default: the -dkms package's, else debian/control near the tree, else DEBFULLNAME and DEBEMAIL).")
     String maintainer;
 
     @Option(names = "--sign-key", paramLabel = "KEY",
@@ -86,7 +102,8 @@ final class BmdebCommand implements Callable<Integer> {
     @Option(names = "--build-timeout", paramLabel = "SECONDS", description = "Time limit of each build step (default: ${DEFAULT-VALUE}).")
     long buildTimeout = 3600;
 
-    @Option(names = "--log-dir", paramLabel = "DIR", description = "Where build logs go (default: $XDG_CACHE_HOME/dkms-deb/logs or ~/.cache/dkms-deb/logs).")
+    @Option(names = "--log-dir", paramLabel = "DIR",
+            description = "Where build logs go (default: dkms-deb/logs in $XDG_CACHE_HOME, else in ~/.cache).")
     Path logDir;
 
     @Option(names = "--templates", paramLabel = "DIR", description = "Directory of maintainer-script templates that replace the shipped ones.")
@@ -104,7 +121,7 @@ final class BmdebCommand implements Callable<Integer> {
             throw new UsageException("-j and --build-timeout must be at least 1");
         }
         BmdebJob.Result r = new BmdebJob().run(new BmdebJob.Request(source, kernels.releases, kernels.all, kernelSourceDir, arch,
-                outDir, jobs, compress, !noStrip, revision, maintainer, templates, buildTimeout, logDir, signKey, signCert, noSign, fetchHeaders, System.getenv()));
+                outDir, jobs, compress, !noStrip, revision, moduleVersion, name, maintainer, templates, buildTimeout, logDir, signKey, signCert, noSign, fetchHeaders, System.getenv()));
         if (json) {
             List<Object> ks = new ArrayList<>();
             for (BmdebJob.KernelResult k : r.kernels()) {
@@ -142,6 +159,9 @@ final class BmdebCommand implements Callable<Integer> {
             } else if (k.result().equals("skipped") && r.kernels().size() == 1) {
                 System.err.println("dkms-deb: " + k.message());
             }
+        }
+        if (r.kernels().size() > 1 && r.exitCode() == KernelExcludedException.EXIT_CODE) {
+            System.err.println("dkms-deb: no package written: the module's BUILD_EXCLUSIVE_* rules exclude every kernel given (exit 77)");
         }
         return r.exitCode();
     }

@@ -13,12 +13,17 @@ import java.util.Map;
 import java.util.concurrent.Callable;
 
 /** {@code dkms-deb inspect}: control fields, file list and checks of a package. */
-@Command(name = "inspect", mixinStandardHelpOptions = true,
-        description = {"Show a package's control fields and files, and check it: each kernel module's",
-            "vermagic matches the kernel directory it is installed in (read from the ELF .modinfo,",
-            "compressed modules too), md5sums match the data, maintainer scripts parse (sh -n)."},
-        footer = {"", "Exit codes: 0 all checks passed, 1 a check failed or the file is not a valid package."})
+@Command(name = "inspect",
+        description = {"Show a package's control fields and files, and check them.",
+            "",
+            "The checks: each kernel module's vermagic (read from the module's ELF modinfo section, compressed "
+                    + "modules too) matches the kernel directory it is installed in, the md5sums match the data, and "
+                    + "the maintainer scripts parse (sh -n)."},
+        footer = {"", "Exit codes: 0 all checks passed, 1 a check failed or the file is not a valid package, 2 usage."})
 final class InspectCommand implements Callable<Integer> {
+    @Option(names = {"-h", "--help"}, usageHelp = true, description = "Show this help message and exit.")
+    boolean help;
+
     @Parameters(index = "0", paramLabel = "FILE.deb", description = "The package to inspect.")
     Path deb;
 

@@ -3,7 +3,6 @@ package io.dkmsdeb.cli;
 import io.dkmsdeb.model.DkmsDebException;
 import io.dkmsdeb.model.Log;
 import io.dkmsdeb.model.Version;
-import picocli.AutoComplete;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -19,11 +18,14 @@ import java.util.function.Supplier;
         mixinStandardHelpOptions = true,
         versionProvider = Main.VersionProvider.class,
         description = {
-            "Turns an out-of-tree Linux kernel module into Debian packages:",
-            "  source  the module's sources as NAME-dkms_VERSION-REV_all.deb, built by dkms on the target;",
-            "  bmdeb   the module compiled for given kernels as NAME-modules-KVER_VERSION_ARCH.deb."},
-        footer = {"", "Exit codes: 0 done, 2 usage, 3 bad module source or dkms.conf, 4 kernel headers missing,",
-            "5 module build failed, 77 kernel excluded by BUILD_EXCLUSIVE_*, 1 anything else."})
+            "Turn an out-of-tree Linux kernel module into Debian packages.",
+            "",
+            "'source' packages the module's sources as NAME-dkms_VERSION-REV_all.deb, which dkms builds on the target; "
+                    + "'bmdeb' compiles the module for given kernels, one NAME-modules-KVER_VERSION_ARCH.deb each, which "
+                    + "needs neither a compiler nor dkms on the target; 'inspect' shows and checks a package. "
+                    + "Neither debhelper, dpkg-dev nor fakeroot is needed. 'dkms-deb COMMAND --help' describes each command."},
+        footer = {"", "Exit codes: 0 done, 2 usage, 3 bad module source or dkms.conf, 4 kernel headers missing, "
+                + "5 module build failed, 77 kernel excluded by BUILD_EXCLUSIVE_*, 1 anything else."})
 public final class Main implements Runnable {
     @Option(names = "--stacktrace", description = "Print the stack trace of an error.", scope = CommandLine.ScopeType.INHERIT)
     boolean stacktrace;
@@ -47,12 +49,24 @@ public final class Main implements Runnable {
         cli.setExecutionExceptionHandler(Main::handle);
         cli.setParameterExceptionHandler((ex, a) -> {
             PrintWriter err = ex.getCommandLine().getErr();
-            err.println("dkms-deb: error: " + ex.getMessage().replaceFirst("^Error: ", ""));
+            err.println("dkms-deb: error: " + ex.getMessage().replaceFirst("^Error: ", "") + versionHint(ex));
             err.println("Run '" + ex.getCommandLine().getCommandSpec().qualifiedName() + " --help' for usage.");
             err.flush();
             return 2;
         });
         return cli.execute(args);
+    }
+
+    /**
+     * A subcommand's {@code --version} is no option (its {@code -V} is the module version where it
+     * has one): say where dkms-deb's version is.
+     */
+    private static String versionHint(CommandLine.ParameterException ex) {
+        boolean sub = ex.getCommandLine().getCommandSpec().parent() != null;
+        if (sub && ex instanceof CommandLine.UnmatchedArgumentException u && u.getUnmatched().contains("--version")) {
+            return "; dkms-deb's own version is shown by 'dkms-deb --version'";
+        }
+        return "";
     }
 
     /** The subcommands, in the order of the help; each one's model is built only when needed. */
@@ -63,7 +77,7 @@ public final class Main implements Runnable {
         m.put("source", SourceCommand::new);
         m.put("bmdeb", BmdebCommand::new);
         m.put("inspect", InspectCommand::new);
-        m.put("generate-completion", AutoComplete.GenerateCompletion::new);
+        m.put("generate-completion", CompletionCommand::new);
         return m;
     }
 

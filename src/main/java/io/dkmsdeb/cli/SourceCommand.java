@@ -15,10 +15,13 @@ import java.util.concurrent.Callable;
 
 /** {@code dkms-deb source}: parse, delegate to {@link SourceJob}, report. */
 @Command(name = "source", sortOptions = false,
-        description = {"Package a module source tree as NAME-dkms_VERSION-REV_all.deb: the sources under",
-            "/usr/src/NAME-VERSION/ with their dkms.conf, and maintainer scripts that hand the module to",
-            "dkms on the target (what dh_dkms does in a dpkg-buildpackage run). Without a dkms.conf in DIR,",
-            "one is generated from the Kbuild/Makefile obj-m lines."})
+        description = {"Package a module source tree as NAME-dkms for dkms to build on the target.",
+            "",
+            "The package, NAME-dkms_VERSION-REV_all.deb, holds the sources under /usr/src/NAME-VERSION/ with their "
+                    + "dkms.conf, and maintainer scripts that hand the module to dkms on the target: what dh_dkms does "
+                    + "in a dpkg-buildpackage run. Without a dkms.conf in DIR, one is generated from the Kbuild or "
+                    + "Makefile obj-m lines."},
+        footer = {"", "Exit codes: 0 written, 2 usage, 3 bad module source or dkms.conf, 1 anything else."})
 final class SourceCommand implements Callable<Integer> {
     // -V is the module version here (as in the design), so the standard -h/-V mixin is not used
     @Option(names = {"-h", "--help"}, usageHelp = true, description = "Show this help message and exit.")
@@ -27,7 +30,7 @@ final class SourceCommand implements Callable<Integer> {
     @Parameters(index = "0", arity = "0..1", paramLabel = "DIR", description = "Module source tree (default: the current directory).")
     Path dir = Path.of(".");
 
-    @Option(names = {"-o", "--output-dir"}, paramLabel = "OUTDIR", description = "Where to write the .deb (default: the current directory).")
+    @Option(names = {"-o", "--output-dir"}, paramLabel = "OUTDIR", description = "Where to write the .deb, created if missing (default: the current directory).")
     Path outDir = Path.of(".");
 
     @Option(names = {"-V", "--module-version"}, paramLabel = "VERSION",

@@ -4,7 +4,10 @@ package io.dkmsdeb.model;
 public class KernelExcludedException extends DkmsDebException {
     private static final long serialVersionUID = 1L;
 
+    /** dkms's exit code for a kernel its BUILD_EXCLUSIVE_* rules exclude. */
+    public static final int EXIT_CODE = 77;
+
     public KernelExcludedException(String message) {
-        super(77, message, null);
+        super(EXIT_CODE, message, null);
     }
 }

@@ -48,9 +48,15 @@ public final class BmdebJob {
         this.builder = builder;
     }
 
-    /** The options of one bmdeb call. */
+    /**
+     * The options of one bmdeb call.
+     *
+     * @param moduleVersion -V: the version of a tree without dkms.conf, or of a #MODULE_VERSION# placeholder; or null
+     * @param name          --name: the base of the package names (NAME-modules-KVER), or null for PACKAGE_NAME's
+     */
     public record Request(String source, List<String> kernels, boolean allKernels, Path kernelSourceDir, String arch, Path outDir,
-                          int jobs, String compress, boolean strip, String revision, String maintainer, Path templates,
+                          int jobs, String compress, boolean strip, String revision, String moduleVersion, String name,
+                          String maintainer, Path templates,
                           long buildTimeoutSeconds, Path logDir, Path signKey, Path signCert, boolean noSign, boolean fetchHeaders,
                           Map<String, String> env) {
     }
@@ -69,7 +75,10 @@ public final class BmdebJob {
 
     public Result run(Request r) {
         long start = System.nanoTime();
-        SourceJob.requireWritableDir(r.outDir());
+        OutputDir.check(r.outDir());
+        if (r.name() != null) {
+            DebianNames.providesBase(DebianNames.requirePackageName(r.name(), "--name"));
+        }
         List<String> kernels = r.allKernels() ? KernelHeaders.installedWithHeaders() : r.kernels();
         if (kernels.isEmpty()) {
             throw new UsageException(r.allKernels() ? "--all-kernels found no kernel with headers under /lib/modules; install linux-headers-*"
@@ -88,7 +97,7 @@ public final class BmdebJob {
             KernelBuild.Signing signing = signing(r);
             // the name and version, read once: they place the build; each kernel then reads
             // dkms.conf again with its own kernelver, $dkms_tree and $source_tree
-            ModuleSource named = new ModuleSourceLoader(templates).load(located.dir(), null, null, SourceJob.HostContext.forSource());
+            ModuleSource named = new ModuleSourceLoader(templates).load(located.dir(), r.moduleVersion(), null, SourceJob.HostContext.forSource());
             int makeJobs = Math.max(1, Runtime.getRuntime().availableProcessors() / Math.max(1, Math.min(r.jobs(), kernels.size())));
             Context ctx = new Context(r, located.dir(), maintainer, templates, epoch, logDir, makeJobs, signing,
                     named.conf().packageName(), named.conf().packageVersion());
@@ -175,7 +184,7 @@ public final class BmdebJob {
             KernelTarget k = KernelHeaders.locate(kernel, headers, r.arch(), r.compress());
             ModuleSourceLoader loader = new ModuleSourceLoader(ctx.templates());
             KernelBuild.Layout layout = builder.layout(ctx.module(), ctx.version(), k);
-            ModuleSource source = loader.load(ctx.dir(), null, null, new DkmsConfReader.Context(k.release(), k.unameArch(),
+            ModuleSource source = loader.load(ctx.dir(), r.moduleVersion(), null, new DkmsConfReader.Context(k.release(), k.unameArch(),
                     k.headersDir().toString(), layout.dkmsTree().toString(), layout.sourceTree().toString(),
                     ctx.module(), ctx.version()));
             var conf = source.conf();
@@ -188,7 +197,7 @@ public final class BmdebJob {
             Path log = ctx.logDir().resolve(conf.packageName() + "-" + conf.packageVersion() + "_" + k.release() + ".log");
             // names checked now, so that a bad version fails before the compile; while make runs,
             // on the core it leaves free: the package writer is warmed up, doc files and scripts rendered
-            ModulesPackagePlanner.Names names = ModulesPackagePlanner.names(conf, k, r.revision());
+            ModulesPackagePlanner.Names names = ModulesPackagePlanner.names(conf, k, r.revision(), r.name());
             ModulesPackagePlanner planner = new ModulesPackagePlanner(ctx.templates());
             CompletableFuture<ModulesPackagePlanner.Prepared> prepared = CompletableFuture.supplyAsync(() -> {
                 new DebWriter(Compression.XZ, ctx.epoch(), 1).warmUp();
@@ -197,7 +206,7 @@ public final class BmdebJob {
             List<BuiltModule> modules = builder.build(new KernelBuild.Request(ctx.dir(), source.dkmsConfText(), conf, k,
                     ctx.makeJobs(), r.strip(), log, r.buildTimeoutSeconds(), ctx.epoch(), ctx.signing()));
             DebPackage pkg = planner.complete(conf, k, ctx.maintainer(), join(prepared), modules);
-            Path target = r.outDir().resolve(pkg.conventionalFileName());
+            Path target = OutputDir.prepare(r.outDir()).resolve(pkg.conventionalFileName());
             AtomicOutput.write(target, out -> new DebWriter(Compression.XZ, ctx.epoch(), 1).write(pkg, out));
             double seconds = (System.nanoTime() - start) / 1e9;
             Log.info(String.format("[%s] wrote %s (%d module%s) in %.1f s", k.release(), target, modules.size(),
@@ -255,11 +264,17 @@ public final class BmdebJob {
         }
     }
 
-    /** One kernel: its own code. Several: 0 when all were built or skipped, 5 when any failed. */
+    /**
+     * One kernel: its own code. Several: 5 when any failed, 77 when all were skipped (nothing was
+     * built, and a CI job must not mistake that for success), else 0.
+     */
     static int exitCode(List<KernelResult> results) {
         if (results.size() == 1) {
             return results.get(0).exitCode();
         }
-        return results.stream().anyMatch(k -> k.result().equals("failed")) ? 5 : 0;
+        if (results.stream().anyMatch(k -> k.result().equals("failed"))) {
+            return 5;
+        }
+        return results.stream().allMatch(k -> k.result().equals("skipped")) ? KernelExcludedException.EXIT_CODE : 0;
     }
 }

@@ -16,33 +16,51 @@ public final class DebianNames {
 
     /**
      * The -dkms package name for a dkms module: lower case, '_' to '-', "-dkms" appended unless
-     * present. Upper case is refused rather than silently changed.
+     * present. Upper case is refused rather than silently changed; the message points to the
+     * {@code source} command's {@code --name}, which takes the whole package name.
      */
     public static String dkmsPackage(String moduleName) {
-        return withSuffix(base(moduleName), "-dkms");
+        String wayOut = "give the package name with --name " + withoutDkms(lowerCase(moduleName)) + "-dkms";
+        return withSuffix(base(moduleName, wayOut), "-dkms");
     }
 
-    /** The -modules-KVER package name: base name, "-modules-", the kernel release in policy characters. */
+    /**
+     * The -modules-KVER package name: base name, "-modules-", the kernel release in policy characters.
+     * Upper case is refused; the message points to the {@code bmdeb} command's {@code --name}, which
+     * takes the base name (NAME of NAME-modules-KVER).
+     */
     public static String modulesPackage(String moduleName, String kernelRelease) {
-        String base = base(moduleName);
-        if (base.endsWith("-dkms")) {
-            base = base.substring(0, base.length() - "-dkms".length());
-        }
+        String base = withoutDkms(base(moduleName, modulesWayOut(moduleName)));
         String kver = kernelRelease.toLowerCase().replace('_', '-').replaceAll("[^a-z0-9+.-]", "-");
         return requirePackageName(base + "-modules-" + kver, "the module name and kernel release");
     }
 
-    /** The name behind {@code NAME-modules} in Provides: the package base without -dkms. */
+    /**
+     * The name behind {@code NAME-modules} in Provides: the package base without -dkms. Upper case
+     * is refused as in {@link #modulesPackage}.
+     */
     public static String providesBase(String moduleName) {
-        String base = base(moduleName);
-        return base.endsWith("-dkms") ? base.substring(0, base.length() - 5) : base;
+        return withoutDkms(base(moduleName, modulesWayOut(moduleName)));
     }
 
-    private static String base(String moduleName) {
+    private static String modulesWayOut(String moduleName) {
+        String base = withoutDkms(lowerCase(moduleName));
+        return "give the base name of the packages with --name " + base + " (for " + base + "-modules-KVER)";
+    }
+
+    private static String lowerCase(String moduleName) {
+        return moduleName.toLowerCase(java.util.Locale.ROOT).replace('_', '-');
+    }
+
+    private static String withoutDkms(String name) {
+        return name.endsWith("-dkms") ? name.substring(0, name.length() - "-dkms".length()) : name;
+    }
+
+    /** PACKAGE_NAME with '_' as '-'; upper case refused, with {@code wayOut} as the advice. */
+    private static String base(String moduleName, String wayOut) {
         if (!moduleName.equals(moduleName.toLowerCase())) {
             throw new ModuleSourceException("PACKAGE_NAME '" + moduleName + "' has upper-case letters, which a Debian "
-                    + "package name cannot have; rename the module in dkms.conf, or give the package name with --name "
-                    + moduleName.toLowerCase().replace('_', '-') + "-dkms");
+                    + "package name cannot have; rename the module in dkms.conf, or " + wayOut);
         }
         return moduleName.replace('_', '-');
     }
@@ -65,7 +83,7 @@ public final class DebianNames {
     public static String debianVersion(String upstream, String revision) {
         if (!UPSTREAM.matcher(upstream).matches()) {
             throw new ModuleSourceException("version '" + upstream + "' is not a valid Debian upstream version: it must start "
-                    + "with a digit and hold only A-Z a-z 0-9 . + ~ - (policy 5.6.12); fix PACKAGE_VERSION or pass -V");
+                    + "with a digit and hold only A-Z a-z 0-9 . + ~ - (policy 5.6.12); fix PACKAGE_VERSION in dkms.conf, or the version given with -V");
         }
         if (!REVISION.matcher(revision).matches()) {
             throw new UsageException("revision '" + revision + "' is not a valid Debian revision: use A-Z a-z 0-9 . + ~ only, e.g. 1");

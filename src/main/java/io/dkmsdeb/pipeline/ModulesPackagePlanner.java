@@ -39,13 +39,18 @@ public final class ModulesPackagePlanner {
     public record Prepared(Names names, List<DebEntry> docs, Map<String, String> scripts) {
     }
 
-    /** The names and versions, checked; cheap (no template is rendered), so a bad version fails before a compile. */
-    public static Names names(DkmsConf conf, KernelTarget k, String revision) {
+    /**
+     * The names and versions, checked; cheap (no template is rendered), so a bad version fails before a compile.
+     *
+     * @param baseName bmdeb's --name (NAME of NAME-modules-KVER), or null to derive it from PACKAGE_NAME
+     */
+    public static Names names(DkmsConf conf, KernelTarget k, String revision, String baseName) {
         String upstream = DebianNames.requireUpstreamVersion(conf.packageVersion());
         String debianVersion = revision == null ? upstream : DebianNames.debianVersion(upstream, revision);
-        String providesBase = DebianNames.providesBase(conf.packageName());
-        DebianNames.requirePackageName(providesBase + "-dkms-bin", "PACKAGE_NAME");
-        return new Names(DebianNames.modulesPackage(conf.packageName(), k.release()), debianVersion, upstream, providesBase);
+        String name = baseName != null ? DebianNames.requirePackageName(baseName, "--name") : conf.packageName();
+        String providesBase = DebianNames.providesBase(name);
+        DebianNames.requirePackageName(providesBase + "-dkms-bin", baseName != null ? "--name" : "PACKAGE_NAME");
+        return new Names(DebianNames.modulesPackage(name, k.release()), debianVersion, upstream, providesBase);
     }
 
     /**

@@ -9,11 +9,9 @@ import io.dkmsdeb.model.DebPackage;
 import io.dkmsdeb.model.DkmsDebException;
 import io.dkmsdeb.model.Log;
 import io.dkmsdeb.model.ModuleSource;
-import io.dkmsdeb.model.UsageException;
 import io.dkmsdeb.templates.ScriptTemplates;
 
 import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Map;
 import java.util.Optional;
@@ -44,7 +42,7 @@ public final class SourceJob {
 
     public Result run(Request r) {
         long start = System.nanoTime();
-        requireWritableDir(r.outDir());
+        OutputDir.check(r.outDir());
         ScriptTemplates templates = new ScriptTemplates(r.templates());
         long epoch = SourceDateEpoch.from(r.env());
         Optional<DebianDir> debian = DebianDir.find(r.dir());
@@ -66,7 +64,7 @@ public final class SourceJob {
             pkg = new SourcePackagePlanner(templates).plan(source, new SourcePackagePlanner.Identity(packageName,
                     r.revision() == null ? DEFAULT_REVISION : r.revision(), maintainer, epoch));
         }
-        Path target = r.outDir().resolve(pkg.conventionalFileName());
+        Path target = OutputDir.prepare(r.outDir()).resolve(pkg.conventionalFileName());
         Log.info("writing " + target + " (" + pkg.data().size() + " entries)");
         try {
             AtomicOutput.write(target, out -> new DebWriter(r.compression(), epoch, r.threads()).write(pkg, out));
@@ -75,15 +73,6 @@ public final class SourceJob {
                     + "; check free space and permissions of " + r.outDir());
         }
         return new Result(target, pkg, source, (System.nanoTime() - start) / 1e9);
-    }
-
-    static void requireWritableDir(Path dir) {
-        if (!Files.isDirectory(dir)) {
-            throw new UsageException("output directory " + dir + " does not exist; create it or pass another with -o");
-        }
-        if (!Files.isWritable(dir)) {
-            throw new UsageException("output directory " + dir + " is not writable; pass a writable directory with -o");
-        }
     }
 
     /** What dkms would set while reading a dkms.conf on this host. */

@@ -1,0 +1,71 @@
+package io.dkmsdeb.pipeline;
+
+import io.dkmsdeb.model.UsageException;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.LinkOption;
+import java.nio.file.Path;
+
+/**
+ * The {@code -o} directory of {@code source} and {@code bmdeb}. A missing one is created with its
+ * parents, as build tools do; one that cannot be created (a file in the way, no permission) is a
+ * usage error that names the obstacle. {@link #check} only looks, so a job calls it before its
+ * real work and {@link #prepare} just before it writes: a run that fails earlier leaves no new
+ * empty directory behind.
+ */
+public final class OutputDir {
+    private OutputDir() {
+    }
+
+    /** Fails unless {@code dir} is a writable directory or could be created; changes nothing. */
+    public static void check(Path dir) {
+        Path abs = dir.toAbsolutePath();
+        if (Files.isDirectory(abs)) {
+            if (!Files.isWritable(abs)) {
+                throw new UsageException("output directory " + dir + " is not writable; pass a writable directory with -o");
+            }
+            return;
+        }
+        if (Files.exists(abs, LinkOption.NOFOLLOW_LINKS)) {
+            throw cannotCreate(dir, abs, obstacle(abs));
+        }
+        Path existing = abs.getParent();
+        while (existing != null && !Files.exists(existing, LinkOption.NOFOLLOW_LINKS)) {
+            existing = existing.getParent();
+        }
+        if (existing == null) {
+            return;
+        }
+        if (!Files.isDirectory(existing)) {
+            throw cannotCreate(dir, existing, obstacle(existing));
+        }
+        if (!Files.isWritable(existing)) {
+            throw cannotCreate(dir, existing, " is a directory in which this user may not create entries");
+        }
+    }
+
+    /** {@link #check}, then creates {@code dir} and its missing parents; returns {@code dir}. */
+    public static Path prepare(Path dir) {
+        check(dir);
+        try {
+            Files.createDirectories(dir);
+        } catch (IOException e) {
+            throw new UsageException("cannot create output directory " + dir + ": " + e.getClass().getSimpleName() + ": "
+                    + e.getMessage() + "; pass another directory with -o");
+        }
+        return dir;
+    }
+
+    private static String obstacle(Path p) {
+        if (Files.isSymbolicLink(p)) {
+            return Files.exists(p) ? " is a symbolic link to something that is not a directory" : " is a broken symbolic link";
+        }
+        return Files.isRegularFile(p, LinkOption.NOFOLLOW_LINKS) ? " is a file" : " is not a directory";
+    }
+
+    private static UsageException cannotCreate(Path dir, Path where, String what) {
+        String subject = where.equals(dir.toAbsolutePath()) ? dir.toString() : where.toString();
+        return new UsageException("cannot create output directory " + dir + ": " + subject + what + "; pass another directory with -o");
+    }
+}
