@@ -84,7 +84,7 @@ final class BmdebCommand implements Callable<Integer> {
     @Option(names = "--revision", paramLabel = "REV", description = "Debian revision appended to PACKAGE_VERSION (default: none).")
     String revision;
 
-    @Option(names = "--maintainer", paramLabel = "\"Name <mail>\"",
+    @Option(names = "--maintainer", paramLabel = "MAINTAINER",
             description = "Maintainer field (default: the -dkms package's, else debian/control near the tree, else DEBFULLNAME and DEBEMAIL).")
     String maintainer;
 

@@ -20,7 +20,12 @@ import java.util.concurrent.Callable;
             "The package, NAME-dkms_VERSION-REV_all.deb, holds the sources under /usr/src/NAME-VERSION/ with their "
                     + "dkms.conf, and maintainer scripts that hand the module to dkms on the target: what dh_dkms does "
                     + "in a dpkg-buildpackage run. Without a dkms.conf in DIR, one is generated from the Kbuild or "
-                    + "Makefile obj-m lines."},
+                    + "Makefile obj-m lines.",
+            "",
+            "When DIR or its parent has a debian/ directory (changelog, control, a .dkms file, perhaps an .install file), "
+                    + "the package is the one dpkg-buildpackage -b with dh and dh_dkms makes from it: name, version and "
+                    + "fields from debian/, dkms.conf from the .dkms file with #MODULE_VERSION# filled in. What dkms-deb "
+                    + "does not honour (debian/rules targets, patches, other packages) is named in a warning."},
         footer = {"", "Exit codes: 0 written, 2 usage, 3 bad module source or dkms.conf, 1 anything else."})
 final class SourceCommand implements Callable<Integer> {
     // -V is the module version here (as in the design), so the standard -h/-V mixin is not used
@@ -34,18 +39,21 @@ final class SourceCommand implements Callable<Integer> {
     Path outDir = Path.of(".");
 
     @Option(names = {"-V", "--module-version"}, paramLabel = "VERSION",
-            description = "Module version: for a tree without dkms.conf, or to fill a #MODULE_VERSION# placeholder.")
+            description = "Module version: for a tree without dkms.conf, or to fill a #MODULE_VERSION# placeholder "
+                    + "(default with debian/: as dh_dkms -V, the changelog's upstream version).")
     String version;
 
     @Option(names = "--revision", paramLabel = "REV",
             description = "Debian revision (default: the one in debian/changelog, else " + SourceJob.DEFAULT_REVISION + ").")
     String revision;
 
-    @Option(names = "--name", paramLabel = "PACKAGE", description = "Package name (default: PACKAGE_NAME lower-cased, '_' to '-', with -dkms).")
+    @Option(names = "--name", paramLabel = "PACKAGE", description = "Package name (default: the package of debian/control that dh_dkms acts on, else PACKAGE_NAME "
+                    + "lower-cased, '_' to '-', with -dkms).")
     String name;
 
-    @Option(names = "--maintainer", paramLabel = "\"Name <mail>\"",
-            description = "Maintainer field (default: debian/control in DIR or its parent, else DEBFULLNAME and DEBEMAIL).")
+    @Option(names = "--maintainer", paramLabel = "MAINTAINER",
+            description = "Maintainer field, \"Full Name <mail@example.org>\" (default: debian/control in DIR or its parent, "
+                    + "else DEBFULLNAME and DEBEMAIL).")
     String maintainer;
 
     @Option(names = "--compression", paramLabel = "xz|gzip|zstd|none", description = "Compression of the package members (default: ${DEFAULT-VALUE}).")
