@@ -24,7 +24,7 @@ import java.util.concurrent.Callable;
             "",
             "When DIR or its parent has a debian/ directory (changelog, control, a .dkms file, perhaps an .install file), "
                     + "the package is the one dpkg-buildpackage -b with dh and dh_dkms makes from it: name, version and "
-                    + "fields from debian/, dkms.conf from the .dkms file with #MODULE_VERSION# filled in. What dkms-deb "
+                    + "fields from debian/, and the dkms configuration from the .dkms file with #MODULE_VERSION# filled in. What dkms-deb "
                     + "does not honour (debian/rules targets, patches, other packages) is named in a warning."},
         footer = {"", "Exit codes: 0 written, 2 usage, 3 bad module source or dkms.conf, 1 anything else."})
 final class SourceCommand implements Callable<Integer> {
