@@ -72,8 +72,8 @@ public final class ModuleNaming {
             return hint.get().name();
         }
         throw new ModuleSourceException("cannot tell the module name of " + dir + ": it has no dkms.conf, its obj-m lines build "
-                + required.size() + " modules (" + String.join(", ", required) + ") and neither it nor its parent is a folder "
-                + "called NAME-VERSION; add a dkms.conf with PACKAGE_NAME=" + required.get(0)
+                + required.size() + " modules (" + String.join(", ", required) + ") and its folder name (or, for a generic one such as "
+                + "src, its parent's) is not NAME-VERSION; add a dkms.conf with PACKAGE_NAME=" + required.get(0)
                 + " (and BUILT_MODULE_NAME[#] for each module), or pass --name " + required.get(0).replace('_', '-') + "-dkms");
     }
 }

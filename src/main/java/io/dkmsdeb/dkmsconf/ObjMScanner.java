@@ -49,7 +49,7 @@ public final class ObjMScanner {
         List<ObjM> found = new ArrayList<>();
         Deque<Frame> open = new ArrayDeque<>();
         boolean inDefine = false;
-        String[] lines = text.split("\n", -1);
+        String[] lines = text.replace("\r\n", "\n").split("\n", -1);
         for (int i = 0; i < lines.length; i++) {
             int number = i + 1;
             StringBuilder logical = new StringBuilder(lines[i]);
