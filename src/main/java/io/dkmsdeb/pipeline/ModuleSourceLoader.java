@@ -2,6 +2,8 @@ package io.dkmsdeb.pipeline;
 
 import io.dkmsdeb.dkmsconf.DkmsConfGenerator;
 import io.dkmsdeb.dkmsconf.DkmsConfReader;
+import io.dkmsdeb.dkmsconf.ModuleNaming;
+import io.dkmsdeb.dkmsconf.ObjMScanner;
 import io.dkmsdeb.model.DkmsConf;
 import io.dkmsdeb.model.Log;
 import io.dkmsdeb.model.ModuleSource;
@@ -16,10 +18,12 @@ import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Optional;
 
 /**
  * Turns a directory into a {@link ModuleSource}: reads its dkms.conf as dkms would, or, when it
- * has none, generates one from the obj-m lines (and says so).
+ * has none, generates one from the obj-m lines (and says so). A tree whose module is in its one
+ * subdirectory with obj-m lines (vendor tarballs: {@code src/}) becomes that subdirectory.
  */
 public final class ModuleSourceLoader {
     /** dh_dkms's placeholder for the package version in a dkms.conf. */
@@ -35,7 +39,8 @@ public final class ModuleSourceLoader {
     /**
      * @param dir             the module tree
      * @param versionOption   -V, or null
-     * @param nameOption      the dkms module name for a generated dkms.conf, or null
+     * @param nameOption      the dkms module name (PACKAGE_NAME) for a generated dkms.conf, or null; when given it wins
+     *                        over the name taken from the modules or the folder
      * @param context         what dkms sets while reading dkms.conf
      */
     public ModuleSource load(Path dir, String versionOption, String nameOption, DkmsConfReader.Context context) {
@@ -87,30 +92,65 @@ public final class ModuleSourceLoader {
     }
 
     private ModuleSource generated(Path dir, String versionOption, String nameOption, DkmsConfReader.Context context) {
-        List<String> modules = DkmsConfGenerator.objM(dir);
-        if (modules.isEmpty()) {
-            throw new ModuleSourceException(dir + " has no dkms.conf and no obj-m line in a Kbuild or Makefile; "
-                    + "add a dkms.conf (PACKAGE_NAME, PACKAGE_VERSION, BUILT_MODULE_NAME[0], DEST_MODULE_LOCATION[0]) "
-                    + "or an obj-m := NAME.o line");
+        Path moduleDir = DkmsConfGenerator.moduleDir(dir).orElseThrow(() -> new ModuleSourceException(dir
+                + " has no dkms.conf and no obj-m line in a Kbuild or Makefile (nor has exactly one of its subdirectories); "
+                + "add a dkms.conf (PACKAGE_NAME, PACKAGE_VERSION, BUILT_MODULE_NAME[0], DEST_MODULE_LOCATION[0]) "
+                + "or an obj-m := NAME.o line, or pass the directory that holds the module's Kbuild or Makefile"));
+        if (!moduleDir.equals(dir)) {
+            Log.info("no dkms.conf and no obj-m line in " + dir + ": the module is in " + moduleDir
+                    + ", the one subdirectory with obj-m lines; it is what the package ships");
+            Path confFile = moduleDir.resolve("dkms.conf");
+            if (Files.exists(confFile, LinkOption.NOFOLLOW_LINKS)) {
+                return fromConf(moduleDir, confFile, versionOption, context);
+            }
         }
-        String name = nameOption != null ? nameOption : modules.size() == 1 ? modules.get(0) : dir.toAbsolutePath().normalize().getFileName().toString();
-        String version = versionOption != null ? versionOption : DkmsConfGenerator.moduleVersion(dir).orElseThrow(() ->
-                new ModuleSourceException(dir + " has no dkms.conf and its sources have no MODULE_VERSION(\"...\"); pass the version with -V"));
+        DkmsConfGenerator.Modules found = DkmsConfGenerator.modules(moduleDir);
+        for (ObjMScanner.ObjM o : found.leftOut()) {
+            Log.info("left out " + o.module() + ": its obj-m line is inside " + o.condition()
+                    + "; list it in a dkms.conf if it is always built");
+        }
+        List<String> modules = found.required();
+        if (modules.isEmpty()) {
+            throw new ModuleSourceException("every obj-m line of " + moduleDir + " is inside a make conditional, so no module is "
+                    + "always built; add a dkms.conf that lists the modules to build (BUILT_MODULE_NAME[#], DEST_MODULE_LOCATION[#])");
+        }
+        Optional<ModuleNaming.FolderHint> hint = ModuleNaming.FolderHint.of(dir);
+        String name = nameOption != null ? nameOption : ModuleNaming.choose(dir, modules, hint);
+        String version = versionOption != null ? versionOption : version(moduleDir, hint);
         for (String value : List.of(name, version)) {
             if (!value.matches("[A-Za-z0-9][A-Za-z0-9_.+~-]*")) {
                 throw new ModuleSourceException("cannot generate a dkms.conf for " + dir + ": '" + value
                         + "' is not a usable module name or version (letters, digits and . _ + ~ - only)");
             }
         }
-        String origin = Files.exists(dir.resolve("Kbuild")) ? "Kbuild" : "Makefile";
+        return render(moduleDir, name, version, modules, context);
+    }
+
+    /** MODULE_VERSION of the sources, else the VERSION of a NAME-VERSION folder (said so). */
+    private static String version(Path moduleDir, Optional<ModuleNaming.FolderHint> hint) {
+        Optional<String> declared = DkmsConfGenerator.moduleVersion(moduleDir);
+        if (declared.isPresent()) {
+            return declared.get();
+        }
+        if (hint.isPresent()) {
+            Log.info("no MODULE_VERSION(...) in the C sources of " + moduleDir + ": using version " + hint.get().version()
+                    + " from the folder name " + hint.get().folder().getFileName() + " (pass -V VERSION to set another)");
+            return hint.get().version();
+        }
+        throw new ModuleSourceException(moduleDir + " has no dkms.conf, its sources have no MODULE_VERSION(\"...\") and its folder "
+                + "is not called NAME-VERSION; pass the version with -V");
+    }
+
+    private ModuleSource render(Path moduleDir, String name, String version, List<String> modules, DkmsConfReader.Context context) {
+        String origin = Files.exists(moduleDir.resolve("Kbuild")) ? "Kbuild" : "Makefile";
         String text = templates.render("dkms.conf.ftl", new TemplateValues()
                 .shell("module", name).shell("version", version).shell("origin", origin).shellList("builtModules", modules));
         Path temp = writeTemp(text.getBytes(StandardCharsets.UTF_8));
         try {
-            DkmsConf conf = reader.read(temp, context, dir.resolve("dkms.conf (generated)"));
-            Log.info("no dkms.conf in " + dir + ": generated one from the obj-m lines of " + origin + " (modules "
+            DkmsConf conf = reader.read(temp, context, moduleDir.resolve("dkms.conf (generated)"));
+            Log.info("no dkms.conf in " + moduleDir + ": generated one from the obj-m lines of " + origin + " (modules "
                     + String.join(", ", modules) + ", version " + version + ")");
-            return new ModuleSource(dir, conf, text.getBytes(StandardCharsets.UTF_8), true);
+            return new ModuleSource(moduleDir, conf, text.getBytes(StandardCharsets.UTF_8), true);
         } finally {
             deleteQuietly(temp);
         }
