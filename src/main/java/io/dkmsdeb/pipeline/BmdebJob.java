@@ -97,13 +97,18 @@ public final class BmdebJob {
             KernelBuild.Signing signing = signing(r);
             // the name and version, read once: they place the build; each kernel then reads
             // dkms.conf again with its own kernelver, $dkms_tree and $source_tree
-            ModuleSource named = new ModuleSourceLoader(templates).load(located.dir(), r.moduleVersion(), null, SourceJob.HostContext.forSource());
+            ModuleSource named = new ModuleSourceLoader(templates).load(located.dir(), r.moduleVersion(), moduleNameOption(r), SourceJob.HostContext.forSource());
             int makeJobs = Math.max(1, Runtime.getRuntime().availableProcessors() / Math.max(1, Math.min(r.jobs(), kernels.size())));
-            Context ctx = new Context(r, located.dir(), maintainer, templates, epoch, logDir, makeJobs, signing,
+            Context ctx = new Context(r, named.dir(), maintainer, templates, epoch, logDir, makeJobs, signing,
                     named.conf().packageName(), named.conf().packageVersion());
             List<KernelResult> results = runAll(ctx, kernels);
             return new Result(ctx.module(), ctx.version(), results, exitCode(results), (System.nanoTime() - start) / 1e9);
         }
+    }
+
+    /** --name as the module name of a tree that does not tell its own (see ModuleSourceLoader). */
+    private static String moduleNameOption(Request r) {
+        return r.name() == null ? null : r.name().replaceFirst("-dkms$", "");
     }
 
     private record Context(Request request, Path dir, String maintainer, ScriptTemplates templates, long epoch, Path logDir, int makeJobs,
@@ -184,7 +189,7 @@ public final class BmdebJob {
             KernelTarget k = KernelHeaders.locate(kernel, headers, r.arch(), r.compress());
             ModuleSourceLoader loader = new ModuleSourceLoader(ctx.templates());
             KernelBuild.Layout layout = builder.layout(ctx.module(), ctx.version(), k);
-            ModuleSource source = loader.load(ctx.dir(), r.moduleVersion(), null, new DkmsConfReader.Context(k.release(), k.unameArch(),
+            ModuleSource source = loader.load(ctx.dir(), r.moduleVersion(), moduleNameOption(r), new DkmsConfReader.Context(k.release(), k.unameArch(),
                     k.headersDir().toString(), layout.dkmsTree().toString(), layout.sourceTree().toString(),
                     ctx.module(), ctx.version()));
             var conf = source.conf();

@@ -66,17 +66,7 @@ final class DebianRoute {
 
     /** The directory holding the module's obj-m Makefile: the root, or its one subdirectory that has one. */
     static Optional<Path> moduleDir(Path root) {
-        if (!DkmsConfGenerator.objM(root).isEmpty()) {
-            return Optional.of(root);
-        }
-        try (var s = Files.list(root)) {
-            List<Path> dirs = s.filter(p -> Files.isDirectory(p, java.nio.file.LinkOption.NOFOLLOW_LINKS))
-                    .filter(p -> !p.getFileName().toString().equals("debian") && !p.getFileName().toString().startsWith("."))
-                    .filter(p -> !DkmsConfGenerator.objM(p).isEmpty()).toList();
-            return dirs.size() == 1 ? Optional.of(dirs.get(0)) : Optional.empty();
-        } catch (IOException e) {
-            throw new ModuleSourceException("cannot list " + root + ": " + e.getMessage());
-        }
+        return DkmsConfGenerator.moduleDir(root);
     }
 
     /**

@@ -39,7 +39,7 @@ public final class ModuleSourceLoader {
     /**
      * @param dir             the module tree
      * @param versionOption   -V, or null
-     * @param nameOption      the dkms module name (PACKAGE_NAME) for a generated dkms.conf, or null; when given it wins
+     * @param nameOption      the dkms module name (PACKAGE_NAME) for a generated dkms.conf when the tree does not tell it, or null
      *                        over the name taken from the modules or the folder
      * @param context         what dkms sets while reading dkms.conf
      */
@@ -115,7 +115,8 @@ public final class ModuleSourceLoader {
                     + "always built; add a dkms.conf that lists the modules to build (BUILT_MODULE_NAME[#], DEST_MODULE_LOCATION[#])");
         }
         Optional<ModuleNaming.FolderHint> hint = ModuleNaming.FolderHint.of(dir);
-        String name = nameOption != null ? nameOption : ModuleNaming.choose(dir, modules, hint);
+        // the module decides its own name; the option only names a tree that does not (several modules, no NAME-VERSION folder)
+        String name = nameOption != null && modules.size() > 1 && hint.isEmpty() ? nameOption : ModuleNaming.choose(dir, modules, hint);
         String version = versionOption != null ? versionOption : version(moduleDir, hint);
         for (String value : List.of(name, version)) {
             if (!value.matches("[A-Za-z0-9][A-Za-z0-9_.+~-]*")) {

@@ -56,7 +56,8 @@ public final class SourceJob {
             pkg = plan.pkg();
             source = plan.source();
         } else {
-            source = new ModuleSourceLoader(templates).load(r.dir(), r.version(), null, HostContext.forSource());
+            String moduleName = r.name() == null ? null : r.name().replaceFirst("-dkms$", "");
+            source = new ModuleSourceLoader(templates).load(r.dir(), r.version(), moduleName, HostContext.forSource());
             String packageName = r.name() != null
                     ? DebianNames.requirePackageName(r.name(), "--name")
                     : DebianNames.dkmsPackage(source.conf().packageName());
