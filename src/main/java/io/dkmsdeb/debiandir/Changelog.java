@@ -43,6 +43,25 @@ public record Changelog(String source, String version, String text) {
         return new Changelog(m.group(1), m.group(2), text);
     }
 
+    /**
+     * The date of the newest entry in seconds since 1970, as dpkg-buildpackage sets
+     * SOURCE_DATE_EPOCH from it; empty when its trailer line has no readable date.
+     */
+    public java.util.OptionalLong date() {
+        for (String line : text.split("\n")) {
+            Matcher t = TRAILER.matcher(line);
+            if (t.matches()) {
+                try {
+                    return java.util.OptionalLong.of(OffsetDateTime.parse(t.group(1).replaceFirst("^[A-Za-z]+, +", "").strip(), DATE)
+                            .toEpochSecond());
+                } catch (DateTimeParseException e) {
+                    return java.util.OptionalLong.empty();
+                }
+            }
+        }
+        return java.util.OptionalLong.empty();
+    }
+
     /** The version without its epoch, as in .deb file names. */
     public String versionWithoutEpoch() {
         int colon = version.indexOf(':');

@@ -117,19 +117,29 @@ final class DebianPackagePlanner {
             binary.folded(field).ifPresent(v -> relations.put(field, Relations.substitute(v, substvars, where + " " + field)));
         }
         String maintainer = maintainer(d, o);
+        // dpkg-gencontrol: Source names the source package, with its version when the binary's differs (--revision)
+        String sourceField = d.changelog().source() + (version.equals(d.changelog().version()) ? "" : " (" + d.changelog().version() + ")");
         ControlFile control = new ControlFile().set("Package", pkg)
-                .set("Source", d.changelog().source().equals(pkg) ? null : d.changelog().source())
+                .set("Source", sourceField.equals(pkg) ? null : sourceField)
                 .set("Version", version).set("Architecture", "all").set("Maintainer", maintainer);
         for (String f : List.of("Essential", "Protected", "Multi-Arch")) {
-            binary.get(f).ifPresent(v -> control.set(f, v));
+            binary.get(f).ifPresent(v -> control.set(f, oneLine(v, f, where)));
         }
         Relations.normalize(relations, where).forEach(control::set);
         for (String f : List.of("Section", "Priority", "Homepage")) {
-            control.set(f, binary.get(f).or(() -> d.source().get(f)).orElse(null));
+            control.set(f, binary.get(f).or(() -> d.source().get(f)).map(v -> oneLine(v, f, where)).orElse(null));
         }
         control.set("Description", Relations.substitute(binary.get("Description").orElseThrow(() ->
                 new ModuleSourceException(where + " has no Description; add one")), substvars, where + " Description"));
         return control;
+    }
+
+    private static String oneLine(String value, String field, String where) {
+        if (value.contains("\n") || value.isBlank()) {
+            throw new ModuleSourceException(where + ": " + field + " must be one non-empty line, found '" + value.replace("\n", "\\n")
+                    + "'; fix the field");
+        }
+        return value;
     }
 
     /** --maintainer, else the source stanza's Maintainer (dpkg-gencontrol copies it). */

@@ -44,8 +44,10 @@ public final class SourceJob {
         long start = System.nanoTime();
         OutputDir.check(r.outDir());
         ScriptTemplates templates = new ScriptTemplates(r.templates());
-        long epoch = SourceDateEpoch.from(r.env());
         Optional<DebianDir> debian = DebianDir.find(r.dir());
+        long epoch = r.env().getOrDefault("SOURCE_DATE_EPOCH", "").isBlank() && debian.isPresent()
+                ? debian.get().changelog().date().orElse(SourceDateEpoch.DEFAULT) // as dpkg-buildpackage sets it
+                : SourceDateEpoch.from(r.env());
         DebPackage pkg;
         ModuleSource source;
         if (debian.isPresent()) {
