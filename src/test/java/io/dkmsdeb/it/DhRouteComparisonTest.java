@@ -7,7 +7,6 @@ import org.junit.jupiter.api.io.TempDir;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
@@ -59,55 +58,21 @@ class DhRouteComparisonTest {
     }
 
     /**
-     * Runs each maintainer script of both packages with the same arguments in a private mount
-     * namespace where /usr/lib/dkms/common.postinst and dkms are stand-ins that log their
-     * arguments, and compares the logs.
+     * Runs each maintainer script of both packages with the same arguments where
+     * /usr/lib/dkms/common.postinst and dkms are stand-ins that log their arguments, and
+     * compares the logs (see {@link ScriptCalls}).
      */
     @Test
     void maintainerScriptsMakeTheSameCalls() throws IOException {
         Path dhControl = control(dhDeb, "dh-control");
         Path ourControl = control(ourDeb, "our-control");
-        Path bin = Files.createDirectories(work.resolve("fakebin"));
-        Path fakePostinst = bin.resolve("common.postinst");
-        Files.writeString(fakePostinst, "#!/bin/sh\nprintf 'common.postinst %s' \"$#\" >> \"$CALLS\"; for a; do printf ' [%s]' \"$a\" >> \"$CALLS\"; done; echo >> \"$CALLS\"\n");
-        Path fakeDkms = bin.resolve("dkms");
-        Files.writeString(fakeDkms, "#!/bin/sh\nprintf 'dkms' >> \"$CALLS\"; for a; do printf ' [%s]' \"$a\" >> \"$CALLS\"; done; echo >> \"$CALLS\"\n"
-                + "[ \"$1\" = status ] && [ -n \"$FAKE_STATUS\" ] && echo \"$FAKE_STATUS\"\nexit 0\n");
-        Cmd.ok("chmod", "755", fakePostinst.toString(), fakeDkms.toString());
-
-        List<List<String>> cases = List.of(
-                List.of("postinst", "configure"), List.of("postinst", "configure", "0.9-1"), List.of("postinst", "abort-upgrade", "1.0-1"),
-                List.of("postinst", "abort-remove"), List.of("prerm", "remove"), List.of("prerm", "upgrade", "1.1-1"),
-                List.of("prerm", "deconfigure", "in-favour", "x", "1"), List.of("prerm", "failed-upgrade", "1.0-1"));
-        int callsSeen = 0;
-        for (String status : List.of("hello/1.0: added", "")) {
-            for (List<String> c : cases) {
-                String dh = calls(dhControl, c, bin, status);
-                String ours = calls(ourControl, c, bin, status);
-                assertThat(ours).as(c + " with dkms status '" + status + "'").isEqualTo(dh);
-                callsSeen += dh.isEmpty() ? 0 : 1;
-            }
-        }
+        ScriptCalls scripts = new ScriptCalls(work);
+        int callsSeen = scripts.assertSameCalls(dhControl, ourControl, "hello/1.0: added");
         assertThat(callsSeen).as("cases in which the scripts called something").isGreaterThanOrEqualTo(4);
-        assertThat(calls(ourControl, List.of("postinst", "configure", "0.9-1"), bin, ""))
+        assertThat(scripts.calls(ourControl, List.of("postinst", "configure", "0.9-1"), ""))
                 .isEqualTo("common.postinst 5 [hello] [1.0] [/usr/share/hello-dkms] [] [0.9-1]\n");
-        assertThat(calls(ourControl, List.of("prerm", "remove"), bin, "hello/1.0: added"))
+        assertThat(scripts.calls(ourControl, List.of("prerm", "remove"), "hello/1.0: added"))
                 .isEqualTo("dkms [status] [-m] [hello] [-v] [1.0]\ndkms [remove] [-m] [hello] [-v] [1.0] [--all]\n");
-    }
-
-    private String calls(Path controlDir, List<String> invocation, Path bin, String status) throws IOException {
-        Path log = work.resolve("calls.log");
-        Files.deleteIfExists(log);
-        Files.createFile(log);
-        String script = controlDir.resolve(invocation.get(0)).toString();
-        List<String> cmd = new ArrayList<>(List.of("unshare", "--mount", "--", "sh", "-c",
-                "mount --bind \"$0\" /usr/lib/dkms/common.postinst && exec sh \"$@\"", bin.resolve("common.postinst").toString(), script));
-        cmd.addAll(invocation.subList(1, invocation.size()));
-        Map<String, String> env = new TreeMap<>(Map.of("CALLS", log.toString(), "FAKE_STATUS", status,
-                "PATH", bin + ":/usr/sbin:/usr/bin:/sbin:/bin"));
-        Cmd.Result r = Cmd.run(work, env, cmd);
-        assertThat(r.exit()).as(invocation + "\n" + r).isZero();
-        return Files.readString(log);
     }
 
     private static Map<String, String> usrSrc(DebInfo info) {
