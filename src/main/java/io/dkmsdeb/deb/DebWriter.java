@@ -156,7 +156,12 @@ public final class DebWriter {
         members.put("control", ControlFile.render(pkg.control()));
         if (!md5sums.isEmpty()) {
             StringBuilder sb = new StringBuilder();
-            md5sums.forEach((path, sum) -> sb.append(sum).append("  ").append(path).append('\n'));
+            // as dh_md5sums: conffiles are not listed (dpkg keeps their sums in its status file)
+            md5sums.forEach((path, sum) -> {
+                if (!pkg.conffiles().contains("/" + path)) {
+                    sb.append(sum).append("  ").append(path).append('\n');
+                }
+            });
             members.put("md5sums", sb.toString().getBytes(StandardCharsets.UTF_8));
         }
         if (!pkg.conffiles().isEmpty()) {

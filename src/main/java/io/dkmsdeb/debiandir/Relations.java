@@ -34,8 +34,25 @@ public final class Relations {
             return op == null ? name : name + " (" + op + " " + version + ")";
         }
 
+        /** True when every version that satisfies this relation satisfies {@code other} (dpkg's implies). */
         boolean implies(Relation other) {
-            return name.equals(other.name) && (other.op == null || text().equals(other.text()));
+            if (!name.equals(other.name)) {
+                return false;
+            }
+            if (other.op == null) {
+                return true;
+            }
+            if (op == null) {
+                return false;
+            }
+            int c = DebianVersion.compare(version, other.version);
+            return switch (other.op) {
+                case ">=" -> (op.equals(">=") || op.equals(">>") || op.equals("=")) && c >= 0;
+                case ">>" -> op.equals(">>") ? c >= 0 : (op.equals(">=") || op.equals("=")) && c > 0;
+                case "<=" -> (op.equals("<=") || op.equals("<<") || op.equals("=")) && c <= 0;
+                case "<<" -> op.equals("<<") ? c <= 0 : (op.equals("<=") || op.equals("=")) && c < 0;
+                default -> op.equals("=") && c == 0;
+            };
         }
     }
 
@@ -111,7 +128,7 @@ public final class Relations {
         return items;
     }
 
-    /** dpkg's simplify_deps for the cases dkms packages meet: duplicates and unversioned relations implied by others. */
+    /** dpkg's simplify_deps: a relation implied by a stronger field's or by another of the same field is dropped. */
     private static List<List<Relation>> simplify(List<List<Relation>> items, List<List<Relation>> stronger) {
         List<List<Relation>> pending = new ArrayList<>(items);
         List<List<Relation>> kept = new ArrayList<>();

@@ -80,14 +80,21 @@ final class DebianPackagePlanner {
         }
         data = DataLayout.normalize(DebianFiles.compressAndFixPerms(lastWins(data)));
 
-        TemplateValues values = new TemplateValues().shell("module", conf.packageName()).shell("package", pkg)
+        // dh_dkms's snippet: DKMS_PACKAGE_NAME is the module name with -dkms, whatever the binary package is called
+        TemplateValues values = new TemplateValues().shell("module", conf.packageName()).shell("package", conf.packageName() + "-dkms")
                 .shell("version", conf.packageVersion());
         Map<String, String> scripts = new TreeMap<>();
         scripts.put("postinst", templates.render("dkms/postinst.ftl", values));
         scripts.put("prerm", templates.render("dkms/prerm.ftl", values));
         ControlFile control = control(d, binary, pkg, debianVersion(changelog, o.revision()), conf, o);
-        control.set("Installed-Size", Long.toString(InstalledSize.kib(data, scripts.values())));
-        return new Plan(new DebPackage(control.fields(), scripts, data, DebianFiles.conffiles(data)), source);
+        List<String> conffiles = DebianFiles.conffiles(data);
+        // dpkg-gencontrol counts what DEBIAN/ holds when it runs: the scripts and, from dh_installdeb, conffiles
+        List<String> controlFiles = new ArrayList<>(scripts.values());
+        if (!conffiles.isEmpty()) {
+            controlFiles.add(String.join("\n", conffiles) + "\n");
+        }
+        control.set("Installed-Size", Long.toString(InstalledSize.kib(data, controlFiles)));
+        return new Plan(new DebPackage(control.fields(), scripts, data, conffiles), source);
     }
 
     private static String debianVersion(Changelog changelog, String revision) {

@@ -44,7 +44,8 @@ public final class SourcePackagePlanner {
                 CopyrightNotices.find(source.dir()), null), id.epochSeconds()));
         data = DataLayout.normalize(data);
 
-        TemplateValues values = new TemplateValues().shell("module", module).shell("package", id.packageName()).shell("version", version);
+        // dh_dkms's snippet: DKMS_PACKAGE_NAME is the module name with -dkms, whatever the binary package is called
+        TemplateValues values = new TemplateValues().shell("module", module).shell("package", module + "-dkms").shell("version", version);
         Map<String, String> scripts = new TreeMap<>();
         scripts.put("postinst", templates.render("dkms/postinst.ftl", values));
         scripts.put("prerm", templates.render("dkms/prerm.ftl", values));

@@ -46,6 +46,14 @@ class RelationsTest {
     }
 
     @Test
+    void versionedRelationsImplyWeakerOnes() {
+        assertThat(normalize(Map.of("Depends", "${misc:Depends}, dkms (>= 3.0.3)")))
+                .containsExactly(Map.entry("Depends", "dkms (>= 3.0.3)"));
+        assertThat(normalize(Map.of("Depends", "foo (>= 2), foo (<< 3), foo (= 2.5), bar (>> 1.0~rc1), bar (>= 1.0)")))
+                .containsExactly(Map.entry("Depends", "foo (= 2.5), bar (>= 1.0)"));
+    }
+
+    @Test
     void unionFieldsSorted() {
         assertThat(normalize(Map.of("Conflicts", "zeta, acme-nic-modules, acme-nic-modules")))
                 .containsExactly(Map.entry("Conflicts", "acme-nic-modules, zeta"));
