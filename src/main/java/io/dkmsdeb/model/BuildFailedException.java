@@ -5,6 +5,10 @@ public class BuildFailedException extends DkmsDebException {
     private static final long serialVersionUID = 1L;
 
     public BuildFailedException(String message) {
-        super(5, message, null);
+        super(ExitCode.BUILD_FAILED, message, null);
+    }
+
+    public BuildFailedException(String message, Throwable cause) {
+        super(ExitCode.BUILD_FAILED, message, cause);
     }
 }

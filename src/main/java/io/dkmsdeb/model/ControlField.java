@@ -14,21 +14,21 @@ public record ControlField(String name, String value) {
         Objects.requireNonNull(name, "name");
         Objects.requireNonNull(value, "value");
         if (!NAME.matcher(name).matches()) {
-            throw new IllegalArgumentException("control field name must be letters, digits and '-': '" + name + "'");
+            throw new ModuleSourceException("control field name must be letters, digits and '-': '" + name + "'");
         }
         if (value.isBlank()) {
-            throw new IllegalArgumentException("control field " + name + " must not be empty");
+            throw new ModuleSourceException("control field " + name + " must not be empty");
         }
         for (String line : value.split("\n", -1)) {
             if (line.chars().anyMatch(c -> c < 0x20 && c != '\t')) {
-                throw new IllegalArgumentException("control field " + name + " contains a control character");
+                throw new ModuleSourceException("control field " + name + " contains a control character");
             }
         }
         if (value.contains("\n")) {
             String[] lines = value.split("\n", -1);
             for (int i = 1; i < lines.length; i++) {
                 if (!lines[i].startsWith(" ") || lines[i].isBlank()) {
-                    throw new IllegalArgumentException("continuation lines of control field " + name
+                    throw new ModuleSourceException("continuation lines of control field " + name
                             + " must start with a space and not be empty (use ' .' for a blank line)");
                 }
             }

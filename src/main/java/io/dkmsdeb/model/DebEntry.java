@@ -33,22 +33,22 @@ public record DebEntry(String path, Type type, int mode, Data data, String linkT
         Objects.requireNonNull(path, "path");
         Objects.requireNonNull(type, "type");
         if (path.isEmpty() || path.startsWith("/") || path.endsWith("/") || BAD_SEGMENT.matcher(path).find()) {
-            throw new IllegalArgumentException("package path must be relative and normalized (no '.', '..' or empty segments): '" + path + "'");
+            throw new ModuleSourceException("package path must be relative and normalized (no '.', '..' or empty segments): '" + path + "'");
         }
         if (path.indexOf('\0') >= 0 || path.indexOf('\n') >= 0) {
-            throw new IllegalArgumentException("package path must not contain NUL or newline: '" + path.replace("\n", "\\n") + "'");
+            throw new ModuleSourceException("package path must not contain NUL or newline: '" + path.replace("\n", "\\n") + "'");
         }
         if (mode < 0 || mode > 0777) {
-            throw new IllegalArgumentException("mode must be between 0000 and 0777, got " + Integer.toOctalString(mode) + " for " + path);
+            throw new ModuleSourceException("mode must be between 0000 and 0777, got " + Integer.toOctalString(mode) + " for " + path);
         }
         if ((type == Type.FILE) != (data != null)) {
-            throw new IllegalArgumentException("regular files, and only they, carry data: " + path);
+            throw new ModuleSourceException("regular files, and only they, carry data: " + path);
         }
         if ((type == Type.SYMLINK) != (linkTarget != null)) {
-            throw new IllegalArgumentException("symbolic links, and only they, carry a target: " + path);
+            throw new ModuleSourceException("symbolic links, and only they, carry a target: " + path);
         }
         if (linkTarget != null && (linkTarget.isEmpty() || linkTarget.indexOf('\0') >= 0)) {
-            throw new IllegalArgumentException("symbolic link target must be a non-empty string without NUL: " + path);
+            throw new ModuleSourceException("symbolic link target must be a non-empty string without NUL: " + path);
         }
     }
 

@@ -28,7 +28,7 @@ public record DkmsConf(String packageName, String packageVersion, List<DkmsModul
         patches = List.copyOf(patches);
         buildDepends = List.copyOf(buildDepends);
         if (modules.isEmpty()) {
-            throw new IllegalArgumentException("a dkms.conf needs at least one module");
+            throw new ModuleSourceException("a dkms.conf needs at least one module");
         }
     }
 

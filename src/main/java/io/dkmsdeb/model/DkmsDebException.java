@@ -8,7 +8,7 @@ public class DkmsDebException extends RuntimeException {
     private static final long serialVersionUID = 1L;
 
     /** Exit code for anything that has no more specific code. */
-    public static final int EXIT_OTHER = 1;
+    public static final int EXIT_OTHER = ExitCode.OTHER;
 
     private final int exitCode;
 

@@ -5,6 +5,10 @@ public class KernelHeadersException extends DkmsDebException {
     private static final long serialVersionUID = 1L;
 
     public KernelHeadersException(String message) {
-        super(4, message, null);
+        super(ExitCode.NO_HEADERS, message, null);
+    }
+
+    public KernelHeadersException(String message, Throwable cause) {
+        super(ExitCode.NO_HEADERS, message, cause);
     }
 }

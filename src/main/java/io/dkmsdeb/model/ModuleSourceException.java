@@ -5,10 +5,10 @@ public class ModuleSourceException extends DkmsDebException {
     private static final long serialVersionUID = 1L;
 
     public ModuleSourceException(String message) {
-        super(3, message, null);
+        super(ExitCode.BAD_SOURCE, message, null);
     }
 
     public ModuleSourceException(String message, Throwable cause) {
-        super(3, message, cause);
+        super(ExitCode.BAD_SOURCE, message, cause);
     }
 }

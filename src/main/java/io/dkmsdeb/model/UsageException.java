@@ -5,6 +5,10 @@ public class UsageException extends DkmsDebException {
     private static final long serialVersionUID = 1L;
 
     public UsageException(String message) {
-        super(2, message, null);
+        super(ExitCode.USAGE, message, null);
+    }
+
+    public UsageException(String message, Throwable cause) {
+        super(ExitCode.USAGE, message, cause);
     }
 }

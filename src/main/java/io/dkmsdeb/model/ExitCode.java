@@ -1,0 +1,22 @@
+package io.dkmsdeb.model;
+
+/** The exit codes of the command-line contract (DESIGN.md), one name each. */
+public final class ExitCode {
+    /** Done. */
+    public static final int OK = 0;
+    /** Anything without a more specific code. */
+    public static final int OTHER = 1;
+    /** A command line that cannot be carried out as given. */
+    public static final int USAGE = 2;
+    /** The module source tree, its dkms.conf or its debian/ directory is unusable. */
+    public static final int BAD_SOURCE = 3;
+    /** The requested kernel's headers are missing. */
+    public static final int NO_HEADERS = 4;
+    /** Compiling the module failed. */
+    public static final int BUILD_FAILED = 5;
+    /** The module's BUILD_EXCLUSIVE_* rules exclude the kernel or architecture (dkms's code). */
+    public static final int EXCLUDED = 77;
+
+    private ExitCode() {
+    }
+}
