@@ -3,10 +3,12 @@ package io.dkmsdeb.cli;
 import io.dkmsdeb.model.KernelExcludedException;
 import io.dkmsdeb.model.UsageException;
 import io.dkmsdeb.pipeline.BmdebJob;
+import io.dkmsdeb.pipeline.KernelOutcome;
 import picocli.CommandLine.ArgGroup;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
+import picocli.CommandLine.ParentCommand;
 
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -27,11 +29,17 @@ import java.util.concurrent.Callable;
                     + "looked up in /usr/src/NAME-VERSION, then in /var/lib/dkms/NAME/VERSION/source."},
         footer = {"", "Exit codes: 0 built (with several kernels: each one built or skipped, at least one built), "
                 + "2 usage, 3 bad module source, 4 kernel headers missing, 5 build failed (the message names the log), "
-                + "77 the module's BUILD_EXCLUSIVE_* excludes the kernel (with several kernels: all of them), 1 anything else."})
+                + "77 the module's BUILD_EXCLUSIVE_* excludes the kernel (with several kernels: all of them), 1 anything else. "
+                + "With several kernels, one that fails does not stop the others; the code is 5 when any failed, "
+                + "unless all failed with the same code, which is then the code of the call."})
 final class BmdebCommand implements Callable<Integer> {
     // -V is the module version here, as in source; dkms-deb's own version is 'dkms-deb --version'
     @Option(names = {"-h", "--help"}, usageHelp = true, description = "Show this help message and exit.")
     boolean help;
+
+    /** The top-level command, for --stacktrace. */
+    @ParentCommand
+    Main main;
 
     @Parameters(index = "0", paramLabel = "SOURCE", description = "NAME/VERSION, a module directory, or a NAME-dkms package file.")
     String source;
@@ -123,47 +131,65 @@ final class BmdebCommand implements Callable<Integer> {
         BmdebJob.Result r = new BmdebJob().run(new BmdebJob.Request(source, kernels.releases, kernels.all, kernelSourceDir, arch,
                 outDir, jobs, compress, !noStrip, revision, moduleVersion, name, maintainer, templates, buildTimeout, logDir, signKey, signCert, noSign, fetchHeaders, System.getenv()));
         if (json) {
-            List<Object> ks = new ArrayList<>();
-            for (BmdebJob.KernelResult k : r.kernels()) {
-                Map<String, Object> m = new LinkedHashMap<>();
-                m.put("kernel", k.kernel());
-                m.put("result", k.result());
-                m.put("exitCode", k.exitCode());
-                m.put("package", k.packageName());
-                m.put("file", k.deb() == null ? null : k.deb().toString());
-                m.put("seconds", Math.round(k.seconds() * 100) / 100.0);
-                m.put("message", k.message());
-                ks.add(m);
-            }
-            Map<String, Object> summary = new LinkedHashMap<>();
-            summary.put("command", "bmdeb");
-            summary.put("module", r.module());
-            summary.put("moduleVersion", r.version());
-            summary.put("kernels", ks);
-            summary.put("exitCode", r.exitCode());
-            summary.put("seconds", Math.round(r.seconds() * 100) / 100.0);
-            System.out.println(Json.write(summary));
+            System.out.println(Json.write(summary(r)));
         } else {
-            if (r.kernels().size() > 1) {
-                System.out.printf("%-32s %-8s %-60s %8s%n", "KERNEL", "RESULT", "PACKAGE", "SECONDS");
-                for (BmdebJob.KernelResult k : r.kernels()) {
-                    System.out.printf("%-32s %-8s %-60s %8.1f%n", k.kernel(), k.result(), k.deb() == null ? "-" : k.deb().getFileName(), k.seconds());
-                }
-            } else if (r.kernels().get(0).deb() != null) {
-                System.out.println(r.kernels().get(0).deb());
-            }
+            printTable(r);
         }
+        printErrors(r);
+        return r.exitCode();
+    }
+
+    /** The --json summary: the call's fields, then one object per kernel. */
+    private static Map<String, Object> summary(BmdebJob.Result r) {
+        List<Object> ks = new ArrayList<>();
         for (BmdebJob.KernelResult k : r.kernels()) {
-            if (k.result().equals("failed")) {
+            Map<String, Object> m = new LinkedHashMap<>();
+            m.put("kernel", k.kernel());
+            m.put("result", k.result().word());
+            m.put("exitCode", k.exitCode());
+            m.put("package", k.packageName());
+            m.put("file", k.deb() == null ? null : k.deb().toString());
+            m.put("seconds", Math.round(k.seconds() * 100) / 100.0);
+            m.put("message", k.message());
+            ks.add(m);
+        }
+        Map<String, Object> summary = new LinkedHashMap<>();
+        summary.put("command", "bmdeb");
+        summary.put("module", r.module());
+        summary.put("moduleVersion", r.version());
+        summary.put("kernels", ks);
+        summary.put("exitCode", r.exitCode());
+        summary.put("seconds", Math.round(r.seconds() * 100) / 100.0);
+        return summary;
+    }
+
+    /** Several kernels: a table of them; one: the file written. */
+    private static void printTable(BmdebJob.Result r) {
+        if (r.kernels().size() > 1) {
+            System.out.printf("%-32s %-8s %-60s %8s%n", "KERNEL", "RESULT", "PACKAGE", "SECONDS");
+            for (BmdebJob.KernelResult k : r.kernels()) {
+                System.out.printf("%-32s %-8s %-60s %8.1f%n", k.kernel(), k.result().word(), k.deb() == null ? "-" : k.deb().getFileName(), k.seconds());
+            }
+        } else if (r.kernels().get(0).deb() != null) {
+            System.out.println(r.kernels().get(0).deb());
+        }
+    }
+
+    /** Each failed kernel's message (with its stack trace under --stacktrace); the skip of a single kernel. */
+    private void printErrors(BmdebJob.Result r) {
+        for (BmdebJob.KernelResult k : r.kernels()) {
+            if (k.result() == KernelOutcome.FAILED) {
                 System.err.println("dkms-deb: error: " + (r.kernels().size() > 1 ? "[" + k.kernel() + "] " : "") + k.message());
-            } else if (k.result().equals("skipped") && r.kernels().size() == 1) {
+                if (main != null && main.stacktrace && k.error() != null) {
+                    k.error().printStackTrace(System.err);
+                }
+            } else if (k.result() == KernelOutcome.SKIPPED && r.kernels().size() == 1) {
                 System.err.println("dkms-deb: " + k.message());
             }
         }
         if (r.kernels().size() > 1 && r.exitCode() == KernelExcludedException.EXIT_CODE) {
             System.err.println("dkms-deb: no package written: the module's BUILD_EXCLUSIVE_* rules exclude every kernel given (exit 77)");
         }
-        return r.exitCode();
     }
 
 }

@@ -25,11 +25,12 @@ import java.util.Map;
 import java.util.stream.Stream;
 
 /**
- * Builds a module the way dkms 3 does ({@code prepare_build} and {@code actual_build}), in a
- * private scratch tree ({@link Scratch}) laid out like dkms's: {@code $dkms_tree/NAME/VERSION/build} is a copy of
- * the source, {@code .../source} links to a pristine copy under {@code $source_tree}. Steps:
- * PATCH (-p1 from patches/), PRE_BUILD, CLEAN, MAKE (make -jN KERNELRELEASE=KVER prepended
- * when MAKE starts with "make"), check BUILT_MODULE_LOCATION/BUILT_MODULE_NAME.ko, strip -g,
+ * Builds a module the way dkms 3 does ({@code prepare_build} and {@code actual_build}), in the
+ * private scratch tree ({@link Scratch}) that the request's {@link Layout} names, laid out like
+ * dkms's: {@code $dkms_tree/NAME/VERSION/build} is a copy of the source, {@code .../source} links
+ * to a pristine copy under {@code $source_tree}. Steps: PATCH (-p1 from patches/), PRE_BUILD,
+ * CLEAN, MAKE ({@link MakeCommand}: make -jN KERNELRELEASE=KVER prepended when MAKE starts with
+ * "make"), check BUILT_MODULE_LOCATION/BUILT_MODULE_NAME.ko, strip -g,
  * compress as the kernel does, POST_BUILD. Each step runs with the dkms variables in its
  * environment, its output appended to the log, under a time limit.
  */
@@ -42,82 +43,112 @@ public final class DkmsStyleBuild implements KernelBuild {
         DkmsConf conf = r.conf();
         KernelTarget k = r.kernel();
         String what = conf.packageName() + " " + conf.packageVersion() + " for " + k.release();
-        try (Scratch s = Scratch.forBuild(conf.packageName(), conf.packageVersion(), k.release())) {
-            Path scratch = s.dir();
-            Layout layout = layout(conf.packageName(), conf.packageVersion(), k);
-            Path dkmsTree = layout.dkmsTree();
-            Path sourceTree = layout.sourceTree();
-            Path pristine = sourceTree.resolve(conf.packageName() + "-" + conf.packageVersion());
-            Path base = dkmsTree.resolve(conf.packageName()).resolve(conf.packageVersion());
-            Path build = base.resolve("build");
-            TreeCopy.copy(r.sourceDir(), pristine);
-            Files.write(pristine.resolve("dkms.conf"), r.dkmsConfText());
-            TreeCopy.copy(pristine, build);
-            Files.createSymbolicLink(base.resolve("source"), pristine);
-            Path helpers = Files.createDirectories(scratch.resolve("helpers"));
+        Layout layout = r.layout();
+        try (Scratch s = Scratch.forBuild(layout)) {
+            Path build = prepareTrees(r, layout);
+            Path helpers = Files.createDirectories(layout.dir().resolve("helpers"));
             Path runMake = helper(helpers, "run-make.bash");
             Path runScript = helper(helpers, "run-build-script.bash");
-            Map<String, String> env = environment(r, dkmsTree, sourceTree);
+            Map<String, String> env = environment(r, layout);
             // the log is started afresh under the build's lock: concurrent runs of the same build take turns
             Files.writeString(r.log(), "dkms-deb build log for " + conf.packageName() + "-" + conf.packageVersion()
                     + " for kernel " + k.release() + " (" + k.unameArch() + ")\n", StandardCharsets.UTF_8,
                     java.nio.file.StandardOpenOption.CREATE, java.nio.file.StandardOpenOption.TRUNCATE_EXISTING,
                     java.nio.file.StandardOpenOption.WRITE);
-
-            for (String patch : conf.patches()) {
-                if (!Files.isRegularFile(build.resolve("patches").resolve(patch))) {
-                    throw failed(r, what, "patch " + patch + " named in dkms.conf is not in " + r.sourceDir().resolve("patches"), false);
-                }
-                step(r, what, "applying patch " + patch, List.of("patch", "-p1", "-i", "patches/" + patch), build, env);
-            }
-            if (!conf.preBuild().isEmpty()) {
-                step(r, what, "PRE_BUILD", List.of("bash", runScript.toString(), build.toString(), "pre_build", conf.preBuild()), build, env);
-            }
-            String kdir = k.headersDir().toString();
-            // dkms cleans before make (its result is not checked); kbuild's own clean of a fresh
-            // copy without build output is a no-op, so it is skipped then (a kbuild start saved)
-            if (!conf.clean().isEmpty() || hasBuildOutput(build)) {
-                String clean = conf.clean().isEmpty() ? "make -C " + kdir + " M=" + build + " clean" : conf.clean();
-                ProcessRunner.run(List.of("bash", runMake.toString(), build.toString(), clean), build, env, r.log(), r.timeoutSeconds());
-            }
-            String make = makeCommand(conf, k, build, r.makeJobs());
-            Log.info("[" + k.release() + "] building " + conf.packageName() + " " + conf.packageVersion() + ": " + make);
-            step(r, what, "make", List.of("bash", runMake.toString(), build.toString(), make), build, env);
-
-            List<BuiltModule> modules = new ArrayList<>();
-            for (DkmsModule m : conf.modules()) {
-                Path ko = build.resolve(m.builtPath());
-                if (!Files.isRegularFile(ko)) {
-                    throw failed(r, what, "make succeeded but " + m.builtPath() + " was not built (found: " + builtKos(build)
-                            + "); check BUILT_MODULE_NAME[" + m.index() + "] and BUILT_MODULE_LOCATION[" + m.index() + "] in dkms.conf", true);
-                }
-                if (m.strip() && r.strip()) {
-                    step(r, what, "strip " + m.builtPath(), List.of("strip", "-g", ko.toString()), build, env);
-                }
-                if (r.signing() != null) {
-                    sign(r, what, ko, build, env);
-                }
-                byte[] content = ModuleCompressor.compress(Files.readAllBytes(ko), k.compression());
-                modules.add(new BuiltModule(m, m.destName() + k.moduleSuffix(), content));
-            }
+            Steps steps = new Steps(r, what, build, env);
+            compile(steps, runMake, runScript);
+            List<BuiltModule> modules = collect(steps);
             if (!conf.postBuild().isEmpty()) {
-                step(r, what, "POST_BUILD", List.of("bash", runScript.toString(), build.toString(), "post_build", conf.postBuild()), build, env);
+                steps.run("POST_BUILD", List.of("bash", runScript.toString(), build.toString(), "post_build", conf.postBuild()));
             }
             return modules;
         } catch (IOException e) {
             throw new DkmsDebException("building " + what + " failed: " + e.getClass().getSimpleName() + ": " + e.getMessage()
-                    + "; check free space and permissions of " + System.getProperty("java.io.tmpdir") + " and " + r.log().getParent(), e);
+                    + "; check free space and permissions of " + layout.base() + " and " + r.log().getParent(), e);
         }
     }
 
-    @Override
-    public Layout layout(String module, String version, KernelTarget kernel) {
-        Path dir = Scratch.location(module, version, kernel.release());
-        return new Layout(dir.resolve("dkms"), dir.resolve("src"));
+    /** dkms's trees: the pristine copy with its dkms.conf, the build copy, and build/../source linking to the pristine one. */
+    private static Path prepareTrees(Request r, Layout layout) throws IOException {
+        Path pristine = layout.pristineDir();
+        Path build = layout.buildDir();
+        TreeCopy.copy(r.sourceDir(), pristine);
+        Files.write(pristine.resolve("dkms.conf"), r.dkmsConfText());
+        TreeCopy.copy(pristine, build);
+        Files.createSymbolicLink(build.getParent().resolve("source"), pristine);
+        return build;
+    }
+
+    /** What one build runs its steps with, and where. */
+    private record Steps(Request r, String what, Path build, Map<String, String> env) {
+        void run(String name, List<String> cmd) throws IOException {
+            run(name, cmd, String.join(" ", cmd.subList(cmd.get(0).equals("bash") ? 3 : 0, cmd.size())));
+        }
+
+        void run(String name, List<String> cmd, String display) throws IOException {
+            Files.writeString(r.log(), "\n$ " + display + "\n", StandardCharsets.UTF_8, java.nio.file.StandardOpenOption.APPEND);
+            ProcessRunner.Outcome o = ProcessRunner.run(cmd, build, env, r.log(), r.timeoutSeconds());
+            if (o.timedOut()) {
+                throw failed(r, what, name + " did not finish within " + r.timeoutSeconds() + " s (--build-timeout) and was killed", true);
+            }
+            if (o.exit() != 0) {
+                throw failed(r, what, name + " exited with status " + o.exit(), true);
+            }
+        }
+    }
+
+    /** PATCH, PRE_BUILD, CLEAN and MAKE. */
+    private static void compile(Steps steps, Path runMake, Path runScript) throws IOException {
+        Request r = steps.r();
+        DkmsConf conf = r.conf();
+        Path build = steps.build();
+        for (String patch : conf.patches()) {
+            if (!Files.isRegularFile(build.resolve("patches").resolve(patch))) {
+                throw failed(r, steps.what(), "patch " + patch + " named in dkms.conf is not in " + r.sourceDir().resolve("patches"), false);
+            }
+            steps.run("applying patch " + patch, List.of("patch", "-p1", "-i", "patches/" + patch));
+        }
+        if (!conf.preBuild().isEmpty()) {
+            steps.run("PRE_BUILD", List.of("bash", runScript.toString(), build.toString(), "pre_build", conf.preBuild()));
+        }
+        // dkms cleans before make (its result is not checked); kbuild's own clean of a fresh
+        // copy without build output is a no-op, so it is skipped then (a kbuild start saved)
+        if (!conf.clean().isEmpty() || hasBuildOutput(build)) {
+            MakeCommand clean = MakeCommand.clean(conf, r.kernel(), build);
+            ProcessRunner.run(clean.command(runMake, build), build, steps.env(), r.log(), r.timeoutSeconds());
+        }
+        MakeCommand make = MakeCommand.make(conf, r.kernel(), build, r.makeJobs());
+        Log.info("[" + r.kernel().release() + "] building " + conf.packageName() + " " + conf.packageVersion() + ": " + make.display());
+        steps.run("make", make.command(runMake, build), make.display());
+    }
+
+    /** Each BUILT_MODULE_LOCATION/BUILT_MODULE_NAME.ko, stripped, signed and compressed as the kernel's own. */
+    private List<BuiltModule> collect(Steps steps) throws IOException {
+        Request r = steps.r();
+        KernelTarget k = r.kernel();
+        Path build = steps.build();
+        List<BuiltModule> modules = new ArrayList<>();
+        for (DkmsModule m : r.conf().modules()) {
+            Path ko = build.resolve(m.builtPath());
+            if (!Files.isRegularFile(ko)) {
+                throw failed(r, steps.what(), "make succeeded but " + m.builtPath() + " was not built (found: " + builtKos(build)
+                        + "); check BUILT_MODULE_NAME[" + m.index() + "] and BUILT_MODULE_LOCATION[" + m.index() + "] in dkms.conf", true);
+            }
+            if (m.strip() && r.strip()) {
+                steps.run("strip " + m.builtPath(), List.of("strip", "-g", ko.toString()));
+            }
+            if (r.signing() != null) {
+                sign(steps, ko);
+            }
+            byte[] content = ModuleCompressor.compress(Files.readAllBytes(ko), k.compression());
+            modules.add(new BuiltModule(m, m.destName() + k.moduleSuffix(), content));
+        }
+        return modules;
     }
 
     /** Signs before compression, as dkms does, with the kernel's sign-file and its CONFIG_MODULE_SIG_HASH. */
-    private void sign(Request r, String what, Path ko, Path build, Map<String, String> env) throws IOException {
+    private static void sign(Steps steps, Path ko) throws IOException {
+        Request r = steps.r();
         KernelTarget k = r.kernel();
         String hash = k.config().get("CONFIG_MODULE_SIG_HASH");
         if (hash == null || hash.isEmpty()) {
@@ -129,26 +160,11 @@ public final class DkmsStyleBuild implements KernelBuild {
             throw new io.dkmsdeb.model.KernelHeadersException("cannot sign the modules for " + k.release() + ": " + signFile
                     + " is missing from the kernel headers; install the complete linux-headers-" + k.release() + " (with linux-kbuild)");
         }
-        step(r, what, "sign " + ko.getFileName(), List.of(signFile.toString(), hash, r.signing().key().toString(),
-                r.signing().cert().toString(), ko.toString()), build, env);
+        steps.run("sign " + ko.getFileName(), List.of(signFile.toString(), hash, r.signing().key().toString(),
+                r.signing().cert().toString(), ko.toString()));
     }
 
-    /** dkms's make command: MAKE or the default, with -jN KERNELRELEASE=KVER when it starts with make. */
-    static String makeCommand(DkmsConf conf, KernelTarget k, Path build, int jobs) {
-        String make = conf.make().orElse("make -C " + k.headersDir() + " M=" + build);
-        if (make.startsWith("make")) {
-            make = "make -j" + jobs + " KERNELRELEASE=" + k.release() + make.substring(4);
-        }
-        if ("y".equals(k.config().get("CONFIG_CC_IS_CLANG"))) {
-            make += " CC=clang";
-        }
-        if ("y".equals(k.config().get("CONFIG_LD_IS_LLD"))) {
-            make += " LD=ld.lld";
-        }
-        return make;
-    }
-
-    private Map<String, String> environment(Request r, Path dkmsTree, Path sourceTree) {
+    private static Map<String, String> environment(Request r, Layout layout) {
         KernelTarget k = r.kernel();
         Map<String, String> env = new HashMap<>();
         env.put("PATH", System.getenv().getOrDefault("PATH", "/usr/local/bin:/usr/bin:/bin") + ":/usr/sbin:/sbin");
@@ -157,8 +173,8 @@ public final class DkmsStyleBuild implements KernelBuild {
         env.put("kernelver", k.release());
         env.put("arch", k.unameArch());
         env.put("kernel_source_dir", k.headersDir().toString());
-        env.put("dkms_tree", dkmsTree.toString());
-        env.put("source_tree", sourceTree.toString());
+        env.put("dkms_tree", layout.dkmsTree().toString());
+        env.put("source_tree", layout.sourceTree().toString());
         env.put("module", r.conf().packageName());
         env.put("module_version", r.conf().packageVersion());
         env.put("SOURCE_DATE_EPOCH", Long.toString(r.epochSeconds()));
@@ -181,18 +197,6 @@ public final class DkmsStyleBuild implements KernelBuild {
             }
         }
         return false;
-    }
-
-    private void step(Request r, String what, String name, List<String> cmd, Path dir, Map<String, String> env) throws IOException {
-        Files.writeString(r.log(), "\n$ " + String.join(" ", cmd.subList(cmd.get(0).equals("bash") ? 3 : 0, cmd.size())) + "\n",
-                StandardCharsets.UTF_8, java.nio.file.StandardOpenOption.APPEND);
-        ProcessRunner.Outcome o = ProcessRunner.run(cmd, dir, env, r.log(), r.timeoutSeconds());
-        if (o.timedOut()) {
-            throw failed(r, what, name + " did not finish within " + r.timeoutSeconds() + " s (--build-timeout) and was killed", true);
-        }
-        if (o.exit() != 0) {
-            throw failed(r, what, name + " exited with status " + o.exit(), true);
-        }
     }
 
     private static BuildFailedException failed(Request r, String what, String why, boolean showLog) {

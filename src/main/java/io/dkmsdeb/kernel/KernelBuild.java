@@ -4,8 +4,14 @@ import io.dkmsdeb.model.BuiltModule;
 import io.dkmsdeb.model.DkmsConf;
 import io.dkmsdeb.model.KernelTarget;
 
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.HexFormat;
 import java.util.List;
+import java.util.Map;
+import java.util.regex.Pattern;
 
 /** Compiles a module for one kernel. One implementation builds as dkms does; tests may fake it. */
 public interface KernelBuild {
@@ -21,9 +27,10 @@ public interface KernelBuild {
      * @param timeoutSeconds time limit for each step
      * @param epochSeconds   SOURCE_DATE_EPOCH for kbuild's timestamp
      * @param signing        key and certificate to sign the modules with, or null
+     * @param layout         where the build happens: the trees dkms.conf was read with
      */
     record Request(Path sourceDir, byte[] dkmsConfText, DkmsConf conf, KernelTarget kernel, int makeJobs, boolean strip,
-                   Path log, long timeoutSeconds, long epochSeconds, Signing signing) {
+                   Path log, long timeoutSeconds, long epochSeconds, Signing signing, Layout layout) {
     }
 
     /** A module signing key (PEM) and its certificate (PEM or DER), as the kernel's sign-file takes them. */
@@ -34,13 +41,76 @@ public interface KernelBuild {
     List<BuiltModule> build(Request request);
 
     /**
-     * Where the build of {@code module} {@code version} for {@code kernel} will happen, as dkms's
-     * {@code $dkms_tree} and {@code $source_tree}: dkms.conf is read with these set, since MAKE
-     * lines often name {@code $dkms_tree/NAME/VERSION/build}.
+     * Where the build of {@code module} {@code version} for {@code kernel} happens, laid out as
+     * dkms's trees: {@code $dkms_tree/NAME/VERSION/build} is the build directory and
+     * {@code $source_tree/NAME-VERSION} the pristine source. dkms.conf is read with these set,
+     * since MAKE lines often name them. A value: the same inputs give the same paths, so that
+     * paths compiled into a module (and so its build id) are the same in every run.
+     *
+     * @param base     the user's private scratch directory ({@code $TMPDIR/dkms-deb-USER})
+     * @param linkBase the user's private directory of links, used when {@link #dir()} has a
+     *                 character kbuild cannot take (see {@link #kbuildDir()})
+     * @param module   PACKAGE_NAME
+     * @param version  PACKAGE_VERSION
+     * @param kernel   the kernel release
      */
-    Layout layout(String module, String version, KernelTarget kernel);
+    record Layout(Path base, Path linkBase, String module, String version, String kernel) {
+        /** What kbuild and a shell take in a path as it is: no white space, quote, ':', '%', '~', '$' or the like. */
+        private static final Pattern KBUILD_SAFE = Pattern.compile("[A-Za-z0-9/._+,@=-]+");
 
-    /** dkms's trees for one build. */
-    record Layout(Path dkmsTree, Path sourceTree) {
+        /** The layout of a build of this user: under TMPDIR (else java.io.tmpdir), links under java.io.tmpdir (else /tmp). */
+        public static Layout forUser(Map<String, String> env, String module, String version, String kernel) {
+            String user = System.getProperty("user.name");
+            String tmp = env.getOrDefault("TMPDIR", "");
+            String javaTmp = System.getProperty("java.io.tmpdir");
+            Path base = Path.of(tmp.isBlank() ? javaTmp : tmp, "dkms-deb-" + user);
+            Path links = Path.of(kbuildSafe(javaTmp) ? javaTmp : "/tmp", "dkms-deb-" + user + "-links");
+            return new Layout(base, links, module, version, kernel);
+        }
+
+        /** The scratch directory of the build: {@code BASE/build/KVER/NAME-VERSION}. */
+        public Path dir() {
+            return base.resolve("build").resolve(kernel).resolve(module + "-" + version);
+        }
+
+        /**
+         * {@link #dir()} as make, dkms.conf and the build scripts see it: the directory itself,
+         * or, when its path has a character kbuild refuses in {@code M=} (a space, ':') or that a
+         * shell would split or interpret (a quote), a link to it named after a hash of the path.
+         */
+        public Path kbuildDir() {
+            Path dir = dir();
+            return kbuildSafe(dir.toString()) ? dir : linkBase.resolve(sha256(dir.toString()).substring(0, 16));
+        }
+
+        public Path dkmsTree() {
+            return kbuildDir().resolve("dkms");
+        }
+
+        public Path sourceTree() {
+            return kbuildDir().resolve("src");
+        }
+
+        /** dkms's build directory, {@code $dkms_tree/NAME/VERSION/build}. */
+        public Path buildDir() {
+            return dkmsTree().resolve(module).resolve(version).resolve("build");
+        }
+
+        /** The pristine copy, {@code $source_tree/NAME-VERSION}, linked from {@code $dkms_tree/NAME/VERSION/source}. */
+        public Path pristineDir() {
+            return sourceTree().resolve(module + "-" + version);
+        }
+
+        static boolean kbuildSafe(String path) {
+            return KBUILD_SAFE.matcher(path).matches();
+        }
+
+        private static String sha256(String text) {
+            try {
+                return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(text.getBytes(StandardCharsets.UTF_8)));
+            } catch (NoSuchAlgorithmException e) {
+                throw new IllegalStateException("the JVM has no SHA-256", e);
+            }
+        }
     }
 }

@@ -12,63 +12,77 @@ import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.PosixFilePermissions;
 
 /**
- * The scratch tree of one build, at a path that depends only on the user, module, version and
- * kernel ({@code $TMPDIR/dkms-deb-USER/build/KVER/NAME-VERSION}), so that paths compiled into a
- * module (and so its build id) are the same in every run. Builds of the same module for the
- * same kernel take turns through a lock file; the tree is removed when the build ends.
+ * The scratch tree of one build, where its {@link KernelBuild.Layout} says. Builds of the same
+ * module for the same kernel take turns through a lock file; the tree (and the link kbuild sees
+ * it through, when there is one) is removed when the build ends.
  */
 final class Scratch implements AutoCloseable {
-    private final Path dir;
+    private final KernelBuild.Layout layout;
     private final FileChannel lockChannel;
     private final FileLock lock;
 
-    private Scratch(Path dir, FileChannel lockChannel, FileLock lock) {
-        this.dir = dir;
+    private Scratch(KernelBuild.Layout layout, FileChannel lockChannel, FileLock lock) {
+        this.layout = layout;
         this.lockChannel = lockChannel;
         this.lock = lock;
     }
 
-    /** The scratch directory of a build; dkms's trees are {@code dkms/} and {@code src/} inside it. */
-    static Path location(String module, String version, String kernel) {
-        return userDir().resolve("build").resolve(kernel).resolve(module + "-" + version);
+    static Scratch forBuild(KernelBuild.Layout layout) throws IOException {
+        privateDir(layout.base());
+        Path dir = layout.dir();
+        Path parent = Files.createDirectories(dir.getParent());
+        FileChannel channel = FileChannel.open(parent.resolve(dir.getFileName() + ".lock"), StandardOpenOption.CREATE, StandardOpenOption.WRITE);
+        FileLock lock = channel.lock();
+        Scratch scratch = new Scratch(layout, channel, lock);
+        try {
+            Trees.deleteQuietly(dir); // left by a killed run
+            Files.createDirectories(dir);
+            if (!layout.kbuildDir().equals(dir)) {
+                link(layout);
+            }
+            return scratch;
+        } catch (IOException | RuntimeException e) {
+            scratch.close();
+            throw e;
+        }
     }
 
-    private static Path userDir() {
-        String tmp = System.getenv("TMPDIR");
-        return Path.of(tmp != null && !tmp.isBlank() ? tmp : System.getProperty("java.io.tmpdir"), "dkms-deb-" + System.getProperty("user.name"));
+    /** The link kbuild builds through: a path without the characters of the scratch directory's that kbuild cannot take. */
+    private static void link(KernelBuild.Layout layout) throws IOException {
+        Path link = layout.kbuildDir();
+        if (!KernelBuild.Layout.kbuildSafe(link.toString())) {
+            throw new IOException("kbuild cannot build in " + layout.dir() + " (a space, quote or ':' in the path) and no link "
+                    + "without them can be made in " + layout.linkBase() + "; set TMPDIR to a path of letters, digits, '.', '_', '-' and '/'");
+        }
+        privateDir(layout.linkBase());
+        Files.deleteIfExists(link); // left by a killed run; the link is only ever made under this build's lock
+        Files.createSymbolicLink(link, layout.dir());
     }
 
-    static Scratch forBuild(String module, String version, String kernel) throws IOException {
-        Path user = userDir();
-        if (!Files.exists(user, LinkOption.NOFOLLOW_LINKS)) {
+    /** Creates {@code dir} (0700) unless it exists, and makes sure it is a directory of this user, not a link. */
+    private static void privateDir(Path dir) throws IOException {
+        String user = System.getProperty("user.name");
+        if (!Files.exists(dir, LinkOption.NOFOLLOW_LINKS)) {
+            Files.createDirectories(dir.getParent());
             try {
-                Files.createDirectory(user, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
+                Files.createDirectory(dir, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
             } catch (java.nio.file.FileAlreadyExistsException raced) {
                 // another run created it first
             }
         }
-        if (Files.isSymbolicLink(user) || !Files.isDirectory(user, LinkOption.NOFOLLOW_LINKS)
-                || !Files.getOwner(user, LinkOption.NOFOLLOW_LINKS).getName().equals(System.getProperty("user.name"))) {
-            throw new IOException(user + " is not a directory owned by " + System.getProperty("user.name") + "; remove it or set TMPDIR");
+        if (Files.isSymbolicLink(dir) || !Files.isDirectory(dir, LinkOption.NOFOLLOW_LINKS)
+                || !Files.getOwner(dir, LinkOption.NOFOLLOW_LINKS).getName().equals(user)) {
+            throw new IOException(dir + " is not a directory owned by " + user + "; remove it or set TMPDIR");
         }
-        Path dir = location(module, version, kernel);
-        Path parent = Files.createDirectories(dir.getParent());
-        FileChannel channel = FileChannel.open(parent.resolve(module + "-" + version + ".lock"),
-                StandardOpenOption.CREATE, StandardOpenOption.WRITE);
-        FileLock lock = channel.lock();
-        Trees.deleteQuietly(dir); // left by a killed run
-        Files.createDirectories(dir);
-        return new Scratch(dir, channel, lock);
-    }
-
-    Path dir() {
-        return dir;
     }
 
     @Override
     public void close() throws IOException {
         try {
-            Trees.deleteQuietly(dir);
+            if (!layout.kbuildDir().equals(layout.dir())) {
+                Files.deleteIfExists(layout.kbuildDir());
+            }
+            Trees.deleteQuietly(layout.dir());
         } finally {
             lock.release();
             lockChannel.close();

@@ -1,0 +1,122 @@
+package io.dkmsdeb.pipeline;
+
+import io.dkmsdeb.kernel.KernelBuild;
+import io.dkmsdeb.kernel.KernelHeaders;
+import io.dkmsdeb.model.Log;
+import io.dkmsdeb.model.UsageException;
+import io.dkmsdeb.templates.ScriptTemplates;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+
+/**
+ * What a bmdeb run decides once, before any kernel: the output directory checked, the kernels,
+ * the module tree, the Maintainer, the signing key, the log directory, how many kernels are built
+ * at a time and with how many make jobs each. Nothing here reads dkms.conf: each kernel reads it
+ * for itself ({@link KernelRun}).
+ *
+ * @param request          the options
+ * @param kernels          the kernel releases, in the order given
+ * @param dir              the module tree
+ * @param maintainer       the Maintainer field
+ * @param templates        the templates (--templates first)
+ * @param epoch            SOURCE_DATE_EPOCH
+ * @param logDir           where the build logs go (created)
+ * @param threads          kernels built at the same time
+ * @param makeJobs         make -j of each
+ * @param signing          the module signing key and certificate, or null
+ */
+record BmdebPlan(BmdebJob.Request request, List<String> kernels, Path dir, String maintainer, ScriptTemplates templates, long epoch,
+                 Path logDir, int threads, int makeJobs, KernelBuild.Signing signing) {
+    /** dkms's own signing key, used by default as dkms does. */
+    static final Path MOK_KEY = Path.of("/var/lib/dkms/mok.key");
+    static final Path MOK_CERT = Path.of("/var/lib/dkms/mok.pub");
+
+    BmdebPlan {
+        kernels = List.copyOf(kernels);
+    }
+
+    /**
+     * The checks that need no module: output directory, --name, the kernel list. Usage errors
+     * surface here, before a module is unpacked or a kernel looked at.
+     */
+    static List<String> kernels(BmdebJob.Request r) {
+        OutputDir.check(r.outDir());
+        if (r.name() != null) {
+            DebianNames.providesBase(DebianNames.requirePackageName(r.name(), "--name"));
+        }
+        List<String> kernels = r.allKernels() ? KernelHeaders.installedWithHeaders() : r.kernels();
+        if (kernels.isEmpty()) {
+            throw new UsageException(r.allKernels() ? "--all-kernels found no kernel with headers under /lib/modules; install linux-headers-*"
+                    : "no kernel given: pass -k KVER (one or more) or --all-kernels");
+        }
+        if (r.kernelSourceDir() != null && kernels.size() > 1) {
+            throw new UsageException("--kernel-source-dir names the headers of one kernel; give a single -k with it");
+        }
+        return kernels;
+    }
+
+    /** The plan for the module tree {@code located} found. */
+    static BmdebPlan of(BmdebJob.Request r, List<String> kernels, ModuleLocator located) {
+        long epoch = SourceDateEpoch.from(r.env());
+        ScriptTemplates templates = new ScriptTemplates(r.templates());
+        String maintainer = Maintainer.resolve(r.maintainer() != null ? r.maintainer() : located.packageMaintainer(), located.dir(), r.env());
+        Path logDir = logDir(r);
+        KernelBuild.Signing signing = signing(r);
+        int threads = Math.max(1, Math.min(r.jobs(), kernels.size()));
+        int makeJobs = Math.max(1, Runtime.getRuntime().availableProcessors() / threads);
+        return new BmdebPlan(r, kernels, located.dir(), maintainer, templates, epoch, logDir, threads, makeJobs, signing);
+    }
+
+    /** Where the build of {@code module} {@code version} for {@code kernel} happens (a value; see {@link KernelBuild.Layout}). */
+    KernelBuild.Layout layout(String module, String version, String kernel) {
+        return KernelBuild.Layout.forUser(request.env(), module, version, kernel);
+    }
+
+    /** --name as the module name of a tree that does not tell its own (see ModuleSourceLoader). */
+    String moduleNameOption() {
+        return request.name() == null ? null : request.name().replaceFirst("-dkms$", "");
+    }
+
+    /** --sign-key and --sign-cert; else dkms's MOK key pair when both files exist (said so); never a key made up on the spot. */
+    static KernelBuild.Signing signing(BmdebJob.Request r) {
+        if (r.noSign()) {
+            if (r.signKey() != null || r.signCert() != null) {
+                throw new UsageException("--no-sign contradicts --sign-key/--sign-cert; give one or the other");
+            }
+            return null;
+        }
+        if (r.signKey() == null && r.signCert() == null) {
+            if (Files.isReadable(MOK_KEY) && Files.isReadable(MOK_CERT)) {
+                Log.info("signing the modules with dkms's key " + MOK_KEY + " and certificate " + MOK_CERT
+                        + " (pass --sign-key/--sign-cert for another key, --no-sign to leave them unsigned)");
+                return new KernelBuild.Signing(MOK_KEY, MOK_CERT);
+            }
+            return null;
+        }
+        if (r.signKey() == null || r.signCert() == null) {
+            throw new UsageException("signing needs both --sign-key KEY and --sign-cert CERT");
+        }
+        for (Path p : List.of(r.signKey(), r.signCert())) {
+            if (!Files.isRegularFile(p) || !Files.isReadable(p)) {
+                throw new UsageException("cannot read " + p + " for signing; check the path given to --sign-key/--sign-cert");
+            }
+        }
+        return new KernelBuild.Signing(r.signKey().toAbsolutePath(), r.signCert().toAbsolutePath());
+    }
+
+    private static Path logDir(BmdebJob.Request r) {
+        Path dir = r.logDir();
+        if (dir == null) {
+            String cache = r.env().getOrDefault("XDG_CACHE_HOME", "");
+            dir = (cache.isEmpty() ? Path.of(System.getProperty("user.home"), ".cache") : Path.of(cache)).resolve("dkms-deb/logs");
+        }
+        try {
+            return Files.createDirectories(dir);
+        } catch (IOException e) {
+            throw new UsageException("cannot create the log directory " + dir + ": " + e.getMessage() + "; pass another with --log-dir");
+        }
+    }
+}

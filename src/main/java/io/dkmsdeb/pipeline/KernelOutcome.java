@@ -1,0 +1,18 @@
+package io.dkmsdeb.pipeline;
+
+import java.util.Locale;
+
+/** What became of one kernel of a bmdeb run. */
+public enum KernelOutcome {
+    /** Its package was written. */
+    BUILT,
+    /** The module's BUILD_EXCLUSIVE_* rules exclude it (exit 77), as dkms skips it. */
+    SKIPPED,
+    /** Something went wrong for it; its exit code says what. */
+    FAILED;
+
+    /** The word of the table and of {@code --json}: built, skipped, failed. */
+    public String word() {
+        return name().toLowerCase(Locale.ROOT);
+    }
+}

@@ -1,0 +1,165 @@
+package io.dkmsdeb.pipeline;
+
+import io.dkmsdeb.deb.AtomicOutput;
+import io.dkmsdeb.deb.Compression;
+import io.dkmsdeb.deb.DebWriter;
+import io.dkmsdeb.dkmsconf.DkmsConfReader;
+import io.dkmsdeb.kernel.BuildExclusive;
+import io.dkmsdeb.kernel.HeadersFetcher;
+import io.dkmsdeb.kernel.KernelBuild;
+import io.dkmsdeb.kernel.KernelHeaders;
+import io.dkmsdeb.model.BuiltModule;
+import io.dkmsdeb.model.DebPackage;
+import io.dkmsdeb.model.DkmsConf;
+import io.dkmsdeb.model.DkmsDebException;
+import io.dkmsdeb.model.KernelExcludedException;
+import io.dkmsdeb.model.KernelTarget;
+import io.dkmsdeb.model.Log;
+import io.dkmsdeb.model.ModuleSource;
+import io.dkmsdeb.model.ModuleSourceException;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+
+/**
+ * One kernel of a bmdeb run, from its headers to its package. Whatever goes wrong here is this
+ * kernel's failure, reported in its {@link BmdebJob.KernelResult}: the other kernels are built
+ * all the same. dkms.conf is read for this kernel only, as dkms reads it: once to learn
+ * PACKAGE_NAME and PACKAGE_VERSION, which place the build, then with the build's
+ * {@code $dkms_tree}, {@code $source_tree}, {@code $module} and {@code $module_version}.
+ */
+final class KernelRun {
+    private final BmdebPlan plan;
+    private final KernelBuild builder;
+    private final String kernel;
+    private final long start = System.nanoTime();
+    /** PACKAGE_NAME and PACKAGE_VERSION once this kernel's dkms.conf has been read, else null. */
+    private String module;
+    private String version;
+    /** Where the build happens, once the name and version are known. */
+    private KernelBuild.Layout layout;
+
+    KernelRun(BmdebPlan plan, KernelBuild builder, String kernel) {
+        this.plan = plan;
+        this.builder = builder;
+        this.kernel = kernel;
+    }
+
+    /** Builds and packages; never throws for this kernel's failures (a JVM {@link Error} still ends the run). */
+    BmdebJob.KernelResult run() {
+        try {
+            return build();
+        } catch (KernelExcludedException e) {
+            Log.info("[" + kernel + "] skipped: " + e.getMessage());
+            return result(KernelOutcome.SKIPPED, e.exitCode(), null, null, e.getMessage(), null);
+        } catch (DkmsDebException e) {
+            return result(KernelOutcome.FAILED, e.exitCode(), null, null, e.getMessage(), e);
+        } catch (IOException e) {
+            return result(KernelOutcome.FAILED, DkmsDebException.EXIT_OTHER, null, null, "cannot write the package for " + kernel + ": "
+                    + e.getClass().getSimpleName() + ": " + e.getMessage() + "; check free space and permissions of "
+                    + plan.request().outDir(), e);
+        } catch (RuntimeException e) {
+            // the boundary of one kernel: an error no layer foresaw fails this kernel, not the others
+            Throwable shown = e instanceof CompletionException && e.getCause() != null ? e.getCause() : e;
+            return result(KernelOutcome.FAILED, DkmsDebException.EXIT_OTHER, null, null, "building "
+                    + (module == null ? "the module" : module + " " + version) + " for " + kernel + " failed: "
+                    + shown.getClass().getSimpleName() + ": " + shown.getMessage() + " (run again with --stacktrace for details)", e);
+        }
+    }
+
+    private BmdebJob.KernelResult build() throws IOException {
+        BmdebJob.Request r = plan.request();
+        KernelTarget k = headers();
+        ModuleSource source = read(k);
+        DkmsConf conf = source.conf();
+        BuildExclusive.reason(conf.exclusive(), k).ifPresent(why -> {
+            throw new KernelExcludedException(conf.packageName() + " " + conf.packageVersion() + " is not built for " + k.release()
+                    + ": " + why + " (dkms skips it too, exit 77)");
+        });
+        checkBuildDepends(conf.buildDepends(), k.release(), conf.packageName());
+        Path log = plan.logDir().resolve(conf.packageName() + "-" + conf.packageVersion() + "_" + k.release() + ".log");
+        // names checked now, so that a bad version fails before the compile; while make runs,
+        // on the core it leaves free: the package writer is warmed up, doc files and scripts rendered
+        ModulesPackagePlanner.Names names = ModulesPackagePlanner.names(conf, k, r.revision(), r.name());
+        ModulesPackagePlanner planner = new ModulesPackagePlanner(plan.templates());
+        CompletableFuture<ModulesPackagePlanner.Prepared> prepared = CompletableFuture.supplyAsync(() -> {
+            new DebWriter(Compression.XZ, plan.epoch(), 1).warmUp();
+            return planner.prepare(names, conf, k, plan.maintainer(), source.dir(), plan.epoch());
+        });
+        List<BuiltModule> modules = builder.build(new KernelBuild.Request(source.dir(), source.dkmsConfText(), conf, k,
+                plan.makeJobs(), r.strip(), log, r.buildTimeoutSeconds(), plan.epoch(), plan.signing(), layout));
+        DebPackage pkg = planner.complete(conf, k, plan.maintainer(), join(prepared), modules);
+        Path target = OutputDir.prepare(r.outDir()).resolve(pkg.conventionalFileName());
+        AtomicOutput.write(target, out -> new DebWriter(Compression.XZ, plan.epoch(), 1).write(pkg, out));
+        BmdebJob.KernelResult built = result(KernelOutcome.BUILT, 0, target, pkg.packageName(), "", null);
+        Log.info(String.format("[%s] wrote %s (%d module%s) in %.1f s", k.release(), target, modules.size(),
+                modules.size() == 1 ? "" : "s", built.seconds()));
+        return built;
+    }
+
+    /** --kernel-source-dir, else /lib/modules/KVER/build, else (--fetch-headers) the downloaded headers. */
+    private KernelTarget headers() {
+        BmdebJob.Request r = plan.request();
+        Path headers = r.kernelSourceDir();
+        if (headers == null && r.fetchHeaders() && !Files.exists(Path.of("/lib/modules", kernel, "build", "Makefile"))) {
+            headers = HeadersFetcher.fetch(kernel, r.env());
+        }
+        return KernelHeaders.locate(kernel, headers, r.arch(), r.compress());
+    }
+
+    /**
+     * dkms.conf for this kernel. The first read, with dkms's own trees, gives the name and
+     * version that place the build; the second is read with the build's trees, as dkms reads it
+     * in {@code $dkms_tree/NAME/VERSION/source}.
+     */
+    private ModuleSource read(KernelTarget k) {
+        ModuleSourceLoader loader = new ModuleSourceLoader(plan.templates());
+        String versionOption = plan.request().moduleVersion();
+        DkmsConf named = loader.load(plan.dir(), versionOption, plan.moduleNameOption(), new DkmsConfReader.Context(k.release(),
+                k.unameArch(), k.headersDir().toString(), "/var/lib/dkms", "/usr/src", "", "")).conf();
+        module = named.packageName();
+        version = named.packageVersion();
+        layout = plan.layout(module, version, k.release());
+        ModuleSource source = loader.load(plan.dir(), versionOption, plan.moduleNameOption(), new DkmsConfReader.Context(k.release(),
+                k.unameArch(), k.headersDir().toString(), layout.dkmsTree().toString(), layout.sourceTree().toString(), module, version));
+        module = source.conf().packageName();
+        version = source.conf().packageVersion();
+        return source;
+    }
+
+    /** The prepared part of the package; its own failure (a template, say) as thrown, not wrapped. */
+    private static ModulesPackagePlanner.Prepared join(CompletableFuture<ModulesPackagePlanner.Prepared> f) {
+        try {
+            return f.join();
+        } catch (CompletionException e) {
+            throw e.getCause() instanceof RuntimeException re ? re : e;
+        }
+    }
+
+    private static void checkBuildDepends(List<String> deps, String kernel, String module) {
+        for (String dep : deps) {
+            Path built = Path.of("/var/lib/dkms", dep);
+            boolean found = false;
+            if (Files.isDirectory(built)) {
+                try (var s = Files.list(built)) {
+                    found = s.anyMatch(v -> Files.isDirectory(v.resolve(kernel)));
+                } catch (IOException ignored) {
+                    found = false;
+                }
+            }
+            if (!found) {
+                throw new ModuleSourceException(module + " needs the dkms module " + dep + " built for " + kernel
+                        + " (BUILD_DEPENDS), and dkms has not built it (/var/lib/dkms/" + dep + "); build and install " + dep + " first");
+            }
+        }
+    }
+
+    private BmdebJob.KernelResult result(KernelOutcome outcome, int exitCode, Path deb, String packageName, String message, Throwable error) {
+        return new BmdebJob.KernelResult(kernel, outcome, exitCode, deb, packageName, message, (System.nanoTime() - start) / 1e9,
+                module, version, error);
+    }
+}
