@@ -4,19 +4,21 @@ import io.dkmsdeb.model.DkmsConf;
 import io.dkmsdeb.model.Log;
 import io.dkmsdeb.model.ModuleSourceException;
 import io.dkmsdeb.model.Trees;
+import io.dkmsdeb.process.ProcessRunner;
 
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
+import java.io.InterruptedIOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.TimeUnit;
 
 /**
  * Reads a dkms.conf the way dkms does: bash sources it in a clean environment with the
@@ -28,11 +30,18 @@ import java.util.concurrent.TimeUnit;
 public final class DkmsConfReader {
     private static final String SCRIPT_RESOURCE = "/io/dkmsdeb/templates/helpers/read-dkms-conf.bash";
     /** Time allowed for sourcing a dkms.conf (the property dkmsdeb.conf.timeout overrides it, for tests). */
-    private static final long TIMEOUT_SECONDS = Long.getLong("dkmsdeb.conf.timeout", 30);
+    private static final Duration TIMEOUT = Duration.ofSeconds(Long.getLong("dkmsdeb.conf.timeout", 30));
 
     private final String script;
+    private final Duration timeout;
 
     public DkmsConfReader() {
+        this(TIMEOUT);
+    }
+
+    /** A reader that allows {@code timeout} for sourcing (tests use short ones). */
+    DkmsConfReader(Duration timeout) {
+        this.timeout = timeout;
         try (InputStream in = DkmsConfReader.class.getResourceAsStream(SCRIPT_RESOURCE)) {
             if (in == null) {
                 throw new IllegalStateException("resource " + SCRIPT_RESOURCE + " missing from the jar");
@@ -94,45 +103,26 @@ public final class DkmsConfReader {
 
     private DkmsConfVariables run(Path shown, Path scriptFile, Path conf, Context context) throws IOException {
         Path workDir = shown.toAbsolutePath().getParent();
-        ProcessBuilder pb = new ProcessBuilder("bash", "--noprofile", "--norc", scriptFile.toString(), conf.toString());
-        pb.directory(workDir == null ? null : workDir.toFile());
-        Map<String, String> env = pb.environment();
-        env.clear();
+        Map<String, String> env = new HashMap<>();
         env.put("PATH", "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin");
         env.put("LC_ALL", "C");
         env.put("HOME", "/nonexistent");
         env.putAll(context.environment());
-        Process process;
+        ProcessRunner.Captured run;
         try {
-            process = pb.start();
+            run = ProcessRunner.capture(List.of("bash", "--noprofile", "--norc", scriptFile.toString(), conf.toString()), workDir, env,
+                    timeout);
+        } catch (InterruptedIOException e) {
+            throw new ModuleSourceException("interrupted while reading " + shown, e);
         } catch (IOException e) {
             throw new ModuleSourceException("cannot run bash to read " + shown + ": " + e.getMessage()
-                    + "; dkms.conf is a bash script and bash must be installed");
+                    + "; dkms.conf is a bash script and bash must be installed", e);
         }
-        process.getOutputStream().close();
-        // both streams are read on their own threads: a background process started by the
-        // dkms.conf may hold them open, and the time limit must still apply
-        CompletableFuture<byte[]> stderr = CompletableFuture.supplyAsync(() -> readAll(process.getErrorStream()));
-        CompletableFuture<byte[]> stdout = CompletableFuture.supplyAsync(() -> readAll(process.getInputStream()));
-        byte[] out;
-        try {
-            if (!process.waitFor(TIMEOUT_SECONDS, TimeUnit.SECONDS)) {
-                process.descendants().forEach(ProcessHandle::destroyForcibly);
-                process.destroyForcibly();
-                throw new ModuleSourceException("sourcing " + shown + " did not finish within " + TIMEOUT_SECONDS
-                        + " s; dkms.conf must only set variables, fix the command that hangs in it");
-            }
-            process.descendants().forEach(ProcessHandle::destroyForcibly);
-            out = stdout.get(TIMEOUT_SECONDS, TimeUnit.SECONDS);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            process.destroyForcibly();
-            throw new ModuleSourceException("interrupted while reading " + shown);
-        } catch (java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException e) {
-            throw new ModuleSourceException("cannot read what bash printed for " + shown + ": " + e);
+        if (run.timedOut()) {
+            throw new ModuleSourceException("sourcing " + shown + " did not finish within " + timeout.toSeconds()
+                    + " s; dkms.conf must only set variables, fix the command that hangs in it");
         }
-        String errText = new String(stderr.join(), StandardCharsets.UTF_8).strip();
-        return parse(shown, out, errText);
+        return parse(shown, run.stdout(), run.stderrText().strip());
     }
 
     private static DkmsConfVariables parse(Path shown, byte[] out, String errText) {
@@ -181,13 +171,5 @@ public final class DkmsConfReader {
             }
         }
         return out.toByteArray();
-    }
-
-    private static byte[] readAll(InputStream in) {
-        try (in) {
-            return in.readAllBytes();
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
     }
 }

@@ -1,10 +1,12 @@
 package io.dkmsdeb.kernel;
 
+import io.dkmsdeb.deb.Deb822;
 import io.dkmsdeb.deb.DebReader;
 import io.dkmsdeb.deb.SafeExtractor;
 import io.dkmsdeb.model.KernelHeadersException;
 import io.dkmsdeb.model.Log;
 import io.dkmsdeb.model.Trees;
+import io.dkmsdeb.process.ProcessRunner;
 
 import java.io.IOException;
 import java.nio.channels.FileChannel;
@@ -14,6 +16,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
+import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Deque;
@@ -21,7 +24,6 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
@@ -36,7 +38,11 @@ import java.util.stream.Stream;
  * take turns through a lock and publish the tree with one rename.
  */
 public final class HeadersFetcher {
-    private static final Pattern DEP = Pattern.compile("(linux-(?:headers|kbuild)-[A-Za-z0-9.+~-]+)(?:\\s*\\((=|>=)\\s*([^)]+)\\))?");
+    /** A relation on a headers or kbuild package: name, and the operator and version when it has them. */
+    private static final Pattern DEP = Pattern.compile("(linux-(?:headers|kbuild)-[A-Za-z0-9.+~-]+)(?::[a-z0-9]+)?"
+            + "(?:\\s*\\((=|>=|<=|>>|<<)\\s*([^)]+)\\))?(?:\\s*\\[[^\\]]*\\])?(?:\\s*<[^>]*>)*");
+    /** Time allowed for one apt-get download. */
+    private static final Duration DOWNLOAD_TIMEOUT = Duration.ofMinutes(10);
 
     private HeadersFetcher() {
     }
@@ -96,12 +102,11 @@ public final class HeadersFetcher {
             Path deb = download(spec, debs, release, seen);
             files.add(deb);
             String control = DebReader.read(deb, DebReader.Limits.DEFAULT, e -> { }).text("control");
-            Matcher depends = Pattern.compile("(?m)^Depends:(.*)$").matcher(control);
-            if (depends.find()) {
-                Matcher m = DEP.matcher(depends.group(1));
-                while (m.find()) {
-                    queue.add("=".equals(m.group(2)) ? m.group(1) + "=" + m.group(3).strip() : m.group(1));
-                }
+            try {
+                queue.addAll(dependencies(control));
+            } catch (Deb822.SyntaxException e) {
+                throw new KernelHeadersException("the control file of " + deb.getFileName() + " is not valid: " + e.getMessage()
+                        + "; the apt archive served a broken package, try another mirror");
             }
         }
         for (Path deb : files) {
@@ -118,29 +123,48 @@ public final class HeadersFetcher {
         Files.writeString(makefile, text.replaceAll("(?m)^include /usr/src/", "include " + finalDir.toAbsolutePath() + "/usr/src/"));
     }
 
-    private static Path download(String spec, Path dir, String release, Set<String> tried) throws IOException {
-        Process p = new ProcessBuilder("apt-get", "download", "-q", spec).directory(dir.toFile()).redirectErrorStream(true).start();
-        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-        try {
-            if (!p.waitFor(600, TimeUnit.SECONDS) || p.exitValue() != 0) {
-                p.destroyForcibly();
-                throw new KernelHeadersException("apt-get download " + spec + " failed for kernel " + release + " (packages tried: "
-                        + String.join(", ", tried) + "): " + lastLine(out) + "; check the kernel release (apt-cache search linux-headers-) "
-                        + "or run apt-get update");
+    /**
+     * What must be fetched besides a headers package: the {@code linux-headers-*} and
+     * {@code linux-kbuild-*} packages its {@code Depends} names (continuation lines included),
+     * each as {@code NAME=VERSION} when the relation pins the version with {@code =}, else as NAME.
+     */
+    static List<String> dependencies(String control) throws Deb822.SyntaxException {
+        List<Deb822.Paragraph> paragraphs = Deb822.parse(control);
+        String depends = paragraphs.isEmpty() ? "" : paragraphs.get(0).folded("Depends").orElse("");
+        List<String> specs = new ArrayList<>();
+        for (String relation : depends.split(",")) {
+            for (String alternative : relation.split("\\|")) {
+                Matcher m = DEP.matcher(alternative.strip());
+                if (m.matches()) {
+                    specs.add("=".equals(m.group(2)) ? m.group(1) + "=" + m.group(3).strip() : m.group(1));
+                    break;
+                }
             }
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IOException("interrupted while downloading " + spec);
+        }
+        return specs;
+    }
+
+    private static Path download(String spec, Path dir, String release, Set<String> tried) throws IOException {
+        return download(List.of("apt-get", "download", "-q", spec), spec, dir, release, tried, DOWNLOAD_TIMEOUT);
+    }
+
+    /** Runs {@code command} (apt-get download SPEC, or a stand-in in tests) in {@code dir} and returns the .deb it wrote. */
+    static Path download(List<String> command, String spec, Path dir, String release, Set<String> tried, Duration timeout)
+            throws IOException {
+        ProcessRunner.Captured run = ProcessRunner.capture(command, dir, null, timeout);
+        if (run.timedOut()) {
+            throw new KernelHeadersException("apt-get download " + spec + " did not finish within " + timeout.toSeconds()
+                    + " s and was killed (kernel " + release + "); check the network and the apt sources, then try again");
+        }
+        if (run.exit() != 0) {
+            throw new KernelHeadersException("apt-get download " + spec + " failed for kernel " + release + " (packages tried: "
+                    + String.join(", ", tried) + "): " + run.lastLine() + "; check the kernel release (apt-cache search linux-headers-) "
+                    + "or run apt-get update");
         }
         String name = spec.contains("=") ? spec.substring(0, spec.indexOf('=')) : spec;
         try (Stream<Path> s = Files.list(dir)) {
             return s.filter(f -> f.getFileName().toString().startsWith(name + "_") && f.toString().endsWith(".deb")).findFirst()
                     .orElseThrow(() -> new IOException("apt-get download " + spec + " wrote no .deb"));
         }
-    }
-
-    private static String lastLine(String out) {
-        String[] lines = out.strip().split("\n");
-        return lines.length == 0 ? "" : lines[lines.length - 1].strip();
     }
 }

@@ -3,6 +3,7 @@ package io.dkmsdeb.pipeline;
 import io.dkmsdeb.deb.DebReader;
 import io.dkmsdeb.kernel.Modinfo;
 import io.dkmsdeb.model.DkmsDebException;
+import io.dkmsdeb.process.ProcessRunner;
 
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -12,6 +13,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.LinkedHashMap;
@@ -27,6 +29,8 @@ import java.util.regex.Pattern;
  * file with the right sum; each maintainer script parses ({@code sh -n}).
  */
 public final class InspectJob {
+    /** Time allowed for {@code sh -n} on one maintainer script. */
+    private static final Duration SYNTAX_CHECK_TIMEOUT = Duration.ofSeconds(60);
     private static final Pattern MODULE_PATH = Pattern.compile("lib/modules/([^/]+)/.*\\.ko(\\.xz|\\.zst|\\.gz)?");
 
     /** A check and whether it passed. */
@@ -122,24 +126,25 @@ public final class InspectJob {
     }
 
     private static Check syntaxCheck(String name, byte[] text, int mode) {
+        String shell = new String(text, StandardCharsets.UTF_8).startsWith("#!/bin/bash") ? "bash" : "sh";
+        String what = name + " parses (" + shell + " -n) and is executable";
         try {
             Path tmp = Files.createTempFile("dkms-deb-inspect", ".sh");
             try {
                 Files.write(tmp, text);
-                String shell = new String(text, StandardCharsets.UTF_8).startsWith("#!/bin/bash") ? "bash" : "sh";
-                Process p = new ProcessBuilder(shell, "-n", tmp.toString()).redirectErrorStream(true).start();
-                String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8).replace(tmp.toString(), name).strip();
-                boolean ok = p.waitFor() == 0 && (mode & 0111) != 0;
-                return new Check(name + " parses (" + shell + " -n) and is executable", ok,
+                ProcessRunner.Captured run = ProcessRunner.capture(List.of(shell, "-n", tmp.toString()), null, null, SYNTAX_CHECK_TIMEOUT);
+                if (run.timedOut()) {
+                    return new Check(what, false, shell + " -n did not finish within " + SYNTAX_CHECK_TIMEOUT.toSeconds() + " s and was killed");
+                }
+                String out = (run.stdoutText() + run.stderrText()).replace(tmp.toString(), name).strip();
+                boolean ok = run.exit() == 0 && (mode & 0111) != 0;
+                return new Check(what, ok,
                         (mode & 0111) == 0 ? "mode " + Integer.toOctalString(mode) + " is not executable" : out.isEmpty() ? "ok" : out);
             } finally {
                 Files.deleteIfExists(tmp);
             }
         } catch (IOException e) {
-            return new Check(name + " parses", false, "cannot run sh -n: " + e.getMessage());
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            return new Check(name + " parses", false, "interrupted");
+            return new Check(name + " parses", false, "cannot run " + shell + " -n: " + e.getMessage());
         }
     }
 

@@ -1,6 +1,8 @@
 package io.dkmsdeb.pipeline;
 
+import io.dkmsdeb.deb.Deb822;
 import io.dkmsdeb.model.DkmsDebException;
+import io.dkmsdeb.model.ModuleSourceException;
 import io.dkmsdeb.model.UsageException;
 
 import java.io.IOException;
@@ -9,7 +11,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Map;
 import java.util.Optional;
-import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
@@ -19,7 +20,6 @@ import java.util.regex.Pattern;
  */
 public final class Maintainer {
     private static final Pattern FORMAT = Pattern.compile("[^<>\\p{Cntrl}]*[^<>\\s\\p{Cntrl}] <[^<>@\\s]+@[^<>\\s]+>");
-    private static final Pattern CONTROL_FIELD = Pattern.compile("(?m)^Maintainer:[ \\t]*(.+)$");
 
     private Maintainer() {
     }
@@ -62,10 +62,13 @@ public final class Maintainer {
             return Optional.empty();
         }
         try {
-            Matcher m = CONTROL_FIELD.matcher(Files.readString(control, StandardCharsets.UTF_8));
-            return m.find() ? Optional.of(m.group(1).strip()) : Optional.empty();
+            // the source stanza's Maintainer, as dpkg-buildpackage uses it
+            return Deb822.parse(Files.readString(control, StandardCharsets.UTF_8)).stream()
+                    .map(p -> p.get("Maintainer")).flatMap(Optional::stream).findFirst();
         } catch (IOException e) {
-            throw new DkmsDebException("cannot read " + control + ": " + e.getMessage());
+            throw new DkmsDebException("cannot read " + control + ": " + e.getMessage(), e);
+        } catch (Deb822.SyntaxException e) {
+            throw new ModuleSourceException(control + ": " + e.getMessage() + "; fix the control file, or pass --maintainer", e);
         }
     }
 

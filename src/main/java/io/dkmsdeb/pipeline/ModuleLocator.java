@@ -1,5 +1,6 @@
 package io.dkmsdeb.pipeline;
 
+import io.dkmsdeb.deb.Deb822;
 import io.dkmsdeb.deb.DebReader;
 import io.dkmsdeb.deb.SafeExtractor;
 import io.dkmsdeb.model.ModuleSourceException;
@@ -65,9 +66,7 @@ public final class ModuleLocator implements AutoCloseable {
                 throw new ModuleSourceException(deb + " has " + (trees.isEmpty() ? "no" : trees.size()) + " module trees with a dkms.conf "
                         + "under /usr/src; bmdeb needs a -dkms package with exactly one");
             }
-            String fields = control.text("control");
-            String maintainer = fields.lines().filter(l -> l.startsWith("Maintainer:")).map(l -> l.substring(11).strip()).findFirst().orElse(null);
-            return new ModuleLocator(trees.get(0), temp, maintainer);
+            return new ModuleLocator(trees.get(0), temp, maintainer(deb, control.text("control")));
         } catch (DebReader.BadPackageException e) {
             Trees.deleteQuietly(temp);
             throw new ModuleSourceException(e.getMessage() + "; pass a -dkms package made by dkms-deb source or dh_dkms", e);
@@ -77,6 +76,19 @@ public final class ModuleLocator implements AutoCloseable {
         } catch (RuntimeException e) {
             Trees.deleteQuietly(temp);
             throw e;
+        }
+    }
+
+    private static String maintainer(Path deb, String control) {
+        if (control == null) {
+            return null;
+        }
+        try {
+            List<Deb822.Paragraph> paragraphs = Deb822.parse(control);
+            return paragraphs.isEmpty() ? null : paragraphs.get(0).get("Maintainer").orElse(null);
+        } catch (Deb822.SyntaxException e) {
+            throw new ModuleSourceException("the control file of " + deb + " is not valid: " + e.getMessage()
+                    + "; pass a -dkms package made by dkms-deb source or dh_dkms", e);
         }
     }
 

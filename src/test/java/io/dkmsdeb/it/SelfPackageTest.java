@@ -95,6 +95,17 @@ class SelfPackageTest {
     }
 
     @Test
+    void copyrightStatesTheApacheLicence() throws IOException {
+        Path x = work.resolve("doc");
+        Cmd.ok("dpkg-deb", "-x", deb.toString(), x.toString());
+        String copyright = Files.readString(x.resolve("usr/share/doc/dkms-deb/copyright"));
+        assertThat(copyright).startsWith("Format: https://www.debian.org/doc/packaging-manuals/copyright-format/1.0/\n")
+                .containsPattern("\nFiles: \\*\nCopyright: [^\n]+\nLicense: Apache-2\\.0\n")
+                .contains("\nLicense: Apache-2.0\n Licensed under the Apache License, Version 2.0")
+                .contains("/usr/share/common-licenses/Apache-2.0");
+    }
+
+    @Test
     void installRunReadTheManPageCompleteAndRemove() throws IOException {
         assumeTrue(Cmd.isRoot(), "dpkg -i needs root");
         Cmd.Result install = Cmd.run("dpkg", "-i", deb.toString());

@@ -1,0 +1,204 @@
+package io.dkmsdeb.process;
+
+import java.io.ByteArrayOutputStream;
+import java.io.File;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.InterruptedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * The one way dkms-deb runs a child process. A command is an argument list (never a shell
+ * string); it runs in a new session and process group ({@code setsid}) with standard input from
+ * {@code /dev/null}. Its output is either appended to a log file ({@link #run}) or captured in
+ * memory, both pipes read at once on their own threads ({@link #capture}), so that a child that
+ * writes much to both never blocks. When the time limit passes, the whole process group is
+ * killed, the background processes it started included; when the child ends, what it left
+ * running in its group is killed too, so that nothing holds a pipe open or outlives dkms-deb.
+ */
+public final class ProcessRunner {
+    /** Each captured stream keeps at most this many bytes; the rest is read and dropped. */
+    static final int CAPTURE_LIMIT = 16 << 20;
+    private static final Path PROC = Path.of("/proc");
+
+    private ProcessRunner() {
+    }
+
+    /** How a run with its output in a log file ended: the exit status, or -1 when the time limit killed it. */
+    public record Outcome(int exit, boolean timedOut) {
+    }
+
+    /** How a captured run ended, with its standard output and standard error. */
+    public record Captured(int exit, boolean timedOut, byte[] stdout, byte[] stderr) {
+        public String stdoutText() {
+            return new String(stdout, StandardCharsets.UTF_8);
+        }
+
+        public String stderrText() {
+            return new String(stderr, StandardCharsets.UTF_8);
+        }
+
+        /** The last non-blank line of standard error, else of standard output: what a message should quote. */
+        public String lastLine() {
+            String line = lastLine(stderrText());
+            return line.isEmpty() ? lastLine(stdoutText()) : line;
+        }
+
+        private static String lastLine(String text) {
+            String[] lines = text.strip().split("\n");
+            return lines[lines.length - 1].strip();
+        }
+    }
+
+    /**
+     * Runs {@code command} in {@code dir} with exactly the environment {@code env}, its standard
+     * output and standard error appended to {@code log}.
+     *
+     * @throws IOException when the program cannot be started (the message names it)
+     */
+    public static Outcome run(List<String> command, Path dir, Map<String, String> env, Path log, long timeoutSeconds) throws IOException {
+        ProcessBuilder pb = builder(command, dir, env).redirectErrorStream(true)
+                .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()));
+        Process p = start(pb, command);
+        boolean finished = await(p, Duration.ofSeconds(timeoutSeconds), command);
+        return new Outcome(finished ? p.exitValue() : -1, !finished);
+    }
+
+    /**
+     * Runs {@code command} in {@code dir} (null: the current directory) and captures what it
+     * prints. {@code env} is the child's whole environment; null gives it dkms-deb's own.
+     *
+     * @throws IOException when the program cannot be started (the message names it)
+     */
+    public static Captured capture(List<String> command, Path dir, Map<String, String> env, Duration timeout) throws IOException {
+        Process p = start(builder(command, dir, env), command);
+        p.getOutputStream().close();
+        Drain out = new Drain(p.getInputStream(), command.get(0) + " stdout");
+        Drain err = new Drain(p.getErrorStream(), command.get(0) + " stderr");
+        boolean finished = await(p, timeout, command);
+        // the group is gone: every writer of the pipes is dead, so the readers end promptly
+        byte[] stdout = out.result(command);
+        byte[] stderr = err.result(command);
+        return new Captured(finished ? p.exitValue() : -1, !finished, stdout, stderr);
+    }
+
+    private static ProcessBuilder builder(List<String> command, Path dir, Map<String, String> env) {
+        List<String> cmd = new ArrayList<>(command.size() + 1);
+        cmd.add("setsid"); // a new session and process group, so that a timeout can kill every descendant
+        cmd.addAll(command);
+        ProcessBuilder pb = new ProcessBuilder(cmd).redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")));
+        if (dir != null) {
+            pb.directory(dir.toFile());
+        }
+        if (env != null) {
+            pb.environment().clear();
+            pb.environment().putAll(env);
+        }
+        return pb;
+    }
+
+    private static Process start(ProcessBuilder pb, List<String> command) throws IOException {
+        try {
+            return pb.start();
+        } catch (IOException e) {
+            throw new IOException("cannot run " + command.get(0) + ": " + e.getMessage(), e);
+        }
+    }
+
+    /** Waits for the child; true when it ended in time. Either way its process group is killed after. */
+    private static boolean await(Process p, Duration timeout, List<String> command) throws InterruptedIOException {
+        try {
+            return p.waitFor(timeout.toNanos(), TimeUnit.NANOSECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new InterruptedIOException("interrupted while running " + command.get(0));
+        } finally {
+            killGroup(p);
+        }
+    }
+
+    /**
+     * Kills every process of the child's group: {@code setsid} made the child the leader of a
+     * group whose id is its pid. Processes that left the child's tree (a double fork) are found
+     * in {@code /proc} by their group id; a process forked during the kill is caught by the next pass.
+     */
+    static void killGroup(Process p) {
+        long group = p.pid();
+        p.descendants().forEach(ProcessHandle::destroyForcibly);
+        // the handle, not Process.destroyForcibly(): that one also closes the pipes the readers still drain
+        p.toHandle().destroyForcibly();
+        for (int pass = 0; pass < 10; pass++) {
+            List<ProcessHandle> members = ProcessHandle.allProcesses().filter(h -> processGroup(h.pid()) == group).toList();
+            if (members.isEmpty()) {
+                break;
+            }
+            members.forEach(ProcessHandle::destroyForcibly);
+        }
+        try {
+            p.waitFor(10, TimeUnit.SECONDS); // reap the child, so that its exit status is known
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    /** The process group of {@code pid} from {@code /proc/PID/stat}, or -1 when it is gone. */
+    private static long processGroup(long pid) {
+        try {
+            String stat = Files.readString(PROC.resolve(Long.toString(pid)).resolve("stat"), StandardCharsets.ISO_8859_1);
+            // pid (comm) state ppid pgrp ...: comm may hold spaces and parentheses, so count from the last ')'
+            String[] after = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+            return after[0].equals("Z") ? -1 : Long.parseLong(after[2]); // a zombie is dead already
+        } catch (IOException | RuntimeException e) {
+            return -1;
+        }
+    }
+
+    /** Reads one stream to its end on its own thread, keeping the first {@link #CAPTURE_LIMIT} bytes. */
+    private static final class Drain {
+        private final Thread thread;
+        private final ByteArrayOutputStream kept = new ByteArrayOutputStream();
+        private volatile IOException failure;
+
+        Drain(InputStream in, String name) {
+            thread = new Thread(() -> {
+                byte[] buffer = new byte[1 << 16];
+                try (in) {
+                    for (int n; (n = in.read(buffer)) >= 0; ) {
+                        int keep = Math.min(n, CAPTURE_LIMIT - kept.size());
+                        if (keep > 0) {
+                            kept.write(buffer, 0, keep);
+                        }
+                    }
+                } catch (IOException e) {
+                    failure = e;
+                }
+            }, "dkms-deb " + name);
+            thread.setDaemon(true);
+            thread.start();
+        }
+
+        byte[] result(List<String> command) throws IOException {
+            try {
+                thread.join(TimeUnit.SECONDS.toMillis(10));
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new InterruptedIOException("interrupted while reading the output of " + command.get(0));
+            }
+            if (thread.isAlive()) {
+                throw new IOException("the output of " + command.get(0) + " stayed open after it ended and its process group was "
+                        + "killed (a process it started left the group); its output is incomplete");
+            }
+            if (failure != null) {
+                throw new IOException("cannot read the output of " + command.get(0) + ": " + failure.getMessage(), failure);
+            }
+            return kept.toByteArray();
+        }
+    }
+}
