@@ -7,6 +7,7 @@ import io.dkmsdeb.model.DkmsDebException;
 import io.dkmsdeb.model.DkmsModule;
 import io.dkmsdeb.model.KernelTarget;
 import io.dkmsdeb.model.Log;
+import io.dkmsdeb.process.ProcessRunner;
 
 import java.io.IOException;
 import java.io.InputStream;
