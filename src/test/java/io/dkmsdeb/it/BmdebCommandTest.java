@@ -9,7 +9,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
-import java.util.stream.Stream;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
@@ -17,7 +16,7 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 /** {@code dkms-deb bmdeb} on debian-example/hello for a Debian 6.1 and a 6.12 kernel, checked with the real tools. */
 class BmdebCommandTest {
     /** The Debian 6.1 kernel whose headers .ci/run installs (linux-headers-amd64 on bookworm). */
-    static final String K61 = newestInstalled("6.1.");
+    static final String K61 = Kernels.newest61();
     static String k612;
     static final String MAINTAINER = SourceCommandTest.MAINTAINER;
 
@@ -25,33 +24,15 @@ class BmdebCommandTest {
     static Path shared;
     static Path out;
 
+    /** The packages are the run's shared build of debian-example/hello (SOURCE_DATE_EPOCH=1700000000). */
     @BeforeAll
-    static void buildBoth() throws IOException {
-        k612 = kernel612();
-        out = Files.createDirectories(shared.resolve("out"));
-        Cmd.Result r = Cmd.dkmsDeb(null, Map.of("SOURCE_DATE_EPOCH", "1700000000"), "bmdeb", example(), "-k", K61, "-k", k612,
-                "-o", out.toString(), "--log-dir", shared.resolve("logs").toString());
-        assertThat(r.exit()).as(r.toString()).isZero();
-    }
-
-    /** The 6.12 kernel whose headers .ci/run installs (linux-headers-6.12-amd64). */
-    static String kernel612() {
-        return newestInstalled("6.12.");
-    }
-
-    /** The newest -amd64 kernel with headers whose release starts with {@code prefix}. */
-    static String newestInstalled(String prefix) {
-        try (Stream<Path> s = Files.list(Path.of("/lib/modules"))) {
-            return s.map(p -> p.getFileName().toString()).filter(n -> n.startsWith(prefix) && n.endsWith("-amd64"))
-                    .filter(n -> Files.exists(Path.of("/lib/modules", n, "build/.config"))).sorted().reduce((a, b) -> b)
-                    .orElseThrow(() -> new AssertionError("no " + prefix + "x kernel headers installed; .ci/run installs them"));
-        } catch (IOException e) {
-            throw new java.io.UncheckedIOException(e);
-        }
+    static void buildBoth() {
+        k612 = Kernels.newest612();
+        out = HelloModules.dir();
     }
 
     static String example() {
-        return Cmd.repo().resolve("debian-example/hello").toString();
+        return HelloModules.example();
     }
 
     static Path deb(String kernel) {

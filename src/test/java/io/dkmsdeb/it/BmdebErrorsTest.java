@@ -12,21 +12,16 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 /** bmdeb failures: the exit codes of the design, a message that says what to do, no .deb written. */
 class BmdebErrorsTest {
-    static final String K61 = BmdebCommandTest.K61;
+    static final String K61 = Kernels.newest61();
 
     @TempDir
     Path work;
 
     private Path module(String dkmsConfExtra, String cSource) throws IOException {
-        Path tree = Files.createDirectories(work.resolve("broken"));
-        Files.writeString(tree.resolve("broken.c"), cSource);
-        Files.writeString(tree.resolve("Kbuild"), "obj-m := broken.o\n");
-        Files.writeString(tree.resolve("dkms.conf"), "PACKAGE_NAME=broken\nPACKAGE_VERSION=0.1\nBUILT_MODULE_NAME[0]=broken\n"
-                + "DEST_MODULE_LOCATION[0]=/updates/dkms\n" + dkmsConfExtra);
-        return tree;
+        return ModuleTrees.write(work.resolve("broken"), "broken", cSource, ModuleTrees.conf("broken", "0.1") + dkmsConfExtra);
     }
 
-    private static final String GOOD_C = "#include <linux/module.h>\nMODULE_LICENSE(\"GPL\");\n";
+    private static final String GOOD_C = ModuleTrees.GOOD_C;
 
     private Path out() throws IOException {
         return Files.createDirectories(work.resolve("out"));
@@ -70,7 +65,7 @@ class BmdebErrorsTest {
     @Test
     void missingHeadersExit4AndNameThePackage() throws IOException {
         Path out = out();
-        Cmd.Result r = Cmd.dkmsDeb("bmdeb", BmdebCommandTest.example(), "-k", "5.10.0-99-amd64", "-o", out.toString());
+        Cmd.Result r = Cmd.dkmsDeb("bmdeb", HelloModules.example(), "-k", "5.10.0-99-amd64", "-o", out.toString());
         assertThat(r.exit()).as(r.toString()).isEqualTo(4);
         assertThat(r.err()).contains("no kernel headers for 5.10.0-99-amd64 at /lib/modules/5.10.0-99-amd64/build")
                 .contains("apt-get install linux-headers-5.10.0-99-amd64").contains("--kernel-source-dir");
@@ -98,7 +93,7 @@ class BmdebErrorsTest {
 
     @Test
     void severalKernelsOneExcludedTheOtherBuilt() throws IOException {
-        String k612 = BmdebCommandTest.kernel612();
+        String k612 = Kernels.newest612();
         Path tree = module("BUILD_EXCLUSIVE_KERNEL_MIN=\"6.6\"\n", GOOD_C);
         Path out = out();
         Cmd.Result r = Cmd.dkmsDeb("bmdeb", tree.toString(), "-k", K61, "-k", k612, "-o", out.toString(), "--maintainer", "T <t@example.org>", "--json");
@@ -112,7 +107,7 @@ class BmdebErrorsTest {
     @Test
     void aFailingKernelDoesNotStopTheOthers() throws IOException {
         Path out = out();
-        Cmd.Result r = Cmd.dkmsDeb("bmdeb", BmdebCommandTest.example(), "-k", "5.10.0-99-amd64", "-k", K61, "-o", out.toString(), "--no-sign");
+        Cmd.Result r = Cmd.dkmsDeb("bmdeb", HelloModules.example(), "-k", "5.10.0-99-amd64", "-k", K61, "-o", out.toString(), "--no-sign");
         assertThat(r.exit()).as(r.toString()).isEqualTo(5);
         assertThat(r.out()).containsPattern("5\\.10\\.0-99-amd64\\s+failed").containsPattern(K61.replace(".", "\\.") + "\\s+built");
         assertThat(r.err()).contains("[5.10.0-99-amd64] no kernel headers for 5.10.0-99-amd64");
@@ -145,7 +140,7 @@ class BmdebErrorsTest {
 
     @Test
     void kernelIsRequired() {
-        Cmd.Result r = Cmd.dkmsDeb("bmdeb", BmdebCommandTest.example());
+        Cmd.Result r = Cmd.dkmsDeb("bmdeb", HelloModules.example());
         assertThat(r.exit()).isEqualTo(2);
         assertThat(r.err()).startsWith("dkms-deb: error: Missing required argument").contains("-k=KVER").contains("--all-kernels");
     }

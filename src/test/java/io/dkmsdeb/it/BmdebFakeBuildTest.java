@@ -21,7 +21,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 /** The bmdeb pipeline with a fake {@link KernelBuild}: what one kernel's failure does to the run. */
 class BmdebFakeBuildTest {
-    static final String K61 = BmdebCommandTest.K61;
+    static final String K61 = Kernels.newest61();
 
     @TempDir
     Path work;
@@ -60,7 +60,7 @@ class BmdebFakeBuildTest {
 
     @Test
     void aRuntimeErrorOfOneKernelFailsOnlyThatKernel() throws IOException {
-        String k612 = BmdebCommandTest.kernel612();
+        String k612 = Kernels.newest612();
         for (int jobs : new int[] {1, 2}) {
             FakeBuild fake = new FakeBuild(k612);
             BmdebJob.Result r = new BmdebJob(fake).run(request(tree(), List.of(k612, K61), jobs));

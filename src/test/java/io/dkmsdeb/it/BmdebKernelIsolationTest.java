@@ -16,7 +16,7 @@ import static org.assertj.core.api.Assertions.assertThat;
  * dkms.conf is read for the -k kernels only, never for the build host's own kernel.
  */
 class BmdebKernelIsolationTest {
-    static final String K61 = BmdebCommandTest.K61;
+    static final String K61 = Kernels.newest61();
     static final String MAINTAINER = "T <t@example.org>";
 
     @TempDir
@@ -41,7 +41,7 @@ class BmdebKernelIsolationTest {
      */
     @Test
     void anUnforeseenErrorOfOneKernelIsThatKernelsFailure() throws IOException {
-        String k612 = BmdebCommandTest.kernel612();
+        String k612 = Kernels.newest612();
         Path tree = module("PACKAGE_NAME=isolated\nPACKAGE_VERSION=0.1\nBUILT_MODULE_NAME[0]=isolated\nDEST_MODULE_LOCATION[0]=/updates/dkms\n"
                 + "case \"$kernelver\" in 6.12.*)\n"
                 + "  BUILT_MODULE_NAME[1]=other; DEST_MODULE_NAME[1]=isolated; DEST_MODULE_LOCATION[1]=/extra;;\n"
@@ -68,7 +68,7 @@ class BmdebKernelIsolationTest {
     /** A kernel of the -k list that is not the build host's own. */
     private static String notTheHostsKernel() {
         String host = System.getProperty("os.version");
-        return K61.equals(host) ? BmdebCommandTest.kernel612() : K61;
+        return K61.equals(host) ? Kernels.newest612() : K61;
     }
 
     @Test

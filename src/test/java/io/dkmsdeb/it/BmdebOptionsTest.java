@@ -21,7 +21,7 @@ import static org.assertj.core.api.Assertions.assertThat;
  * that an error only advises options the command that printed it has.
  */
 class BmdebOptionsTest {
-    static final String K61 = BmdebCommandTest.K61;
+    static final String K61 = Kernels.newest61();
     static final String MAINTAINER = SourceCommandTest.MAINTAINER;
     static final String GOOD_C = "#include <linux/module.h>\nMODULE_LICENSE(\"GPL\");\n";
     static final String MODULES = "BUILT_MODULE_NAME[0]=vtest\nDEST_MODULE_LOCATION[0]=/updates/dkms\n";
@@ -33,13 +33,7 @@ class BmdebOptionsTest {
     Path work;
 
     private Path tree(String dkmsConf) throws IOException {
-        Path tree = Files.createDirectories(work.resolve("vtest"));
-        Files.writeString(tree.resolve("vtest.c"), GOOD_C);
-        Files.writeString(tree.resolve("Kbuild"), "obj-m := vtest.o\n");
-        if (dkmsConf != null) {
-            Files.writeString(tree.resolve("dkms.conf"), dkmsConf);
-        }
-        return tree;
+        return ModuleTrees.write(work.resolve("vtest"), "vtest", GOOD_C, dkmsConf);
     }
 
     private Cmd.Result bmdeb(Path tree, String... extra) {
@@ -153,7 +147,7 @@ class BmdebOptionsTest {
     void everyKernelExcludedExits77AndWritesNothing() throws IOException {
         Path tree = tree("PACKAGE_NAME=vtest\nPACKAGE_VERSION=1.0\n" + MODULES + "BUILD_EXCLUSIVE_KERNEL=\"^5\\.\"\n");
         Path out = work.resolve("never-made");
-        Cmd.Result r = bmdeb(tree, "-k", K61, "-k", BmdebCommandTest.kernel612(), "-o", out.toString());
+        Cmd.Result r = bmdeb(tree, "-k", K61, "-k", Kernels.newest612(), "-o", out.toString());
         assertThat(r.exit()).as(r.toString()).isEqualTo(77);
         assertThat(r.err()).contains("no package written: the module's BUILD_EXCLUSIVE_* rules exclude every kernel given");
         assertThat(out).doesNotExist();

@@ -19,19 +19,14 @@ import static org.assertj.core.api.Assertions.assertThat;
  * 6.1 kernel.
  */
 class BmdebPathsTest {
-    static final String K61 = BmdebCommandTest.K61;
+    static final String K61 = Kernels.newest61();
     static final String ODD = "my mod's dir";
 
     @TempDir
     Path work;
 
     private Path module(Path parent) throws IOException {
-        Path tree = Files.createDirectories(parent.resolve("my mod's src"));
-        Files.writeString(tree.resolve("spaced.c"), "#include <linux/module.h>\nMODULE_LICENSE(\"GPL\");\n");
-        Files.writeString(tree.resolve("Kbuild"), "obj-m := spaced.o\n");
-        Files.writeString(tree.resolve("dkms.conf"), "PACKAGE_NAME=spaced\nPACKAGE_VERSION=0.1\nBUILT_MODULE_NAME[0]=spaced\n"
-                + "DEST_MODULE_LOCATION[0]=/updates/dkms\n");
-        return tree;
+        return ModuleTrees.write(parent.resolve("my mod's src"), "spaced", ModuleTrees.GOOD_C, ModuleTrees.conf("spaced", "0.1"));
     }
 
     private Cmd.Result bmdeb(Map<String, String> env, Path tree, Path out, String... more) {

@@ -74,7 +74,7 @@ final class ConformanceHarness {
             String pk = System.getProperty("conformance.packages", "").strip();
             List<String> packages = pk.isEmpty() ? defaultPackages : Arrays.stream(pk.split("[,\\s]+")).filter(s -> !s.isEmpty()).toList();
             String kk = System.getProperty("conformance.kernels", "").strip();
-            List<String> kernels = kk.isEmpty() ? List.of(BmdebCommandTest.K61, BmdebCommandTest.kernel612())
+            List<String> kernels = kk.isEmpty() ? List.of(Kernels.newest61(), Kernels.newest612())
                     : Arrays.stream(kk.split("[,\\s]+")).filter(s -> !s.isEmpty()).toList();
             String dir = System.getProperty("conformance.dir", "");
             return new Config(packages, kernels, dir.isEmpty() ? defaultDir : Path.of(dir).toAbsolutePath(),

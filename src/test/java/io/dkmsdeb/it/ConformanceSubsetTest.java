@@ -40,8 +40,8 @@ class ConformanceSubsetTest {
     @BeforeAll
     static void run() throws IOException {
         assumeTrue(Cmd.isRoot(), "the dkms oracle needs a private mount namespace: root");
-        k61 = BmdebCommandTest.K61;
-        k612 = BmdebCommandTest.kernel612();
+        k61 = Kernels.newest61();
+        k612 = Kernels.newest612();
         Path dir = Cmd.repo().resolve("target/conformance-subset");
         result = new ConformanceHarness(ConformanceHarness.Config.of(SUBSET, List.of(k61, k612), dir)).run();
         Path report = dir.resolve("CONFORMANCE-subset.md");

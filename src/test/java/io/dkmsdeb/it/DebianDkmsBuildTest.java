@@ -30,7 +30,7 @@ class DebianDkmsBuildTest {
     @ValueSource(strings = {"vpoll-dkms", "acpi-call-dkms", "nat-rtsp-dkms", "tp-smapi-dkms", "ddcci-dkms", "dm-writeboost-dkms", "rapiddisk-dkms"})
     void bmdebBuildsTheSameModulesAsDkms(String pkg) throws IOException {
         assumeTrue(Cmd.isRoot(), "the dkms oracle needs a private mount namespace: root");
-        String kernel = BmdebCommandTest.K61;
+        String kernel = Kernels.newest61();
         Path debianDeb = DebianDkmsPackagesTest.download(pkg);
         Path extracted = work.resolve("debian");
         Cmd.ok("dpkg-deb", "-x", debianDeb.toString(), extracted.toString());

@@ -16,7 +16,7 @@ import static org.assertj.core.api.Assertions.assertThat;
  * POST_BUILD, MAKE/MAKE_MATCH, BUILT_MODULE_LOCATION, DEST_MODULE_NAME, STRIP.
  */
 class DkmsConfFeaturesTest {
-    static final String K61 = BmdebCommandTest.K61;
+    static final String K61 = Kernels.newest61();
 
     @TempDir
     Path work;

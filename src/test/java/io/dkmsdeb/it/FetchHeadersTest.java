@@ -25,7 +25,7 @@ class FetchHeadersTest {
 
     /** The newest linux-headers-6.1.0-N-amd64 in the archive whose kernel has no headers here. */
     static String olderAbi() {
-        String installed = BmdebCommandTest.K61;
+        String installed = Kernels.newest61();
         List<String> candidates = new ArrayList<>();
         for (String line : Cmd.ok("apt-cache", "search", "--names-only", "^linux-headers-6\\.1\\.0-[0-9]+-amd64$").out().split("\n")) {
             if (!line.isBlank()) {
@@ -63,7 +63,7 @@ class FetchHeadersTest {
         for (int i = 0; i < 2; i++) {
             Path o = Files.createDirectories(work.resolve("out" + i));
             ProcessBuilder pb = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-cp",
-                    System.getProperty("java.class.path"), "io.dkmsdeb.cli.Main", "bmdeb", BmdebCommandTest.example(), "-k", kernel,
+                    System.getProperty("java.class.path"), "io.dkmsdeb.cli.Main", "bmdeb", HelloModules.example(), "-k", kernel,
                     "--fetch-headers", "--no-sign", "-o", o.toString(), "--log-dir", work.resolve("logs" + i).toString())
                     .redirectErrorStream(true).redirectOutput(work.resolve("run" + i + ".txt").toFile());
             pb.environment().putAll(env);
@@ -84,7 +84,7 @@ class FetchHeadersTest {
         assertThat(Cmd.run("dpkg-query", "-W", "linux-headers-" + kernel).exit()).as("nothing installed").isNotZero();
 
         // a second call reuses the cache
-        Cmd.Result again = Cmd.dkmsDeb(null, env, "bmdeb", BmdebCommandTest.example(), "-k", kernel, "--fetch-headers", "--no-sign",
+        Cmd.Result again = Cmd.dkmsDeb(null, env, "bmdeb", HelloModules.example(), "-k", kernel, "--fetch-headers", "--no-sign",
                 "-o", out.toString());
         assertThat(again.exit()).as(again.toString()).isZero();
         assertThat(again.err()).contains("using the headers fetched earlier").doesNotContain("apt-get download");
@@ -93,7 +93,7 @@ class FetchHeadersTest {
     @Test
     void unknownKernelExits4AndNamesWhatWasTried() throws IOException {
         Path out = Files.createDirectories(work.resolve("out"));
-        Cmd.Result r = Cmd.dkmsDeb(null, Map.of("XDG_CACHE_HOME", work.resolve("cache").toString()), "bmdeb", BmdebCommandTest.example(),
+        Cmd.Result r = Cmd.dkmsDeb(null, Map.of("XDG_CACHE_HOME", work.resolve("cache").toString()), "bmdeb", HelloModules.example(),
                 "-k", "6.1.0-999-amd64", "--fetch-headers", "-o", out.toString());
         assertThat(r.exit()).as(r.toString()).isEqualTo(4);
         assertThat(r.err()).contains("apt-get download linux-headers-6.1.0-999-amd64 failed").contains("packages tried: linux-headers-6.1.0-999-amd64")

@@ -26,8 +26,8 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
  */
 class FleetScriptTest {
     static final Path SCRIPT = Cmd.repo().resolve("ci/build-modules.sh");
-    static final String K61 = newestInstalled("6.1.");
-    static final String K612 = newestInstalled("6.12.");
+    static final String K61 = Kernels.newest61();
+    static final String K612 = Kernels.newest612();
 
     @TempDir
     static Path shared;
@@ -42,11 +42,6 @@ class FleetScriptTest {
         Files.writeString(dkmsDeb, "#!/bin/sh\nexec '" + Path.of(System.getProperty("java.home"), "bin", "java") + "' -cp '"
                 + System.getProperty("java.class.path") + "' io.dkmsdeb.cli.Main \"$@\"\n");
         Files.setPosixFilePermissions(dkmsDeb, PosixFilePermissions.fromString("rwxr-xr-x"));
-    }
-
-    /** The newest -amd64 kernel with headers whose release starts with {@code prefix} (.ci/run installs a 6.1 and a 6.12). */
-    static String newestInstalled(String prefix) {
-        return BmdebCommandTest.newestInstalled(prefix);
     }
 
     /** Runs the script in {@code dir} as a Jenkins cell would: OUT_DIR=out, DKMS_DEB=this checkout's dkms-deb. */
@@ -83,12 +78,8 @@ class FleetScriptTest {
 
     /** A module whose dkms.conf excludes every kernel but 5.x, as vendors' drivers often limit theirs. */
     private Path excludedModule() throws IOException {
-        Path tree = Files.createDirectories(work.resolve("oldonly"));
-        Files.writeString(tree.resolve("oldonly.c"), "#include <linux/module.h>\nMODULE_LICENSE(\"GPL\");\n");
-        Files.writeString(tree.resolve("Kbuild"), "obj-m := oldonly.o\n");
-        Files.writeString(tree.resolve("dkms.conf"), "PACKAGE_NAME=oldonly\nPACKAGE_VERSION=0.1\nBUILT_MODULE_NAME[0]=oldonly\n"
-                + "DEST_MODULE_LOCATION[0]=/updates/dkms\nBUILD_EXCLUSIVE_KERNEL=\"^5\\.\"\n");
-        return tree;
+        return ModuleTrees.write(work.resolve("oldonly"), "oldonly", ModuleTrees.GOOD_C,
+                ModuleTrees.conf("oldonly", "0.1") + "BUILD_EXCLUSIVE_KERNEL=\"^5\\.\"\n");
     }
 
     private static final Map<String, String> MAINTAINER = Map.of("DEBFULLNAME", "Fleet CI", "DEBEMAIL", "ci@example.org");

@@ -138,7 +138,7 @@ class GeneratedDkmsConfTest {
         Path out = Files.createDirectories(work.resolve("out-bm"));
         assertThat(source(tarball, out).exit()).isZero();
         Path modules = Files.createDirectories(work.resolve("modules"));
-        String k = BmdebCommandTest.K61;
+        String k = Kernels.newest61();
         Cmd.Result r = Cmd.dkmsDeb(null, ENV, "bmdeb", out.resolve(DEB).toString(), "-k", k, "-o", modules.toString(),
                 "--maintainer", MAINTAINER, "--log-dir", work.resolve("logs").toString());
         assertThat(r.exit()).as(r.toString()).isZero();

@@ -22,7 +22,7 @@ import static org.assertj.core.api.Assertions.assertThat;
  * is removed.
  */
 class HostileDebTest {
-    static final String K = BmdebCommandTest.K61;
+    static final String K = Kernels.newest61();
 
     @TempDir
     Path work;

@@ -17,17 +17,13 @@ import static org.assertj.core.api.Assertions.assertThat;
 /** Hostile or odd module trees and dkms.conf files: each gets the documented exit code, message and output state. */
 class HostileTreeTest {
     static final String MAINTAINER = SourceCommandTest.MAINTAINER;
-    static final String CONF = "PACKAGE_NAME=odd\nPACKAGE_VERSION=1.0\nBUILT_MODULE_NAME[0]=odd\nDEST_MODULE_LOCATION[0]=/updates/dkms\n";
+    static final String CONF = ModuleTrees.conf("odd", "1.0");
 
     @TempDir
     Path work;
 
     private Path tree(String conf) throws IOException {
-        Path tree = Files.createDirectories(work.resolve("odd"));
-        Files.writeString(tree.resolve("odd.c"), "#include <linux/module.h>\nMODULE_LICENSE(\"GPL\");\n");
-        Files.writeString(tree.resolve("Kbuild"), "obj-m := odd.o\n");
-        Files.writeString(tree.resolve("dkms.conf"), conf);
-        return tree;
+        return ModuleTrees.write(work.resolve("odd"), "odd", ModuleTrees.GOOD_C, conf);
     }
 
     private Path out() throws IOException {
@@ -154,7 +150,7 @@ class HostileTreeTest {
     void makeThatNeverEndsIsKilledAfterTheTimeout() throws IOException {
         Path tree = tree(CONF + "MAKE[0]=\"sh -c 'sleep 4242 & sleep 4243'\"\n");
         Path out = out();
-        Cmd.Result r = Cmd.dkmsDeb("bmdeb", tree.toString(), "-k", BmdebCommandTest.K61, "-o", out.toString(), "--maintainer", MAINTAINER,
+        Cmd.Result r = Cmd.dkmsDeb("bmdeb", tree.toString(), "-k", Kernels.newest61(), "-o", out.toString(), "--maintainer", MAINTAINER,
                 "--build-timeout", "3", "--log-dir", work.resolve("logs").toString());
         assertThat(r.exit()).as(r.toString()).isEqualTo(5);
         assertThat(r.err()).contains("make did not finish within 3 s (--build-timeout) and was killed").contains("full log:");

@@ -29,12 +29,8 @@ class ModulesCopyrightTest {
 
     @Test
     void modulesPackageNamesTheModuleDirectoryNotUsrSrc() throws IOException {
-        String k = BmdebCommandTest.newestInstalled("6.1.");
-        Path out = Files.createDirectories(work.resolve("out"));
-        Cmd.Result r = Cmd.dkmsDeb(null, Map.of("SOURCE_DATE_EPOCH", "1700000000"), "bmdeb", BmdebCommandTest.example(), "-k", k,
-                "-o", out.toString(), "--log-dir", work.resolve("logs").toString());
-        assertThat(r.exit()).as(r.toString()).isZero();
-        String text = copyright(out.resolve("hello-modules-" + k + "_1.0_amd64.deb"), "hello-modules-" + k);
+        String k = Kernels.newest61();
+        String text = copyright(HelloModules.deb(k), "hello-modules-" + k);
         assertThat(text).contains("/lib/modules/" + k + "/updates/dkms/").contains("hello 1.0").doesNotContain("/usr/src/");
     }
 
@@ -43,11 +39,11 @@ class ModulesCopyrightTest {
         // the module alone, without the debian/ beside it (whose own copyright file the debian/ route would ship)
         Path tree = Files.createDirectories(work.resolve("alone/hello"));
         for (String f : List.of("Makefile", "Kbuild", "dkms.conf", "hello.c")) {
-            Files.copy(Path.of(BmdebCommandTest.example(), f), tree.resolve(f));
+            Files.copy(Path.of(HelloModules.example(), f), tree.resolve(f));
         }
         Path out = Files.createDirectories(work.resolve("out"));
         Cmd.Result r = Cmd.dkmsDeb(null, Map.of("SOURCE_DATE_EPOCH", "1700000000"), "source", tree.toString(),
-                "-o", out.toString(), "--maintainer", BmdebCommandTest.MAINTAINER);
+                "-o", out.toString(), "--maintainer", SourceCommandTest.MAINTAINER);
         assertThat(r.exit()).as(r.toString()).isZero();
         String text = copyright(out.resolve("hello-dkms_1.0-1_all.deb"), "hello-dkms");
         assertThat(text).contains("/usr/src/hello-1.0/").doesNotContain("/lib/modules/");

@@ -16,21 +16,17 @@ import static org.assertj.core.api.Assertions.assertThat;
  */
 class OutputDirTest {
     static final String MAINTAINER = SourceCommandTest.MAINTAINER;
-    static final String K61 = BmdebCommandTest.K61;
+    static final String K61 = Kernels.newest61();
 
     @TempDir
     Path work;
 
     private Path tree(String dkmsConf) throws IOException {
-        Path tree = Files.createDirectories(work.resolve("mod"));
-        Files.writeString(tree.resolve("mod.c"), "#include <linux/module.h>\nMODULE_LICENSE(\"GPL\");\n");
-        Files.writeString(tree.resolve("Kbuild"), "obj-m := mod.o\n");
-        Files.writeString(tree.resolve("dkms.conf"), dkmsConf);
-        return tree;
+        return ModuleTrees.write(work.resolve("mod"), "mod", ModuleTrees.GOOD_C, dkmsConf);
     }
 
     private Path goodTree() throws IOException {
-        return tree("PACKAGE_NAME=mod\nPACKAGE_VERSION=1.0\nBUILT_MODULE_NAME[0]=mod\nDEST_MODULE_LOCATION[0]=/updates/dkms\n");
+        return tree(ModuleTrees.conf("mod", "1.0"));
     }
 
     /** A regular file, so that nothing can be created under it, even by root. */

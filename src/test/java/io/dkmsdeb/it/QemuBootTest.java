@@ -20,7 +20,7 @@ import static org.assertj.core.api.Assertions.assertThat;
  * shows the check can fail.
  */
 class QemuBootTest {
-    static final String K61 = BmdebCommandTest.K61;
+    static final String K61 = Kernels.newest61();
     static final String LOADED = "hello: loaded (dkms-deb example 1.0)";
     static String k612;
 
@@ -28,18 +28,13 @@ class QemuBootTest {
     static Path shared;
 
     @BeforeAll
-    static void buildPackages() throws IOException {
-        k612 = BmdebCommandTest.kernel612();
-        Path out = Files.createDirectories(shared.resolve("out"));
-        Cmd.Result r = Cmd.dkmsDeb("bmdeb", Cmd.repo().resolve("debian-example/hello").toString(), "-k", K61, "-k", k612,
-                "-o", out.toString());
-        assertThat(r.exit()).as(r.toString()).isZero();
+    static void packages() {
+        k612 = Kernels.newest612();
     }
 
     /** The module file of hello-modules-KVER, as the package has it (hello.ko, or hello.ko.xz for 6.12). */
     static Path moduleFromPackage(String kernel) throws IOException {
-        Path deb = shared.resolve("out/hello-modules-" + kernel + "_1.0_amd64.deb");
-        assertThat(deb).as("bmdeb output").isRegularFile();
+        Path deb = HelloModules.deb(kernel);
         Path x = shared.resolve("x-" + kernel);
         if (!Files.isDirectory(x)) {
             Cmd.ok("dpkg-deb", "-x", deb.toString(), x.toString());

@@ -71,7 +71,7 @@ class SelfPackageImageTest {
     void aJenkinsCellInTheImageBuildsWithTheInstalledDkmsDeb() throws IOException {
         Cmd.Result install = Cmd.run(SCRIPT.toString(), deb.toString());
         assertThat(install.exit()).as(install.toString()).isZero();
-        String k61 = FleetScriptTest.newestInstalled("6.1.");
+        String k61 = Kernels.newestInstalled("6.1.");
         // no DKMS_DEB: the script runs "dkms-deb" from PATH, /usr/bin/dkms-deb from the package
         Cmd.Result r = Cmd.run(work, Map.of("OUT_DIR", "out", "MODULE_SOURCE", Cmd.repo().resolve("debian-example/hello").toString()),
                 List.of(Cmd.repo().resolve("ci/build-modules.sh").toString(), k61));

@@ -20,7 +20,7 @@ import static org.assertj.core.api.Assertions.assertThat;
  * against the certificate with openssl; the signed module still loads in the real kernel.
  */
 class SigningTest {
-    static final String K61 = BmdebCommandTest.K61;
+    static final String K61 = Kernels.newest61();
     static final String MAGIC = "~Module signature appended~\n";
 
     @TempDir
@@ -32,7 +32,7 @@ class SigningTest {
 
     @BeforeAll
     static void keyAndPackages() throws IOException {
-        k612 = BmdebCommandTest.kernel612();
+        k612 = Kernels.newest612();
         key = work.resolve("signing_key.pem");
         cert = work.resolve("signing_cert.pem");
         Path conf = work.resolve("x509.conf");
@@ -42,7 +42,7 @@ class SigningTest {
         Cmd.ok("openssl", "req", "-new", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "3650", "-config", conf.toString(),
                 "-keyout", key.toString(), "-out", cert.toString());
         out = Files.createDirectories(work.resolve("out"));
-        Cmd.Result r = Cmd.dkmsDeb(null, Map.of(), "bmdeb", BmdebCommandTest.example(), "-k", K61, "-k", k612, "-o", out.toString(),
+        Cmd.Result r = Cmd.dkmsDeb(null, Map.of(), "bmdeb", HelloModules.example(), "-k", K61, "-k", k612, "-o", out.toString(),
                 "--sign-key", key.toString(), "--sign-cert", cert.toString(), "--log-dir", work.resolve("logs").toString());
         assertThat(r.exit()).as(r.toString()).isZero();
     }
@@ -105,10 +105,10 @@ class SigningTest {
 
     @Test
     void halfAKeyPairIsAUsageError() {
-        Cmd.Result r = Cmd.dkmsDeb("bmdeb", BmdebCommandTest.example(), "-k", K61, "-o", out.toString(), "--sign-key", key.toString());
+        Cmd.Result r = Cmd.dkmsDeb("bmdeb", HelloModules.example(), "-k", K61, "-o", out.toString(), "--sign-key", key.toString());
         assertThat(r.exit()).isEqualTo(2);
         assertThat(r.err()).contains("signing needs both --sign-key KEY and --sign-cert CERT");
-        Cmd.Result missing = Cmd.dkmsDeb("bmdeb", BmdebCommandTest.example(), "-k", K61, "-o", out.toString(),
+        Cmd.Result missing = Cmd.dkmsDeb("bmdeb", HelloModules.example(), "-k", K61, "-o", out.toString(),
                 "--sign-key", work.resolve("nope.pem").toString(), "--sign-cert", cert.toString());
         assertThat(missing.exit()).isEqualTo(2);
         assertThat(missing.err()).contains("cannot read " + work.resolve("nope.pem"));
