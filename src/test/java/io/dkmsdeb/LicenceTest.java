@@ -1,6 +1,7 @@
 package io.dkmsdeb;
 
 import io.dkmsdeb.deb.Deb822;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
 import java.io.IOException;
@@ -12,6 +13,7 @@ import java.util.List;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /** dkms-deb is released under the Apache License 2.0, and says so in LICENSE, the pom and its own package's copyright file. */
+@Tag("unit")
 class LicenceTest {
     private static final Path COMMON_LICENCE = Path.of("/usr/share/common-licenses/Apache-2.0");
 

@@ -1,5 +1,6 @@
 package io.dkmsdeb.cli;
 
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import picocli.CommandLine;
 import picocli.CommandLine.Model.CommandSpec;
@@ -15,6 +16,7 @@ import static org.assertj.core.api.Assertions.assertThat;
  * subcommand's first description element, which {@code dkms-deb --help} lists as its summary,
  * a complete sentence. Only the top level has {@code --version}.
  */
+@Tag("unit")
 class HelpTest {
     private static List<CommandLine> everyCommand() {
         CommandLine root = Main.commandLine();

@@ -1,12 +1,14 @@
 package io.dkmsdeb.deb;
 
 import io.dkmsdeb.model.DebEntry;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
 import java.util.List;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+@Tag("unit")
 class InstalledSizeTest {
     @Test
     void countsLikeDpkgGencontrol() {

@@ -1,5 +1,6 @@
 package io.dkmsdeb.deb;
 
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.tukaani.xz.XZInputStream;
@@ -12,6 +13,7 @@ import java.util.Random;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+@Tag("tools")
 class ParallelXzOutputStreamTest {
 
     private static byte[] sample(int size) {

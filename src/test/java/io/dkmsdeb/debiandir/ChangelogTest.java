@@ -1,11 +1,13 @@
 package io.dkmsdeb.debiandir;
 
 import io.dkmsdeb.model.ModuleSourceException;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+@Tag("unit")
 class ChangelogTest {
     private static String entry(String version, String date) {
         return "acme-nic (" + version + ") unstable; urgency=medium\n\n  * Release " + version + ".\n\n"

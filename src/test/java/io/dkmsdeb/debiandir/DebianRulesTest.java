@@ -1,11 +1,13 @@
 package io.dkmsdeb.debiandir;
 
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
 import java.util.List;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+@Tag("unit")
 class DebianRulesTest {
     @Test
     void overrideTargetsAndTheirRecipes() {

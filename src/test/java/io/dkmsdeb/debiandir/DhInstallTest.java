@@ -1,6 +1,7 @@
 package io.dkmsdeb.debiandir;
 
 import io.dkmsdeb.model.ModuleSourceException;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -13,6 +14,7 @@ import java.util.Map;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+@Tag("unit")
 class DhInstallTest {
     @TempDir
     Path root;

@@ -1,6 +1,7 @@
 package io.dkmsdeb.debiandir;
 
 import io.dkmsdeb.model.ModuleSourceException;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
 import java.util.LinkedHashMap;
@@ -9,6 +10,7 @@ import java.util.Map;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+@Tag("unit")
 class RelationsTest {
     private static final Map<String, String> SUBSTVARS = Map.of("misc:Depends", "dkms (>= 2.1.0.0)", "misc:Pre-Depends", "");
 

@@ -7,6 +7,7 @@ import io.dkmsdeb.pipeline.ModuleSourceLoader;
 import io.dkmsdeb.templates.ScriptTemplates;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -22,6 +23,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 /** Which directory holds the module, and what the generated dkms.conf calls it. */
+@Tag("unit")
 class DkmsConfGeneratorNamingTest {
     private static final DkmsConfReader.Context CONTEXT = new DkmsConfReader.Context("6.1.0-56-amd64", "x86_64",
             "/lib/modules/6.1.0-56-amd64/build", "/var/lib/dkms", "/usr/src", "", "");

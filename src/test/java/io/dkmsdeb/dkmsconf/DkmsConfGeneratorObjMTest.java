@@ -1,5 +1,6 @@
 package io.dkmsdeb.dkmsconf;
 
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -12,6 +13,7 @@ import java.util.List;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /** obj-m lines and the make conditionals around them: which modules kbuild always builds. */
+@Tag("unit")
 class DkmsConfGeneratorObjMTest {
     /** Shaped like the Makefile of Intel's out-of-tree drivers, with nesting and else branches added. */
     static final String INTEL_LIKE = """

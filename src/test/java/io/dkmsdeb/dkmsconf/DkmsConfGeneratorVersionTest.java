@@ -1,6 +1,7 @@
 package io.dkmsdeb.dkmsconf;
 
 import io.dkmsdeb.model.ModuleSourceException;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -11,6 +12,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 /** MODULE_VERSION(...) resolved through #define chains, __stringify and string concatenation. */
+@Tag("unit")
 class DkmsConfGeneratorVersionTest {
     static final String INTEL_STYLE = """
             #define DRV_VERSION_MAJOR 2

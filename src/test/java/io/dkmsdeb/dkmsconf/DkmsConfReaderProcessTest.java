@@ -3,6 +3,7 @@ package io.dkmsdeb.dkmsconf;
 import io.dkmsdeb.model.DkmsConf;
 import io.dkmsdeb.model.ModuleSourceException;
 import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
@@ -16,6 +17,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 /** The bash that sources a dkms.conf as a child process: a time limit, its background processes, its output. */
+@Tag("unit")
 class DkmsConfReaderProcessTest {
     private static final DkmsConfReader.Context K61 = new DkmsConfReader.Context("6.1.0-56-amd64", "x86_64",
             "/lib/modules/6.1.0-56-amd64/build", "/var/lib/dkms", "/usr/src", "m", "1.0");

@@ -3,6 +3,7 @@ package io.dkmsdeb.dkmsconf;
 import io.dkmsdeb.model.DkmsConf;
 import io.dkmsdeb.model.DkmsModule;
 import io.dkmsdeb.model.ModuleSourceException;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -15,6 +16,7 @@ import java.nio.file.Path;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+@Tag("unit")
 class DkmsConfReaderTest {
     private static final DkmsConfReader.Context K61 = new DkmsConfReader.Context("6.1.0-56-amd64", "x86_64",
             "/lib/modules/6.1.0-56-amd64/build", "/var/lib/dkms", "/usr/src", "m", "1.0");

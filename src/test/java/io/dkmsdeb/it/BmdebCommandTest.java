@@ -1,6 +1,7 @@
 package io.dkmsdeb.it;
 
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -14,6 +15,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 /** {@code dkms-deb bmdeb} on debian-example/hello for a Debian 6.1 and a 6.12 kernel, checked with the real tools. */
+@Tag("kernel")
+@Tag("tools")
+@Tag("root")
 class BmdebCommandTest {
     /** The Debian 6.1 kernel whose headers .ci/run installs (linux-headers-amd64 on bookworm). */
     static final String K61 = Kernels.newest61();

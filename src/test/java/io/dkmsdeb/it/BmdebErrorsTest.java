@@ -1,5 +1,6 @@
 package io.dkmsdeb.it;
 
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -11,6 +12,7 @@ import java.util.stream.Stream;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /** bmdeb failures: the exit codes of the design, a message that says what to do, no .deb written. */
+@Tag("kernel")
 class BmdebErrorsTest {
     static final String K61 = Kernels.newest61();
 

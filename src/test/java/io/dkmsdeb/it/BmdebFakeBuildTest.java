@@ -4,6 +4,7 @@ import io.dkmsdeb.kernel.KernelBuild;
 import io.dkmsdeb.model.BuiltModule;
 import io.dkmsdeb.pipeline.BmdebJob;
 import io.dkmsdeb.pipeline.KernelOutcome;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -19,9 +20,13 @@ import java.util.Map;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-/** The bmdeb pipeline with a fake {@link KernelBuild}: what one kernel's failure does to the run. */
+/**
+ * The bmdeb pipeline with a fake {@link KernelBuild}: what one kernel's failure does to the run. The single-kernel
+ * test needs no kernel headers (tag unit): a made-up release whose "headers" are a Makefile and a .config given as
+ * --kernel-source-dir. Several kernels need headers under /lib/modules (--kernel-source-dir takes one -k): tag kernel.
+ */
 class BmdebFakeBuildTest {
-    static final String K61 = Kernels.newest61();
+    static final String FAKE = "6.1.0-99-amd64";
 
     @TempDir
     Path work;
@@ -47,8 +52,20 @@ class BmdebFakeBuildTest {
     }
 
     private BmdebJob.Request request(Path tree, List<String> kernels, int jobs) {
-        return new BmdebJob.Request(tree.toString(), kernels, false, null, null, work.resolve("out"), jobs, "none", true, null, null, null,
+        return new BmdebJob.Request(tree.toString(), kernels, false, kernels.equals(List.of(FAKE)) ? headers() : null, null, work.resolve("out"), jobs, "none", true, null, null, null,
                 "T <t@example.org>", null, 60, work.resolve("logs"), null, null, true, false, Map.of("SOURCE_DATE_EPOCH", "1700000000"));
+    }
+
+    /** What the pipeline reads of a kernel's headers before it builds: a Makefile and an x86-64 .config. */
+    private Path headers() {
+        try {
+            Path h = Files.createDirectories(work.resolve("headers"));
+            Files.writeString(h.resolve("Makefile"), "# not a kernel tree\n");
+            Files.writeString(h.resolve(".config"), "CONFIG_X86_64=y\nCONFIG_X86=y\nCONFIG_64BIT=y\nCONFIG_MODULES=y\n");
+            return h;
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
     }
 
     private Path tree() throws IOException {
@@ -59,12 +76,14 @@ class BmdebFakeBuildTest {
     }
 
     @Test
+    @Tag("kernel")
     void aRuntimeErrorOfOneKernelFailsOnlyThatKernel() throws IOException {
         String k612 = Kernels.newest612();
+        String k61 = Kernels.newest61();
         for (int jobs : new int[] {1, 2}) {
             FakeBuild fake = new FakeBuild(k612);
-            BmdebJob.Result r = new BmdebJob(fake).run(request(tree(), List.of(k612, K61), jobs));
-            assertThat(r.kernels()).extracting(BmdebJob.KernelResult::kernel).containsExactly(k612, K61);
+            BmdebJob.Result r = new BmdebJob(fake).run(request(tree(), List.of(k612, k61), jobs));
+            assertThat(r.kernels()).extracting(BmdebJob.KernelResult::kernel).containsExactly(k612, k61);
             BmdebJob.KernelResult failed = r.kernels().get(0);
             assertThat(failed.result()).isEqualTo(KernelOutcome.FAILED);
             assertThat(failed.exitCode()).isEqualTo(1);
@@ -79,16 +98,18 @@ class BmdebFakeBuildTest {
     }
 
     @Test
+    @Tag("unit")
     void theBuilderIsHandedTheLayoutDkmsConfWasReadWith() throws IOException {
+        String k61 = FAKE;
         FakeBuild fake = new FakeBuild(null);
         Path tmp = Files.createDirectories(work.resolve("tmp dir"));
-        BmdebJob.Request base = request(tree(), List.of(K61), 1);
+        BmdebJob.Request base = request(tree(), List.of(k61), 1);
         Map<String, String> env = Map.of("SOURCE_DATE_EPOCH", "1700000000", "TMPDIR", tmp.toString());
-        BmdebJob.Result r = new BmdebJob(fake).run(new BmdebJob.Request(base.source(), base.kernels(), false, null, null, base.outDir(),
+        BmdebJob.Result r = new BmdebJob(fake).run(new BmdebJob.Request(base.source(), base.kernels(), false, base.kernelSourceDir(), null, base.outDir(),
                 1, "none", true, null, null, null, base.maintainer(), null, 60, base.logDir(), null, null, true, false, env));
         assertThat(r.exitCode()).as(r.kernels().toString()).isZero();
         KernelBuild.Layout layout = fake.requests.get(0).layout();
-        assertThat(layout).isEqualTo(KernelBuild.Layout.forUser(env, "fake", "0.1", K61));
+        assertThat(layout).isEqualTo(KernelBuild.Layout.forUser(env, "fake", "0.1", k61));
         assertThat(layout.dir()).startsWithRaw(tmp);
         assertThat(layout.kbuildDir().toString()).doesNotContain(" ");
     }

@@ -1,5 +1,6 @@
 package io.dkmsdeb.it;
 
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -15,6 +16,7 @@ import static org.assertj.core.api.Assertions.assertThat;
  * One kernel of a multi-kernel bmdeb never sinks the others, whatever goes wrong for it; and
  * dkms.conf is read for the -k kernels only, never for the build host's own kernel.
  */
+@Tag("kernel")
 class BmdebKernelIsolationTest {
     static final String K61 = Kernels.newest61();
     static final String MAINTAINER = "T <t@example.org>";

@@ -1,6 +1,7 @@
 package io.dkmsdeb.it;
 
 import io.dkmsdeb.cli.Main;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import picocli.CommandLine.Model.CommandSpec;
@@ -20,6 +21,8 @@ import static org.assertj.core.api.Assertions.assertThat;
  * bmdeb's -V (the module version, as in source, not dkms-deb's version), its --name, and the rule
  * that an error only advises options the command that printed it has.
  */
+@Tag("kernel")
+@Tag("tools")
 class BmdebOptionsTest {
     static final String K61 = Kernels.newest61();
     static final String MAINTAINER = SourceCommandTest.MAINTAINER;

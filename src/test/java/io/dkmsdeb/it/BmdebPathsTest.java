@@ -1,5 +1,6 @@
 package io.dkmsdeb.it;
 
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -18,6 +19,7 @@ import static org.assertj.core.api.Assertions.assertThat;
  * kernel headers, the output directory and the module source, each built for real against the
  * 6.1 kernel.
  */
+@Tag("kernel")
 class BmdebPathsTest {
     static final String K61 = Kernels.newest61();
     static final String ODD = "my mod's dir";

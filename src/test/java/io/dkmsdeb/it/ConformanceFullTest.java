@@ -1,5 +1,6 @@
 package io.dkmsdeb.it;
 
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
 import java.io.IOException;
@@ -16,6 +17,11 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
  * {@code mvn -B test -Dtest=ConformanceFullTest -Dconformance.full=true} (20 to 60 minutes on 2 cores).
  * Fails when a disagreement has no explanation in {@link ConformanceKnown}.
  */
+@Tag("kernel")
+@Tag("tools")
+@Tag("root")
+@Tag("qemu")
+@Tag("network")
 class ConformanceFullTest {
     @Test
     void everyDebianDkmsPackageOnEveryKernel() throws IOException {

@@ -3,6 +3,7 @@ package io.dkmsdeb.it;
 import io.dkmsdeb.it.ConformanceHarness.Outcome;
 import io.dkmsdeb.it.ConformanceHarness.Row;
 import io.dkmsdeb.it.ConformanceHarness.SourceCheck;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -17,6 +18,7 @@ import java.util.Set;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /** The harness's judgement without building anything: a disagreement is found, explained or not, and reported. */
+@Tag("unit")
 class ConformanceReportTest {
     @TempDir
     Path dir;

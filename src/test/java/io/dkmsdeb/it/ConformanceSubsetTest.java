@@ -1,6 +1,7 @@
 package io.dkmsdeb.it;
 
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
 import java.io.IOException;
@@ -17,6 +18,11 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
  * check under qemu. No disagreement is allowed here, explained or not. The report goes to
  * target/conformance-subset/CONFORMANCE-subset.md; the full run is conformance/run.sh.
  */
+@Tag("kernel")
+@Tag("tools")
+@Tag("root")
+@Tag("qemu")
+@Tag("network")
 class ConformanceSubsetTest {
     /**
      * Small trees that cover: MAKE forms (none, scalar, -C into the build dir), several modules, in-kernel

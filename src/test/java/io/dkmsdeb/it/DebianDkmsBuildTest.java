@@ -1,5 +1,6 @@
 package io.dkmsdeb.it;
 
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
@@ -22,6 +23,10 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
  * the Debian 6.1 kernel and by real dkms (the oracle) for the same kernel; both must build, and
  * produce the same set of modules.
  */
+@Tag("kernel")
+@Tag("tools")
+@Tag("root")
+@Tag("network")
 class DebianDkmsBuildTest {
     @TempDir
     Path work;

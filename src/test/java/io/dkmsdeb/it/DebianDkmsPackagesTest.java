@@ -1,5 +1,6 @@
 package io.dkmsdeb.it;
 
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
@@ -19,6 +20,8 @@ import static org.assertj.core.api.Assertions.assertThat;
  * nothing installed), the tree under usr/src/ is repackaged with {@code source}, and the result
  * must have the same /usr/src file list and dkms.conf as Debian's package, and pass lintian.
  */
+@Tag("tools")
+@Tag("network")
 class DebianDkmsPackagesTest {
     /** Downloaded packages are kept here between runs. */
     static final Path CACHE = Cmd.repo().resolve("target/debian-dkms");

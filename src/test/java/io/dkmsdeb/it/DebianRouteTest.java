@@ -1,6 +1,7 @@
 package io.dkmsdeb.it;
 
 import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -18,6 +19,7 @@ import static org.assertj.core.api.Assertions.assertThat;
  * it takes from debian/, what it warns about, and what it refuses. The comparison with a real
  * dpkg-buildpackage run is in DhRouteComparisonTest and VendorTreeDhComparisonTest.
  */
+@Tag("tools")
 class DebianRouteTest {
     @TempDir
     Path work;

@@ -1,6 +1,7 @@
 package io.dkmsdeb.it;
 
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -18,6 +19,7 @@ import static org.assertj.core.api.Assertions.assertThat;
  * debian-example/) and by {@code dkms-deb source}: same /usr/src files, same dkms.conf, same
  * key control fields, and maintainer scripts that make the same calls.
  */
+@Tag("tools")
 class DhRouteComparisonTest {
     @TempDir
     static Path work;

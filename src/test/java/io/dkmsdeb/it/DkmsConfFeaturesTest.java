@@ -1,5 +1,6 @@
 package io.dkmsdeb.it;
 
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -15,6 +16,8 @@ import static org.assertj.core.api.Assertions.assertThat;
  * gives the checked result) when the directive is applied: PATCH/PATCH_MATCH, PRE_BUILD,
  * POST_BUILD, MAKE/MAKE_MATCH, BUILT_MODULE_LOCATION, DEST_MODULE_NAME, STRIP.
  */
+@Tag("kernel")
+@Tag("tools")
 class DkmsConfFeaturesTest {
     static final String K61 = Kernels.newest61();
 

@@ -1,5 +1,6 @@
 package io.dkmsdeb.it;
 
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -18,6 +19,9 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
  * the module for every kernel whose headers are installed, and dpkg -r leaves nothing behind.
  * Needs root (CI runs as root).
  */
+@Tag("kernel")
+@Tag("tools")
+@Tag("root")
 class DkmsInstallTest {
     private static final Path FRAMEWORK_CONF = Path.of("/etc/dkms/framework.conf");
 

@@ -1,5 +1,6 @@
 package io.dkmsdeb.it;
 
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -19,6 +20,9 @@ import static org.assertj.core.api.Assertions.assertThat;
  * installed (an older 6.1 ABI the archive still serves), from headers downloaded and unpacked
  * into a per-user cache; nothing is installed and /usr/src is untouched.
  */
+@Tag("kernel")
+@Tag("tools")
+@Tag("network")
 class FetchHeadersTest {
     @TempDir
     Path work;

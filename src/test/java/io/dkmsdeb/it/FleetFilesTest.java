@@ -1,5 +1,6 @@
 package io.dkmsdeb.it;
 
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
 import java.io.IOException;
@@ -24,6 +25,7 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
  * writes; the Dockerfile copies files that exist and runs the tested install script; shellcheck passes on every
  * shell script of ci/, docker/ and src/main/packaging/.
  */
+@Tag("tools")
 class FleetFilesTest {
     static final Path REPO = Cmd.repo();
 

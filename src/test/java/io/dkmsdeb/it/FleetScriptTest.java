@@ -1,6 +1,7 @@
 package io.dkmsdeb.it;
 
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -24,6 +25,10 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
  * (77: skipped), a kernel without headers (fails with dkms-deb's 4), and the summary JSON left in every case.
  * dkms-deb is this checkout's classes, through a small wrapper given as DKMS_DEB.
  */
+@Tag("kernel")
+@Tag("tools")
+@Tag("root")
+@Tag("network")
 class FleetScriptTest {
     static final Path SCRIPT = Cmd.repo().resolve("ci/build-modules.sh");
     static final String K61 = Kernels.newest61();

@@ -1,6 +1,7 @@
 package io.dkmsdeb.it;
 
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -16,6 +17,8 @@ import static org.assertj.core.api.Assertions.assertThat;
  * in {@code src/}, a conditional obj-m line and a version made of macros): the package is named after
  * the module, ships {@code src/}, and its generated dkms.conf builds with real kbuild.
  */
+@Tag("kernel")
+@Tag("tools")
 class GeneratedDkmsConfTest {
     static final String MAINTAINER = SourceCommandTest.MAINTAINER;
     static final Map<String, String> ENV = Map.of("SOURCE_DATE_EPOCH", "1700000000");

@@ -1,6 +1,7 @@
 package io.dkmsdeb.it;
 
 import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -21,6 +22,7 @@ import static org.assertj.core.api.Assertions.assertThat;
  * a clear message and exit 3, nothing is written outside a private temp dir, and that temp dir
  * is removed.
  */
+@Tag("kernel")
 class HostileDebTest {
     static final String K = Kernels.newest61();
 

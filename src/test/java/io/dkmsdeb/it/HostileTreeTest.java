@@ -1,5 +1,6 @@
 package io.dkmsdeb.it;
 
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -15,6 +16,8 @@ import java.util.stream.Stream;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /** Hostile or odd module trees and dkms.conf files: each gets the documented exit code, message and output state. */
+@Tag("kernel")
+@Tag("tools")
 class HostileTreeTest {
     static final String MAINTAINER = SourceCommandTest.MAINTAINER;
     static final String CONF = ModuleTrees.conf("odd", "1.0");

@@ -1,5 +1,6 @@
 package io.dkmsdeb.it;
 
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -13,6 +14,8 @@ import java.util.Map;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /** The copyright file of each kind of package says where that package installs the module. */
+@Tag("kernel")
+@Tag("tools")
 class ModulesCopyrightTest {
     @TempDir
     Path work;

@@ -1,5 +1,6 @@
 package io.dkmsdeb.it;
 
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -14,6 +15,7 @@ import static org.assertj.core.api.Assertions.assertThat;
  * {@code -o} of source and bmdeb: a missing directory is created with its parents, an impossible
  * one is a usage error (exit 2) naming the obstacle, and a run that fails leaves no new directory.
  */
+@Tag("kernel")
 class OutputDirTest {
     static final String MAINTAINER = SourceCommandTest.MAINTAINER;
     static final String K61 = Kernels.newest61();

@@ -1,5 +1,6 @@
 package io.dkmsdeb.it;
 
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -16,6 +17,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 /** What a run leaves in its output directory when the disk is full, when it is killed, when runs race. */
+@Tag("tools")
+@Tag("root")
 class OutputSafetyTest {
     static final String MAINTAINER = SourceCommandTest.MAINTAINER;
 

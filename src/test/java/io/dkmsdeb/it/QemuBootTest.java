@@ -1,6 +1,7 @@
 package io.dkmsdeb.it;
 
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -19,6 +20,10 @@ import static org.assertj.core.api.Assertions.assertThat;
  * console. About 10 s per boot under TCG. A module for the other kernel must be refused, which
  * shows the check can fail.
  */
+@Tag("kernel")
+@Tag("tools")
+@Tag("qemu")
+@Tag("network")
 class QemuBootTest {
     static final String K61 = Kernels.newest61();
     static final String LOADED = "hello: loaded (dkms-deb example 1.0)";

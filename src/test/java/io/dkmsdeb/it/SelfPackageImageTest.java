@@ -2,6 +2,7 @@ package io.dkmsdeb.it;
 
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -21,6 +22,9 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
  * image: ci/build-modules.sh with the dkms-deb that the script installed, for an installed kernel. dkms-deb is
  * removed again at the end when it was not installed before; the apt packages stay (the tests use them anyway).
  */
+@Tag("kernel")
+@Tag("tools")
+@Tag("root")
 class SelfPackageImageTest {
     static final Path SCRIPT = Cmd.repo().resolve("docker/install-build-deps.sh");
     static Path deb;

@@ -2,6 +2,7 @@ package io.dkmsdeb.it;
 
 import io.dkmsdeb.cli.Main;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import picocli.CommandLine;
@@ -22,6 +23,8 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
  * command of the picocli model, and on this machine dpkg -i gives a working dkms-deb, man page and bash
  * completion, which dpkg -r takes away again. Runs in mvn verify (failsafe), after the package phase.
  */
+@Tag("tools")
+@Tag("root")
 class SelfPackageTest {
     static Path deb;
     static String version;

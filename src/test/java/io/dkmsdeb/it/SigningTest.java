@@ -1,6 +1,7 @@
 package io.dkmsdeb.it;
 
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -19,6 +20,9 @@ import static org.assertj.core.api.Assertions.assertThat;
  * CONFIG_MODULE_SIG_HASH; modinfo shows the signer; the appended PKCS#7 signature verifies
  * against the certificate with openssl; the signed module still loads in the real kernel.
  */
+@Tag("kernel")
+@Tag("tools")
+@Tag("qemu")
 class SigningTest {
     static final String K61 = Kernels.newest61();
     static final String MAGIC = "~Module signature appended~\n";

@@ -1,5 +1,6 @@
 package io.dkmsdeb.it;
 
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -15,6 +16,7 @@ import java.util.stream.Stream;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /** {@code dkms-deb source} on debian-example/hello, checked with dpkg-deb and lintian. */
+@Tag("tools")
 class SourceCommandTest {
     static final String MAINTAINER = "dkms-deb example <example@example.org>";
 

@@ -1,5 +1,6 @@
 package io.dkmsdeb.it;
 
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -12,6 +13,7 @@ import java.util.stream.Stream;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /** Bad input to {@code source}: a clear message (what, where, what to do), the exit code of the design, no .deb. */
+@Tag("cli")
 class SourceErrorsTest {
     static final String MAINTAINER = SourceCommandTest.MAINTAINER;
 

@@ -1,5 +1,6 @@
 package io.dkmsdeb.it;
 
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
@@ -33,6 +34,7 @@ import static org.assertj.core.api.Assertions.assertThat;
  * chime-dkms's overridden initial-upload-closes-no-bugs (src/test/vendor-trees/README.md).
  * dkms-deb must also warn about the debian/rules override targets it did not run.
  */
+@Tag("tools")
 class VendorTreeDhComparisonTest {
     private static final Pattern LINTIAN_TAG = Pattern.compile("^([EWIPXC]): (\\S+): (.*)$");
 

@@ -1,5 +1,6 @@
 package io.dkmsdeb.it;
 
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
@@ -21,6 +22,9 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
  * which finds the sources where the package put them, builds modules with the same srcversion
  * as dkms's; and removing the package leaves nothing behind. Needs root (CI runs as root).
  */
+@Tag("kernel")
+@Tag("tools")
+@Tag("root")
 class VendorTreeDkmsInstallTest {
     private static final Path FRAMEWORK_CONF = Path.of("/etc/dkms/framework.conf");
 

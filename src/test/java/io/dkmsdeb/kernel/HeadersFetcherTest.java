@@ -2,6 +2,7 @@ package io.dkmsdeb.kernel;
 
 import io.dkmsdeb.model.KernelHeadersException;
 import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
@@ -15,6 +16,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 /** The fetcher without the network: how it reads a headers package's Depends, and how it stops a download that hangs. */
+@Tag("unit")
 class HeadersFetcherTest {
     @TempDir
     Path dir;

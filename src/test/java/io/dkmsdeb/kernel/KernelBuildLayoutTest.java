@@ -1,5 +1,6 @@
 package io.dkmsdeb.kernel;
 
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
 import java.nio.file.Path;
@@ -8,6 +9,7 @@ import java.util.Map;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /** Where a build happens: a value of the module, version and kernel, with a plain path for kbuild. */
+@Tag("unit")
 class KernelBuildLayoutTest {
     private static final Path LINKS = Path.of("/tmp/dkms-deb-u-links");
 

@@ -1,5 +1,6 @@
 package io.dkmsdeb.model;
 
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -12,6 +13,7 @@ import java.nio.file.attribute.PosixFilePermissions;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatCode;
 
+@Tag("unit")
 class TreesTest {
     @Test
     void deletesReadOnlyDirectoriesAndLinksButNeverWhatLinksPointTo(@TempDir Path tmp) throws IOException {

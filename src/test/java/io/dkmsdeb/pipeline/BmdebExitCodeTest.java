@@ -1,5 +1,6 @@
 package io.dkmsdeb.pipeline;
 
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
 import java.util.List;
@@ -7,6 +8,7 @@ import java.util.List;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /** The exit code of a bmdeb call from the results of its kernels. */
+@Tag("unit")
 class BmdebExitCodeTest {
     private static BmdebJob.KernelResult k(KernelOutcome outcome, int code) {
         return new BmdebJob.KernelResult("6.1.0-1-amd64", outcome, code, null, null, "", 0, null, null, null);

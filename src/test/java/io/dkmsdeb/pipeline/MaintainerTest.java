@@ -1,5 +1,6 @@
 package io.dkmsdeb.pipeline;
 
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -11,6 +12,7 @@ import java.util.Map;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /** The Maintainer from a debian/control, read as deb822 (field names in any case, comments skipped). */
+@Tag("unit")
 class MaintainerTest {
     @TempDir
     Path tree;

@@ -1,6 +1,7 @@
 package io.dkmsdeb.process;
 
 import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
@@ -17,6 +18,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 /** The one process runner: both pipes drained, the whole process group killed at the time limit and after the child ends. */
 @Timeout(value = 60, threadMode = Timeout.ThreadMode.SEPARATE_THREAD)
+@Tag("unit")
 class ProcessRunnerTest {
     @TempDir
     Path dir;

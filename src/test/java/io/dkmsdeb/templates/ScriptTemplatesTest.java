@@ -1,5 +1,6 @@
 package io.dkmsdeb.templates;
 
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -14,6 +15,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 /** Every shell template, rendered with hostile and with edge values: hostile ones are refused, allowed ones stay quoted. */
+@Tag("tools")
 class ScriptTemplatesTest {
     private static final List<String> SHELL_TEMPLATES = List.of("dkms/postinst.ftl", "dkms/prerm.ftl", "modules/postinst.ftl", "modules/postrm.ftl");
     private final ScriptTemplates templates = new ScriptTemplates(null);
