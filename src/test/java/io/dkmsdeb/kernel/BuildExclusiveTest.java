@@ -1,0 +1,54 @@
+package io.dkmsdeb.kernel;
+
+import io.dkmsdeb.model.DkmsConf;
+import io.dkmsdeb.model.KernelTarget;
+import org.junit.jupiter.api.Tag;
+import org.junit.jupiter.api.Test;
+
+import java.nio.file.Path;
+import java.util.Map;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/** BUILD_EXCLUSIVE_* without a kernel: the release is a name, the config a map. */
+@Tag("unit")
+class BuildExclusiveTest {
+    static KernelTarget kernel(String release) {
+        return new KernelTarget(release, Path.of("/nonexistent"), "amd64", "x86_64", "none", Map.of("CONFIG_PCI", "y", "CONFIG_DRM", "m"));
+    }
+
+    static DkmsConf.BuildExclusive rules(String kernel, String min, String max, String arch, String config) {
+        return new DkmsConf.BuildExclusive(kernel, min, max, arch, config);
+    }
+
+    @Test
+    void versionOrderIsSortV() {
+        assertThat(BuildExclusive.VersionOrder.compare("6.1.0-9-amd64", "6.1.0-10-amd64")).isNegative();
+        assertThat(BuildExclusive.VersionOrder.compare("6.12.1", "6.2")).isPositive();
+        assertThat(BuildExclusive.VersionOrder.compare("6.1", "6.1.0")).isNegative();
+        assertThat(BuildExclusive.VersionOrder.compare("6.1.0", "6.1.0")).isZero();
+        assertThat(BuildExclusive.VersionOrder.compare("6.12.57+deb13-amd64", "6.12.57")).isPositive();
+        assertThat(BuildExclusive.VersionOrder.compare("10.0", "9.99")).isPositive();
+    }
+
+    @Test
+    void minAndMaxBoundTheReleaseInVersionOrder() {
+        assertThat(BuildExclusive.reason(rules("", "6.2", "", "", ""), kernel("6.12.57+deb13-amd64"))).isEmpty();
+        assertThat(BuildExclusive.reason(rules("", "6.2", "", "", ""), kernel("6.1.0-56-amd64")))
+                .hasValue("6.1.0-56-amd64 is older than BUILD_EXCLUSIVE_KERNEL_MIN=\"6.2\"");
+        assertThat(BuildExclusive.reason(rules("", "", "6.9", "", ""), kernel("6.12.57+deb13-amd64")))
+                .hasValue("6.12.57+deb13-amd64 is newer than BUILD_EXCLUSIVE_KERNEL_MAX=\"6.9\"");
+    }
+
+    @Test
+    void kernelArchAndConfig() {
+        assertThat(BuildExclusive.reason(rules("^6\\.1\\.", "", "", "", ""), kernel("6.12.57+deb13-amd64"))).isPresent();
+        assertThat(BuildExclusive.reason(rules("^6\\.1\\.", "", "", "", ""), kernel("6.1.0-56-amd64"))).isEmpty();
+        assertThat(BuildExclusive.reason(rules("", "", "", "aarch64", ""), kernel("6.1.0-56-amd64")))
+                .hasValue("BUILD_EXCLUSIVE_ARCH=\"aarch64\" does not match x86_64");
+        assertThat(BuildExclusive.reason(rules("", "", "", "", "CONFIG_PCI CONFIG_DRM"), kernel("6.1.0-56-amd64"))).isEmpty();
+        assertThat(BuildExclusive.reason(rules("", "", "", "", "CONFIG_USB"), kernel("6.1.0-56-amd64"))).isPresent();
+        assertThat(BuildExclusive.reason(rules("", "", "", "", "!CONFIG_DRM"), kernel("6.1.0-56-amd64")))
+                .hasValue("BUILD_EXCLUSIVE_CONFIG wants CONFIG_DRM unset, and 6.1.0-56-amd64 has CONFIG_DRM=m");
+    }
+}
