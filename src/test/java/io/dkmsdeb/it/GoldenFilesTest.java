@@ -1,0 +1,89 @@
+package io.dkmsdeb.it;
+
+import io.dkmsdeb.deb.DebReader;
+import io.dkmsdeb.kernel.KernelBuild;
+import io.dkmsdeb.model.BuiltModule;
+import io.dkmsdeb.pipeline.BmdebJob;
+import org.junit.jupiter.api.Tag;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * The control file and maintainer scripts of the example packages, compared with the files kept in
+ * src/test/resources/golden/: hello-dkms from {@code dkms-deb source debian-example/hello}, and
+ * hello-modules-6.1.0-99-amd64 from the bmdeb pipeline with a fake build (no kernel). SOURCE_DATE_EPOCH is
+ * fixed. After an intended change, rewrite them with {@code mvn -B test -Dtest=GoldenFilesTest -Dgolden.update=true}
+ * and review the diff.
+ */
+@Tag("unit")
+class GoldenFilesTest {
+    static final Path GOLDEN = Cmd.repo().resolve("src/test/resources/golden");
+    static final boolean UPDATE = Boolean.getBoolean("golden.update");
+    static final String KERNEL = "6.1.0-99-amd64";
+    static final Map<String, String> ENV = Map.of("SOURCE_DATE_EPOCH", HelloModules.EPOCH);
+
+    @TempDir
+    Path work;
+
+    static void compare(DebReader.Control control, String member, String golden) throws IOException {
+        String actual = control.text(member) != null ? control.text(member) : control.text("./" + member);
+        assertThat(actual).as(member + " in the package").isNotNull();
+        Path file = GOLDEN.resolve(golden);
+        if (UPDATE) {
+            Files.createDirectories(file.getParent());
+            Files.writeString(file, actual, StandardCharsets.UTF_8);
+        }
+        assertThat(file).as("golden file (create it with -Dgolden.update=true)").exists();
+        assertThat(actual).as("%s differs from %s; if the change is intended, rerun with -Dgolden.update=true", member, file)
+                .isEqualTo(Files.readString(file, StandardCharsets.UTF_8));
+    }
+
+    static DebReader.Control control(Path deb) throws IOException {
+        return DebReader.read(deb, DebReader.Limits.DEFAULT, e -> { });
+    }
+
+    @Test
+    void helloDkms() throws IOException {
+        Path out = Files.createDirectories(work.resolve("out"));
+        Cmd.Result r = Cmd.dkmsDeb(null, ENV, "source", HelloModules.example(), "-o", out.toString(), "--maintainer",
+                SourceCommandTest.MAINTAINER);
+        assertThat(r.exit()).as(r.toString()).isZero();
+        DebReader.Control c = control(out.resolve("hello-dkms_1.0-1_all.deb"));
+        compare(c, "control", "hello-dkms/control");
+        compare(c, "postinst", "hello-dkms/postinst");
+        compare(c, "prerm", "hello-dkms/prerm");
+    }
+
+    /** Builds nothing: hello.ko of a few fixed bytes. */
+    private static final class FakeBuild implements KernelBuild {
+        @Override
+        public List<BuiltModule> build(Request r) {
+            var m = r.conf().modules().get(0);
+            return List.of(new BuiltModule(m, m.destName() + ".ko", "not really a module".getBytes(StandardCharsets.UTF_8)));
+        }
+    }
+
+    @Test
+    void helloModules() throws IOException {
+        Path headers = Files.createDirectories(work.resolve("headers"));
+        Files.writeString(headers.resolve("Makefile"), "# not a kernel tree\n");
+        Files.writeString(headers.resolve(".config"), "CONFIG_X86_64=y\nCONFIG_X86=y\nCONFIG_64BIT=y\nCONFIG_MODULES=y\n");
+        BmdebJob.Result r = new BmdebJob(new FakeBuild()).run(new BmdebJob.Request(HelloModules.example(), List.of(KERNEL), false,
+                headers, null, work.resolve("out"), 1, "none", true, null, null, null, SourceCommandTest.MAINTAINER, null, 60,
+                work.resolve("logs"), null, null, true, false, ENV));
+        assertThat(r.exitCode()).as(r.kernels().toString()).isZero();
+        DebReader.Control c = control(r.kernels().get(0).deb());
+        compare(c, "control", "hello-modules/control");
+        compare(c, "postinst", "hello-modules/postinst");
+        compare(c, "postrm", "hello-modules/postrm");
+    }
+}
