@@ -39,7 +39,9 @@ public final class Modinfo {
         int shentsize = Short.toUnsignedInt(b.getShort(is64 ? 0x3A : 0x2E));
         int shnum = Short.toUnsignedInt(b.getShort(is64 ? 0x3C : 0x30));
         int shstrndx = Short.toUnsignedInt(b.getShort(is64 ? 0x3E : 0x32));
-        if (shoff <= 0 || shnum == 0 || shstrndx >= shnum || shoff + (long) shnum * shentsize > elf.length) {
+        // every bound is checked without an addition that could overflow: the offsets come from the file
+        if (shoff <= 0 || shnum == 0 || shstrndx >= shnum || shentsize < (is64 ? 0x28 : 0x18)
+                || shoff > elf.length || (long) shnum * shentsize > elf.length - shoff) {
             throw new IOException("ELF section table out of bounds");
         }
         long[] strtab = section(b, is64, shoff, shentsize, shstrndx);
@@ -59,7 +61,7 @@ public final class Modinfo {
         long name = Integer.toUnsignedLong(b.getInt(base));
         long offset = is64 ? b.getLong(base + 0x18) : Integer.toUnsignedLong(b.getInt(base + 0x10));
         long size = is64 ? b.getLong(base + 0x20) : Integer.toUnsignedLong(b.getInt(base + 0x14));
-        if (offset < 0 || size < 0 || offset + size > b.capacity()) {
+        if (offset < 0 || size < 0 || offset > b.capacity() || size > b.capacity() - offset) {
             throw new IOException("ELF section " + i + " out of bounds");
         }
         return new long[] {name, offset, size};
@@ -87,7 +89,10 @@ public final class Modinfo {
         return info;
     }
 
-    private static String cString(byte[] b, long at) {
+    private static String cString(byte[] b, long at) throws IOException {
+        if (at < 0 || at >= b.length) {
+            throw new IOException("ELF section name out of bounds");
+        }
         int i = (int) at;
         int s = i;
         while (i < b.length && b[i] != 0) {
