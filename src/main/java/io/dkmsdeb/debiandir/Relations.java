@@ -1,6 +1,6 @@
 package io.dkmsdeb.debiandir;
 
-import io.dkmsdeb.model.Log;
+import io.dkmsdeb.support.Log;
 import io.dkmsdeb.model.ModuleSourceException;
 
 import java.util.ArrayList;

@@ -6,7 +6,7 @@ import io.dkmsdeb.model.DkmsConf;
 import io.dkmsdeb.model.DkmsDebException;
 import io.dkmsdeb.model.DkmsModule;
 import io.dkmsdeb.model.KernelTarget;
-import io.dkmsdeb.model.Log;
+import io.dkmsdeb.support.Log;
 import io.dkmsdeb.process.ProcessRunner;
 
 import java.io.IOException;

@@ -4,7 +4,7 @@ import io.dkmsdeb.kernel.DkmsStyleBuild;
 import io.dkmsdeb.kernel.KernelBuild;
 import io.dkmsdeb.model.DkmsDebException;
 import io.dkmsdeb.model.KernelExcludedException;
-import io.dkmsdeb.model.Log;
+import io.dkmsdeb.support.Log;
 
 import java.nio.file.Path;
 import java.util.ArrayList;

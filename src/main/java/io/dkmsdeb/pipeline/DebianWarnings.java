@@ -1,7 +1,7 @@
 package io.dkmsdeb.pipeline;
 
 import io.dkmsdeb.debiandir.DebianDir;
-import io.dkmsdeb.model.Log;
+import io.dkmsdeb.support.Log;
 
 import java.io.IOException;
 import java.nio.file.Files;

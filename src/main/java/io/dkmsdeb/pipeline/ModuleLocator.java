@@ -4,7 +4,7 @@ import io.dkmsdeb.deb.Deb822;
 import io.dkmsdeb.deb.DebReader;
 import io.dkmsdeb.deb.SafeExtractor;
 import io.dkmsdeb.model.ModuleSourceException;
-import io.dkmsdeb.model.Trees;
+import io.dkmsdeb.support.Trees;
 
 import java.io.IOException;
 import java.nio.file.Files;

@@ -5,7 +5,7 @@ import io.dkmsdeb.dkmsconf.DkmsConfReader;
 import io.dkmsdeb.dkmsconf.ModuleNaming;
 import io.dkmsdeb.dkmsconf.ObjMScanner;
 import io.dkmsdeb.model.DkmsConf;
-import io.dkmsdeb.model.Log;
+import io.dkmsdeb.support.Log;
 import io.dkmsdeb.model.ModuleSource;
 import io.dkmsdeb.model.ModuleSourceException;
 import io.dkmsdeb.model.UsageException;

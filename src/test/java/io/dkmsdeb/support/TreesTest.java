@@ -1,4 +1,4 @@
-package io.dkmsdeb.model;
+package io.dkmsdeb.support;
 
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
