@@ -1,7 +1,7 @@
 package io.dkmsdeb.pipeline;
 
 import io.dkmsdeb.deb.AtomicOutput;
-import io.dkmsdeb.deb.Compression;
+import io.dkmsdeb.model.Compression;
 import io.dkmsdeb.deb.DebWriter;
 import io.dkmsdeb.debiandir.DebianDir;
 import io.dkmsdeb.dkmsconf.DkmsConfReader;
