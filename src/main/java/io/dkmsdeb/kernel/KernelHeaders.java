@@ -1,5 +1,6 @@
 package io.dkmsdeb.kernel;
 
+import io.dkmsdeb.model.NamePatterns;
 import io.dkmsdeb.model.KernelHeadersException;
 import io.dkmsdeb.model.Compression;
 import io.dkmsdeb.model.KernelTarget;
@@ -13,7 +14,6 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.regex.Pattern;
 import java.util.stream.Stream;
 
 /**
@@ -21,7 +21,6 @@ import java.util.stream.Stream;
  * taken as given: the running kernel is never consulted.
  */
 public final class KernelHeaders {
-    private static final Pattern RELEASE = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._+~-]*");
     private static final Path MODULES = Path.of("/lib/modules");
 
     private KernelHeaders() {
@@ -34,7 +33,7 @@ public final class KernelHeaders {
      * @param compressOption   the module compression, or null for the kernel's own (auto)
      */
     public static KernelTarget locate(String release, Path kernelSourceDir, String archOverride, Compression compressOption) {
-        if (!RELEASE.matcher(release).matches()) {
+        if (!NamePatterns.matches(NamePatterns.KERNEL_RELEASE, release)) {
             throw new UsageException("kernel release '" + release + "' is not valid: use the form uname -r prints, e.g. 6.1.0-56-amd64");
         }
         Path dir = kernelSourceDir != null ? kernelSourceDir : MODULES.resolve(release).resolve("build");
