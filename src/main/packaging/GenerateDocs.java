@@ -6,17 +6,13 @@ import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Model.OptionSpec;
 import picocli.CommandLine.Model.PositionalParamSpec;
 
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
-import java.util.zip.Deflater;
-import java.util.zip.GZIPOutputStream;
 
 /**
  * Build-time generator of the files that the dkms-deb .deb ships besides the jar, all from the
@@ -290,17 +286,6 @@ public final class GenerateDocs {
 
     /** gzip -9n: no name, no time stamp, so the same input gives the same bytes. */
     static void gzip(byte[] data, Path target) throws IOException {
-        ByteArrayOutputStream bytes = new ByteArrayOutputStream();
-        try (OutputStream gz = new GZIPOutputStream(bytes) {
-            {
-                def.setLevel(Deflater.BEST_COMPRESSION);
-            }
-        }) {
-            gz.write(data);
-        }
-        byte[] b = bytes.toByteArray();
-        b[8] = 2; // XFL: maximum compression, as gzip -9 writes
-        b[9] = 3; // OS: Unix
-        Files.write(target, b);
+        Files.write(target, io.dkmsdeb.deb.Gzip.compress(data));
     }
 }

@@ -1,11 +1,13 @@
 package io.dkmsdeb.cli;
 
+import io.dkmsdeb.model.Compression;
 import io.dkmsdeb.model.KernelExcludedException;
 import io.dkmsdeb.model.UsageException;
 import io.dkmsdeb.pipeline.BmdebJob;
 import io.dkmsdeb.pipeline.KernelOutcome;
 import picocli.CommandLine.ArgGroup;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.ParentCommand;
@@ -75,26 +77,22 @@ final class BmdebCommand implements Callable<Integer> {
     @Option(names = "--arch", paramLabel = "ARCH", description = "Debian architecture of the target kernel (default: from the kernel's .config).")
     String arch;
 
-    @Option(names = {"-o", "--output-dir"}, paramLabel = "OUTDIR",
-            description = "Where to write the packages, created if missing (default: the current directory).")
-    Path outDir = Path.of(".");
+    @Mixin
+    CommonOptions common;
 
-    @Option(names = {"-j", "--jobs"}, paramLabel = "N", description = "Kernels built at the same time (default: the number of CPUs); make gets the CPUs divided among them.")
-    int jobs = Runtime.getRuntime().availableProcessors();
-
-    @Option(names = "--compress", paramLabel = "auto|none|xz|zstd|gzip",
+    @Option(names = "--compression", paramLabel = "auto|none|xz|zstd|gzip", converter = CompressionOption.Module.class,
+            defaultValue = "auto",
             description = "Module compression (default: auto, as the kernel's own modules, else its CONFIG_MODULE_COMPRESS_*).")
-    String compress = "auto";
+    Compression compression;
+
+    /** The spelling of dkms-deb 1 and of DESIGN.md: an alias, not shown in the help. */
+    @Option(names = "--compress", hidden = true, converter = CompressionOption.Module.class)
+    void compressAlias(Compression c) {
+        compression = c;
+    }
 
     @Option(names = "--no-strip", description = "Keep debug symbols (dkms.conf STRIP=no does this per module).")
     boolean noStrip;
-
-    @Option(names = "--revision", paramLabel = "REV", description = "Debian revision appended to PACKAGE_VERSION (default: none).")
-    String revision;
-
-    @Option(names = "--maintainer", paramLabel = "MAINTAINER",
-            description = "Maintainer field (default: the -dkms package's, else debian/control near the tree, else DEBFULLNAME and DEBEMAIL).")
-    String maintainer;
 
     @Option(names = "--sign-key", paramLabel = "KEY",
             description = "Sign the modules with this private key (PEM), before compression, with the kernel's CONFIG_MODULE_SIG_HASH. "
@@ -114,23 +112,16 @@ final class BmdebCommand implements Callable<Integer> {
             description = "Where build logs go (default: dkms-deb/logs in $XDG_CACHE_HOME, else in ~/.cache).")
     Path logDir;
 
-    @Option(names = "--templates", paramLabel = "DIR", description = "Directory of maintainer-script templates that replace the shipped ones.")
-    Path templates;
-
-    @Option(names = "--json", description = "Print a machine-readable summary on standard output.")
-    boolean json;
-
     @Override
     public Integer call() {
-        if (!List.of("auto", "none", "xz", "zstd", "gzip").contains(compress)) {
-            throw new UsageException("--compress must be auto, none, xz, zstd or gzip, not '" + compress + "'");
-        }
-        if (jobs < 1 || buildTimeout < 1) {
-            throw new UsageException("-j and --build-timeout must be at least 1");
+        common.check();
+        if (buildTimeout < 1) {
+            throw new UsageException("--build-timeout must be at least 1, got " + buildTimeout);
         }
         BmdebJob.Result r = new BmdebJob().run(new BmdebJob.Request(source, kernels.releases, kernels.all, kernelSourceDir, arch,
-                outDir, jobs, compress, !noStrip, revision, moduleVersion, name, maintainer, templates, buildTimeout, logDir, signKey, signCert, noSign, fetchHeaders, System.getenv()));
-        if (json) {
+                common.outDir, common.jobs, compression, !noStrip, common.revision, moduleVersion, name, common.maintainer,
+                common.templates, buildTimeout, logDir, signKey, signCert, noSign, fetchHeaders, System.getenv()));
+        if (common.json) {
             System.out.println(Json.write(summary(r)));
         } else {
             printTable(r);

@@ -1,8 +1,8 @@
 package io.dkmsdeb.cli;
 
 import io.dkmsdeb.model.DkmsDebException;
-import io.dkmsdeb.model.Log;
-import io.dkmsdeb.model.Version;
+import io.dkmsdeb.support.Log;
+import io.dkmsdeb.support.Version;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;

@@ -1,8 +1,9 @@
 package io.dkmsdeb.cli;
 
-import io.dkmsdeb.deb.Compression;
+import io.dkmsdeb.model.Compression;
 import io.dkmsdeb.pipeline.SourceJob;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
@@ -35,54 +36,35 @@ final class SourceCommand implements Callable<Integer> {
     @Parameters(index = "0", arity = "0..1", paramLabel = "DIR", description = "Module source tree (default: the current directory).")
     Path dir = Path.of(".");
 
-    @Option(names = {"-o", "--output-dir"}, paramLabel = "OUTDIR", description = "Where to write the .deb, created if missing (default: the current directory).")
-    Path outDir = Path.of(".");
-
     @Option(names = {"-V", "--module-version"}, paramLabel = "VERSION",
             description = "Module version: for a tree without dkms.conf, or to fill a #MODULE_VERSION# placeholder "
                     + "(default with debian/: as dh_dkms -V, the changelog's upstream version).")
     String version;
 
-    @Option(names = "--revision", paramLabel = "REV",
-            description = "Debian revision (default: the one in debian/changelog, else " + SourceJob.DEFAULT_REVISION + ").")
-    String revision;
-
     @Option(names = "--name", paramLabel = "PACKAGE", description = "Package name (default: the package of debian/control that dh_dkms acts on, else PACKAGE_NAME "
                     + "lower-cased, '_' to '-', with -dkms).")
     String name;
 
-    @Option(names = "--maintainer", paramLabel = "MAINTAINER",
-            description = "Maintainer field, \"Full Name <mail@example.org>\" (default: debian/control in DIR or its parent, "
-                    + "else DEBFULLNAME and DEBEMAIL).")
-    String maintainer;
+    @Mixin
+    CommonOptions common;
 
-    @Option(names = "--compression", paramLabel = "xz|gzip|zstd|none", description = "Compression of the package members (default: ${DEFAULT-VALUE}).")
-    String compression = "xz";
+    @Option(names = "--compression", paramLabel = "xz|gzip|zstd|none", converter = CompressionOption.Member.class,
+            description = "Compression of the package members (default: ${DEFAULT-VALUE}).")
+    Compression compression = Compression.XZ;
 
-    @Option(names = "--templates", paramLabel = "DIR", description = "Directory of maintainer-script templates that replace the shipped ones.")
-    Path templates;
-
-    @Option(names = {"-j", "--jobs"}, paramLabel = "N", description = "Compression threads (default: the number of CPUs); the output is the same for any N.")
-    int jobs = Runtime.getRuntime().availableProcessors();
-
-    @Option(names = "--json", description = "Print a machine-readable summary on standard output.")
-    boolean json;
+    /** The spelling bmdeb had: an alias, not shown in the help. */
+    @Option(names = "--compress", hidden = true, converter = CompressionOption.Member.class)
+    void compressAlias(Compression c) {
+        compression = c;
+    }
 
     @Override
     public Integer call() {
-        Compression c;
-        try {
-            c = Compression.parse(compression);
-        } catch (IllegalArgumentException e) {
-            throw new io.dkmsdeb.model.UsageException("--compression: " + e.getMessage());
-        }
-        if (jobs < 1) {
-            throw new io.dkmsdeb.model.UsageException("-j must be at least 1, got " + jobs);
-        }
-        SourceJob.Result r = new SourceJob().run(new SourceJob.Request(dir, outDir, version, revision, name, maintainer, c,
-                templates, jobs, System.getenv()));
+        common.check();
+        SourceJob.Result r = new SourceJob().run(new SourceJob.Request(dir, common.outDir, version, common.revision, name,
+                common.maintainer, compression, common.templates, common.jobs, System.getenv()));
         long size = r.deb().toFile().length();
-        if (json) {
+        if (common.json) {
             Map<String, Object> pkg = new LinkedHashMap<>();
             pkg.put("file", r.deb().toString());
             pkg.put("package", r.pkg().packageName());

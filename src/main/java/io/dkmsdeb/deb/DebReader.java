@@ -6,13 +6,16 @@ import org.apache.commons.compress.archivers.ar.ArArchiveInputStream;
 import org.apache.commons.compress.archivers.tar.TarArchiveEntry;
 import org.apache.commons.compress.archivers.tar.TarArchiveInputStream;
 import org.apache.commons.compress.compressors.gzip.GzipCompressorInputStream;
+import org.apache.commons.io.input.BoundedInputStream;
+import org.apache.commons.io.input.CloseShieldInputStream;
 import org.tukaani.xz.XZInputStream;
 
 import java.io.BufferedInputStream;
-import java.io.FilterInputStream;
+import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
+import java.io.SequenceInputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -73,7 +76,7 @@ public final class DebReader {
             if (!new String(magic, StandardCharsets.ISO_8859_1).equals("!<arch>\n")) {
                 throw new BadPackageException("not a Debian package: " + deb + " is not an ar archive");
             }
-            try (ArArchiveInputStream ar = new ArArchiveInputStream(new PrefixedStream(magic, file))) {
+            try (ArArchiveInputStream ar = new ArArchiveInputStream(new SequenceInputStream(new ByteArrayInputStream(magic), file))) {
                 ArArchiveEntry e = ar.getNextEntry();
                 if (e == null || !e.getName().equals("debian-binary")) {
                     throw new BadPackageException(deb + ": the first ar member must be debian-binary, found " + (e == null ? "nothing" : e.getName()));
@@ -87,7 +90,8 @@ public final class DebReader {
                     if (name.startsWith("_")) {
                         continue; // dpkg ignores members starting with an underscore (signatures)
                     }
-                    CountingStream member = new CountingStream(ar);
+                    // counts the bytes read; never closes the ar stream, which stays open for the next member
+                    BoundedInputStream member = BoundedInputStream.builder().setInputStream(ar).setPropagateClose(false).get();
                     if (name.startsWith("control.tar")) {
                         if (control != null || sawData) {
                             throw new BadPackageException(deb + ": control.tar must come once, before data.tar");
@@ -118,21 +122,16 @@ public final class DebReader {
     }
 
     /** Reads what is left of an ar member and fails when it ends before its declared length. */
-    private static void requireComplete(CountingStream member, ArArchiveEntry e, Path deb) throws IOException {
+    private static void requireComplete(BoundedInputStream member, ArArchiveEntry e, Path deb) throws IOException {
         member.transferTo(OutputStream.nullOutputStream());
-        if (member.count < e.getLength()) {
-            throw new BadPackageException(deb + " is truncated: member " + e.getName() + " has " + member.count + " of its "
+        if (member.getCount() < e.getLength()) {
+            throw new BadPackageException(deb + " is truncated: member " + e.getName() + " has " + member.getCount() + " of its "
                     + e.getLength() + " bytes");
         }
     }
 
     private static InputStream decompress(String member, InputStream in, Path deb) throws IOException {
-        InputStream shield = new FilterInputStream(in) {
-            @Override
-            public void close() {
-                // the ar stream stays open for the next member
-            }
-        };
+        InputStream shield = CloseShieldInputStream.wrap(in); // the ar stream stays open for the next member
         if (member.endsWith(".xz")) {
             return new XZInputStream(shield);
         }
@@ -207,7 +206,10 @@ public final class DebReader {
             if (total > limits.maxDataBytes()) {
                 throw new BadPackageException(deb + ": data.tar unpacks to more than " + limits.maxDataBytes() + " bytes");
             }
-            InputStream content = type == 'f' ? new BoundedStream(tar, t.getSize()) : InputStream.nullInputStream();
+            // a file's content is at most its size, and closing it leaves the tar stream open
+            InputStream content = type == 'f'
+                    ? BoundedInputStream.builder().setInputStream(tar).setMaxCount(t.getSize()).setPropagateClose(false).get()
+                    : InputStream.nullInputStream();
             visitor.visit(new DataEntry(name, type, t.getMode() & 07777, t.getSize(),
                     type == 'l' || type == 'h' ? t.getLinkName() : null, content));
         }
@@ -234,104 +236,5 @@ public final class DebReader {
             }
         }
         return n;
-    }
-
-    /** Counts the bytes read through it; never closes the underlying stream. */
-    private static final class CountingStream extends FilterInputStream {
-        private long count;
-
-        CountingStream(InputStream in) {
-            super(in);
-        }
-
-        @Override
-        public int read() throws IOException {
-            int b = in.read();
-            if (b >= 0) {
-                count++;
-            }
-            return b;
-        }
-
-        @Override
-        public int read(byte[] b, int off, int len) throws IOException {
-            int n = in.read(b, off, len);
-            if (n > 0) {
-                count += n;
-            }
-            return n;
-        }
-
-        @Override
-        public void close() {
-            // the ar stream stays open for the next member
-        }
-    }
-
-    /** Re-attaches bytes already read in front of a stream. */
-    private static final class PrefixedStream extends InputStream {
-        private final byte[] prefix;
-        private final InputStream rest;
-        private int pos;
-
-        PrefixedStream(byte[] prefix, InputStream rest) {
-            this.prefix = prefix;
-            this.rest = rest;
-        }
-
-        @Override
-        public int read() throws IOException {
-            return pos < prefix.length ? prefix[pos++] & 0xff : rest.read();
-        }
-
-        @Override
-        public int read(byte[] b, int off, int len) throws IOException {
-            if (pos < prefix.length) {
-                int n = Math.min(len, prefix.length - pos);
-                System.arraycopy(prefix, pos, b, off, n);
-                pos += n;
-                return n;
-            }
-            return rest.read(b, off, len);
-        }
-    }
-
-    /** At most {@code limit} bytes of the underlying stream; never closes it. */
-    private static final class BoundedStream extends FilterInputStream {
-        private long left;
-
-        BoundedStream(InputStream in, long limit) {
-            super(in);
-            left = limit;
-        }
-
-        @Override
-        public int read() throws IOException {
-            if (left <= 0) {
-                return -1;
-            }
-            int b = in.read();
-            if (b >= 0) {
-                left--;
-            }
-            return b;
-        }
-
-        @Override
-        public int read(byte[] b, int off, int len) throws IOException {
-            if (left <= 0) {
-                return -1;
-            }
-            int n = in.read(b, off, (int) Math.min(len, left));
-            if (n > 0) {
-                left -= n;
-            }
-            return n;
-        }
-
-        @Override
-        public void close() {
-            // the tar stream owns the underlying stream
-        }
     }
 }

@@ -1,5 +1,6 @@
 package io.dkmsdeb.deb;
 
+import io.dkmsdeb.model.Compression;
 import io.dkmsdeb.model.DebEntry;
 import io.dkmsdeb.model.DebPackage;
 import org.apache.commons.compress.archivers.ar.ArArchiveEntry;
@@ -62,7 +63,7 @@ public final class DebWriter {
         for (int i = 0; i < sample.length; i++) {
             sample[i] = (byte) ("dkms-deb warm-up ".charAt(i % 17) + i / 4096);
         }
-        try (OutputStream z = compression.wrap(OutputStream.nullOutputStream(), mtimeSeconds, 1, sample.length)) {
+        try (OutputStream z = MemberCompression.wrap(compression, OutputStream.nullOutputStream(), 1, sample.length)) {
             z.write(sample);
         } catch (IOException e) {
             // writing to nowhere does not fail; were it to, the real package would report it
@@ -79,8 +80,8 @@ public final class DebWriter {
             try (OutputStream file = new BufferedOutputStream(Files.newOutputStream(dataTar), 1 << 16)) {
                 md5sums = writeDataTar(data, file);
             }
-            try (OutputStream file = compression.wrap(new BufferedOutputStream(Files.newOutputStream(dataCompressed), 1 << 16),
-                    mtimeSeconds, threads, Files.size(dataTar))) {
+            try (OutputStream file = MemberCompression.wrap(compression, new BufferedOutputStream(Files.newOutputStream(dataCompressed), 1 << 16),
+                    threads, Files.size(dataTar))) {
                 Files.copy(dataTar, file);
             }
             byte[] controlTar = controlTar(pkg, md5sums);
@@ -107,7 +108,7 @@ public final class DebWriter {
     private Map<String, String> writeDataTar(List<DebEntry> data, OutputStream file) throws IOException {
         Map<String, String> md5sums = new TreeMap<>(DataLayout::compareUtf8);
         MessageDigest md5 = md5();
-        try (TarArchiveOutputStream tar = tarStream(new Compression.NonClosingOutputStream(file, true))) {
+        try (TarArchiveOutputStream tar = tarStream(file)) {
             tar.putArchiveEntry(directoryEntry("./"));
             tar.closeArchiveEntry();
             byte[] buffer = new byte[1 << 16];
@@ -183,7 +184,7 @@ public final class DebWriter {
             tar.finish();
         }
         ByteArrayOutputStream compressed = new ByteArrayOutputStream();
-        try (OutputStream z = compression.wrap(compressed, mtimeSeconds, 1, bytes.size())) {
+        try (OutputStream z = MemberCompression.wrap(compression, compressed, 1, bytes.size())) {
             bytes.writeTo(z);
         }
         return compressed.toByteArray();

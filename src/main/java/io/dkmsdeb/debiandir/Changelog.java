@@ -1,5 +1,6 @@
 package io.dkmsdeb.debiandir;
 
+import io.dkmsdeb.model.NamePatterns;
 import io.dkmsdeb.model.ModuleSourceException;
 
 import java.time.LocalDate;
@@ -23,7 +24,6 @@ import java.util.regex.Pattern;
 public record Changelog(String source, String version, String text) {
     private static final Pattern HEADER = Pattern.compile("^(\\S+) \\(([^()\\s]+)\\)(?: [^;]+)?;.*$");
     private static final Pattern TRAILER = Pattern.compile("^\\s*--\\s+.*?\\s+<[^>]*>\\s+(.*)$");
-    private static final Pattern VERSION = Pattern.compile("(?:[0-9]+:)?[0-9][A-Za-z0-9.+~:-]*");
     private static final java.time.Instant CUTOFF = LocalDate.of(2019, 7, 6).atStartOfDay(ZoneOffset.UTC).toInstant();
     private static final int MIN_ENTRIES = 4;
     private static final DateTimeFormatter DATE = DateTimeFormatter.ofPattern("d MMM yyyy HH:mm:ss Z", Locale.ROOT);
@@ -36,7 +36,7 @@ public record Changelog(String source, String version, String text) {
             throw new ModuleSourceException(where + ": the first line must read 'SOURCE (VERSION) DISTRIBUTION; urgency=...', "
                     + "found '" + first + "'; fix it with dch or by hand");
         }
-        if (!VERSION.matcher(m.group(2)).matches()) {
+        if (!NamePatterns.matches(NamePatterns.DEBIAN_VERSION, m.group(2))) {
             throw new ModuleSourceException(where + ": version '" + m.group(2) + "' is not a valid Debian version "
                     + "(policy 5.6.12: [epoch:]upstream[-revision], upstream starting with a digit)");
         }

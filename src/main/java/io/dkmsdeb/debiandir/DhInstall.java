@@ -1,5 +1,6 @@
 package io.dkmsdeb.debiandir;
 
+import io.dkmsdeb.model.NamePatterns;
 import io.dkmsdeb.model.ModuleSourceException;
 
 import java.nio.file.Files;
@@ -20,7 +21,7 @@ import java.util.regex.Pattern;
  * refused: they would need running.
  */
 public final class DhInstall {
-    private static final Pattern VARIABLE = Pattern.compile("\\$\\{([A-Za-z0-9][-_:0-9A-Za-z]*)\\}");
+    private static final Pattern VARIABLE = NamePatterns.SUBSTVAR;
     private static final Map<String, String> BUILT_IN = Map.of("Space", " ", "Dollar", "$", "Newline", "\n", "Tab", "\t");
 
     private DhInstall() {

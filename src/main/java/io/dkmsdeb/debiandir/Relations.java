@@ -1,6 +1,7 @@
 package io.dkmsdeb.debiandir;
 
-import io.dkmsdeb.model.Log;
+import io.dkmsdeb.model.NamePatterns;
+import io.dkmsdeb.support.Log;
 import io.dkmsdeb.model.ModuleSourceException;
 
 import java.util.ArrayList;
@@ -17,9 +18,9 @@ import java.util.regex.Pattern;
  * Breaks, Replaces, Provides, Enhances) sorted.
  */
 public final class Relations {
-    private static final Pattern SUBSTVAR = Pattern.compile("\\$\\{([A-Za-z0-9][-_:0-9A-Za-z]*)\\}");
+    private static final Pattern SUBSTVAR = NamePatterns.SUBSTVAR;
     private static final Pattern RELATION = Pattern.compile(
-            "([a-z0-9][a-z0-9+.-]+(?::[a-z0-9-]+)?)\\s*(?:\\(\\s*(<<|<=|>=|>>|=|<|>)\\s*([^()\\s]+)\\s*\\))?");
+            "(" + NamePatterns.PACKAGE.pattern() + "(?::[a-z0-9-]+)?)\\s*(?:\\(\\s*(<<|<=|>=|>>|=|<|>)\\s*([^()\\s]+)\\s*\\))?");
     /** Fields simplified against each other, strongest first. */
     public static final List<String> NORMAL = List.of("Pre-Depends", "Depends", "Recommends", "Suggests");
     /** Fields whose items are sorted. */

@@ -1,9 +1,9 @@
 package io.dkmsdeb.dkmsconf;
 
 import io.dkmsdeb.model.DkmsConf;
-import io.dkmsdeb.model.Log;
+import io.dkmsdeb.support.Log;
 import io.dkmsdeb.model.ModuleSourceException;
-import io.dkmsdeb.model.Trees;
+import io.dkmsdeb.support.Trees;
 import io.dkmsdeb.process.ProcessRunner;
 
 import java.io.ByteArrayOutputStream;

@@ -1,5 +1,6 @@
 package io.dkmsdeb.dkmsconf;
 
+import io.dkmsdeb.model.NamePatterns;
 import io.dkmsdeb.model.DkmsConf;
 import io.dkmsdeb.model.DkmsModule;
 import io.dkmsdeb.model.ModuleSourceException;
@@ -19,9 +20,6 @@ import java.util.regex.PatternSyntaxException;
  */
 final class DkmsConfValidator {
     /** dkms module names end up in paths and scripts: no spaces, quotes or shell syntax. */
-    static final Pattern MODULE_NAME = Pattern.compile("[A-Za-z0-9][A-Za-z0-9_.+-]*");
-    static final Pattern MODULE_VERSION = Pattern.compile("[A-Za-z0-9][A-Za-z0-9_.+~:-]*");
-    private static final Pattern KO_NAME = Pattern.compile("[A-Za-z0-9_-]+");
     private static final Pattern LOCATION = Pattern.compile("[A-Za-z0-9_.+/-]*");
     private static final Pattern PATCH_NAME = Pattern.compile("[A-Za-z0-9_.+-]+");
 
@@ -39,12 +37,12 @@ final class DkmsConfValidator {
         String version = v.scalar("PACKAGE_VERSION");
         if (name.isEmpty()) {
             error("PACKAGE_NAME", "is not set; dkms needs it: add PACKAGE_NAME=\"<module name>\"");
-        } else if (!MODULE_NAME.matcher(name).matches()) {
+        } else if (!NamePatterns.MODULE_NAME.matcher(name).matches()) {
             error("PACKAGE_NAME", "is '" + printable(name) + "': use letters, digits and . _ + - only, starting with a letter or digit");
         }
         if (version.isEmpty()) {
             error("PACKAGE_VERSION", "is not set; dkms needs it: add PACKAGE_VERSION=\"<version>\"");
-        } else if (!MODULE_VERSION.matcher(version).matches()) {
+        } else if (!NamePatterns.MODULE_VERSION.matcher(version).matches()) {
             error("PACKAGE_VERSION", "is '" + printable(version) + "': use letters, digits and . _ + ~ : - only, starting with a letter or digit");
         }
         List<DkmsModule> modules = modules(v, name);
@@ -59,7 +57,7 @@ final class DkmsConfValidator {
         List<String> buildDepends = new ArrayList<>();
         for (String dep : v.scalar("BUILD_DEPENDS").trim().split("\\s+")) {
             if (!dep.isEmpty()) {
-                if (!MODULE_NAME.matcher(dep).matches()) {
+                if (!NamePatterns.MODULE_NAME.matcher(dep).matches()) {
                     error("BUILD_DEPENDS", "names '" + printable(dep) + "', which is not a dkms module name");
                 }
                 buildDepends.add(dep);
@@ -132,7 +130,7 @@ final class DkmsConfValidator {
             error(field, i, "is not set; dkms needs a module name for every record");
         } else if (value.endsWith(".ko") || value.endsWith(".o")) {
             error(field, i, "is '" + printable(value) + "': give the module name without '.ko' or '.o', as dkms requires");
-        } else if (!KO_NAME.matcher(value).matches()) {
+        } else if (!NamePatterns.KO_NAME.matcher(value).matches()) {
             error(field, i, "is '" + printable(value) + "': a kernel module name has letters, digits, '_' and '-' only");
         }
     }

@@ -1,5 +1,6 @@
 package io.dkmsdeb.dkmsconf;
 
+import io.dkmsdeb.model.NamePatterns;
 import io.dkmsdeb.model.ModuleSourceException;
 
 import java.nio.file.Path;
@@ -7,8 +8,6 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
 import java.util.Set;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 
 /**
  * The dkms module name (PACKAGE_NAME) of a tree without dkms.conf: the module kbuild always builds
@@ -19,7 +18,6 @@ public final class ModuleNaming {
     /** Folder names that say where sources are, not what they are. */
     public static final Set<String> GENERIC = Set.of("src", "source", "sources", "driver", "drivers", "module", "modules",
             "kernel", "linux");
-    private static final Pattern NAME_VERSION = Pattern.compile("([A-Za-z0-9][A-Za-z0-9_.+-]*?)-([0-9][A-Za-z0-9.+~]*)");
 
     private ModuleNaming() {
     }
@@ -44,11 +42,16 @@ public final class ModuleNaming {
             if (folder.getFileName() == null) {
                 return Optional.empty();
             }
-            Matcher m = NAME_VERSION.matcher(folder.getFileName().toString());
-            if (!m.matches() || isGeneric(m.group(1))) {
+            // NAME-VERSION: the VERSION holds no '-', so the folder splits at its last '-'
+            String folderName = folder.getFileName().toString();
+            int dash = folderName.lastIndexOf('-');
+            String name = folderName.substring(0, Math.max(dash, 0));
+            String version = folderName.substring(dash + 1);
+            if (dash < 1 || !NamePatterns.matches(NamePatterns.MODULE_NAME, name) || isGeneric(name)
+                    || !NamePatterns.matches(NamePatterns.UPSTREAM_VERSION, version)) {
                 return Optional.empty();
             }
-            return Optional.of(new FolderHint(m.group(1), m.group(2), folder));
+            return Optional.of(new FolderHint(name, version, folder));
         }
     }
 

@@ -1,5 +1,6 @@
 package io.dkmsdeb.dkmsconf;
 
+import io.dkmsdeb.model.NamePatterns;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Deque;
@@ -18,7 +19,7 @@ import java.util.regex.Pattern;
  */
 public final class ObjMScanner {
     private static final Pattern OBJ_M = Pattern.compile("^\\s*obj-m\\s*[:+?]?=(.*)$");
-    private static final Pattern OBJECT = Pattern.compile("([A-Za-z0-9_-]+)\\.o\\b");
+    private static final Pattern OBJECT = Pattern.compile("(" + NamePatterns.KO_NAME.pattern() + ")\\.o\\b");
     private static final Pattern CONDITIONAL = Pattern.compile("^(ifeq|ifneq|ifdef|ifndef)(?=[\\s(\"'])\\s*(.*)$");
     private static final Pattern KERNELRELEASE = Pattern.compile("\\$[({]KERNELRELEASE[)}]");
 

@@ -1,12 +1,13 @@
 package io.dkmsdeb.kernel;
 
+import io.dkmsdeb.support.SourceFiles;
 import io.dkmsdeb.model.BuildFailedException;
 import io.dkmsdeb.model.BuiltModule;
 import io.dkmsdeb.model.DkmsConf;
 import io.dkmsdeb.model.DkmsDebException;
 import io.dkmsdeb.model.DkmsModule;
 import io.dkmsdeb.model.KernelTarget;
-import io.dkmsdeb.model.Log;
+import io.dkmsdeb.support.Log;
 import io.dkmsdeb.process.ProcessRunner;
 
 import java.io.IOException;
@@ -223,8 +224,7 @@ public final class DkmsStyleBuild implements KernelBuild {
 
     private static boolean hasBuildOutput(Path build) throws IOException {
         try (Stream<Path> s = Files.walk(build)) {
-            return s.map(p -> p.getFileName().toString()).anyMatch(n -> n.endsWith(".o") || n.endsWith(".ko") || n.endsWith(".cmd")
-                    || n.equals("Module.symvers") || n.equals("modules.order") || n.endsWith(".mod"));
+            return s.map(p -> p.getFileName().toString()).anyMatch(SourceFiles::isBuildOutput);
         }
     }
 

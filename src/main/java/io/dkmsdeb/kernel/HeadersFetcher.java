@@ -4,8 +4,8 @@ import io.dkmsdeb.deb.Deb822;
 import io.dkmsdeb.deb.DebReader;
 import io.dkmsdeb.deb.SafeExtractor;
 import io.dkmsdeb.model.KernelHeadersException;
-import io.dkmsdeb.model.Log;
-import io.dkmsdeb.model.Trees;
+import io.dkmsdeb.support.Log;
+import io.dkmsdeb.support.Trees;
 import io.dkmsdeb.process.ProcessRunner;
 
 import java.io.IOException;

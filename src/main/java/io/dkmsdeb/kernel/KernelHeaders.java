@@ -1,6 +1,8 @@
 package io.dkmsdeb.kernel;
 
+import io.dkmsdeb.model.NamePatterns;
 import io.dkmsdeb.model.KernelHeadersException;
+import io.dkmsdeb.model.Compression;
 import io.dkmsdeb.model.KernelTarget;
 import io.dkmsdeb.model.UsageException;
 
@@ -12,7 +14,6 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.regex.Pattern;
 import java.util.stream.Stream;
 
 /**
@@ -20,7 +21,6 @@ import java.util.stream.Stream;
  * taken as given: the running kernel is never consulted.
  */
 public final class KernelHeaders {
-    private static final Pattern RELEASE = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._+~-]*");
     private static final Path MODULES = Path.of("/lib/modules");
 
     private KernelHeaders() {
@@ -30,10 +30,10 @@ public final class KernelHeaders {
      * @param release          the kernel release
      * @param kernelSourceDir  --kernel-source-dir, or null for /lib/modules/KVER/build
      * @param archOverride     --arch (Debian architecture), or null to read it from the config
-     * @param compressOption   auto, none, xz, zstd or gzip
+     * @param compressOption   the module compression, or null for the kernel's own (auto)
      */
-    public static KernelTarget locate(String release, Path kernelSourceDir, String archOverride, String compressOption) {
-        if (!RELEASE.matcher(release).matches()) {
+    public static KernelTarget locate(String release, Path kernelSourceDir, String archOverride, Compression compressOption) {
+        if (!NamePatterns.matches(NamePatterns.KERNEL_RELEASE, release)) {
             throw new UsageException("kernel release '" + release + "' is not valid: use the form uname -r prints, e.g. 6.1.0-56-amd64");
         }
         Path dir = kernelSourceDir != null ? kernelSourceDir : MODULES.resolve(release).resolve("build");
@@ -48,8 +48,7 @@ public final class KernelHeaders {
                     + "Install linux-headers-" + release + " or point --kernel-source-dir at a configured tree");
         }
         String debArch = archOverride != null ? archOverride : debianArch(config, dir);
-        String compression = compressOption == null || compressOption.equals("auto")
-                ? moduleCompression(release, config) : compressOption;
+        Compression compression = compressOption == null ? moduleCompression(release, config) : compressOption;
         return new KernelTarget(release, dir, debArch, unameArch(debArch), compression, config);
     }
 
@@ -142,29 +141,24 @@ public final class KernelHeaders {
      * How the kernel's own modules are compressed: from its installed modules when there are
      * any, else from CONFIG_MODULE_COMPRESS_*.
      */
-    static String moduleCompression(String release, Map<String, String> config) {
+    static Compression moduleCompression(String release, Map<String, String> config) {
         Path kernelDir = MODULES.resolve(release).resolve("kernel");
         if (Files.isDirectory(kernelDir)) {
             try (Stream<Path> s = Files.walk(kernelDir, 6)) {
                 var first = s.map(p -> p.getFileName().toString()).filter(n -> n.contains(".ko")).findFirst();
                 if (first.isPresent()) {
-                    String n = first.get();
-                    return n.endsWith(".ko.xz") ? "xz" : n.endsWith(".ko.zst") ? "zstd" : n.endsWith(".ko.gz") ? "gzip" : "none";
+                    return Compression.ofModuleFile(first.get());
                 }
             } catch (IOException ignored) {
                 // fall back to the configuration
             }
         }
-        if (y(config, "CONFIG_MODULE_COMPRESS_XZ")) {
-            return "xz";
+        for (Compression c : List.of(Compression.XZ, Compression.ZSTD, Compression.GZIP)) {
+            if (y(config, "CONFIG_MODULE_COMPRESS_" + c.name())) {
+                return c;
+            }
         }
-        if (y(config, "CONFIG_MODULE_COMPRESS_ZSTD")) {
-            return "zstd";
-        }
-        if (y(config, "CONFIG_MODULE_COMPRESS_GZIP")) {
-            return "gzip";
-        }
-        return "none";
+        return Compression.NONE;
     }
 
     private static boolean y(Map<String, String> c, String name) {

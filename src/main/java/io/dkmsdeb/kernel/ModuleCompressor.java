@@ -1,8 +1,8 @@
 package io.dkmsdeb.kernel;
 
 import com.github.luben.zstd.Zstd;
-import org.apache.commons.compress.compressors.gzip.GzipCompressorOutputStream;
-import org.apache.commons.compress.compressors.gzip.GzipParameters;
+import io.dkmsdeb.deb.Gzip;
+import io.dkmsdeb.model.Compression;
 import org.tukaani.xz.LZMA2Options;
 import org.tukaani.xz.XZ;
 import org.tukaani.xz.XZOutputStream;
@@ -10,7 +10,6 @@ import org.tukaani.xz.XZOutputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.util.zip.Deflater;
 
 /**
  * Compresses a module file the way the kernel's own {@code modules_install} does, so that kmod
@@ -22,14 +21,13 @@ public final class ModuleCompressor {
     private ModuleCompressor() {
     }
 
-    public static byte[] compress(byte[] module, String compression) {
+    public static byte[] compress(byte[] module, Compression compression) {
         try {
             return switch (compression) {
-                case "none" -> module.clone();
-                case "xz" -> xz(module);
-                case "zstd" -> Zstd.compress(module, 19);
-                case "gzip" -> gzip(module);
-                default -> throw new IllegalArgumentException("unknown module compression " + compression);
+                case NONE -> module.clone();
+                case XZ -> xz(module);
+                case ZSTD -> Zstd.compress(module, 19);
+                case GZIP -> Gzip.compress(module);
             };
         } catch (IOException e) {
             throw new UncheckedIOException(e);
@@ -42,18 +40,6 @@ public final class ModuleCompressor {
         ByteArrayOutputStream out = new ByteArrayOutputStream(module.length / 3);
         try (XZOutputStream xz = new XZOutputStream(out, options, XZ.CHECK_CRC32)) {
             xz.write(module);
-        }
-        return out.toByteArray();
-    }
-
-    private static byte[] gzip(byte[] module) throws IOException {
-        GzipParameters p = new GzipParameters();
-        p.setCompressionLevel(Deflater.BEST_COMPRESSION);
-        p.setModificationTime(0);
-        p.setOperatingSystem(3);
-        ByteArrayOutputStream out = new ByteArrayOutputStream(module.length / 3);
-        try (GzipCompressorOutputStream gz = new GzipCompressorOutputStream(out, p)) {
-            gz.write(module);
         }
         return out.toByteArray();
     }

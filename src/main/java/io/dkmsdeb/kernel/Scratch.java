@@ -1,6 +1,6 @@
 package io.dkmsdeb.kernel;
 
-import io.dkmsdeb.model.Trees;
+import io.dkmsdeb.support.Trees;
 
 import java.io.IOException;
 import java.nio.channels.FileChannel;

@@ -1,5 +1,6 @@
 package io.dkmsdeb.kernel;
 
+import io.dkmsdeb.support.SourceFiles;
 import java.io.IOException;
 import java.nio.file.FileVisitResult;
 import java.nio.file.Files;
@@ -8,12 +9,9 @@ import java.nio.file.Path;
 import java.nio.file.SimpleFileVisitor;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.attribute.BasicFileAttributes;
-import java.util.Set;
 
-/** {@code cp -a} of a module tree into a scratch directory: links stay links, modes are kept, VCS folders are left out. */
+/** {@code cp -a} of a module tree into a scratch directory: links stay links, modes are kept, VCS folders are left out (the ones {@link SourceFiles} names). */
 final class TreeCopy {
-    private static final Set<String> SKIP = Set.of(".git", ".svn", ".hg", ".bzr", "CVS");
-
     private TreeCopy() {
     }
 
@@ -21,7 +19,7 @@ final class TreeCopy {
         Files.walkFileTree(from, new SimpleFileVisitor<>() {
             @Override
             public FileVisitResult preVisitDirectory(Path dir, BasicFileAttributes attrs) throws IOException {
-                if (!dir.equals(from) && SKIP.contains(dir.getFileName().toString())) {
+                if (!dir.equals(from) && SourceFiles.isVcsDir(dir.getFileName().toString())) {
                     return FileVisitResult.SKIP_SUBTREE;
                 }
                 Files.createDirectories(to.resolve(from.relativize(dir).toString()));

@@ -13,10 +13,10 @@ import java.util.Optional;
  * @param headersDir  the kbuild tree (e.g. {@code /lib/modules/6.1.0-56-amd64/build})
  * @param debArch     Debian architecture of the kernel's packages
  * @param unameArch   {@code uname -m} style architecture, dkms's {@code arch}
- * @param compression how the kernel's own modules are compressed: none, xz, zstd or gzip
+ * @param compression how the kernel's own modules are compressed
  * @param config      the kernel's .config as name to value ({@code CONFIG_X86_64} to {@code y})
  */
-public record KernelTarget(String release, Path headersDir, String debArch, String unameArch, String compression,
+public record KernelTarget(String release, Path headersDir, String debArch, String unameArch, Compression compression,
                            Map<String, String> config) {
     public KernelTarget {
         config = Map.copyOf(config);
@@ -28,11 +28,6 @@ public record KernelTarget(String release, Path headersDir, String debArch, Stri
 
     /** {@code .ko}, {@code .ko.xz}, {@code .ko.zst} or {@code .ko.gz}. */
     public String moduleSuffix() {
-        return switch (compression) {
-            case "xz" -> ".ko.xz";
-            case "zstd" -> ".ko.zst";
-            case "gzip" -> ".ko.gz";
-            default -> ".ko";
-        };
+        return compression.moduleSuffix();
     }
 }

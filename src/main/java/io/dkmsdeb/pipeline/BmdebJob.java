@@ -2,9 +2,10 @@ package io.dkmsdeb.pipeline;
 
 import io.dkmsdeb.kernel.DkmsStyleBuild;
 import io.dkmsdeb.kernel.KernelBuild;
+import io.dkmsdeb.model.Compression;
 import io.dkmsdeb.model.DkmsDebException;
 import io.dkmsdeb.model.KernelExcludedException;
-import io.dkmsdeb.model.Log;
+import io.dkmsdeb.support.Log;
 
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -41,9 +42,10 @@ public final class BmdebJob {
      *
      * @param moduleVersion -V: the version of a tree without dkms.conf, or of a #MODULE_VERSION# placeholder; or null
      * @param name          --name: the base of the package names (NAME-modules-KVER), or null for PACKAGE_NAME's
+     * @param compression   --compression: of the module files, or null for the kernel's own
      */
     public record Request(String source, List<String> kernels, boolean allKernels, Path kernelSourceDir, String arch, Path outDir,
-                          int jobs, String compress, boolean strip, String revision, String moduleVersion, String name,
+                          int jobs, Compression compression, boolean strip, String revision, String moduleVersion, String name,
                           String maintainer, Path templates,
                           long buildTimeoutSeconds, Path logDir, Path signKey, Path signCert, boolean noSign, boolean fetchHeaders,
                           Map<String, String> env) {

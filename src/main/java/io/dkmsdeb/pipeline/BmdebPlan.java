@@ -2,7 +2,7 @@ package io.dkmsdeb.pipeline;
 
 import io.dkmsdeb.kernel.KernelBuild;
 import io.dkmsdeb.kernel.KernelHeaders;
-import io.dkmsdeb.model.Log;
+import io.dkmsdeb.support.Log;
 import io.dkmsdeb.model.UsageException;
 import io.dkmsdeb.templates.ScriptTemplates;
 

@@ -1,5 +1,6 @@
 package io.dkmsdeb.pipeline;
 
+import io.dkmsdeb.deb.Gzip;
 import io.dkmsdeb.debiandir.Changelog;
 import io.dkmsdeb.debiandir.DebianDir;
 import io.dkmsdeb.debiandir.DhInstall;
@@ -110,7 +111,7 @@ final class DebianFiles {
             String name = e.path().substring(e.path().lastIndexOf('/') + 1);
             boolean compress = !name.equals("copyright") && !NOT_COMPRESSED.matcher(name).matches()
                     && (e.size() > 4096 || name.startsWith("changelog") || name.startsWith("NEWS"));
-            out.add(compress ? DebEntry.file(e.path() + ".gz", 0644, DebEntry.Data.of(DocFiles.gzipNoName(read(e))))
+            out.add(compress ? DebEntry.file(e.path() + ".gz", 0644, DebEntry.Data.of(Gzip.compress(read(e))))
                     : withMode(e, 0644));
         }
         return out;

@@ -1,15 +1,12 @@
 package io.dkmsdeb.pipeline;
 
+import io.dkmsdeb.model.NamePatterns;
 import io.dkmsdeb.model.ModuleSourceException;
 import io.dkmsdeb.model.UsageException;
 
-import java.util.regex.Pattern;
 
 /** Package names and versions as Debian policy 5.6.7 and 5.6.12 allow them. */
 public final class DebianNames {
-    private static final Pattern PACKAGE = Pattern.compile("[a-z0-9][a-z0-9+.-]+");
-    private static final Pattern UPSTREAM = Pattern.compile("[0-9][A-Za-z0-9.+~-]*");
-    private static final Pattern REVISION = Pattern.compile("[A-Za-z0-9.+~]+");
 
     private DebianNames() {
     }
@@ -72,7 +69,7 @@ public final class DebianNames {
 
     /** Checks a package name given by the user or derived from {@code origin}. */
     public static String requirePackageName(String name, String origin) {
-        if (!PACKAGE.matcher(name).matches()) {
+        if (!NamePatterns.matches(NamePatterns.PACKAGE, name)) {
             throw new ModuleSourceException("package name '" + name + "' (from " + origin + ") is not a valid Debian package name: "
                     + "it must be at least two characters of a-z, 0-9, '+', '-' and '.', starting with a letter or digit (policy 5.6.7)");
         }
@@ -81,11 +78,11 @@ public final class DebianNames {
 
     /** {@code upstream-revision}, both checked against policy 5.6.12. */
     public static String debianVersion(String upstream, String revision) {
-        if (!UPSTREAM.matcher(upstream).matches()) {
+        if (!NamePatterns.matches(NamePatterns.UPSTREAM_VERSION, upstream)) {
             throw new ModuleSourceException("version '" + upstream + "' is not a valid Debian upstream version: it must start "
                     + "with a digit and hold only A-Z a-z 0-9 . + ~ - (policy 5.6.12); fix PACKAGE_VERSION in dkms.conf, or the version given with -V");
         }
-        if (!REVISION.matcher(revision).matches()) {
+        if (!NamePatterns.matches(NamePatterns.REVISION, revision)) {
             throw new UsageException("revision '" + revision + "' is not a valid Debian revision: use A-Z a-z 0-9 . + ~ only, e.g. 1");
         }
         return upstream + "-" + revision;
@@ -93,7 +90,8 @@ public final class DebianNames {
 
     /** Checks an upstream version used without a revision (the -modules packages). */
     public static String requireUpstreamVersion(String version) {
-        if (!UPSTREAM.matcher(version).matches() || version.contains("-") && !version.matches(".*-[A-Za-z0-9.+~]+")) {
+        if (!NamePatterns.matches(NamePatterns.UPSTREAM_VERSION, version) || version.contains("-")
+                && !NamePatterns.matches(NamePatterns.REVISION, version.substring(version.lastIndexOf('-') + 1))) {
             throw new ModuleSourceException("version '" + version + "' is not a valid Debian version: it must start with a "
                     + "digit and hold only A-Z a-z 0-9 . + ~ - (policy 5.6.12)");
         }

@@ -12,7 +12,7 @@ import io.dkmsdeb.dkmsconf.DkmsConfReader;
 import io.dkmsdeb.model.DebEntry;
 import io.dkmsdeb.model.DebPackage;
 import io.dkmsdeb.model.DkmsConf;
-import io.dkmsdeb.model.Log;
+import io.dkmsdeb.support.Log;
 import io.dkmsdeb.model.ModuleSource;
 import io.dkmsdeb.model.ModuleSourceException;
 import io.dkmsdeb.templates.ScriptTemplates;

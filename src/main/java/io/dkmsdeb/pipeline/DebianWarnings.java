@@ -1,7 +1,8 @@
 package io.dkmsdeb.pipeline;
 
+import io.dkmsdeb.model.NamePatterns;
 import io.dkmsdeb.debiandir.DebianDir;
-import io.dkmsdeb.model.Log;
+import io.dkmsdeb.support.Log;
 
 import java.io.IOException;
 import java.nio.file.Files;
@@ -28,7 +29,6 @@ final class DebianWarnings {
     private static final Set<String> NO_OP_WHEN_EMPTY = Set.of("override_dh_auto_configure", "override_dh_auto_build",
             "override_dh_auto_test", "override_dh_auto_install", "override_dh_auto_clean");
     private static final Pattern UPSTREAM_VARIABLE = Pattern.compile("\\$[({]DEB_VERSION_UPSTREAM[)}]");
-    private static final Pattern LITERAL_VERSION = Pattern.compile("[0-9][A-Za-z0-9.+~-]*");
 
     private DebianWarnings() {
     }
@@ -103,7 +103,7 @@ final class DebianWarnings {
         if (flag.isEmpty() || flag.get().isEmpty() || UPSTREAM_VARIABLE.matcher(flag.get()).matches()) {
             return upstream;
         }
-        if (LITERAL_VERSION.matcher(flag.get()).matches()) {
+        if (NamePatterns.matches(NamePatterns.UPSTREAM_VERSION, flag.get())) {
             return flag.get();
         }
         Log.warn(d.debian().resolve("rules") + ": dh_dkms -V " + flag.get() + " cannot be worked out without make; dkms-deb uses "

@@ -1,21 +1,16 @@
 package io.dkmsdeb.pipeline;
 
+import io.dkmsdeb.deb.Gzip;
 import io.dkmsdeb.model.DebEntry;
 import io.dkmsdeb.templates.ScriptTemplates;
 import io.dkmsdeb.templates.TemplateValues;
-import org.apache.commons.compress.compressors.gzip.GzipCompressorOutputStream;
-import org.apache.commons.compress.compressors.gzip.GzipParameters;
 
-import java.io.ByteArrayOutputStream;
-import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
 import java.util.List;
 import java.util.Locale;
-import java.util.zip.Deflater;
 
 /**
  * The files lintian expects of every package: {@code /usr/share/doc/PKG/copyright},
@@ -61,23 +56,8 @@ public final class DocFiles {
         String doc = "usr/share/doc/" + about.packageName() + "/";
         return List.of(
                 // a version without a Debian revision is a native package: its changelog is changelog.gz
-                DebEntry.file(doc + (about.debianVersion().contains("-") ? "changelog.Debian.gz" : "changelog.gz"), 0644, DebEntry.Data.of(gzipNoName(changelog.getBytes(StandardCharsets.UTF_8)))),
+                DebEntry.file(doc + (about.debianVersion().contains("-") ? "changelog.Debian.gz" : "changelog.gz"), 0644, DebEntry.Data.of(Gzip.compress(changelog.getBytes(StandardCharsets.UTF_8)))),
                 DebEntry.file(doc + "copyright", 0644, DebEntry.Data.of(copyright)),
                 DebEntry.file("usr/share/lintian/overrides/" + about.packageName(), 0644, DebEntry.Data.of(overrides)));
-    }
-
-    /** gzip -9n: no file name and a zero time (lintian: package-contains-timestamped-gzip). */
-    static byte[] gzipNoName(byte[] data) {
-        ByteArrayOutputStream out = new ByteArrayOutputStream();
-        GzipParameters p = new GzipParameters();
-        p.setCompressionLevel(Deflater.BEST_COMPRESSION);
-        p.setModificationTime(0);
-        p.setOperatingSystem(3);
-        try (GzipCompressorOutputStream gz = new GzipCompressorOutputStream(out, p)) {
-            gz.write(data);
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
-        return out.toByteArray();
     }
 }

@@ -1,7 +1,7 @@
 package io.dkmsdeb.pipeline;
 
 import io.dkmsdeb.deb.AtomicOutput;
-import io.dkmsdeb.deb.Compression;
+import io.dkmsdeb.model.Compression;
 import io.dkmsdeb.deb.DebWriter;
 import io.dkmsdeb.dkmsconf.DkmsConfReader;
 import io.dkmsdeb.kernel.BuildExclusive;
@@ -14,7 +14,7 @@ import io.dkmsdeb.model.DkmsConf;
 import io.dkmsdeb.model.DkmsDebException;
 import io.dkmsdeb.model.KernelExcludedException;
 import io.dkmsdeb.model.KernelTarget;
-import io.dkmsdeb.model.Log;
+import io.dkmsdeb.support.Log;
 import io.dkmsdeb.model.ModuleSource;
 import io.dkmsdeb.model.ModuleSourceException;
 
@@ -108,7 +108,7 @@ final class KernelRun {
         if (headers == null && r.fetchHeaders() && !Files.exists(Path.of("/lib/modules", kernel, "build", "Makefile"))) {
             headers = HeadersFetcher.fetch(kernel, r.env());
         }
-        return KernelHeaders.locate(kernel, headers, r.arch(), r.compress());
+        return KernelHeaders.locate(kernel, headers, r.arch(), r.compression());
     }
 
     /**

@@ -1,10 +1,11 @@
 package io.dkmsdeb.pipeline;
 
+import io.dkmsdeb.model.NamePatterns;
 import io.dkmsdeb.deb.Deb822;
 import io.dkmsdeb.deb.DebReader;
 import io.dkmsdeb.deb.SafeExtractor;
 import io.dkmsdeb.model.ModuleSourceException;
-import io.dkmsdeb.model.Trees;
+import io.dkmsdeb.support.Trees;
 
 import java.io.IOException;
 import java.nio.file.Files;
@@ -29,6 +30,13 @@ public final class ModuleLocator implements AutoCloseable {
         this.maintainer = maintainer;
     }
 
+    /** NAME/VERSION as dkms names a module: PACKAGE_NAME, a slash, PACKAGE_VERSION. */
+    private static boolean isNameSlashVersion(String arg) {
+        int slash = arg.indexOf('/');
+        return slash > 0 && NamePatterns.matches(NamePatterns.MODULE_NAME, arg.substring(0, slash))
+                && NamePatterns.matches(NamePatterns.MODULE_VERSION, arg.substring(slash + 1));
+    }
+
     public static ModuleLocator locate(String arg) {
         Path p = Path.of(arg);
         if (arg.endsWith(".deb") && Files.isRegularFile(p)) {
@@ -37,7 +45,7 @@ public final class ModuleLocator implements AutoCloseable {
         if (Files.isDirectory(p, LinkOption.NOFOLLOW_LINKS)) {
             return new ModuleLocator(p, null, null);
         }
-        if (arg.matches("[A-Za-z0-9][A-Za-z0-9_.+-]*/[A-Za-z0-9][A-Za-z0-9_.+~:-]*")) {
+        if (isNameSlashVersion(arg)) {
             String name = arg.substring(0, arg.indexOf('/'));
             String version = arg.substring(arg.indexOf('/') + 1);
             for (Path candidate : List.of(Path.of("/usr/src", name + "-" + version), Path.of("/var/lib/dkms", name, version, "source"))) {

@@ -1,11 +1,12 @@
 package io.dkmsdeb.pipeline;
 
+import io.dkmsdeb.model.NamePatterns;
 import io.dkmsdeb.dkmsconf.DkmsConfGenerator;
 import io.dkmsdeb.dkmsconf.DkmsConfReader;
 import io.dkmsdeb.dkmsconf.ModuleNaming;
 import io.dkmsdeb.dkmsconf.ObjMScanner;
 import io.dkmsdeb.model.DkmsConf;
-import io.dkmsdeb.model.Log;
+import io.dkmsdeb.support.Log;
 import io.dkmsdeb.model.ModuleSource;
 import io.dkmsdeb.model.ModuleSourceException;
 import io.dkmsdeb.model.UsageException;
@@ -118,11 +119,10 @@ public final class ModuleSourceLoader {
         // the module decides its own name; the option only names a tree that does not (several modules, no NAME-VERSION folder)
         String name = nameOption != null && modules.size() > 1 && hint.isEmpty() ? nameOption : ModuleNaming.choose(dir, modules, hint);
         String version = versionOption != null ? versionOption : version(moduleDir, hint);
-        for (String value : List.of(name, version)) {
-            if (!value.matches("[A-Za-z0-9][A-Za-z0-9_.+~-]*")) {
-                throw new ModuleSourceException("cannot generate a dkms.conf for " + dir + ": '" + value
-                        + "' is not a usable module name or version (letters, digits and . _ + ~ - only)");
-            }
+        if (!NamePatterns.matches(NamePatterns.MODULE_NAME, name) || !NamePatterns.matches(NamePatterns.MODULE_VERSION, version)) {
+            String value = NamePatterns.matches(NamePatterns.MODULE_NAME, name) ? version : name;
+            throw new ModuleSourceException("cannot generate a dkms.conf for " + dir + ": '" + value
+                    + "' is not a usable module name or version (letters, digits and . _ + ~ - only)");
         }
         return render(moduleDir, name, version, modules, context);
     }

@@ -1,13 +1,13 @@
 package io.dkmsdeb.pipeline;
 
 import io.dkmsdeb.deb.AtomicOutput;
-import io.dkmsdeb.deb.Compression;
+import io.dkmsdeb.model.Compression;
 import io.dkmsdeb.deb.DebWriter;
 import io.dkmsdeb.debiandir.DebianDir;
 import io.dkmsdeb.dkmsconf.DkmsConfReader;
 import io.dkmsdeb.model.DebPackage;
 import io.dkmsdeb.model.DkmsDebException;
-import io.dkmsdeb.model.Log;
+import io.dkmsdeb.support.Log;
 import io.dkmsdeb.model.ModuleSource;
 import io.dkmsdeb.templates.ScriptTemplates;
 

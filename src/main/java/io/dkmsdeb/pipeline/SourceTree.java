@@ -1,7 +1,8 @@
 package io.dkmsdeb.pipeline;
 
+import io.dkmsdeb.support.SourceFiles;
 import io.dkmsdeb.model.DebEntry;
-import io.dkmsdeb.model.Log;
+import io.dkmsdeb.support.Log;
 import io.dkmsdeb.model.ModuleSourceException;
 
 import java.io.IOException;
@@ -15,7 +16,6 @@ import java.nio.file.attribute.PosixFilePermission;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
-import java.util.regex.Pattern;
 
 /**
  * The files of a module tree that belong in {@code /usr/src/NAME-VERSION/}: everything except
@@ -25,11 +25,6 @@ import java.util.regex.Pattern;
  * and files with an execute bit) or 0644; setuid, setgid and sticky bits are dropped.
  */
 public final class SourceTree {
-    private static final Set<String> VCS_DIRS = Set.of(".git", ".svn", ".hg", ".bzr", "CVS", "_darcs", ".pc");
-    private static final Pattern BUILD_OUTPUT = Pattern.compile(
-            "(.*\\.(o|ko|mod|mod\\.c|mod\\.o|dwo|lto\\.o|ko\\.xz|ko\\.zst|ko\\.gz|o\\.ur-safe)|\\..*\\.cmd|\\..*\\.d"
-                    + "|Module\\.symvers|modules\\.order|Module\\.markers|\\.cache\\.mk|\\.tmp_.*|\\.module-common\\.o)");
-
     private SourceTree() {
     }
 
@@ -54,7 +49,7 @@ public final class SourceTree {
                     }
                     String rel = relative(root, dir);
                     String name = dir.getFileName().toString();
-                    if (VCS_DIRS.contains(name) || name.equals(".tmp_versions") || rel.equals("debian")) {
+                    if (SourceFiles.isVcsDir(name) || name.equals(".tmp_versions") || rel.equals("debian")) {
                         return FileVisitResult.SKIP_SUBTREE;
                     }
                     entries.add(DebEntry.directory(prefix + "/" + rel));
@@ -65,7 +60,7 @@ public final class SourceTree {
                 public FileVisitResult visitFile(Path file, BasicFileAttributes attrs) throws IOException {
                     String rel = relative(root, file);
                     String name = file.getFileName().toString();
-                    if (rel.equals(skip) || BUILD_OUTPUT.matcher(name).matches()) {
+                    if (rel.equals(skip) || SourceFiles.isBuildOutput(name)) {
                         return FileVisitResult.CONTINUE;
                     }
                     if (attrs.isSymbolicLink()) {

@@ -11,7 +11,7 @@ import freemarker.template.TemplateMethodModelEx;
 import freemarker.template.TemplateModelException;
 import freemarker.template.TemplateScalarModel;
 import io.dkmsdeb.model.DkmsDebException;
-import io.dkmsdeb.model.Version;
+import io.dkmsdeb.support.Version;
 
 import java.io.IOException;
 import java.io.StringWriter;

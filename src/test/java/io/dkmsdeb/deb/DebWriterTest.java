@@ -2,6 +2,7 @@ package io.dkmsdeb.deb;
 
 import io.dkmsdeb.model.ControlField;
 import io.dkmsdeb.model.DebEntry;
+import io.dkmsdeb.model.Compression;
 import io.dkmsdeb.model.DebPackage;
 import org.apache.commons.compress.archivers.ar.ArArchiveEntry;
 import org.apache.commons.compress.archivers.ar.ArArchiveInputStream;

@@ -1,6 +1,6 @@
 package io.dkmsdeb.dkmsconf;
 
-import io.dkmsdeb.model.Log;
+import io.dkmsdeb.support.Log;
 import io.dkmsdeb.model.ModuleSource;
 import io.dkmsdeb.model.ModuleSourceException;
 import io.dkmsdeb.pipeline.ModuleSourceLoader;

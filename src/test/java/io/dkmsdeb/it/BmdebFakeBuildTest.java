@@ -1,5 +1,6 @@
 package io.dkmsdeb.it;
 
+import io.dkmsdeb.model.Compression;
 import io.dkmsdeb.kernel.KernelBuild;
 import io.dkmsdeb.model.BuiltModule;
 import io.dkmsdeb.pipeline.BmdebJob;
@@ -52,7 +53,7 @@ class BmdebFakeBuildTest {
     }
 
     private BmdebJob.Request request(Path tree, List<String> kernels, int jobs) {
-        return new BmdebJob.Request(tree.toString(), kernels, false, kernels.equals(List.of(FAKE)) ? headers() : null, null, work.resolve("out"), jobs, "none", true, null, null, null,
+        return new BmdebJob.Request(tree.toString(), kernels, false, kernels.equals(List.of(FAKE)) ? headers() : null, null, work.resolve("out"), jobs, Compression.NONE, true, null, null, null,
                 "T <t@example.org>", null, 60, work.resolve("logs"), null, null, true, false, Map.of("SOURCE_DATE_EPOCH", "1700000000"));
     }
 
@@ -106,7 +107,7 @@ class BmdebFakeBuildTest {
         BmdebJob.Request base = request(tree(), List.of(k61), 1);
         Map<String, String> env = Map.of("SOURCE_DATE_EPOCH", "1700000000", "TMPDIR", tmp.toString());
         BmdebJob.Result r = new BmdebJob(fake).run(new BmdebJob.Request(base.source(), base.kernels(), false, base.kernelSourceDir(), null, base.outDir(),
-                1, "none", true, null, null, null, base.maintainer(), null, 60, base.logDir(), null, null, true, false, env));
+                1, Compression.NONE, true, null, null, null, base.maintainer(), null, 60, base.logDir(), null, null, true, false, env));
         assertThat(r.exitCode()).as(r.kernels().toString()).isZero();
         KernelBuild.Layout layout = fake.requests.get(0).layout();
         assertThat(layout).isEqualTo(KernelBuild.Layout.forUser(env, "fake", "0.1", k61));

@@ -109,7 +109,7 @@ class BmdebOptionsTest {
                 new Case("PACKAGE_NAME=vtest\nPACKAGE_VERSION=1.0\n" + MODULES,
                         List.of("-k", K61, "-k", "6.12.0-0-amd64", "--kernel-source-dir", "/nonexistent"), 2, "--kernel-source-dir"));
         for (Case c : cases) {
-            io.dkmsdeb.model.Trees.deleteQuietly(work.resolve("vtest"));
+            io.dkmsdeb.support.Trees.deleteQuietly(work.resolve("vtest"));
             Cmd.Result r = bmdeb(tree(c.dkmsConf()), c.args().toArray(String[]::new));
             assertThat(r.exit()).as(c + "\n" + r).isEqualTo(c.exit());
             String error = r.err().lines().filter(l -> l.startsWith("dkms-deb: error: ")).findFirst().orElseThrow();

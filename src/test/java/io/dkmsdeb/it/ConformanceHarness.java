@@ -1,6 +1,6 @@
 package io.dkmsdeb.it;
 
-import io.dkmsdeb.model.Trees;
+import io.dkmsdeb.support.Trees;
 
 import java.io.IOException;
 import java.io.Reader;

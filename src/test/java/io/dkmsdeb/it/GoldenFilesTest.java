@@ -1,5 +1,6 @@
 package io.dkmsdeb.it;
 
+import io.dkmsdeb.model.Compression;
 import io.dkmsdeb.deb.DebReader;
 import io.dkmsdeb.kernel.KernelBuild;
 import io.dkmsdeb.model.BuiltModule;
@@ -78,7 +79,7 @@ class GoldenFilesTest {
         Files.writeString(headers.resolve("Makefile"), "# not a kernel tree\n");
         Files.writeString(headers.resolve(".config"), "CONFIG_X86_64=y\nCONFIG_X86=y\nCONFIG_64BIT=y\nCONFIG_MODULES=y\n");
         BmdebJob.Result r = new BmdebJob(new FakeBuild()).run(new BmdebJob.Request(HelloModules.example(), List.of(KERNEL), false,
-                headers, null, work.resolve("out"), 1, "none", true, null, null, null, SourceCommandTest.MAINTAINER, null, 60,
+                headers, null, work.resolve("out"), 1, Compression.NONE, true, null, null, null, SourceCommandTest.MAINTAINER, null, 60,
                 work.resolve("logs"), null, null, true, false, ENV));
         assertThat(r.exitCode()).as(r.kernels().toString()).isZero();
         DebReader.Control c = control(r.kernels().get(0).deb());

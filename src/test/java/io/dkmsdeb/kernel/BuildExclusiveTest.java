@@ -1,5 +1,6 @@
 package io.dkmsdeb.kernel;
 
+import io.dkmsdeb.model.Compression;
 import io.dkmsdeb.model.DkmsConf;
 import io.dkmsdeb.model.KernelTarget;
 import org.junit.jupiter.api.Tag;
@@ -14,7 +15,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 @Tag("unit")
 class BuildExclusiveTest {
     static KernelTarget kernel(String release) {
-        return new KernelTarget(release, Path.of("/nonexistent"), "amd64", "x86_64", "none", Map.of("CONFIG_PCI", "y", "CONFIG_DRM", "m"));
+        return new KernelTarget(release, Path.of("/nonexistent"), "amd64", "x86_64", Compression.NONE, Map.of("CONFIG_PCI", "y", "CONFIG_DRM", "m"));
     }
 
     static DkmsConf.BuildExclusive rules(String kernel, String min, String max, String arch, String config) {

@@ -1,4 +1,4 @@
-package io.dkmsdeb.model;
+package io.dkmsdeb.support;
 
 import java.io.IOException;
 import java.nio.file.FileVisitResult;

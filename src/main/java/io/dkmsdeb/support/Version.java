@@ -1,4 +1,4 @@
-package io.dkmsdeb.model;
+package io.dkmsdeb.support;
 
 /** dkms-deb's own version, from the jar manifest ("dev" when run from classes). */
 public final class Version {

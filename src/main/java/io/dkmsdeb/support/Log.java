@@ -1,4 +1,4 @@
-package io.dkmsdeb.model;
+package io.dkmsdeb.support;
 
 import java.io.PrintStream;
 import java.util.function.Consumer;

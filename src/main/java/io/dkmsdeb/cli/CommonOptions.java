@@ -1,0 +1,43 @@
+package io.dkmsdeb.cli;
+
+import io.dkmsdeb.model.UsageException;
+import io.dkmsdeb.pipeline.SourceJob;
+import picocli.CommandLine.Option;
+
+import java.nio.file.Path;
+
+/** The options that {@code source} and {@code bmdeb} share, with one spelling and one meaning. */
+final class CommonOptions {
+    @Option(names = {"-o", "--output-dir"}, paramLabel = "OUTDIR",
+            description = "Where to write the packages, created if missing (default: the current directory).")
+    Path outDir = Path.of(".");
+
+    @Option(names = {"-j", "--jobs"}, paramLabel = "N",
+            description = "Work done at the same time (default: the number of CPUs): source compresses on N threads, "
+                    + "bmdeb builds N kernels at once and gives make the CPUs divided among them. The output is the same for any N.")
+    int jobs = Runtime.getRuntime().availableProcessors();
+
+    @Option(names = "--revision", paramLabel = "REV",
+            description = "Debian revision (default for source: the one in debian/changelog, else " + SourceJob.DEFAULT_REVISION
+                    + "; for bmdeb: none, "
+                    + "the Version is PACKAGE_VERSION).")
+    String revision;
+
+    @Option(names = "--maintainer", paramLabel = "MAINTAINER",
+            description = "Maintainer field, \"Full Name <mail@example.org>\" (default: the -dkms package's when bmdeb "
+                    + "reads one, else debian/control in the tree or its parent, else DEBFULLNAME and DEBEMAIL).")
+    String maintainer;
+
+    @Option(names = "--templates", paramLabel = "DIR", description = "Directory of maintainer-script templates that replace the shipped ones.")
+    Path templates;
+
+    @Option(names = "--json", description = "Print a machine-readable summary on standard output.")
+    boolean json;
+
+    /** Refuses values no command can use. */
+    void check() {
+        if (jobs < 1) {
+            throw new UsageException("-j must be at least 1, got " + jobs);
+        }
+    }
+}
