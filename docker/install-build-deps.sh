@@ -3,7 +3,8 @@
 #
 # Everything the dkms-deb build image installs, on Debian 12 "bookworm": the one RUN step of
 # docker/Dockerfile. Kept as a script so that it can be run and tested without a Docker engine, on any
-# throwaway Debian 12 root (the tests run it on the CI machine). Idempotent: a second run changes nothing.
+# throwaway Debian 12 root (the tests run it in an isolated root over the CI machine). Idempotent: a
+# second run changes nothing.
 #
 #   - a Java 17 runtime (default-jre-headless), which the dkms-deb package depends on;
 #   - what "dkms-deb bmdeb" runs to build a module: build-essential (gcc, make, strip), kmod, xz-utils,

@@ -131,27 +131,34 @@ class BmdebCommandTest {
                 + "\",\"result\":\"built\",\"exitCode\":0,\"package\":\"hello-modules-" + K61 + "\"").contains("\"exitCode\":0");
     }
 
-    /** dpkg -i of the 6.12 package (that kernel's image is installed): depmod runs; dpkg -r undoes it. */
+    /**
+     * dpkg -i of the 6.12 package (that kernel's image is installed), in an {@link IsolatedRoot}: depmod runs;
+     * dpkg -r undoes it. This machine's dpkg database and modules.dep are not touched.
+     */
     @Test
     void installRunsDepmodAndRemoveUndoesIt() throws IOException {
-        assumeTrue(Cmd.isRoot(), "installs packages: needs root");
+        assumeTrue(Cmd.isRoot(), "installs packages in a private mount namespace: needs root");
         Path kernelDir = Path.of("/lib/modules", k612, "kernel");
         assertThat(kernelDir).as("linux-image-" + k612 + " is installed by .ci/run (linux-headers-6.12-amd64 pulls it in)").isDirectory();
         String pkg = "hello-modules-" + k612;
-        Path modulesDep = Path.of("/lib/modules", k612, "modules.dep");
-        try {
-            Cmd.Result install = Cmd.run("dpkg", "-i", deb(k612).toString());
-            assertThat(install.exit()).as(install.toString()).isZero();
-            assertThat(Path.of("/lib/modules", k612, "updates/dkms/hello.ko.xz")).exists();
-            assertThat(Files.readString(modulesDep)).contains("updates/dkms/hello.ko.xz:");
-            assertThat(Cmd.ok("modinfo", "-k", k612, "-F", "filename", "hello").out()).contains("updates/dkms/hello.ko.xz");
+        String ko = "/lib/modules/" + k612 + "/updates/dkms/hello.ko.xz";
+        String modulesDep = "/lib/modules/" + k612 + "/modules.dep";
+        IsolatedRoot.assertMachineHasNone(List.of(pkg), List.of(Path.of(ko)));
+        assertThat(Files.readString(Path.of(modulesDep))).as("this machine's " + modulesDep).doesNotContain("hello.ko");
 
-            Cmd.Result remove = Cmd.run("dpkg", "-r", pkg);
-            assertThat(remove.exit()).as(remove.toString()).isZero();
-            assertThat(Path.of("/lib/modules", k612, "updates/dkms/hello.ko.xz")).doesNotExist();
-            assertThat(Files.readString(modulesDep)).doesNotContain("hello.ko");
-        } finally {
-            Cmd.run("dpkg", "--purge", pkg);
-        }
+        IsolatedRoot root = IsolatedRoot.in(shared.resolve("root"));
+        Cmd.Result install = root.exec("dpkg", "-i", deb(k612).toString());
+        assertThat(install.exit()).as(install.toString()).isZero();
+        assertThat(root.exists(ko)).isTrue();
+        assertThat(root.read(modulesDep)).contains("updates/dkms/hello.ko.xz:");
+        assertThat(root.ok("modinfo", "-k", k612, "-F", "filename", "hello").out()).contains("updates/dkms/hello.ko.xz");
+
+        Cmd.Result remove = root.exec("dpkg", "-r", pkg);
+        assertThat(remove.exit()).as(remove.toString()).isZero();
+        assertThat(root.exists(ko)).isFalse();
+        assertThat(root.read(modulesDep)).doesNotContain("hello.ko");
+
+        IsolatedRoot.assertMachineHasNone(List.of(pkg), List.of(Path.of(ko)));
+        assertThat(Files.readString(Path.of(modulesDep))).as("this machine's " + modulesDep).doesNotContain("hello.ko");
     }
 }

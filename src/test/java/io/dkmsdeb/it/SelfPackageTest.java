@@ -20,8 +20,9 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 /**
  * dkms-deb's own package, target/dkms-deb_VERSION_all.deb (jdeb, in the package phase), checked with the real
  * tools: lintian finds nothing, the contents and control fields are the intended ones with a man page for every
- * command of the picocli model, and on this machine dpkg -i gives a working dkms-deb, man page and bash
- * completion, which dpkg -r takes away again. Runs in mvn verify (failsafe), after the package phase.
+ * command of the picocli model, and dpkg -i (in an {@link IsolatedRoot} over this machine's state) gives a working
+ * dkms-deb, man page and bash completion, which dpkg -r takes away again. Runs in mvn verify (failsafe), after the
+ * package phase.
  */
 @Tag("tools")
 @Tag("root")
@@ -108,65 +109,76 @@ class SelfPackageTest {
                 .contains("/usr/share/common-licenses/Apache-2.0");
     }
 
-    @Test
-    void installRunReadTheManPageCompleteAndRemove() throws IOException {
-        assumeTrue(Cmd.isRoot(), "dpkg -i needs root");
-        Cmd.Result install = Cmd.run("dpkg", "-i", deb.toString());
-        assertThat(install.exit()).as(install.toString()).isZero();
-        try {
-            // the launcher runs the installed jar, with the class-data archive that postinst made
-            Cmd.Result v = Cmd.ok("/usr/bin/dkms-deb", "--version");
-            assertThat(v.out().strip()).isEqualTo("dkms-deb " + version);
-            assertThat(Path.of("/var/cache/dkms-deb/dkms-deb.jsa")).isRegularFile();
-            Cmd.Result cds = Cmd.run("java", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1", "-Xshare:on",
-                    "-XX:SharedArchiveFile=/var/cache/dkms-deb/dkms-deb.jsa", "-jar", "/usr/share/dkms-deb/dkms-deb.jar", "--version");
-            assertThat(cds.exit()).as("the archive fits this JVM and jar: " + cds).isZero();
-            Path out = Files.createDirectories(work.resolve("out"));
-            Cmd.Result source = Cmd.run("/usr/bin/dkms-deb", "source", Cmd.repo().resolve("debian-example/hello").toString(),
-                    "-o", out.toString());
-            assertThat(source.exit()).as(source.toString()).isZero();
-            assertThat(out.resolve("hello-dkms_1.0-1_all.deb")).isRegularFile();
-
-            // man finds every page, and shows it
-            for (String page : manPages()) {
-                Cmd.Result w = Cmd.run("man", "-w", page);
-                assertThat(w.exit()).as(w.toString()).isZero();
-                assertThat(w.out().strip()).isEqualTo("/usr/share/man/man1/" + page + ".1.gz");
-            }
-            Cmd.Result man = Cmd.run(null, Map.of("MANPAGER", "cat", "MANWIDTH", "100", "LC_ALL", "C.UTF-8"),
-                    List.of("sh", "-c", "man dkms-deb | head -40"));
-            assertThat(man.exit()).as(man.toString()).isZero();
-            assertThat(man.out()).contains("DKMS-DEB(1)").contains("NAME").contains("dkms-deb - turns an out-of-tree Linux kernel module")
-                    .contains("SYNOPSIS").contains("COMMANDS").contains("bmdeb").contains("dkms-deb-bmdeb(1)");
-            Cmd.Result bmdebMan = Cmd.run(null, Map.of("MANPAGER", "cat", "MANWIDTH", "100", "LC_ALL", "C.UTF-8"),
-                    List.of("man", "dkms-deb-bmdeb"));
-            assertThat(bmdebMan.out()).contains("--all-kernels").contains("EXIT STATUS").contains("77");
-
-            // bash completion: the file registers the function, which completes commands and options
-            String completion = "/usr/share/bash-completion/completions/dkms-deb";
-            Cmd.Result p = Cmd.run("bash", "-c", "source " + completion + " && complete -p dkms-deb");
-            assertThat(p.exit()).as(p.toString()).isZero();
-            assertThat(p.out()).contains("-F _complete_dkms-deb").endsWith("dkms-deb\n");
-            Cmd.Result words = Cmd.run("bash", "-c", "source " + completion + "\n"
-                    + "complete1() { COMP_WORDS=(\"$@\"); COMP_CWORD=$(($# - 1)); COMP_LINE=\"$*\"; COMP_POINT=${#COMP_LINE};"
-                    + " COMPREPLY=(); _complete_dkms-deb 2>/dev/null; printf '%s\\n' \"${COMPREPLY[@]}\"; }\n"
-                    + "complete1 dkms-deb b; echo --; complete1 dkms-deb bmdeb --all; echo --; complete1 dkms-deb sou");
-            assertThat(words.out()).isEqualTo("bmdeb\n--\n--all-kernels\n--\nsource\n");
-        } finally {
-            Cmd.Result remove = Cmd.run("dpkg", "-r", "dkms-deb");
-            assertThat(remove.exit()).as(remove.toString()).isZero();
-        }
-        // dpkg -r took every file away, and the class-data archive with them
+    /** What dkms-deb's package puts on this machine, none of which a test may leave there. */
+    static List<Path> machinePaths() {
+        List<Path> paths = new ArrayList<>();
         for (String f : payloadFiles()) {
-            assertThat(Path.of(f.substring(1))).as(f).doesNotExist();
+            paths.add(Path.of(f.substring(1)));
         }
         for (String dir : List.of("/usr/share/dkms-deb", "/usr/share/doc/dkms-deb", "/var/cache/dkms-deb")) {
-            assertThat(Path.of(dir)).doesNotExist();
+            paths.add(Path.of(dir));
         }
-        Cmd.Result status = Cmd.run("dpkg-query", "-W", "-f=${db:Status-Abbrev}", "dkms-deb");
+        return paths;
+    }
+
+    /** dpkg -i in an {@link IsolatedRoot}: this machine's dpkg database and /usr are not touched. */
+    @Test
+    void installRunReadTheManPageCompleteAndRemove() throws IOException {
+        assumeTrue(Cmd.isRoot(), "installs packages in a private mount namespace: needs root");
+        IsolatedRoot.assertMachineHasNone(List.of("dkms-deb"), machinePaths());
+        IsolatedRoot root = IsolatedRoot.in(work);
+        Cmd.Result install = root.exec("dpkg", "-i", deb.toString());
+        assertThat(install.exit()).as(install.toString()).isZero();
+
+        // the launcher runs the installed jar, with the class-data archive that postinst made
+        Cmd.Result v = root.ok("/usr/bin/dkms-deb", "--version");
+        assertThat(v.out().strip()).isEqualTo("dkms-deb " + version);
+        assertThat(root.run("[ -f /var/cache/dkms-deb/dkms-deb.jsa ]").exit()).as("/var/cache/dkms-deb/dkms-deb.jsa, a file").isZero();
+        Cmd.Result cds = root.exec("java", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1", "-Xshare:on",
+                "-XX:SharedArchiveFile=/var/cache/dkms-deb/dkms-deb.jsa", "-jar", "/usr/share/dkms-deb/dkms-deb.jar", "--version");
+        assertThat(cds.exit()).as("the archive fits this JVM and jar: " + cds).isZero();
+        Path out = Files.createDirectories(work.resolve("out"));
+        Cmd.Result source = root.exec("/usr/bin/dkms-deb", "source", Cmd.repo().resolve("debian-example/hello").toString(),
+                "-o", out.toString());
+        assertThat(source.exit()).as(source.toString()).isZero();
+        assertThat(out.resolve("hello-dkms_1.0-1_all.deb")).isRegularFile();
+
+        // man finds every page, and shows it
+        for (String page : manPages()) {
+            Cmd.Result w = root.exec("man", "-w", page);
+            assertThat(w.exit()).as(w.toString()).isZero();
+            assertThat(w.out().strip()).isEqualTo("/usr/share/man/man1/" + page + ".1.gz");
+        }
+        Cmd.Result man = root.run("MANPAGER=cat MANWIDTH=100 LC_ALL=C.UTF-8 man \"$1\" | head -40", "dkms-deb");
+        assertThat(man.exit()).as(man.toString()).isZero();
+        assertThat(man.out()).contains("DKMS-DEB(1)").contains("NAME").contains("dkms-deb - turn an out-of-tree Linux kernel module")
+                .contains("SYNOPSIS").contains("COMMANDS").contains("bmdeb").contains("dkms-deb-bmdeb(1)");
+        Cmd.Result bmdebMan = root.run("MANPAGER=cat MANWIDTH=100 LC_ALL=C.UTF-8 man \"$1\"", "dkms-deb-bmdeb");
+        assertThat(bmdebMan.out()).contains("--all-kernels").contains("EXIT STATUS").contains("77");
+
+        // bash completion: the file registers the function, which completes commands and options
+        String completion = "/usr/share/bash-completion/completions/dkms-deb";
+        Cmd.Result p = root.exec("bash", "-c", "source \"$1\" && complete -p dkms-deb", "bash", completion);
+        assertThat(p.exit()).as(p.toString()).isZero();
+        assertThat(p.out()).contains("-F _complete_dkms-deb").endsWith("dkms-deb\n");
+        Cmd.Result words = root.exec("bash", "-c", "source \"$1\"\n"
+                + "complete1() { COMP_WORDS=(\"$@\"); COMP_CWORD=$(($# - 1)); COMP_LINE=\"$*\"; COMP_POINT=${#COMP_LINE};"
+                + " COMPREPLY=(); _complete_dkms-deb 2>/dev/null; printf '%s\\n' \"${COMPREPLY[@]}\"; }\n"
+                + "complete1 dkms-deb b; echo --; complete1 dkms-deb bmdeb --all; echo --; complete1 dkms-deb sou", "bash", completion);
+        assertThat(words.out()).isEqualTo("bmdeb\n--\n--all-kernels\n--\nsource\n");
+
+        Cmd.Result remove = root.exec("dpkg", "-r", "dkms-deb");
+        assertThat(remove.exit()).as(remove.toString()).isZero();
+        // dpkg -r took every file away, and the class-data archive with them
+        for (Path f : machinePaths()) {
+            assertThat(root.exists(f.toString())).as(f.toString()).isFalse();
+        }
+        Cmd.Result status = root.exec("dpkg-query", "-W", "-f=${db:Status-Abbrev}", "dkms-deb");
         assertThat(status.out()).as(status.toString()).startsWith("rc"); // removed, only the purge step of postrm left
-        Cmd.ok("dpkg", "-P", "dkms-deb");
-        assertThat(Cmd.run("dpkg-query", "-W", "-f=${db:Status-Abbrev}", "dkms-deb").out()).doesNotStartWith("rc").doesNotStartWith("ii");
-        assertThat(Cmd.run("sh", "-c", "command -v dkms-deb").out()).doesNotContain("/usr/bin/dkms-deb");
+        root.ok("dpkg", "-P", "dkms-deb");
+        assertThat(root.exec("dpkg-query", "-W", "-f=${db:Status-Abbrev}", "dkms-deb").out()).doesNotStartWith("rc").doesNotStartWith("ii");
+        assertThat(root.run("command -v dkms-deb").out()).doesNotContain("/usr/bin/dkms-deb");
+
+        IsolatedRoot.assertMachineHasNone(List.of("dkms-deb"), machinePaths());
     }
 }

@@ -17,17 +17,17 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 /**
- * The package {@code dkms-deb source} makes of each vendor-style tree, installed for real: dkms
- * builds every module of it for every kernel with headers; {@code dkms-deb bmdeb NAME/VERSION},
- * which finds the sources where the package put them, builds modules with the same srcversion
- * as dkms's; and removing the package leaves nothing behind. Needs root (CI runs as root).
+ * The package {@code dkms-deb source} makes of each vendor-style tree, installed for real in an
+ * {@link IsolatedRoot} over this machine's state: dkms builds every module of it for every kernel with
+ * headers; {@code dkms-deb bmdeb NAME/VERSION}, which finds the sources where the package put them,
+ * builds modules with the same srcversion as dkms's; and removing the package leaves nothing behind.
+ * The machine's own dpkg database, /usr/src, /var/lib/dkms and dkms framework.conf are the same before
+ * and after. Needs root (CI runs as root).
  */
 @Tag("kernel")
 @Tag("tools")
 @Tag("root")
 class VendorTreeDkmsInstallTest {
-    private static final Path FRAMEWORK_CONF = Path.of("/etc/dkms/framework.conf");
-
     @TempDir
     Path out;
 
@@ -38,10 +38,13 @@ class VendorTreeDkmsInstallTest {
     @ParameterizedTest(name = "{0}")
     @MethodSource("trees")
     void installBuildsEveryModuleBmdebMatchesAndRemoveCleansUp(VendorTree tree) throws IOException {
-        assumeTrue(Cmd.isRoot(), "installs packages: needs root");
-        List<String> kernels = DkmsInstallTest.kernelsWithHeaders();
+        assumeTrue(Cmd.isRoot(), "installs packages in a private mount namespace: needs root");
+        List<String> kernels = Kernels.withHeaders();
         assertThat(kernels).as("kernel headers installed by .ci/run").isNotEmpty();
-        assertThat(Cmd.run("dpkg-query", "-W", tree.packageName()).exit()).as(tree.packageName() + " must not be installed before the test").isNotZero();
+        List<Path> machinePaths = List.of(Path.of("/", tree.usrSrcDir()), Path.of("/var/lib/dkms", tree.moduleName()),
+                Path.of("/etc/modprobe.d", tree.packageName() + ".conf"));
+        IsolatedRoot.assertMachineHasNone(List.of(tree.packageName()), machinePaths);
+        byte[] frameworkConf = DkmsInstallTest.machineFrameworkConf();
 
         Path debDir = Files.createDirectories(out.resolve("source"));
         Cmd.Result built = Cmd.dkmsDeb("source", tree.source().toString(), "-o", debDir.toString());
@@ -49,60 +52,53 @@ class VendorTreeDkmsInstallTest {
         Path deb = debDir.resolve(tree.debFile());
         List<String> conffiles = conffiles(deb);
 
-        // As in DkmsInstallTest: build for every installed kernel, not only the running one.
-        byte[] savedConf = Files.exists(FRAMEWORK_CONF) ? Files.readAllBytes(FRAMEWORK_CONF) : null;
-        try {
-            Files.writeString(FRAMEWORK_CONF, (savedConf == null ? "" : new String(savedConf)) + "\nautoinstall_all_kernels=\"y\"\n");
-            Cmd.Result install = dpkg("-i", deb.toString());
-            assertThat(install.exit()).as(install.toString()).isZero();
+        IsolatedRoot root = IsolatedRoot.in(out);
+        DkmsInstallTest.buildForEveryInstalledKernel(root);
+        Cmd.Result install = root.exec("dpkg", "-i", deb.toString());
+        assertThat(install.exit()).as(install.toString()).isZero();
 
-            String arch = Cmd.ok("uname", "-m").out().strip();
-            String status = Cmd.ok("dkms", "status", "-m", tree.moduleName(), "-v", tree.moduleVersion()).out();
-            for (String kernel : kernels) {
-                assertThat(status).contains(tree.moduleName() + "/" + tree.moduleVersion() + ", " + kernel + ", " + arch + ": installed");
-            }
-            assertThat(Path.of("/", tree.usrSrcDir(), "dkms.conf")).exists();
-            for (String conffile : conffiles) {
-                assertThat(Path.of(conffile)).as("conffile").exists();
-            }
+        String arch = Cmd.ok("uname", "-m").out().strip();
+        String status = root.ok("dkms", "status", "-m", tree.moduleName(), "-v", tree.moduleVersion()).out();
+        for (String kernel : kernels) {
+            assertThat(status).contains(tree.moduleName() + "/" + tree.moduleVersion() + ", " + kernel + ", " + arch + ": installed");
+        }
+        assertThat(root.exists("/" + tree.usrSrcDir() + "/dkms.conf")).isTrue();
+        for (String conffile : conffiles) {
+            assertThat(root.exists(conffile)).as("conffile " + conffile).isTrue();
+        }
 
-            for (String kernel : kernels) {
-                assertBmdebMatchesDkms(tree, kernel);
-            }
+        for (String kernel : kernels) {
+            assertBmdebMatchesDkms(root, tree, kernel);
+        }
 
-            Cmd.Result remove = dpkg("-r", tree.packageName());
-            assertThat(remove.exit()).as(remove.toString()).isZero();
-            assertThat(Cmd.ok("dkms", "status").out().lines()).noneMatch(l -> l.startsWith(tree.moduleName() + "/"));
-            assertThat(Path.of("/", tree.usrSrcDir())).doesNotExist();
-            assertThat(Path.of("/var/lib/dkms", tree.moduleName())).doesNotExist();
-            for (String kernel : kernels) {
-                for (String module : tree.modules()) {
-                    assertThat(installedModule(kernel, module)).as(module + " for " + kernel).isNull();
-                }
-            }
-
-            Cmd.Result purge = dpkg("--purge", tree.packageName());
-            assertThat(purge.exit()).as(purge.toString()).isZero();
-            for (String conffile : conffiles) {
-                assertThat(Path.of(conffile)).as("conffile after purge").doesNotExist();
-            }
-            assertThat(Path.of("/etc/modprobe.d", tree.packageName() + ".conf")).doesNotExist();
-        } finally {
-            dpkg("--purge", tree.packageName());
-            if (savedConf == null) {
-                Files.deleteIfExists(FRAMEWORK_CONF);
-            } else {
-                Files.write(FRAMEWORK_CONF, savedConf);
+        Cmd.Result remove = root.exec("dpkg", "-r", tree.packageName());
+        assertThat(remove.exit()).as(remove.toString()).isZero();
+        assertThat(root.ok("dkms", "status").out().lines()).noneMatch(l -> l.startsWith(tree.moduleName() + "/"));
+        assertThat(root.exists("/" + tree.usrSrcDir())).isFalse();
+        assertThat(root.exists("/var/lib/dkms/" + tree.moduleName())).isFalse();
+        for (String kernel : kernels) {
+            for (String module : tree.modules()) {
+                assertThat(DkmsInstallTest.installedModule(root, kernel, module)).as(module + " for " + kernel).isNull();
             }
         }
+
+        Cmd.Result purge = root.exec("dpkg", "--purge", tree.packageName());
+        assertThat(purge.exit()).as(purge.toString()).isZero();
+        for (String conffile : conffiles) {
+            assertThat(root.exists(conffile)).as("conffile after purge: " + conffile).isFalse();
+        }
+        assertThat(root.exists("/etc/modprobe.d/" + tree.packageName() + ".conf")).isFalse();
+
+        IsolatedRoot.assertMachineHasNone(List.of(tree.packageName()), machinePaths);
+        assertThat(DkmsInstallTest.machineFrameworkConf()).as("this machine's " + DkmsInstallTest.FRAMEWORK_CONF).isEqualTo(frameworkConf);
     }
 
-    /** bmdeb NAME/VERSION for one kernel: exactly the tree's modules, each with the srcversion of dkms's build. */
-    private void assertBmdebMatchesDkms(VendorTree tree, String kernel) throws IOException {
+    /** bmdeb NAME/VERSION in the root for one kernel: exactly the tree's modules, each with the srcversion of dkms's build. */
+    private void assertBmdebMatchesDkms(IsolatedRoot root, VendorTree tree, String kernel) throws IOException {
         Path kout = Files.createDirectories(out.resolve("bmdeb-" + kernel));
         // /usr/src/NAME-VERSION holds no debian/control to take a maintainer from.
-        Cmd.Result bm = Cmd.dkmsDeb("bmdeb", tree.moduleName() + "/" + tree.moduleVersion(), "-k", kernel, "-o", kout.toString(),
-                "--maintainer", SourceCommandTest.MAINTAINER);
+        Cmd.Result bm = root.dkmsDeb("bmdeb", tree.moduleName() + "/" + tree.moduleVersion(), "-k", kernel, "-o", kout.toString(),
+                "--maintainer", SourceCommandTest.MAINTAINER, "--log-dir", out.resolve("logs-" + kernel).toString());
         assertThat(bm.exit()).as(bm.toString()).isZero();
         List<Path> debs;
         try (Stream<Path> s = Files.list(kout)) {
@@ -122,28 +118,14 @@ class VendorTreeDkmsInstallTest {
         assertThat(packaged).as("one file per module").hasSameSizeAs(tree.modules());
 
         for (String module : tree.modules()) {
-            Path dkmsBuilt = installedModule(kernel, module);
+            String dkmsBuilt = DkmsInstallTest.installedModule(root, kernel, module);
             assertThat(dkmsBuilt).as(module + " built by dkms for " + kernel).isNotNull();
             Path ours = packaged.stream().filter(n -> n.equals(module + ".ko") || n.startsWith(module + ".ko."))
                     .map(moduleDir::resolve).findFirst().orElseThrow();
-            String srcversion = modinfo("srcversion", dkmsBuilt);
+            String srcversion = root.ok("modinfo", "-F", "srcversion", dkmsBuilt).out().strip();
             assertThat(srcversion).as("srcversion of dkms's " + module).isNotEmpty();
             assertThat(modinfo("srcversion", ours)).as("srcversion of " + ours.getFileName() + " for " + kernel).isEqualTo(srcversion);
             assertThat(modinfo("vermagic", ours)).startsWith(kernel + " ");
-        }
-    }
-
-    /** MODULE.ko, or .ko.xz / .ko.zst when dkms compressed it as that kernel's modules are; null when absent. */
-    static Path installedModule(String kernel, String module) throws IOException {
-        Path dir = Path.of("/lib/modules", kernel, "updates/dkms");
-        if (!Files.isDirectory(dir)) {
-            return null;
-        }
-        try (Stream<Path> s = Files.list(dir)) {
-            return s.filter(p -> {
-                String n = p.getFileName().toString();
-                return n.equals(module + ".ko") || n.startsWith(module + ".ko.");
-            }).findFirst().orElse(null);
         }
     }
 
@@ -156,24 +138,5 @@ class VendorTreeDkmsInstallTest {
         Cmd.ok("dpkg-deb", "-e", deb.toString(), control.toString());
         Path conffiles = control.resolve("conffiles");
         return Files.exists(conffiles) ? Files.readAllLines(conffiles).stream().filter(l -> !l.isBlank()).toList() : List.of();
-    }
-
-    /** dpkg, waiting for the lock when another dpkg holds it (only one may run at a time). */
-    private static Cmd.Result dpkg(String... args) {
-        List<String> cmd = new ArrayList<>(List.of("dpkg"));
-        cmd.addAll(List.of(args));
-        for (int attempt = 0; ; attempt++) {
-            Cmd.Result r = Cmd.run(null, null, cmd);
-            boolean locked = r.exit() != 0 && (r.err().contains("lock was locked") || r.err().contains("unable to lock"));
-            if (!locked || attempt == 60) {
-                return r;
-            }
-            try {
-                Thread.sleep(10_000);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                return r;
-            }
-        }
     }
 }
