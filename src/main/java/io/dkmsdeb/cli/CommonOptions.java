@@ -25,7 +25,8 @@ final class CommonOptions {
 
     @Option(names = "--maintainer", paramLabel = "MAINTAINER",
             description = "Maintainer field, \"Full Name <mail@example.org>\" (default: the -dkms package's when bmdeb "
-                    + "reads one, else debian/control in the tree or its parent, else DEBFULLNAME and DEBEMAIL).")
+                    + "reads one or dpkg says which installed package put NAME/VERSION in /usr/src, else debian/control in the "
+                    + "tree or its parent, else DEBFULLNAME and DEBEMAIL).")
     String maintainer;
 
     @Option(names = "--templates", paramLabel = "DIR", description = "Directory of maintainer-script templates that replace the shipped ones.")

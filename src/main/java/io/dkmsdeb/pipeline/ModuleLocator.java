@@ -5,12 +5,15 @@ import io.dkmsdeb.deb.Deb822;
 import io.dkmsdeb.deb.DebReader;
 import io.dkmsdeb.deb.SafeExtractor;
 import io.dkmsdeb.model.ModuleSourceException;
+import io.dkmsdeb.process.ProcessRunner;
 import io.dkmsdeb.support.Trees;
 
 import java.io.IOException;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.List;
 import java.util.stream.Stream;
 
@@ -50,7 +53,7 @@ public final class ModuleLocator implements AutoCloseable {
             String version = arg.substring(arg.indexOf('/') + 1);
             for (Path candidate : List.of(Path.of("/usr/src", name + "-" + version), Path.of("/var/lib/dkms", name, version, "source"))) {
                 if (Files.isDirectory(candidate)) {
-                    return new ModuleLocator(candidate, null, null);
+                    return new ModuleLocator(candidate, null, installedMaintainer(candidate.resolve("dkms.conf")));
                 }
             }
             throw new ModuleSourceException("module " + arg + " not found in /usr/src/" + name + "-" + version + " or /var/lib/dkms/"
@@ -97,6 +100,31 @@ public final class ModuleLocator implements AutoCloseable {
         } catch (Deb822.SyntaxException e) {
             throw new ModuleSourceException("the control file of " + deb + " is not valid: " + e.getMessage()
                     + "; pass a -dkms package made by dkms-deb source or dh_dkms", e);
+        }
+    }
+
+    /**
+     * The Maintainer of the installed package that owns {@code file} (the -dkms package that put
+     * the sources in /usr/src), as dpkg knows it; null when no package owns it or dpkg cannot say.
+     */
+    static String installedMaintainer(Path file) {
+        try {
+            ProcessRunner.Captured owner = ProcessRunner.capture(List.of("dpkg-query", "-S", file.toString()), Path.of("/"), null,
+                    Duration.ofSeconds(30));
+            String out = new String(owner.stdout(), StandardCharsets.UTF_8).strip();
+            if (owner.exit() != 0 || out.contains("\n") || !out.contains(": ")) {
+                return null;
+            }
+            String pkg = out.substring(0, out.indexOf(": "));
+            if (!NamePatterns.matches(NamePatterns.PACKAGE, pkg)) {
+                return null;
+            }
+            ProcessRunner.Captured m = ProcessRunner.capture(List.of("dpkg-query", "-W", "-f=${Maintainer}", pkg), Path.of("/"), null,
+                    Duration.ofSeconds(30));
+            String maintainer = new String(m.stdout(), StandardCharsets.UTF_8).strip();
+            return m.exit() == 0 && !maintainer.isEmpty() ? maintainer : null;
+        } catch (IOException e) {
+            return null; // no dpkg here: the maintainer then comes from the options or the environment
         }
     }
 

@@ -96,15 +96,17 @@ class VendorTreeDkmsInstallTest {
     /** bmdeb NAME/VERSION in the root for one kernel: exactly the tree's modules, each with the srcversion of dkms's build. */
     private void assertBmdebMatchesDkms(IsolatedRoot root, VendorTree tree, String kernel) throws IOException {
         Path kout = Files.createDirectories(out.resolve("bmdeb-" + kernel));
-        // /usr/src/NAME-VERSION holds no debian/control to take a maintainer from.
+        // no --maintainer: it is the installed -dkms package's, as dpkg knows it
         Cmd.Result bm = root.dkmsDeb("bmdeb", tree.moduleName() + "/" + tree.moduleVersion(), "-k", kernel, "-o", kout.toString(),
-                "--maintainer", SourceCommandTest.MAINTAINER, "--log-dir", out.resolve("logs-" + kernel).toString());
+                "--log-dir", out.resolve("logs-" + kernel).toString());
         assertThat(bm.exit()).as(bm.toString()).isZero();
         List<Path> debs;
         try (Stream<Path> s = Files.list(kout)) {
             debs = s.filter(p -> p.getFileName().toString().endsWith(".deb")).toList();
         }
         assertThat(debs).as("packages bmdeb wrote for " + kernel).hasSize(1);
+        String dkmsMaintainer = root.exec("dpkg-query", "-W", "-f=${Maintainer}", tree.packageName()).out().strip();
+        assertThat(DebInfo.of(debs.get(0)).fields().get("Maintainer")).isEqualTo(dkmsMaintainer).isNotBlank();
         Path x = out.resolve("x-" + kernel);
         Cmd.ok("dpkg-deb", "-x", debs.get(0).toString(), x.toString());
         Path moduleDir = x.resolve("lib/modules").resolve(kernel).resolve("updates/dkms");
