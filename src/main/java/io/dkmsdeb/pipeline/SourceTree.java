@@ -159,6 +159,11 @@ public final class SourceTree {
         } catch (java.nio.file.InvalidPathException e) {
             roundTrips = false;
         }
+        if (text.indexOf('\n') >= 0 || text.indexOf('\r') >= 0) {
+            throw new ModuleSourceException("the file name " + p.toString().replace("\n", "\\n").replace("\r", "\\r")
+                    + " has a line break, which a Debian package cannot hold (dpkg's file lists are one name a line); "
+                    + "rename it or remove it from the tree");
+        }
         if (!roundTrips) {
             throw new ModuleSourceException("the file name " + p.toString().replace('\uFFFD', '?') + " is not valid UTF-8"
                     + (System.getProperty("sun.jnu.encoding", "").equalsIgnoreCase("UTF-8") ? "" : " in this locale (run with LC_ALL=C.UTF-8)")

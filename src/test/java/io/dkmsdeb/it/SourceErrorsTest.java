@@ -57,6 +57,17 @@ class SourceErrorsTest {
     }
 
     @Test
+    void fileNameWithANewlineIsABadSourceNamedWithWhatToDo() throws IOException {
+        Path tree = tree("PACKAGE_NAME=mod\nPACKAGE_VERSION=1.0\n" + OK_MODULES);
+        Files.writeString(tree.resolve("bad\nname.c"), "int y;\n");
+        Cmd.Result r = source(tree);
+        assertThat(r.exit()).as(r.toString()).isEqualTo(3);
+        assertThat(r.err()).startsWith("dkms-deb: error: ").contains("bad\\nname.c").contains("line break").contains("rename it")
+                .doesNotContain("Exception").doesNotContain("\tat ");
+        assertNothingWritten();
+    }
+
+    @Test
     void dkmsConfThatBashCannotSource() throws IOException {
         Cmd.Result r = source(tree("PACKAGE_NAME=mod\nPACKAGE_VERSION=1.0\nif [ 1 ]; then\n" + OK_MODULES));
         assertThat(r.exit()).as(r.toString()).isEqualTo(3);
