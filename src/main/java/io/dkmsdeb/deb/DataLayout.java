@@ -1,6 +1,7 @@
 package io.dkmsdeb.deb;
 
 import io.dkmsdeb.model.DebEntry;
+import io.dkmsdeb.model.ModuleSourceException;
 
 import java.util.ArrayList;
 import java.util.List;
@@ -26,7 +27,8 @@ public final class DataLayout {
         for (DebEntry e : entries) {
             DebEntry previous = byPath.put(e.path(), e);
             if (previous != null && !(previous.type() == DebEntry.Type.DIRECTORY && e.type() == DebEntry.Type.DIRECTORY)) {
-                throw new IllegalArgumentException("two package members have the path " + e.path());
+                throw new ModuleSourceException("two package members have the path " + e.path()
+                        + "; check that dkms.conf (DEST_MODULE_NAME) or debian/*.install does not install two things there");
             }
         }
         for (DebEntry e : new ArrayList<>(byPath.values())) {
@@ -37,7 +39,8 @@ public final class DataLayout {
                 if (existing == null) {
                     byPath.put(parent, DebEntry.directory(parent));
                 } else if (existing.type() != DebEntry.Type.DIRECTORY) {
-                    throw new IllegalArgumentException(path + " lies below " + parent + ", which is not a directory");
+                    throw new ModuleSourceException(path + " lies below " + parent + ", which is not a directory; check what installs "
+                            + parent);
                 }
             }
         }

@@ -1,5 +1,7 @@
 package io.dkmsdeb.templates;
 
+import io.dkmsdeb.model.ModuleSourceException;
+
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -45,15 +47,17 @@ public final class TemplateValues {
 
     private static String checkShell(String key, String value) {
         if (!SHELL_SAFE.matcher(value).matches()) {
-            throw new IllegalArgumentException("value of " + key + " ('" + value.replace("\n", "\\n")
-                    + "') has characters that are not allowed in maintainer scripts: use A-Z a-z 0-9 _ . + ~ : / -");
+            throw new ModuleSourceException("value of " + key + " ('" + value.replace("\n", "\\n")
+                    + "') has characters that are not allowed in maintainer scripts: use A-Z a-z 0-9 _ . + ~ : / - in the module's "
+                    + "name, version and package name");
         }
         return value;
     }
 
     private static String checkText(String key, String value) {
         if (!ONE_LINE.matcher(value).matches()) {
-            throw new IllegalArgumentException("value of " + key + " must be one line of text without control characters");
+            throw new ModuleSourceException("value of " + key + " must be one line of text without control characters; fix it where it "
+                    + "comes from (dkms.conf, debian/control or the option)");
         }
         return value;
     }
