@@ -9,6 +9,7 @@ import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
 import java.time.format.DateTimeParseException;
 import java.util.Locale;
+import java.util.Optional;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -51,15 +52,19 @@ public record Changelog(String source, String version, String text) {
         for (String line : text.split("\n")) {
             Matcher t = TRAILER.matcher(line);
             if (t.matches()) {
-                try {
-                    return java.util.OptionalLong.of(OffsetDateTime.parse(t.group(1).replaceFirst("^[A-Za-z]+, +", "").strip(), DATE)
-                            .toEpochSecond());
-                } catch (DateTimeParseException e) {
-                    return java.util.OptionalLong.empty();
-                }
+                return trailerDate(t.group(1)).map(d -> java.util.OptionalLong.of(d.toEpochSecond())).orElse(java.util.OptionalLong.empty());
             }
         }
         return java.util.OptionalLong.empty();
+    }
+
+    /** The date of a trailer line ("Mon, 03 Nov 2025 10:00:00 +0100"), as debhelper reads it; empty when unreadable. */
+    private static Optional<OffsetDateTime> trailerDate(String text) {
+        try {
+            return Optional.of(OffsetDateTime.parse(text.replaceFirst("^[A-Za-z]+, +", "").strip(), DATE));
+        } catch (DateTimeParseException e) {
+            return Optional.empty();
+        }
     }
 
     /** The version without its epoch, as in .deb file names. */
@@ -104,13 +109,11 @@ public record Changelog(String source, String version, String text) {
             if (!t.matches()) {
                 continue;
             }
-            OffsetDateTime when;
-            try {
-                when = OffsetDateTime.parse(t.group(1).replaceFirst("^[A-Za-z]+, +", "").strip(), DATE);
-            } catch (DateTimeParseException e) {
+            Optional<OffsetDateTime> when = trailerDate(t.group(1));
+            if (when.isEmpty()) {
                 return text;
             }
-            if (when.toInstant().isBefore(CUTOFF) && entries >= MIN_ENTRIES) {
+            if (when.get().toInstant().isBefore(CUTOFF) && entries >= MIN_ENTRIES) {
                 break;
             }
             kept.append(entry);

@@ -93,7 +93,8 @@ public record DebianDir(Path root, Changelog changelog, Deb822.Paragraph source,
         return binaries.stream().filter(p -> p.get("Package").orElse("").equals(packageName)).findFirst();
     }
 
-    static String readText(Path file) {
+    /** A packaging file as UTF-8 text; errors name the file and what to do. */
+    public static String readText(Path file) {
         try {
             return Files.readString(file, StandardCharsets.UTF_8);
         } catch (java.nio.charset.MalformedInputException e) {

@@ -82,17 +82,18 @@ final class DebianFiles {
     }
 
     private static Optional<Path> upstreamChangelog(Path root) {
+        List<Path> files;
+        try (var s = Files.list(root)) {
+            files = s.sorted().filter(p -> Files.isRegularFile(p) && p.toFile().length() > 0).toList();
+        } catch (IOException e) {
+            throw new ModuleSourceException("cannot list " + root + ": " + e.getMessage());
+        }
         for (String suffix : List.of("", ".txt", ".md", ".rst")) {
             for (String name : UPSTREAM_CHANGELOGS) {
-                try (var files = Files.list(root)) {
-                    Optional<Path> found = files.sorted()
-                            .filter(p -> p.getFileName().toString().toLowerCase(Locale.ROOT).equals(name + suffix))
-                            .filter(p -> Files.isRegularFile(p) && p.toFile().length() > 0).findFirst();
-                    if (found.isPresent()) {
-                        return found;
-                    }
-                } catch (IOException e) {
-                    throw new ModuleSourceException("cannot list " + root + ": " + e.getMessage());
+                Optional<Path> found = files.stream()
+                        .filter(p -> p.getFileName().toString().toLowerCase(Locale.ROOT).equals(name + suffix)).findFirst();
+                if (found.isPresent()) {
+                    return found;
                 }
             }
         }

@@ -8,6 +8,7 @@ import io.dkmsdeb.debiandir.Changelog;
 import io.dkmsdeb.debiandir.DebianDir;
 import io.dkmsdeb.debiandir.DhInstall;
 import io.dkmsdeb.debiandir.Relations;
+import io.dkmsdeb.dkmsconf.DkmsConfGenerator;
 import io.dkmsdeb.dkmsconf.DkmsConfReader;
 import io.dkmsdeb.model.DebEntry;
 import io.dkmsdeb.model.DebPackage;
@@ -24,6 +25,7 @@ import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.TreeMap;
 
 /**
@@ -54,7 +56,8 @@ final class DebianPackagePlanner {
         DebianWarnings.report(d, pkg);
         Changelog changelog = d.changelog();
         String version = o.version() != null ? o.version() : DebianWarnings.dhDkmsVersion(d, pkg);
-        Path moduleDir = DebianRoute.moduleDir(d.root()).orElse(d.root());
+        Optional<Path> objMDir = DkmsConfGenerator.moduleDir(d.root());
+        Path moduleDir = objMDir.orElse(d.root());
         ModuleSource source = DebianRoute.load(d, pkg, moduleDir, version, o.version() != null, templates, context);
         DkmsConf conf = source.conf();
         String srcDir = "usr/src/" + conf.packageName() + "-" + conf.packageVersion();
@@ -62,7 +65,7 @@ final class DebianPackagePlanner {
         List<DhInstall.Item> items = d.pkgfile(pkg, "install").map(f -> DhInstall.read(d.root(), f, o.env())).orElse(List.of());
         List<DebEntry> data = new ArrayList<>(DebianFiles.installed(items));
         if (data.stream().noneMatch(e -> e.path().startsWith(srcDir + "/"))) {
-            if (DebianRoute.moduleDir(d.root()).isEmpty()) {
+            if (objMDir.isEmpty()) {
                 throw new ModuleSourceException("nothing to install under /" + srcDir + ": " + d.root() + " has no Kbuild or Makefile "
                         + "with obj-m (nor a single subdirectory with one) and " + pkg + ".install puts nothing there; add a line "
                         + "such as 'src/* " + srcDir + "/' to debian/" + pkg + ".install");

@@ -2,14 +2,12 @@ package io.dkmsdeb.pipeline;
 
 import io.dkmsdeb.deb.Deb822;
 import io.dkmsdeb.debiandir.DebianDir;
-import io.dkmsdeb.dkmsconf.DkmsConfGenerator;
 import io.dkmsdeb.dkmsconf.DkmsConfReader;
 import io.dkmsdeb.support.Log;
 import io.dkmsdeb.model.ModuleSource;
 import io.dkmsdeb.model.ModuleSourceException;
 import io.dkmsdeb.templates.ScriptTemplates;
 
-import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -64,11 +62,6 @@ final class DebianRoute {
         return d.binaries().stream().map(DebianRoute::name).toList();
     }
 
-    /** The directory holding the module's obj-m Makefile: the root, or its one subdirectory that has one. */
-    static Optional<Path> moduleDir(Path root) {
-        return DkmsConfGenerator.moduleDir(root);
-    }
-
     /**
      * The module source: dkms.conf from debian/ (placeholder filled with {@code version}) read
      * as dkms does, the tree being {@code moduleDir}; without a .dkms file, the module
@@ -83,7 +76,7 @@ final class DebianRoute {
             return new ModuleSourceLoader(templates).load(moduleDir, null, null, context);
         }
         Path confFile = confFile(d, dkmsFile.get());
-        String text = readText(confFile);
+        String text = DebianDir.readText(confFile);
         if (text.contains(PLACEHOLDER)) {
             if (!versionOption && d.rules().dhDkmsVersionFlag().isEmpty()) {
                 Log.warn(confFile + " has " + PLACEHOLDER + ", but debian/rules does not call dh_dkms -V, so dh would leave it "
@@ -91,24 +84,12 @@ final class DebianRoute {
             }
             text = text.replace(PLACEHOLDER, version);
         }
-        byte[] bytes = text.getBytes(StandardCharsets.UTF_8);
-        Path temp = null;
-        try {
-            temp = Files.createTempFile("dkms-deb", ".conf");
-            Files.write(temp, bytes);
-            return new ModuleSource(moduleDir, new DkmsConfReader().read(temp, context, confFile), bytes, false);
-        } catch (IOException e) {
-            throw new ModuleSourceException("cannot write a temporary copy of " + confFile + ": " + e.getMessage());
-        } finally {
-            if (temp != null) {
-                temp.toFile().delete();
-            }
-        }
+        return new ModuleSourceLoader(templates).fromText(moduleDir, text.getBytes(StandardCharsets.UTF_8), confFile, context, false);
     }
 
     /** A .dkms file is the dkms.conf itself when it sets a quoted PACKAGE_NAME; else it names one file. */
     private static Path confFile(DebianDir d, Path dkmsFile) {
-        String text = readText(dkmsFile);
+        String text = DebianDir.readText(dkmsFile);
         if (SNIPPET.matcher(text).find()) {
             return dkmsFile;
         }
@@ -126,13 +107,5 @@ final class DebianRoute {
                     + "; give the dkms.conf's path relative to the directory that holds debian/");
         }
         return conf;
-    }
-
-    private static String readText(Path file) {
-        try {
-            return Files.readString(file, StandardCharsets.UTF_8);
-        } catch (IOException e) {
-            throw new ModuleSourceException("cannot read " + file + ": " + e.getMessage() + "; make it a readable UTF-8 file");
-        }
     }
 }

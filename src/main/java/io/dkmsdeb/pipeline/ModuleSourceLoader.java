@@ -75,13 +75,8 @@ public final class ModuleSourceLoader {
                 throw new ModuleSourceException(confFile + " has PACKAGE_VERSION=" + VERSION_PLACEHOLDER
                         + " (a dh_dkms placeholder); pass the version with -V");
             }
-            text = content.replace(VERSION_PLACEHOLDER, versionOption).getBytes(StandardCharsets.UTF_8);
-            Path replaced = writeTemp(text);
-            try {
-                return new ModuleSource(dir, reader.read(replaced, context, confFile), text, false);
-            } finally {
-                deleteQuietly(replaced);
-            }
+            return fromText(dir, content.replace(VERSION_PLACEHOLDER, versionOption).getBytes(StandardCharsets.UTF_8), confFile,
+                    context, false);
         }
         DkmsConf conf = reader.read(confFile, context, confFile);
         if (versionOption != null && !versionOption.equals(conf.packageVersion())) {
@@ -146,12 +141,21 @@ public final class ModuleSourceLoader {
         String origin = Files.exists(moduleDir.resolve("Kbuild")) ? "Kbuild" : "Makefile";
         String text = templates.render("dkms.conf.ftl", new TemplateValues()
                 .shell("module", name).shell("version", version).shell("origin", origin).shellList("builtModules", modules));
-        Path temp = writeTemp(text.getBytes(StandardCharsets.UTF_8));
+        ModuleSource source = fromText(moduleDir, text.getBytes(StandardCharsets.UTF_8), moduleDir.resolve("dkms.conf (generated)"),
+                context, true);
+        Log.info("no dkms.conf in " + moduleDir + ": generated one from the obj-m lines of " + origin + " (modules "
+                + String.join(", ", modules) + ", version " + version + ")");
+        return source;
+    }
+
+    /**
+     * dkms.conf text that is not a file of the tree (placeholder filled, generated, or from debian/)
+     * read as dkms does; {@code shown} names it in messages.
+     */
+    ModuleSource fromText(Path dir, byte[] text, Path shown, DkmsConfReader.Context context, boolean generated) {
+        Path temp = writeTemp(text);
         try {
-            DkmsConf conf = reader.read(temp, context, moduleDir.resolve("dkms.conf (generated)"));
-            Log.info("no dkms.conf in " + moduleDir + ": generated one from the obj-m lines of " + origin + " (modules "
-                    + String.join(", ", modules) + ", version " + version + ")");
-            return new ModuleSource(moduleDir, conf, text.getBytes(StandardCharsets.UTF_8), true);
+            return new ModuleSource(dir, reader.read(temp, context, shown), text, generated);
         } finally {
             deleteQuietly(temp);
         }

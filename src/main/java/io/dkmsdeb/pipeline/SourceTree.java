@@ -79,9 +79,7 @@ public final class SourceTree {
                         if ((rawMode & 07000) != 0) {
                             cleared.add(rel + " (mode " + Integer.toOctalString(rawMode & 07777) + ")");
                         }
-                        boolean exec = perms.contains(PosixFilePermission.OWNER_EXECUTE) || perms.contains(PosixFilePermission.GROUP_EXECUTE)
-                                || perms.contains(PosixFilePermission.OTHERS_EXECUTE);
-                        entries.add(DebEntry.file(prefix + "/" + rel, exec ? 0755 : 0644, DebEntry.Data.of(file)));
+                        entries.add(DebEntry.file(prefix + "/" + rel, executable(perms) ? 0755 : 0644, DebEntry.Data.of(file)));
                     } else {
                         dropped.add(rel + " (not a regular file, directory or link)");
                     }
@@ -114,14 +112,15 @@ public final class SourceTree {
             throw new ModuleSourceException(file + " is not a regular file; packaging files must name plain files");
         }
         try {
-            return DebEntry.file(dest, executable(file) ? 0755 : 0644, DebEntry.Data.of(file));
+            return DebEntry.file(dest, executable(Files.getPosixFilePermissions(file, LinkOption.NOFOLLOW_LINKS)) ? 0755 : 0644,
+                    DebEntry.Data.of(file));
         } catch (IOException e) {
             throw new ModuleSourceException("cannot read " + file + ": " + e.getMessage() + "; make it readable");
         }
     }
 
-    private static boolean executable(Path file) throws IOException {
-        Set<PosixFilePermission> perms = Files.getPosixFilePermissions(file, LinkOption.NOFOLLOW_LINKS);
+    /** Any execute bit makes a file 0755 in the package, as dh_fixperms leaves it. */
+    private static boolean executable(Set<PosixFilePermission> perms) {
         return perms.contains(PosixFilePermission.OWNER_EXECUTE) || perms.contains(PosixFilePermission.GROUP_EXECUTE)
                 || perms.contains(PosixFilePermission.OTHERS_EXECUTE);
     }

@@ -25,8 +25,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 /** Which directory holds the module, and what the generated dkms.conf calls it. */
 @Tag("unit")
 class DkmsConfGeneratorNamingTest {
-    private static final DkmsConfReader.Context CONTEXT = new DkmsConfReader.Context("6.1.0-56-amd64", "x86_64",
-            "/lib/modules/6.1.0-56-amd64/build", "/var/lib/dkms", "/usr/src", "", "");
+    private static final DkmsConfReader.Context CONTEXT = ReadContexts.of("", "");
     private static final String TWO_MODULES = "obj-m += alpha.o\nobj-m += beta.o\n";
 
     @TempDir

@@ -19,8 +19,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 /** The bash that sources a dkms.conf as a child process: a time limit, its background processes, its output. */
 @Tag("unit")
 class DkmsConfReaderProcessTest {
-    private static final DkmsConfReader.Context K61 = new DkmsConfReader.Context("6.1.0-56-amd64", "x86_64",
-            "/lib/modules/6.1.0-56-amd64/build", "/var/lib/dkms", "/usr/src", "m", "1.0");
+    private static final DkmsConfReader.Context K61 = ReadContexts.of("m", "1.0");
     private static final String MINIMAL = "PACKAGE_NAME=m\nPACKAGE_VERSION=1.0\nBUILT_MODULE_NAME[0]=m\nDEST_MODULE_LOCATION[0]=/updates/dkms\n";
 
     @TempDir
