@@ -131,9 +131,11 @@ public final class ProcessRunner {
      */
     static void killGroup(Process p) {
         long group = p.pid();
-        p.descendants().forEach(ProcessHandle::destroyForcibly);
-        // the handle, not Process.destroyForcibly(): that one also closes the pipes the readers still drain
+        List<ProcessHandle> descendants = p.descendants().toList();
+        // the leader first: a shell that outlived its children would report each one ("Killed") into the log.
+        // The handle, not Process.destroyForcibly(): that one also closes the pipes the readers still drain
         p.toHandle().destroyForcibly();
+        descendants.forEach(ProcessHandle::destroyForcibly);
         for (int pass = 0; pass < 10; pass++) {
             List<ProcessHandle> members = ProcessHandle.allProcesses().filter(h -> processGroup(h.pid()) == group).toList();
             if (members.isEmpty()) {
