@@ -1,5 +1,6 @@
 package io.dkmsdeb.cli;
 
+import io.dkmsdeb.support.Json;
 import io.dkmsdeb.model.Compression;
 import io.dkmsdeb.model.KernelExcludedException;
 import io.dkmsdeb.model.UsageException;

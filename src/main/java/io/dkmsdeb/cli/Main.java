@@ -77,6 +77,7 @@ public final class Main implements Runnable {
         m.put("source", SourceCommand::new);
         m.put("bmdeb", BmdebCommand::new);
         m.put("inspect", InspectCommand::new);
+        m.put("kernels", KernelsCommand::new);
         m.put("generate-completion", CompletionCommand::new);
         return m;
     }

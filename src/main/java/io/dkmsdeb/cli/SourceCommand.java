@@ -1,5 +1,6 @@
 package io.dkmsdeb.cli;
 
+import io.dkmsdeb.support.Json;
 import io.dkmsdeb.model.Compression;
 import io.dkmsdeb.pipeline.SourceJob;
 import picocli.CommandLine.Command;

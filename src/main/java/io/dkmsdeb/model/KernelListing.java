@@ -1,0 +1,169 @@
+package io.dkmsdeb.model;
+
+import java.math.BigInteger;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import java.util.stream.Collectors;
+
+/** The kernels an apt archive serves and its kernel meta-packages: values, and the filter over them. */
+public final class KernelListing {
+    /**
+     * A Debian kernel release: {@code 6.1.0-57-cloud-amd64} (series 6.1, ABI 6.1.0-57), or
+     * {@code 6.12.117+deb12-rt-amd64} (series 6.12, ABI 6.12.117+deb12); the flavour is the rest.
+     */
+    public static final Pattern RELEASE = Pattern.compile("((\\d+)\\.(\\d+)\\.\\d+(?:-\\d+)?(?:\\+[a-z0-9.~]+)?)-([a-z0-9][a-z0-9-]*)");
+
+    private KernelListing() {
+    }
+
+    /** The kernel of {@code release} with its series and flavour worked out, or empty when it is not a Debian release. */
+    public static Optional<Kernel> kernel(String release, String arch, String headersVersion) {
+        Matcher m = RELEASE.matcher(release);
+        if (!m.matches()) {
+            return Optional.empty();
+        }
+        return Optional.of(new Kernel(release, m.group(2) + "." + m.group(3), m.group(4), arch, "linux-headers-" + release, headersVersion));
+    }
+
+    /**
+     * A kernel the archive has headers for.
+     *
+     * @param release        the kernel release, as {@code uname -r} prints it
+     * @param series         major.minor ({@code 6.1})
+     * @param flavour        what follows the ABI ({@code amd64}, {@code cloud-amd64}, {@code rt-arm64})
+     * @param arch           the Debian architecture of the headers package
+     * @param headersPackage {@code linux-headers-RELEASE}
+     * @param headersVersion the version apt would fetch
+     */
+    public record Kernel(String release, String series, String flavour, String arch, String headersPackage, String headersVersion) {
+        /** The {@code package=version} that names these headers exactly (part of a build's inputs). */
+        public String headersId() {
+            return headersPackage + "=" + headersVersion;
+        }
+    }
+
+    /**
+     * A kernel meta-package and the ABI it depends on now.
+     *
+     * @param pkg     {@code linux-image-FLAVOUR}
+     * @param flavour what follows {@code linux-image-} ({@code amd64}, {@code 6.12-cloud-amd64})
+     * @param version its version
+     * @param release the kernel release of the {@code linux-image-RELEASE} it depends on
+     */
+    public record Meta(String pkg, String flavour, String version, String release) {
+    }
+
+    /** Kernels in release order (series, flavour, ABI), and the meta-packages that point at one of them. */
+    public record Listing(List<Kernel> kernels, List<Meta> metas) {
+        public Listing {
+            kernels = List.copyOf(kernels);
+            metas = List.copyOf(metas);
+        }
+
+        /**
+         * The kernels {@code filter} selects, and the meta-packages pointing at them. The filter is
+         * words separated by spaces or commas: a series ({@code 6.1}), an architecture
+         * ({@code arch=arm64}), a kernel release, or a flavour ({@code amd64}, {@code cloud-amd64},
+         * matched exactly). Words of one kind are alternatives; kinds must all match. Empty: all.
+         */
+        public Listing filter(String filter) {
+            Filter f = Filter.parse(filter);
+            List<Kernel> ks = kernels.stream().filter(f::matches).toList();
+            Set<String> kept = ks.stream().map(Kernel::release).collect(Collectors.toSet());
+            return new Listing(ks, metas.stream().filter(m -> kept.contains(m.release())).toList());
+        }
+
+        /** The kernel of {@code release}, if listed. */
+        public Optional<Kernel> kernel(String release) {
+            return kernels.stream().filter(k -> k.release().equals(release)).findFirst();
+        }
+
+        /** The listing as maps and lists, the JSON form that {@code kernels --json} prints and {@code --kernel-list} reads. */
+        public Map<String, Object> toMap() {
+            List<Object> ks = new ArrayList<>();
+            for (Kernel k : kernels) {
+                Map<String, Object> m = new LinkedHashMap<>();
+                m.put("release", k.release());
+                m.put("series", k.series());
+                m.put("flavour", k.flavour());
+                m.put("arch", k.arch());
+                m.put("headersPackage", k.headersPackage());
+                m.put("headersVersion", k.headersVersion());
+                ks.add(m);
+            }
+            List<Object> ms = new ArrayList<>();
+            for (Meta meta : metas) {
+                Map<String, Object> m = new LinkedHashMap<>();
+                m.put("package", meta.pkg());
+                m.put("flavour", meta.flavour());
+                m.put("version", meta.version());
+                m.put("release", meta.release());
+                ms.add(m);
+            }
+            Map<String, Object> out = new LinkedHashMap<>();
+            out.put("kernels", ks);
+            out.put("metas", ms);
+            return out;
+        }
+    }
+
+    /** The filter words, by kind. */
+    private record Filter(Set<String> series, Set<String> arches, Set<String> releases, Set<String> flavours) {
+        static Filter parse(String text) {
+            Set<String> series = new TreeSet<>();
+            Set<String> arches = new TreeSet<>();
+            Set<String> releases = new TreeSet<>();
+            Set<String> flavours = new TreeSet<>();
+            for (String w : (text == null ? "" : text).split("[\\s,]+")) {
+                if (w.isEmpty()) {
+                    continue;
+                }
+                if (w.matches("\\d+\\.\\d+")) {
+                    series.add(w);
+                } else if (w.startsWith("arch=") && w.length() > 5) {
+                    arches.add(w.substring(5));
+                } else if (RELEASE.matcher(w).matches()) {
+                    releases.add(w);
+                } else if (w.matches("[a-z0-9][a-z0-9-]*")) {
+                    flavours.add(w);
+                } else {
+                    throw new UsageException("'" + w + "' in the kernel filter is not a series (6.1), a flavour (amd64, cloud-amd64), "
+                            + "arch=ARCH or a kernel release; separate words with spaces or commas");
+                }
+            }
+            return new Filter(series, arches, releases, flavours);
+        }
+
+        boolean matches(Kernel k) {
+            return (series.isEmpty() || series.contains(k.series())) && (arches.isEmpty() || arches.contains(k.arch()))
+                    && (releases.isEmpty() || releases.contains(k.release())) && (flavours.isEmpty() || flavours.contains(k.flavour()));
+        }
+    }
+
+    /** Compares digit runs as numbers and the rest as text: 6.1.0-9 before 6.1.0-10, 6.1 before 6.12. */
+    public static int natural(String a, String b) {
+        Matcher x = Pattern.compile("\\d+|\\D+").matcher(a);
+        Matcher y = Pattern.compile("\\d+|\\D+").matcher(b);
+        while (true) {
+            boolean hx = x.find();
+            boolean hy = y.find();
+            if (!hx || !hy) {
+                return Boolean.compare(hx, hy);
+            }
+            String p = x.group();
+            String q = y.group();
+            int c = Character.isDigit(p.charAt(0)) && Character.isDigit(q.charAt(0)) ? new BigInteger(p).compareTo(new BigInteger(q))
+                    : p.compareTo(q);
+            if (c != 0) {
+                return c;
+            }
+        }
+    }
+}

@@ -1,0 +1,260 @@
+package io.dkmsdeb.support;
+
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Minimal JSON: written for the {@code --json} summaries, read for the files dkms-deb writes
+ * itself (an archive listing). Maps (insertion order kept), lists, strings, numbers, booleans, null.
+ */
+public final class Json {
+    private Json() {
+    }
+
+    public static String write(Object value) {
+        StringBuilder sb = new StringBuilder();
+        append(sb, value);
+        return sb.toString();
+    }
+
+    private static void append(StringBuilder sb, Object v) {
+        if (v == null) {
+            sb.append("null");
+        } else if (v instanceof String s) {
+            quote(sb, s);
+        } else if (v instanceof Number || v instanceof Boolean) {
+            sb.append(v);
+        } else if (v instanceof Map<?, ?> m) {
+            sb.append('{');
+            boolean first = true;
+            for (var e : m.entrySet()) {
+                if (!first) {
+                    sb.append(',');
+                }
+                first = false;
+                quote(sb, String.valueOf(e.getKey()));
+                sb.append(':');
+                append(sb, e.getValue());
+            }
+            sb.append('}');
+        } else if (v instanceof List<?> l) {
+            sb.append('[');
+            for (int i = 0; i < l.size(); i++) {
+                if (i > 0) {
+                    sb.append(',');
+                }
+                append(sb, l.get(i));
+            }
+            sb.append(']');
+        } else {
+            quote(sb, v.toString());
+        }
+    }
+
+    private static void quote(StringBuilder sb, String s) {
+        sb.append('"');
+        for (char c : s.toCharArray()) {
+            switch (c) {
+                case '"' -> sb.append("\\\"");
+                case '\\' -> sb.append("\\\\");
+                case '\n' -> sb.append("\\n");
+                case '\r' -> sb.append("\\r");
+                case '\t' -> sb.append("\\t");
+                default -> {
+                    if (c < 0x20) {
+                        sb.append(String.format("\\u%04x", (int) c));
+                    } else {
+                        sb.append(c);
+                    }
+                }
+            }
+        }
+        sb.append('"');
+    }
+
+    /** Thrown for text that is not JSON, with the offset where reading stopped. */
+    public static final class SyntaxException extends Exception {
+        public SyntaxException(String message) {
+            super(message);
+        }
+    }
+
+    /**
+     * The value {@code text} holds: {@link Map} (insertion order), {@link List}, {@link String},
+     * {@link Long} or {@link Double}, {@link Boolean}, or null.
+     */
+    public static Object read(String text) throws SyntaxException {
+        Reader r = new Reader(text);
+        Object v = r.value(0);
+        r.skipSpace();
+        if (r.pos != text.length()) {
+            throw r.error("text after the value");
+        }
+        return v;
+    }
+
+    private static final class Reader {
+        /** Nesting deeper than this is refused: the files read are flat. */
+        private static final int MAX_DEPTH = 64;
+        private final String s;
+        private int pos;
+
+        Reader(String s) {
+            this.s = s;
+        }
+
+        SyntaxException error(String what) {
+            return new SyntaxException(what + " at offset " + pos);
+        }
+
+        void skipSpace() {
+            while (pos < s.length() && " \t\r\n".indexOf(s.charAt(pos)) >= 0) {
+                pos++;
+            }
+        }
+
+        Object value(int depth) throws SyntaxException {
+            if (depth > MAX_DEPTH) {
+                throw error("nesting too deep");
+            }
+            skipSpace();
+            if (pos >= s.length()) {
+                throw error("unexpected end");
+            }
+            char c = s.charAt(pos);
+            switch (c) {
+                case '{' -> {
+                    pos++;
+                    Map<String, Object> m = new LinkedHashMap<>();
+                    skipSpace();
+                    if (peek('}')) {
+                        return m;
+                    }
+                    do {
+                        skipSpace();
+                        if (pos >= s.length() || s.charAt(pos) != '"') {
+                            throw error("expected a string key");
+                        }
+                        String key = string();
+                        skipSpace();
+                        expect(':');
+                        m.put(key, value(depth + 1));
+                        skipSpace();
+                    } while (peek(','));
+                    expect('}');
+                    return m;
+                }
+                case '[' -> {
+                    pos++;
+                    List<Object> l = new ArrayList<>();
+                    skipSpace();
+                    if (peek(']')) {
+                        return l;
+                    }
+                    do {
+                        l.add(value(depth + 1));
+                        skipSpace();
+                    } while (peek(','));
+                    expect(']');
+                    return l;
+                }
+                case '"' -> {
+                    return string();
+                }
+                default -> {
+                    return literal();
+                }
+            }
+        }
+
+        private boolean peek(char c) {
+            if (pos < s.length() && s.charAt(pos) == c) {
+                pos++;
+                return true;
+            }
+            return false;
+        }
+
+        private void expect(char c) throws SyntaxException {
+            if (!peek(c)) {
+                throw error("expected '" + c + "'");
+            }
+        }
+
+        private String string() throws SyntaxException {
+            pos++;
+            StringBuilder sb = new StringBuilder();
+            while (true) {
+                if (pos >= s.length()) {
+                    throw error("unterminated string");
+                }
+                char c = s.charAt(pos++);
+                if (c == '"') {
+                    return sb.toString();
+                }
+                if (c < 0x20) {
+                    throw error("control character in a string");
+                }
+                if (c != '\\') {
+                    sb.append(c);
+                    continue;
+                }
+                if (pos >= s.length()) {
+                    throw error("unterminated escape");
+                }
+                char e = s.charAt(pos++);
+                switch (e) {
+                    case '"', '\\', '/' -> sb.append(e);
+                    case 'b' -> sb.append('\b');
+                    case 'f' -> sb.append('\f');
+                    case 'n' -> sb.append('\n');
+                    case 'r' -> sb.append('\r');
+                    case 't' -> sb.append('\t');
+                    case 'u' -> {
+                        if (pos + 4 > s.length()) {
+                            throw error("short \\u escape");
+                        }
+                        try {
+                            sb.append((char) Integer.parseInt(s.substring(pos, pos + 4), 16));
+                        } catch (NumberFormatException ex) {
+                            throw error("bad \\u escape");
+                        }
+                        pos += 4;
+                    }
+                    default -> throw error("unknown escape \\" + e);
+                }
+            }
+        }
+
+        private Object literal() throws SyntaxException {
+            int start = pos;
+            while (pos < s.length() && "{}[],: \t\r\n\"".indexOf(s.charAt(pos)) < 0) {
+                pos++;
+            }
+            String word = s.substring(start, pos);
+            switch (word) {
+                case "true" -> {
+                    return Boolean.TRUE;
+                }
+                case "false" -> {
+                    return Boolean.FALSE;
+                }
+                case "null" -> {
+                    return null;
+                }
+                default -> {
+                    if (!word.matches("-?(0|[1-9][0-9]*)(\\.[0-9]+)?([eE][-+]?[0-9]+)?")) {
+                        pos = start;
+                        throw error(word.isEmpty() ? "expected a value" : "not a JSON value: " + word);
+                    }
+                    if (word.matches("-?[0-9]{1,18}")) {
+                        return Long.parseLong(word);
+                    }
+                    return Double.parseDouble(word);
+                }
+            }
+        }
+    }
+}
