@@ -1,3 +1,7 @@
 # dkms-deb writes a one-entry changelog for packages built outside the Debian archive;
 # there is no bug to close.
 [=package]: initial-upload-closes-no-bugs
+<#if kernel??>
+# the digest of what the package was built from, which dkms-deb reads back to skip unchanged builds
+[=package]: unknown-field Dkms-Deb-Inputs
+</#if>

@@ -57,7 +57,27 @@ final class BmdebCommand implements Callable<Integer> {
 
         @Option(names = "--all-kernels", required = true, description = "Build for every kernel under /lib/modules whose headers are installed.")
         boolean all;
+
+        @Option(names = "--kernels-from-archive", required = true, arity = "0..1", fallbackValue = "", paramLabel = "FILTER",
+                description = "Build for every kernel the apt archive serves headers for (see 'dkms-deb kernels'), or those FILTER "
+                        + "selects: series (6.1), flavours (amd64, cloud-amd64), arch=ARCH, releases, separated by commas. "
+                        + "Headers that are not installed are fetched as with --fetch-headers. Give SOURCE before this option.")
+        String archiveFilter;
     }
+
+    @Option(names = "--kernel-list", paramLabel = "FILE",
+            description = "With --kernels-from-archive: take the archive's kernels from FILE (written by 'dkms-deb kernels --json') "
+                    + "instead of asking apt-cache.")
+    Path kernelList;
+
+    @Option(names = "--rebuild", description = "Build every kernel, even when a package built from the same inputs is already in the "
+            + "output directory or a --reuse-from directory.")
+    boolean rebuild;
+
+    @Option(names = "--reuse-from", paramLabel = "DIR",
+            description = "Also look in DIR (searched to a depth of 8: an apt repository's pool, say) for packages built from the same "
+                    + "inputs; such a kernel is up to date and not built again. Repeat for several.")
+    List<Path> reuseFrom = new ArrayList<>();
 
     @Option(names = {"-V", "--module-version"}, paramLabel = "VERSION",
             description = "Module version: for a tree without dkms.conf, or to fill a #MODULE_VERSION# placeholder.")
@@ -121,7 +141,8 @@ final class BmdebCommand implements Callable<Integer> {
         }
         BmdebJob.Result r = new BmdebJob().run(new BmdebJob.Request(source, kernels.releases, kernels.all, kernelSourceDir, arch,
                 common.outDir, common.jobs, compression, !noStrip, common.revision, moduleVersion, name, common.maintainer,
-                common.templates, buildTimeout, logDir, signKey, signCert, noSign, fetchHeaders, System.getenv()));
+                common.templates, buildTimeout, logDir, signKey, signCert, noSign, fetchHeaders, System.getenv(), kernels.archiveFilter,
+                kernelList, rebuild, reuseFrom));
         if (common.json) {
             System.out.println(Json.write(summary(r)));
         } else {
@@ -158,9 +179,9 @@ final class BmdebCommand implements Callable<Integer> {
     /** Several kernels: a table of them; one: the file written. */
     private static void printTable(BmdebJob.Result r) {
         if (r.kernels().size() > 1) {
-            System.out.printf("%-32s %-8s %-60s %8s%n", "KERNEL", "RESULT", "PACKAGE", "SECONDS");
+            System.out.printf("%-32s %-10s %-60s %8s%n", "KERNEL", "RESULT", "PACKAGE", "SECONDS");
             for (BmdebJob.KernelResult k : r.kernels()) {
-                System.out.printf("%-32s %-8s %-60s %8.1f%n", k.kernel(), k.result().word(), k.deb() == null ? "-" : k.deb().getFileName(), k.seconds());
+                System.out.printf("%-32s %-10s %-60s %8.1f%n", k.kernel(), k.result().word(), k.deb() == null ? "-" : k.deb().getFileName(), k.seconds());
             }
         } else if (r.kernels().get(0).deb() != null) {
             System.out.println(r.kernels().get(0).deb());

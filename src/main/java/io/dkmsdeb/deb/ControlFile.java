@@ -40,6 +40,7 @@ public final class ControlFile {
         FIELDS.put("Priority", false);
         FIELDS.put("Multi-Arch", false);
         FIELDS.put("Homepage", false);
+        FIELDS.put("Dkms-Deb-Inputs", false); // bmdeb: the digest of what a package was built from
         FIELDS.put("Description", true);
     }
 

@@ -102,6 +102,9 @@ public final class HeadersFetcher {
             Path deb = download(spec, debs, release, seen);
             files.add(deb);
             String control = DebReader.read(deb, DebReader.Limits.DEFAULT, e -> { }).text("control");
+            if (files.size() == 1) {
+                recordVersion(control, tmp);
+            }
             try {
                 queue.addAll(dependencies(control));
             } catch (Deb822.SyntaxException e) {
@@ -121,6 +124,40 @@ public final class HeadersFetcher {
         // "include /usr/src/linux-headers-X-common/Makefile" -> the unpacked copy (its final place)
         String text = Files.readString(makefile, StandardCharsets.UTF_8);
         Files.writeString(makefile, text.replaceAll("(?m)^include /usr/src/", "include " + finalDir.toAbsolutePath() + "/usr/src/"));
+    }
+
+    /** The file in a fetched tree that names the headers package it came from, as {@code PACKAGE=VERSION}. */
+    private static final String ID_FILE = ".headers-package";
+
+    private static void recordVersion(String control, Path tmp) throws IOException {
+        try {
+            List<Deb822.Paragraph> p = Deb822.parse(control);
+            String pkg = p.isEmpty() ? "" : p.get(0).get("Package").orElse("");
+            String version = p.isEmpty() ? "" : p.get(0).get("Version").orElse("");
+            if (!pkg.isEmpty() && !version.isEmpty()) {
+                Files.writeString(tmp.resolve(ID_FILE), pkg + "=" + version + "\n");
+            }
+        } catch (Deb822.SyntaxException e) {
+            throw new KernelHeadersException("the control file of linux-headers is not valid: " + e.getMessage()
+                    + "; the apt archive served a broken package, try another mirror", e);
+        }
+    }
+
+    /**
+     * The {@code linux-headers-KVER=VERSION} of headers fetched earlier for {@code release}, if
+     * they are in the cache (without fetching anything).
+     */
+    public static java.util.Optional<String> cachedPackage(String release, Map<String, String> env) {
+        Path done = cacheRoot(env).resolve(release);
+        try {
+            if (Files.exists(done.resolve(".complete")) && Files.isRegularFile(done.resolve(ID_FILE))) {
+                String id = Files.readString(done.resolve(ID_FILE), StandardCharsets.UTF_8).strip();
+                return id.isEmpty() ? java.util.Optional.empty() : java.util.Optional.of(id);
+            }
+        } catch (IOException e) {
+            return java.util.Optional.empty();
+        }
+        return java.util.Optional.empty();
     }
 
     /**

@@ -43,12 +43,35 @@ public final class BmdebJob {
      * @param moduleVersion -V: the version of a tree without dkms.conf, or of a #MODULE_VERSION# placeholder; or null
      * @param name          --name: the base of the package names (NAME-modules-KVER), or null for PACKAGE_NAME's
      * @param compression   --compression: of the module files, or null for the kernel's own
+     * @param archiveFilter --kernels-from-archive: the filter of the archive's kernels ("" for all), or null for -k/--all-kernels
+     * @param kernelList    --kernel-list: the archive listing to use instead of apt-cache's, or null
+     * @param rebuild       --rebuild: build even when a package with the same inputs exists
+     * @param reuseFrom     --reuse-from: more directories (an apt repository, say) where a package with the same inputs counts as built
      */
     public record Request(String source, List<String> kernels, boolean allKernels, Path kernelSourceDir, String arch, Path outDir,
                           int jobs, Compression compression, boolean strip, String revision, String moduleVersion, String name,
                           String maintainer, Path templates,
                           long buildTimeoutSeconds, Path logDir, Path signKey, Path signCert, boolean noSign, boolean fetchHeaders,
-                          Map<String, String> env) {
+                          Map<String, String> env, String archiveFilter, Path kernelList, boolean rebuild, List<Path> reuseFrom) {
+        public Request {
+            reuseFrom = reuseFrom == null ? List.of() : List.copyOf(reuseFrom);
+        }
+
+        /** A request with the kernels named (-k or --all-kernels), no archive listing, packages with the same inputs reused. */
+        public Request(String source, List<String> kernels, boolean allKernels, Path kernelSourceDir, String arch, Path outDir,
+                       int jobs, Compression compression, boolean strip, String revision, String moduleVersion, String name,
+                       String maintainer, Path templates,
+                       long buildTimeoutSeconds, Path logDir, Path signKey, Path signCert, boolean noSign, boolean fetchHeaders,
+                       Map<String, String> env) {
+            this(source, kernels, allKernels, kernelSourceDir, arch, outDir, jobs, compression, strip, revision, moduleVersion, name,
+                    maintainer, templates, buildTimeoutSeconds, logDir, signKey, signCert, noSign, fetchHeaders, env, null, null, false,
+                    List.of());
+        }
+
+        /** Headers are fetched for kernels that have none installed: --fetch-headers, or kernels taken from the archive. */
+        boolean fetches() {
+            return fetchHeaders || archiveFilter != null;
+        }
     }
 
     /**
@@ -73,7 +96,7 @@ public final class BmdebJob {
 
     public Result run(Request r) {
         long start = System.nanoTime();
-        List<String> kernels = BmdebPlan.kernels(r);
+        BmdebPlan.Kernels kernels = BmdebPlan.kernels(r);
         try (ModuleLocator located = ModuleLocator.locate(r.source())) {
             BmdebPlan plan = BmdebPlan.of(r, kernels, located);
             List<KernelResult> results = runAll(plan);

@@ -2,6 +2,7 @@ package io.dkmsdeb.pipeline;
 
 import io.dkmsdeb.kernel.KernelBuild;
 import io.dkmsdeb.kernel.KernelHeaders;
+import io.dkmsdeb.model.KernelListing;
 import io.dkmsdeb.support.Log;
 import io.dkmsdeb.model.UsageException;
 import io.dkmsdeb.templates.ScriptTemplates;
@@ -9,7 +10,9 @@ import io.dkmsdeb.templates.ScriptTemplates;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 
 /**
  * What a bmdeb run decides once, before any kernel: the output directory checked, the kernels,
@@ -28,24 +31,52 @@ import java.util.List;
  * @param makeJobs         make -j of each
  * @param signing          the module signing key and certificate, or null
  */
-record BmdebPlan(BmdebJob.Request request, List<String> kernels, Path dir, String maintainer, ScriptTemplates templates, long epoch,
-                 Path logDir, int threads, int makeJobs, KernelBuild.Signing signing) {
+record BmdebPlan(BmdebJob.Request request, List<String> kernels, Map<String, KernelListing.Kernel> listed, Path dir, String maintainer,
+                 ScriptTemplates templates, long epoch, Path logDir, int threads, int makeJobs, KernelBuild.Signing signing,
+                 BuildInputs inputs) {
     /** dkms's own signing key, used by default as dkms does. */
     static final Path MOK_KEY = Path.of("/var/lib/dkms/mok.key");
     static final Path MOK_CERT = Path.of("/var/lib/dkms/mok.pub");
 
     BmdebPlan {
         kernels = List.copyOf(kernels);
+        listed = Map.copyOf(listed);
+    }
+
+    /**
+     * The kernels of the call, and those of them the archive listing describes (--kernels-from-archive).
+     *
+     * @param listed by release: the archive's headers package of each kernel taken from it
+     */
+    record Kernels(List<String> releases, Map<String, KernelListing.Kernel> listed) {
     }
 
     /**
      * The checks that need no module: output directory, --name, the kernel list. Usage errors
      * surface here, before a module is unpacked or a kernel looked at.
      */
-    static List<String> kernels(BmdebJob.Request r) {
+    static Kernels kernels(BmdebJob.Request r) {
         OutputDir.check(r.outDir());
         if (r.name() != null) {
             DebianNames.providesBase(DebianNames.requirePackageName(r.name(), "--name"));
+        }
+        if (r.kernelList() != null && r.archiveFilter() == null) {
+            throw new UsageException("--kernel-list is the archive listing of --kernels-from-archive; give both");
+        }
+        if (r.archiveFilter() != null) {
+            if (r.kernelSourceDir() != null) {
+                throw new UsageException("--kernel-source-dir names the headers of one kernel; it does not go with --kernels-from-archive");
+            }
+            KernelListing.Listing listing = ArchiveListing.load(r.kernelList(), r.env()).filter(r.archiveFilter());
+            if (listing.kernels().isEmpty()) {
+                throw new UsageException("no kernel of the archive" + (r.kernelList() == null ? "" : " listing " + r.kernelList())
+                        + " matches '" + r.archiveFilter() + "'; see 'dkms-deb kernels' for what it serves");
+            }
+            Map<String, KernelListing.Kernel> listed = new LinkedHashMap<>();
+            listing.kernels().forEach(k -> listed.put(k.release(), k));
+            Log.info("the archive serves " + listed.size() + " kernel" + (listed.size() == 1 ? "" : "s")
+                    + (r.archiveFilter().isBlank() ? "" : " matching '" + r.archiveFilter() + "'") + ": " + String.join(" ", listed.keySet()));
+            return new Kernels(List.copyOf(listed.keySet()), listed);
         }
         List<String> kernels = r.allKernels() ? KernelHeaders.installedWithHeaders() : r.kernels();
         if (kernels.isEmpty()) {
@@ -55,11 +86,12 @@ record BmdebPlan(BmdebJob.Request request, List<String> kernels, Path dir, Strin
         if (r.kernelSourceDir() != null && kernels.size() > 1) {
             throw new UsageException("--kernel-source-dir names the headers of one kernel; give a single -k with it");
         }
-        return kernels;
+        return new Kernels(kernels, Map.of());
     }
 
     /** The plan for the module tree {@code located} found. */
-    static BmdebPlan of(BmdebJob.Request r, List<String> kernels, ModuleLocator located) {
+    static BmdebPlan of(BmdebJob.Request r, Kernels ks, ModuleLocator located) {
+        List<String> kernels = ks.releases();
         long epoch = SourceDateEpoch.from(r.env());
         ScriptTemplates templates = new ScriptTemplates(r.templates());
         String maintainer = Maintainer.resolve(r.maintainer() != null ? r.maintainer() : located.packageMaintainer(), located.dir(), r.env());
@@ -67,8 +99,15 @@ record BmdebPlan(BmdebJob.Request request, List<String> kernels, Path dir, Strin
         KernelBuild.Signing signing = signing(r);
         int threads = Math.max(1, Math.min(r.jobs(), kernels.size()));
         int makeJobs = Math.max(1, Runtime.getRuntime().availableProcessors() / threads);
-        return new BmdebPlan(r, kernels, located.dir(), maintainer, templates, epoch, logDir, threads, makeJobs, signing);
+        BmdebPlan plan = new BmdebPlan(r, kernels, ks.listed(), located.dir(), maintainer, templates, epoch, logDir, threads, makeJobs,
+                signing, null);
+        return plan.withInputs(BuildInputs.of(plan));
     }
+
+    private BmdebPlan withInputs(BuildInputs in) {
+        return new BmdebPlan(request, kernels, listed, dir, maintainer, templates, epoch, logDir, threads, makeJobs, signing, in);
+    }
+
 
     /** Where the build of {@code module} {@code version} for {@code kernel} happens (a value; see {@link KernelBuild.Layout}). */
     KernelBuild.Layout layout(String module, String version, String kernel) {

@@ -22,6 +22,7 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 
@@ -73,7 +74,25 @@ final class KernelRun {
 
     private BmdebJob.KernelResult build() throws IOException {
         BmdebJob.Request r = plan.request();
-        KernelTarget k = headers();
+        KernelTarget early = null;
+        // the inputs are named before any download, so that an unchanged kernel costs no headers
+        Optional<String> headersId = BuildInputs.headersId(kernel, r.kernelSourceDir(), plan.listed().get(kernel), r.env());
+        if (headersId.isEmpty()) {
+            KernelTarget fetched = headers();
+            headersId = Optional.of(BuildInputs.headersId(kernel, r.kernelSourceDir(), plan.listed().get(kernel), r.env())
+                    .orElseGet(() -> BuildInputs.treeId(fetched.headersDir())));
+            early = fetched;
+        }
+        String digest = headersId.map(id -> plan.inputs().forKernel(kernel, id)).orElse(null);
+        if (digest != null && !r.rebuild()) {
+            Optional<Path> done = BuildInputs.find(r.outDir(), r.reuseFrom(), kernel, digest);
+            if (done.isPresent()) {
+                Log.info("[" + kernel + "] up to date: " + done.get() + " was built from the same inputs (" + digest.substring(0, 19)
+                        + "...); --rebuild builds it again");
+                return result(KernelOutcome.UP_TO_DATE, 0, done.get(), packageName(done.get()), "up to date", null);
+            }
+        }
+        KernelTarget k = early != null ? early : headers();
         ModuleSource source = read(k);
         DkmsConf conf = source.conf();
         BuildExclusive.reason(conf.exclusive(), k).ifPresent(why -> {
@@ -92,7 +111,7 @@ final class KernelRun {
         });
         List<BuiltModule> modules = builder.build(new KernelBuild.Request(source.dir(), source.dkmsConfText(), conf, k,
                 plan.makeJobs(), r.strip(), log, r.buildTimeoutSeconds(), plan.epoch(), plan.signing(), layout));
-        DebPackage pkg = planner.complete(conf, k, plan.maintainer(), join(prepared), modules);
+        DebPackage pkg = planner.complete(conf, k, plan.maintainer(), join(prepared), modules, digest);
         Path target = OutputDir.prepare(r.outDir()).resolve(pkg.conventionalFileName());
         AtomicOutput.write(target, out -> new DebWriter(Compression.XZ, plan.epoch(), 1).write(pkg, out));
         BmdebJob.KernelResult built = result(KernelOutcome.BUILT, 0, target, pkg.packageName(), "", null);
@@ -105,7 +124,7 @@ final class KernelRun {
     private KernelTarget headers() {
         BmdebJob.Request r = plan.request();
         Path headers = r.kernelSourceDir();
-        if (headers == null && r.fetchHeaders() && !Files.exists(Path.of("/lib/modules", kernel, "build", "Makefile"))) {
+        if (headers == null && r.fetches() && !Files.exists(Path.of("/lib/modules", kernel, "build", "Makefile"))) {
             headers = HeadersFetcher.fetch(kernel, r.env());
         }
         return KernelHeaders.locate(kernel, headers, r.arch(), r.compression());
@@ -129,6 +148,12 @@ final class KernelRun {
         module = source.conf().packageName();
         version = source.conf().packageVersion();
         return source;
+    }
+
+    /** The Package field of a package file, from its name (NAME_VERSION_ARCH.deb). */
+    private static String packageName(Path deb) {
+        String n = deb.getFileName().toString();
+        return n.contains("_") ? n.substring(0, n.indexOf('_')) : n;
     }
 
     /** The prepared part of the package; its own failure (a template, say) as thrown, not wrapped. */

@@ -71,8 +71,12 @@ public final class ModulesPackagePlanner {
         return new Prepared(names, docs, scripts);
     }
 
-    /** The package from its prepared part and the built modules. */
-    public DebPackage complete(DkmsConf conf, KernelTarget k, String maintainer, Prepared p, List<BuiltModule> modules) {
+    /**
+     * The package from its prepared part and the built modules.
+     *
+     * @param inputs the digest of what it is built from ({@link BuildInputs}), recorded in its control file; null: none recorded
+     */
+    public DebPackage complete(DkmsConf conf, KernelTarget k, String maintainer, Prepared p, List<BuiltModule> modules, String inputs) {
         String module = conf.packageName();
         String version = conf.packageVersion();
         List<DebEntry> data = new ArrayList<>();
@@ -94,8 +98,11 @@ public final class ModulesPackagePlanner {
                 .set("Depends", "linux-image-" + k.release() + " | linux-image-" + k.release() + "-unsigned")
                 .set("Provides", p.names().providesBase() + "-modules (= " + p.names().upstreamVersion() + ")")
                 .set("Section", "kernel")
-                .set("Priority", "optional")
-                .set("Description", ControlFile.description(module + " binary drivers for linux-image-" + k.release(),
+                .set("Priority", "optional");
+        if (inputs != null) {
+            control.set(BuildInputs.FIELD, inputs);
+        }
+        control.set("Description", ControlFile.description(module + " binary drivers for linux-image-" + k.release(),
                         "This package contains the " + module + " " + version + " kernel module"
                                 + (names.size() > 1 ? "s " : " ") + String.join(", ", names) + " built for the " + k.release()
                                 + " Linux kernel (" + k.debArch() + "), so that the module can be used without a compiler "

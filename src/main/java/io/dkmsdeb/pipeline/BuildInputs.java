@@ -1,0 +1,282 @@
+package io.dkmsdeb.pipeline;
+
+import io.dkmsdeb.deb.DebReader;
+import io.dkmsdeb.deb.Deb822;
+import io.dkmsdeb.kernel.HeadersFetcher;
+import io.dkmsdeb.model.KernelListing;
+import io.dkmsdeb.process.ProcessRunner;
+import io.dkmsdeb.support.Log;
+import io.dkmsdeb.support.SourceFiles;
+import io.dkmsdeb.support.Version;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.LinkOption;
+import java.nio.file.Path;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Optional;
+import java.util.stream.Stream;
+
+/**
+ * What a {@code NAME-modules-KVER} package is made from, as one digest, so that a package whose
+ * inputs have not changed is not built again. The inputs: every file of the module tree (path,
+ * type, mode, link target, bytes; VCS folders left out, as the build copy leaves them out), the
+ * options that shape the package (module version and name, arch, compression, strip, revision,
+ * Maintainer, templates, SOURCE_DATE_EPOCH, the signing key and certificate), dkms-deb's version,
+ * the kernel release, and the exact headers built against: {@code linux-headers-KVER=VERSION}
+ * (from dpkg for installed headers, from apt for the archive's, from the cache for fetched ones),
+ * or a digest of {@code .config} and {@code Module.symvers} for headers no package owns.
+ *
+ * <p>The digest is recorded in the package's control file ({@value #FIELD}), so it travels with
+ * the package into an apt repository's Packages index and is found again there.
+ */
+final class BuildInputs {
+    /** The control field that carries the digest. */
+    static final String FIELD = "Dkms-Deb-Inputs";
+    private static final Duration DPKG_TIMEOUT = Duration.ofSeconds(30);
+
+    private final String callDigest;
+
+    private BuildInputs(String callDigest) {
+        this.callDigest = callDigest;
+    }
+
+    /** The part of the inputs every kernel of the call shares (the tree is read once). */
+    static BuildInputs of(BmdebPlan plan) {
+        BmdebJob.Request r = plan.request();
+        Digest d = new Digest();
+        d.add("dkms-deb", Version.get());
+        d.add("dkms-deb-code", codeDigest());
+        d.add("module-version", r.moduleVersion());
+        d.add("name", r.name());
+        d.add("arch", r.arch());
+        d.add("compression", r.compression() == null ? null : r.compression().name());
+        d.add("strip", Boolean.toString(r.strip()));
+        d.add("revision", r.revision());
+        d.add("maintainer", plan.maintainer());
+        d.add("epoch", Long.toString(plan.epoch()));
+        try {
+            if (r.templates() != null) {
+                d.tree("templates", r.templates());
+            }
+            if (plan.signing() != null) {
+                d.file("sign-key", plan.signing().key());
+                d.file("sign-cert", plan.signing().cert());
+            }
+            d.tree("source", plan.dir());
+        } catch (IOException e) {
+            throw new io.dkmsdeb.model.ModuleSourceException("cannot read " + e.getMessage() + " to see whether the packages are up to date; "
+                    + "check its permissions", e);
+        }
+        return new BuildInputs(d.hex());
+    }
+
+    /** dkms-deb's own code and built-in templates: the jar (or class directory) this class is loaded from, digested once. */
+    private static volatile String code;
+
+    private static String codeDigest() {
+        if (code == null) {
+            Digest d = new Digest();
+            try {
+                Path where = Path.of(BuildInputs.class.getProtectionDomain().getCodeSource().getLocation().toURI());
+                if (Files.isDirectory(where)) {
+                    d.tree("classes", where);
+                } else {
+                    d.file("jar", where);
+                }
+            } catch (IOException | java.net.URISyntaxException | RuntimeException e) {
+                d.add("code", "unknown: " + Version.get());
+            }
+            code = d.hex();
+        }
+        return code;
+    }
+
+    /** The digest of one kernel's package, as recorded in {@value #FIELD}. */
+    String forKernel(String release, String headersId) {
+        Digest d = new Digest();
+        d.add("call", callDigest);
+        d.add("kernel", release);
+        d.add("headers", headersId);
+        return "sha256:" + d.hex();
+    }
+
+    /**
+     * The headers {@code release} is built against, named without fetching anything: given
+     * headers (digest of .config and Module.symvers), installed ones (dpkg's package and version),
+     * the archive listing's, or headers fetched earlier. Empty when only fetching them would tell.
+     */
+    static Optional<String> headersId(String release, Path kernelSourceDir, KernelListing.Kernel listed, java.util.Map<String, String> env) {
+        if (kernelSourceDir != null) {
+            return Optional.of(treeId(kernelSourceDir));
+        }
+        Path installed = Path.of("/lib/modules", release, "build");
+        if (Files.isRegularFile(installed.resolve("Makefile"))) {
+            String pkg = "linux-headers-" + release;
+            try {
+                ProcessRunner.Captured c = ProcessRunner.capture(List.of("dpkg-query", "-W", "-f=${Version} ${db:Status-Status}", pkg),
+                        Path.of("/"), null, DPKG_TIMEOUT);
+                String[] words = c.stdoutText().strip().split(" ");
+                if (c.exit() == 0 && words.length == 2 && words[1].equals("installed")) {
+                    return Optional.of(pkg + "=" + words[0]);
+                }
+            } catch (IOException e) {
+                Log.info("[" + release + "] dpkg-query failed (" + e.getMessage() + "); naming the headers by their content");
+            }
+            return Optional.of(treeId(installed));
+        }
+        if (listed != null) {
+            return Optional.of(listed.headersId());
+        }
+        return HeadersFetcher.cachedPackage(release, env);
+    }
+
+    /** Headers that no package names: their .config and Module.symvers. */
+    static String treeId(Path headers) {
+        Digest d = new Digest();
+        for (String name : List.of(".config", "Module.symvers", "include/config/kernel.release")) {
+            try {
+                d.file(name, headers.resolve(name));
+            } catch (IOException e) {
+                d.add(name, "absent");
+            }
+        }
+        return "headers-sha256:" + d.hex();
+    }
+
+    /**
+     * A package built for {@code release} with the inputs {@code digest}: in the output directory
+     * {@code outDir} itself, then in {@code more} (searched to a depth of 8, as a repository's pool).
+     */
+    static Optional<Path> find(Path outDir, List<Path> more, String release, String digest) {
+        Optional<Path> here = find(outDir, 1, release, digest);
+        for (Path dir : more) {
+            if (here.isPresent()) {
+                return here;
+            }
+            here = find(dir, 8, release, digest);
+        }
+        return here;
+    }
+
+    private static Optional<Path> find(Path dir, int depth, String release, String digest) {
+        String kver = release.toLowerCase().replace('_', '-').replaceAll("[^a-z0-9+.-]", "-");
+        String marker = "-modules-" + kver + "_";
+        {
+            if (!Files.isDirectory(dir)) {
+                return Optional.empty();
+            }
+            List<Path> candidates;
+            try (Stream<Path> s = Files.walk(dir, depth)) {
+                candidates = s.filter(p -> {
+                    String n = p.getFileName().toString();
+                    return n.endsWith(".deb") && n.contains(marker) && Files.isRegularFile(p, LinkOption.NOFOLLOW_LINKS);
+                }).sorted().toList();
+            } catch (IOException | java.io.UncheckedIOException e) {
+                Log.info("cannot search " + dir + " for packages built before: " + e.getMessage());
+                return Optional.empty();
+            }
+            for (Path p : candidates) {
+                if (digest.equals(recorded(p).orElse(null))) {
+                    return Optional.of(p);
+                }
+            }
+        }
+        return Optional.empty();
+    }
+
+    /** The digest a package records, if it is a readable package that records one. */
+    static Optional<String> recorded(Path deb) {
+        try {
+            String control = DebReader.read(deb, DebReader.Limits.DEFAULT, e -> { }).text("control");
+            List<Deb822.Paragraph> ps = Deb822.parse(control == null ? "" : control);
+            return ps.isEmpty() ? Optional.empty() : ps.get(0).get(FIELD);
+        } catch (IOException | Deb822.SyntaxException e) {
+            return Optional.empty();
+        }
+    }
+
+    /** A SHA-256 over named values, each length-prefixed so that no two input lists digest alike. */
+    private static final class Digest {
+        private final MessageDigest md;
+
+        Digest() {
+            try {
+                md = MessageDigest.getInstance("SHA-256");
+            } catch (NoSuchAlgorithmException e) {
+                throw new IllegalStateException("this Java runtime has no SHA-256", e);
+            }
+        }
+
+        void add(String name, String value) {
+            bytes(name.getBytes(StandardCharsets.UTF_8));
+            bytes(value == null ? new byte[] {(byte) 0xff} : value.getBytes(StandardCharsets.UTF_8));
+        }
+
+        private void bytes(byte[] b) {
+            md.update(Long.toString(b.length).getBytes(StandardCharsets.US_ASCII));
+            md.update((byte) ':');
+            md.update(b);
+        }
+
+        void file(String name, Path file) throws IOException {
+            add(name, "file");
+            stream(file);
+        }
+
+        private void stream(Path file) throws IOException {
+            md.update(Long.toString(Files.size(file)).getBytes(StandardCharsets.US_ASCII));
+            md.update((byte) ':');
+            try (InputStream in = Files.newInputStream(file)) {
+                byte[] buf = new byte[1 << 16];
+                for (int n; (n = in.read(buf)) > 0; ) {
+                    md.update(buf, 0, n);
+                }
+            }
+        }
+
+        /** Every entry under {@code root}, in name order; VCS folders left out. */
+        void tree(String name, Path root) throws IOException {
+            add(name, "tree");
+            List<Path> entries = new ArrayList<>();
+            try (Stream<Path> s = Files.walk(root)) {
+                s.filter(p -> !p.equals(root)).forEach(entries::add);
+            } catch (java.io.UncheckedIOException e) {
+                throw e.getCause();
+            }
+            entries.sort(null);
+            for (Path p : entries) {
+                Path rel = root.relativize(p);
+                boolean inVcs = false;
+                for (Path part : rel) {
+                    inVcs |= SourceFiles.isVcsDir(part.toString());
+                }
+                if (inVcs) {
+                    continue;
+                }
+                String path = rel.toString();
+                if (Files.isSymbolicLink(p)) {
+                    add("link " + path, Files.readSymbolicLink(p).toString());
+                } else if (Files.isDirectory(p, LinkOption.NOFOLLOW_LINKS)) {
+                    add("dir " + path, "");
+                } else if (Files.isRegularFile(p, LinkOption.NOFOLLOW_LINKS)) {
+                    add("file " + path, Files.isExecutable(p) ? "x" : "-");
+                    stream(p);
+                } else {
+                    add("other " + path, "");
+                }
+            }
+        }
+
+        String hex() {
+            return HexFormat.of().formatHex(md.digest());
+        }
+    }
+}
