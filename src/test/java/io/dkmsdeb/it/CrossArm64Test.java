@@ -125,4 +125,25 @@ class CrossArm64Test {
         assertThat(r.dmesg()).as("kernel log; %s", r.describe()).anyMatch(l -> l.endsWith(LOADED));
         assertThat(r.loadedModules()).as("/proc/modules; %s", r.describe()).contains("hello");
     }
+
+    /** PATH without the aarch64-linux-gnu- programs: exit 4, the message names the packages to install, nothing written. */
+    @Test
+    void withoutTheCrossCompilerExit4NamesThePackages() throws IOException {
+        Path bin = Files.createDirectories(work.resolve("bin-without-cross"));
+        try (Stream<Path> s = Files.list(Path.of("/usr/bin"))) {
+            for (Path p : s.filter(p -> !p.getFileName().toString().startsWith("aarch64-linux-gnu-")).toList()) {
+                Files.createSymbolicLink(bin.resolve(p.getFileName()), p);
+            }
+        }
+        Path out = Files.createDirectories(work.resolve("out-without-cross"));
+        Cmd.Result r = Cmd.dkmsDeb(null, Map.of("PATH", bin + ":/usr/sbin:/sbin", "XDG_CACHE_HOME", work.resolve("cache").toString()),
+                "bmdeb", HelloModules.example(), "-k", k61, "--fetch-headers", "--no-sign", "-o", out.toString(),
+                "--log-dir", work.resolve("logs").toString());
+        assertThat(r.exit()).as(r.toString()).isEqualTo(4);
+        assertThat(r.err()).contains("arm64 kernel " + k61 + " on this amd64 machine needs the cross compiler aarch64-linux-gnu-gcc")
+                .containsPattern("apt-get install gcc-[0-9]+-aarch64-linux-gnu binutils-aarch64-linux-gnu");
+        try (Stream<Path> s = Files.list(out)) {
+            assertThat(s.toList()).isEmpty();
+        }
+    }
 }
