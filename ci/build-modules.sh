@@ -24,7 +24,9 @@
 #   OUT_DIR         where the files go (default: out)
 #   DKMS_DEB        the dkms-deb command (default: dkms-deb, as installed by the build image)
 #   FETCH_HEADERS   "apt": when /lib/modules/KVER/build is missing, install linux-headers-KVER with
-#                   apt-get first (needs root, as in the build image run with -u 0:0)
+#                   apt-get first (needs root, as in the build image run with -u 0:0). A kernel of another
+#                   architecture than this machine's (an -arm64 kernel on amd64) is cross-built: its
+#                   headers cannot be installed here, so dkms-deb fetches them (bmdeb --fetch-headers)
 #   HOST_KBUILD_DIR the host's /usr/lib mounted in the container (with its /usr/src and /lib/modules): each
 #                   linux-kbuild-* in it is linked into /usr/lib, where the links scripts/ and tools/ of
 #                   Debian's linux-headers packages point (root)
@@ -75,7 +77,17 @@ if [ -n "${HOST_KBUILD_DIR:-}" ]; then
     done
 fi
 
-if [ ! -e "/lib/modules/$kver/build" ] && [ "${FETCH_HEADERS:-}" = apt ]; then
+# The kernel's architecture, from its Debian flavour: another one than this machine's is cross-built.
+fetch=
+case "$kver" in
+    *-arm64|*-amd64)
+        if [ "${kver##*-}" != "$(dpkg --print-architecture)" ] && [ "${FETCH_HEADERS:-}" = apt ]; then
+            fetch=--fetch-headers
+        fi
+        ;;
+esac
+
+if [ -z "$fetch" ] && [ ! -e "/lib/modules/$kver/build" ] && [ "${FETCH_HEADERS:-}" = apt ]; then
     echo "build-modules: installing linux-headers-$kver with apt-get" >&2
     if ! { DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends "linux-headers-$kver" >&2 \
             || { apt-get update -q >&2 && DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends "linux-headers-$kver" >&2; }; }; then
@@ -85,12 +97,12 @@ if [ ! -e "/lib/modules/$kver/build" ] && [ "${FETCH_HEADERS:-}" = apt ]; then
     fi
 fi
 
-echo "build-modules: dkms-deb bmdeb $source -k $kver -o $out" >&2
+echo "build-modules: dkms-deb bmdeb $source -k $kver -o $out $fetch" >&2
 json=$(mktemp)
 trap 'rm -f "$json"' EXIT
 set +e
 # shellcheck disable=SC2086 # DKMS_DEB and BMDEB_ARGS may hold several words
-$dkms_deb bmdeb "$source" -k "$kver" -o "$out" --log-dir "$out/logs" --json ${BMDEB_ARGS:-} > "$json"
+$dkms_deb bmdeb "$source" -k "$kver" -o "$out" --log-dir "$out/logs" --json $fetch ${BMDEB_ARGS:-} > "$json"
 rc=$?
 set -e
 

@@ -9,6 +9,9 @@
 #   - a Java 17 runtime (default-jre-headless), which the dkms-deb package depends on;
 #   - what "dkms-deb bmdeb" runs to build a module: build-essential (gcc, make, strip), kmod, xz-utils,
 #     and pahole (BTF of modules for kernels built with it);
+#   - the arm64 cross compiler and binutils (gcc-aarch64-linux-gnu: gcc 12, the compiler of Debian 12's arm64
+#     kernels), and arm64 added to dpkg's architectures, so that "bmdeb --fetch-headers" builds for Debian's
+#     arm64 kernels on an amd64 machine (their headers, with the machine's own linux-kbuild-*);
 #   - dkms-deb itself from DKMS_DEB_PACKAGE (target/dkms-deb_VERSION_all.deb of "mvn package"), with dpkg -i;
 #   - then checks that "dkms-deb --version" runs.
 #
@@ -32,10 +35,17 @@ fi
 [ "$(id -u)" = 0 ] || { echo "$0: must run as root (apt-get, dpkg -i)" >&2; exit 1; }
 
 export DEBIAN_FRONTEND=noninteractive
+if [ "$(dpkg --print-architecture)" != arm64 ]; then
+    dpkg --add-architecture arm64
+    cross="gcc-aarch64-linux-gnu binutils-aarch64-linux-gnu"
+else
+    cross=
+fi
 apt-get update -q
+# shellcheck disable=SC2086 # $cross is a list of package names
 apt-get install -y -q --no-install-recommends \
     default-jre-headless \
-    build-essential kmod xz-utils pahole
+    build-essential kmod xz-utils pahole $cross
 dpkg -i "$deb"
 
 if [ "$clean" = yes ]; then

@@ -31,7 +31,7 @@ import java.util.concurrent.Callable;
             "SOURCE is a module directory, a -dkms package file (read in Java, nothing is installed), or NAME/VERSION, "
                     + "looked up in /usr/src/NAME-VERSION, then in /var/lib/dkms/NAME/VERSION/source."},
         footer = {"", "Exit codes: 0 built (with several kernels: each one built or skipped, at least one built), "
-                + "2 usage, 3 bad module source, 4 kernel headers missing, 5 build failed (the message names the log), "
+                + "2 usage, 3 bad module source, 4 kernel headers (or, for a kernel of another architecture, the cross compiler) missing, 5 build failed (the message names the log), "
                 + "77 the module's BUILD_EXCLUSIVE_* excludes the kernel (with several kernels: all of them), 1 anything else. "
                 + "With several kernels, one that fails does not stop the others; the code is 5 when any failed, "
                 + "unless all failed with the same code, which is then the code of the call."})

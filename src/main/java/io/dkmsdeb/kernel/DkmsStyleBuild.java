@@ -33,7 +33,9 @@ import java.util.stream.Stream;
  * to a pristine copy under {@code $source_tree}. Steps: PATCH (-p1 from patches/), PRE_BUILD,
  * CLEAN, MAKE ({@link MakeCommand}: make -jN KERNELRELEASE=KVER prepended when MAKE starts with
  * "make"), check BUILT_MODULE_LOCATION/BUILT_MODULE_NAME.ko, strip -g,
- * compress as the kernel does, POST_BUILD. Each step runs with the dkms variables in its
+ * compress as the kernel does, POST_BUILD. A kernel of another architecture than the build host's
+ * is cross-compiled ({@link CrossToolchain}): ARCH and CROSS_COMPILE in every step's environment
+ * and on make's command line, the target's strip, the host's sign-file. Each step runs with the dkms variables in its
  * environment, its output appended to the log, under a time limit.
  */
 public final class DkmsStyleBuild implements KernelBuild {
@@ -46,18 +48,20 @@ public final class DkmsStyleBuild implements KernelBuild {
         KernelTarget k = r.kernel();
         String what = conf.packageName() + " " + conf.packageVersion() + " for " + k.release();
         Layout layout = r.layout();
+        CrossToolchain cross = CrossToolchain.forKernel(k);
+        cross.requireInstalled(k, searchPath());
         try (Scratch s = Scratch.forBuild(layout)) {
             Path build = prepareTrees(r, layout);
             Path helpers = Files.createDirectories(layout.dir().resolve("helpers"));
             Path runMake = helper(helpers, "run-make.bash");
             Path runScript = helper(helpers, "run-build-script.bash");
-            Map<String, String> env = environment(r, layout);
+            Map<String, String> env = environment(r, layout, cross);
             // the log is started afresh under the build's lock: concurrent runs of the same build take turns
             Files.writeString(r.log(), "dkms-deb build log for " + conf.packageName() + "-" + conf.packageVersion()
                     + " for kernel " + k.release() + " (" + k.unameArch() + ")\n", StandardCharsets.UTF_8,
                     java.nio.file.StandardOpenOption.CREATE, java.nio.file.StandardOpenOption.TRUNCATE_EXISTING,
                     java.nio.file.StandardOpenOption.WRITE);
-            Steps steps = new Steps(r, what, build, env);
+            Steps steps = new Steps(r, what, build, env, cross);
             compile(steps, runMake, runScript);
             List<BuiltModule> modules = collect(steps);
             if (!conf.postBuild().isEmpty()) {
@@ -82,7 +86,7 @@ public final class DkmsStyleBuild implements KernelBuild {
     }
 
     /** What one build runs its steps with, and where. */
-    private record Steps(Request r, String what, Path build, Map<String, String> env) {
+    private record Steps(Request r, String what, Path build, Map<String, String> env, CrossToolchain cross) {
         void run(String name, List<String> cmd) throws IOException {
             run(name, cmd, String.join(" ", cmd.subList(cmd.get(0).equals("bash") ? 3 : 0, cmd.size())));
         }
@@ -116,10 +120,10 @@ public final class DkmsStyleBuild implements KernelBuild {
         // dkms cleans before make (its result is not checked); kbuild's own clean of a fresh
         // copy without build output is a no-op, so it is skipped then (a kbuild start saved)
         if (!conf.clean().isEmpty() || hasBuildOutput(build)) {
-            MakeCommand clean = MakeCommand.clean(conf, r.kernel(), build);
+            MakeCommand clean = MakeCommand.clean(conf, r.kernel(), build, steps.cross());
             ProcessRunner.run(clean.command(runMake, build), build, steps.env(), r.log(), r.timeoutSeconds());
         }
-        MakeCommand make = MakeCommand.make(conf, r.kernel(), build, r.makeJobs());
+        MakeCommand make = MakeCommand.make(conf, r.kernel(), build, r.makeJobs(), steps.cross());
         Log.info("[" + r.kernel().release() + "] building " + conf.packageName() + " " + conf.packageVersion() + ": " + make.display());
         steps.run("make", make.command(runMake, build), make.display());
     }
@@ -137,7 +141,7 @@ public final class DkmsStyleBuild implements KernelBuild {
                         + "); check BUILT_MODULE_NAME[" + m.index() + "] and BUILT_MODULE_LOCATION[" + m.index() + "] in dkms.conf", true);
             }
             if (m.strip() && r.strip()) {
-                steps.run("strip " + m.builtPath(), List.of("strip", "-g", ko.toString()));
+                steps.run("strip " + m.builtPath(), List.of(steps.cross().tool("strip"), "-g", ko.toString()));
             }
             if (r.signing() != null) {
                 sign(steps, ko);
@@ -166,10 +170,15 @@ public final class DkmsStyleBuild implements KernelBuild {
                 r.signing().cert().toString(), ko.toString()));
     }
 
-    private static Map<String, String> environment(Request r, Layout layout) {
+    /** The PATH of every step. */
+    private static String searchPath() {
+        return System.getenv().getOrDefault("PATH", "/usr/local/bin:/usr/bin:/bin") + ":/usr/sbin:/sbin";
+    }
+
+    private static Map<String, String> environment(Request r, Layout layout, CrossToolchain cross) {
         KernelTarget k = r.kernel();
         Map<String, String> env = new HashMap<>();
-        env.put("PATH", System.getenv().getOrDefault("PATH", "/usr/local/bin:/usr/bin:/bin") + ":/usr/sbin:/sbin");
+        env.put("PATH", searchPath());
         env.put("HOME", System.getenv().getOrDefault("HOME", "/nonexistent"));
         env.put("LC_ALL", "C.UTF-8");
         env.put("kernelver", k.release());
@@ -183,22 +192,14 @@ public final class DkmsStyleBuild implements KernelBuild {
         env.put("KBUILD_BUILD_TIMESTAMP", KBUILD_TIME.format(Instant.ofEpochSecond(r.epochSeconds()).atOffset(ZoneOffset.UTC)));
         env.put("KBUILD_BUILD_USER", "dkms-deb");
         env.put("KBUILD_BUILD_HOST", "dkms-deb");
-        // as dkms's prepare_build: the compiler the kernel was built with, when it is installed
-        String ccText = k.config().getOrDefault("CONFIG_CC_VERSION_TEXT", "");
-        String cc = ccText.contains(" ") ? ccText.substring(0, ccText.indexOf(' ')) : ccText;
-        if (!cc.isEmpty() && cc.matches("[A-Za-z0-9._+-]+") && onPath(cc, env.get("PATH"))) {
+        // as dkms's prepare_build: the compiler the kernel was built with (for a cross build, the
+        // target's: aarch64-linux-gnu-gcc-12), when it is installed
+        String cc = cross.compiler(k);
+        if (!cc.isEmpty() && CrossToolchain.onPath(cc, env.get("PATH"))) {
             env.put("CC", cc);
         }
+        env.putAll(cross.kbuildVariables());
         return env;
-    }
-
-    private static boolean onPath(String program, String path) {
-        for (String dir : path.split(":")) {
-            if (!dir.isEmpty() && Files.isExecutable(Path.of(dir, program))) {
-                return true;
-            }
-        }
-        return false;
     }
 
     private static BuildFailedException failed(Request r, String what, String why, boolean showLog) {

@@ -22,8 +22,11 @@ record MakeCommand(String shellLine, List<String> argv) {
         argv = argv == null ? null : List.copyOf(argv);
     }
 
-    /** dkms's make command: MAKE or the default, with -jN KERNELRELEASE=KVER when it starts with make. */
-    static MakeCommand make(DkmsConf conf, KernelTarget k, Path build, int jobs) {
+    /**
+     * dkms's make command: MAKE or the default, with -jN KERNELRELEASE=KVER when it starts with make;
+     * for a cross build, kbuild's ARCH and CROSS_COMPILE are added to it (to a MAKE line only when it starts with make).
+     */
+    static MakeCommand make(DkmsConf conf, KernelTarget k, Path build, int jobs, CrossToolchain cross) {
         List<String> toolchain = new ArrayList<>();
         if ("y".equals(k.config().get("CONFIG_CC_IS_CLANG"))) {
             toolchain.add("CC=clang");
@@ -31,9 +34,12 @@ record MakeCommand(String shellLine, List<String> argv) {
         if ("y".equals(k.config().get("CONFIG_LD_IS_LLD"))) {
             toolchain.add("LD=ld.lld");
         }
+        // ARCH and CROSS_COMPILE are fixed words of CrossToolchain: letters, digits, '_' and '-' only
+        List<String> crossArgs = cross.makeArguments();
         if (conf.make().isEmpty()) {
             List<String> argv = new ArrayList<>(List.of("make", "-j" + jobs, "KERNELRELEASE=" + k.release(),
                     "-C", k.headersDir().toString(), "M=" + build));
+            argv.addAll(crossArgs);
             argv.addAll(toolchain);
             return new MakeCommand(null, argv);
         }
@@ -41,15 +47,19 @@ record MakeCommand(String shellLine, List<String> argv) {
         if (make.startsWith("make")) {
             // the release is a checked kernel release: letters, digits and . _ + ~ - only
             make = "make -j" + jobs + " KERNELRELEASE=" + k.release() + make.substring(4);
+            toolchain.addAll(0, crossArgs);
         }
         return new MakeCommand(toolchain.isEmpty() ? make : make + " " + String.join(" ", toolchain), null);
     }
 
-    /** CLEAN, or dkms's default {@code make -C KDIR M=BUILD clean}. */
-    static MakeCommand clean(DkmsConf conf, KernelTarget k, Path build) {
-        return conf.clean().isEmpty()
-                ? new MakeCommand(null, List.of("make", "-C", k.headersDir().toString(), "M=" + build, "clean"))
-                : new MakeCommand(conf.clean(), null);
+    /** CLEAN, or dkms's default {@code make -C KDIR M=BUILD clean} (with ARCH and CROSS_COMPILE for a cross build). */
+    static MakeCommand clean(DkmsConf conf, KernelTarget k, Path build, CrossToolchain cross) {
+        if (!conf.clean().isEmpty()) {
+            return new MakeCommand(conf.clean(), null);
+        }
+        List<String> argv = new ArrayList<>(List.of("make", "-C", k.headersDir().toString(), "M=" + build, "clean"));
+        argv.addAll(cross.makeArguments());
+        return new MakeCommand(null, argv);
     }
 
     /** The process to start: bash with run-make.bash for a dkms.conf line, else the argument list. */

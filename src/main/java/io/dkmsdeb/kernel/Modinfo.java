@@ -22,6 +22,13 @@ import java.util.Map;
  */
 public final class Modinfo {
     private static final long MAX_MODULE = 256L << 20;
+    /** ELF e_machine of the kernel modules of each Debian architecture, and its name as readelf shows it. */
+    private static final Map<String, Integer> MACHINE_OF_ARCH = Map.ofEntries(
+            Map.entry("amd64", 62), Map.entry("i386", 3), Map.entry("arm64", 183), Map.entry("armhf", 40), Map.entry("armel", 40),
+            Map.entry("ppc64el", 21), Map.entry("ppc64", 21), Map.entry("s390x", 22), Map.entry("riscv64", 243),
+            Map.entry("loong64", 258), Map.entry("mips64el", 8), Map.entry("mipsel", 8));
+    private static final Map<Integer, String> MACHINE_NAMES = Map.of(62, "x86-64", 3, "Intel 80386", 183, "AArch64", 40, "ARM",
+            21, "PowerPC64", 22, "IBM S/390", 243, "RISC-V", 258, "LoongArch", 8, "MIPS");
 
     private Modinfo() {
     }
@@ -53,6 +60,25 @@ public final class Modinfo {
             }
         }
         throw new IOException("no .modinfo section: not a kernel module");
+    }
+
+    /** The ELF header's e_machine of a module (plain or compressed): 62 for x86-64, 183 for AArch64, ... */
+    public static int elfMachine(byte[] file) throws IOException {
+        byte[] elf = decompress(file);
+        if (elf.length < 20 || ByteBuffer.wrap(elf).getInt(0) != 0x7f454c46) {
+            throw new IOException("not an ELF file");
+        }
+        return Short.toUnsignedInt(ByteBuffer.wrap(elf).order(elf[5] == 1 ? ByteOrder.LITTLE_ENDIAN : ByteOrder.BIG_ENDIAN).getShort(18));
+    }
+
+    /** The e_machine of the kernel modules of a Debian architecture, or -1 when dkms-deb does not know it. */
+    public static int elfMachineOf(String debArch) {
+        return MACHINE_OF_ARCH.getOrDefault(debArch, -1);
+    }
+
+    /** An e_machine as readelf names it ({@code AArch64}), with its number. */
+    public static String machineName(int machine) {
+        return MACHINE_NAMES.getOrDefault(machine, "machine") + " (" + machine + ")";
     }
 
     /** Section i: {name offset, file offset, size}. */

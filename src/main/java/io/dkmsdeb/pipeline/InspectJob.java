@@ -1,5 +1,6 @@
 package io.dkmsdeb.pipeline;
 
+import io.dkmsdeb.deb.Deb822;
 import io.dkmsdeb.deb.DebReader;
 import io.dkmsdeb.kernel.Modinfo;
 import io.dkmsdeb.model.DkmsDebException;
@@ -25,7 +26,8 @@ import java.util.regex.Pattern;
 
 /**
  * The {@code inspect} use case: reads a package in Java and checks it: every kernel module's
- * vermagic names the kernel of the directory it is installed in; md5sums lists every regular
+ * vermagic names the kernel of the directory it is installed in, and its ELF machine is the
+ * package's Architecture's (an arm64 package holds AArch64 modules); md5sums lists every regular
  * file with the right sum; each maintainer script parses ({@code sh -n}).
  */
 public final class InspectJob {
@@ -54,6 +56,7 @@ public final class InspectJob {
         List<Entry> files = new ArrayList<>();
         Map<String, String> sums = new TreeMap<>();
         Map<String, String> vermagic = new LinkedHashMap<>();
+        Map<String, Integer> machines = new LinkedHashMap<>();
         List<Check> checks = new ArrayList<>();
         DebReader.Control control;
         try {
@@ -77,7 +80,9 @@ public final class InspectJob {
                 sums.put(e.path(), HexFormat.of().formatHex(md5.digest()));
                 if (copy != null) {
                     try {
-                        String magic = Modinfo.read(copy.toByteArray()).getOrDefault("vermagic", "");
+                        byte[] elf = Modinfo.decompress(copy.toByteArray());
+                        machines.put(e.path(), Modinfo.elfMachine(elf));
+                        String magic = Modinfo.read(elf).getOrDefault("vermagic", "");
                         String release = magic.contains(" ") ? magic.substring(0, magic.indexOf(' ')) : magic;
                         checks.add(new Check("vermagic of " + e.path(), release.equals(m.group(1)),
                                 "vermagic '" + magic.strip() + "', installed for kernel " + m.group(1)));
@@ -92,6 +97,7 @@ public final class InspectJob {
         } catch (IOException e) {
             throw new DkmsDebException("cannot read " + deb + ": " + e.getMessage());
         }
+        machines.forEach((path, machine) -> checks.add(machineCheck(path, machine, control.text("control"))));
         checks.add(md5sumsCheck(control.text("md5sums"), sums));
         for (String script : List.of("preinst", "postinst", "prerm", "postrm")) {
             byte[] text = control.members().get(script);
@@ -100,6 +106,24 @@ public final class InspectJob {
             }
         }
         return new Report(control.text("control"), files, checks);
+    }
+
+    /** A module's ELF machine against the package's Architecture: an arm64 package holds AArch64 modules. */
+    private static Check machineCheck(String path, int machine, String controlText) {
+        String arch = architecture(controlText);
+        int wanted = Modinfo.elfMachineOf(arch);
+        String detail = "ELF machine " + Modinfo.machineName(machine) + ", package Architecture " + arch
+                + (wanted < 0 ? " (not a Linux kernel architecture dkms-deb knows)" : ", whose modules are " + Modinfo.machineName(wanted));
+        return new Check("ELF machine of " + path, machine == wanted, detail);
+    }
+
+    private static String architecture(String controlText) {
+        try {
+            List<Deb822.Paragraph> paragraphs = Deb822.parse(controlText == null ? "" : controlText);
+            return paragraphs.isEmpty() ? "" : paragraphs.get(0).folded("Architecture").orElse("").strip();
+        } catch (Deb822.SyntaxException e) {
+            return "";
+        }
     }
 
     private static Check md5sumsCheck(String md5sums, Map<String, String> actual) {

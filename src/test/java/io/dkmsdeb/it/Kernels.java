@@ -41,6 +41,36 @@ public final class Kernels {
                         + "(linux-headers-amd64, linux-headers-6.12-amd64)")));
     }
 
+    /**
+     * The newest arm64 kernel (the plain {@code -arm64} flavour) whose release starts with {@code prefix}
+     * and whose headers the apt archive serves, from {@code apt-cache search --names-only '^linux-headers-.*-arm64$'}
+     * (arm64 must be one of dpkg's architectures, with apt-get update run since: .ci/run does both).
+     */
+    public static String newestArm64InArchive(String prefix) {
+        return NEWEST.computeIfAbsent("arm64:" + prefix, p -> {
+            Cmd.Result r = Cmd.ok("apt-cache", "search", "--names-only", "^linux-headers-.*-arm64$");
+            return r.out().lines().map(l -> l.split(" ")[0].substring("linux-headers-".length()))
+                    .filter(k -> k.startsWith(prefix) && k.matches("[0-9.]+(-[0-9]+|\\+deb[0-9]+)-arm64"))
+                    .max(Kernels::compareReleases)
+                    .orElseThrow(() -> new AssertionError("the apt archive serves no linux-headers-" + prefix + "*-arm64; run "
+                            + "dpkg --add-architecture arm64 && apt-get update (.ci/run does it). apt-cache search said: " + r));
+        });
+    }
+
+    /** Version order of two kernel releases: digit runs compare as numbers. */
+    static int compareReleases(String a, String b) {
+        String[] x = a.split("(?<=\\d)(?=\\D)|(?<=\\D)(?=\\d)");
+        String[] y = b.split("(?<=\\d)(?=\\D)|(?<=\\D)(?=\\d)");
+        for (int i = 0; i < Math.min(x.length, y.length); i++) {
+            int c = Character.isDigit(x[i].charAt(0)) && Character.isDigit(y[i].charAt(0))
+                    ? new java.math.BigInteger(x[i]).compareTo(new java.math.BigInteger(y[i])) : x[i].compareTo(y[i]);
+            if (c != 0) {
+                return c;
+            }
+        }
+        return Integer.compare(x.length, y.length);
+    }
+
     /** Every kernel under /lib/modules with headers (a build/include directory), in name order. */
     public static List<String> withHeaders() {
         if (!Files.isDirectory(MODULES)) {

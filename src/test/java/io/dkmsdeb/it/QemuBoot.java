@@ -1,6 +1,9 @@
 package io.dkmsdeb.it;
 
+import io.dkmsdeb.kernel.CrossToolchain;
 import io.dkmsdeb.support.Trees;
+import org.apache.commons.compress.archivers.tar.TarArchiveEntry;
+import org.apache.commons.compress.archivers.tar.TarArchiveInputStream;
 
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -26,13 +29,18 @@ import java.util.stream.Stream;
 import java.util.zip.GZIPOutputStream;
 
 /**
- * Boots a real Debian kernel under qemu-system-x86_64 (TCG unless -Dqemu.accel says otherwise, -nographic,
- * serial console on ttyS0) with a busybox-static initramfs whose /init loads the given module files
- * with busybox insmod, in order, and reports each exit status on the console, then powers off.
+ * Boots a real Debian kernel under qemu with a busybox-static initramfs whose /init loads the given
+ * module files with busybox insmod, in order, and reports each exit status on the console, then
+ * powers off. The guest follows the kernel's architecture ({@link Machine}, from the release's
+ * flavour): an amd64 kernel boots in qemu-system-x86_64 (q35, TCG unless -Dqemu.accel says
+ * otherwise, serial console on ttyS0), an arm64 kernel in qemu-system-aarch64 (virt machine,
+ * Cortex-A57, always TCG, PL011 console on ttyAMA0), with busybox-static:arm64 fetched by apt-get
+ * download (not installed).
  *
  * <p>The kernel image is /boot/vmlinuz-KVER when that kernel is installed; otherwise the
- * linux-image-KVER package (or linux-image-KVER-unsigned) is fetched with apt-get download into
- * target/kernel-images and only boot/vmlinuz-KVER is taken out of it; nothing is installed.
+ * linux-image-KVER package (or linux-image-KVER-unsigned) of the kernel's architecture is fetched
+ * with apt-get download into target/kernel-images and only boot/vmlinuz-KVER is taken out of it;
+ * nothing is installed.
  *
  * <p>Module files are put in the initramfs exactly as given (a .ko.xz stays compressed): busybox
  * insmod first offers the file to finit_module(), which the kernel refuses for a compressed file
@@ -57,6 +65,44 @@ public final class QemuBoot {
     private static final Pattern INIT_START = Pattern.compile("INIT-START (\\S+)");
 
     private QemuBoot() {
+    }
+
+    /** The guest of a kernel's architecture: qemu program and machine, console, and where busybox-static comes from. */
+    public enum Machine {
+        AMD64("amd64", "qemu-system-x86_64", "qemu-system-x86", List.of("-machine", "q35", "-cpu", "max"), "ttyS0"),
+        ARM64("arm64", "qemu-system-aarch64", "qemu-system-arm", List.of("-machine", "virt", "-cpu", "cortex-a57"), "ttyAMA0");
+
+        final String debArch;
+        final String qemu;
+        final String qemuPackage;
+        final List<String> machine;
+        final String console;
+
+        Machine(String debArch, String qemu, String qemuPackage, List<String> machine, String console) {
+            this.debArch = debArch;
+            this.qemu = qemu;
+            this.qemuPackage = qemuPackage;
+            this.machine = machine;
+            this.console = console;
+        }
+
+        /** The machine of a Debian kernel release, from its flavour ({@code -arm64}, {@code -rt-arm64}, else amd64). */
+        public static Machine of(String kernelRelease) {
+            return kernelRelease.endsWith("arm64") ? ARM64 : AMD64;
+        }
+
+        public String debArch() {
+            return debArch;
+        }
+
+        /** The build host's own architecture: its installed kernels and /bin/busybox are used. */
+        boolean isBuildHost() {
+            return debArch.equals(CrossToolchain.buildHostArch());
+        }
+
+        String accel() {
+            return this == AMD64 ? QemuBoot.accel() : "tcg";
+        }
     }
 
     /** How to boot: the time limit, extra kernel command-line words, shell lines /init runs after the insmods. */
@@ -171,14 +217,16 @@ public final class QemuBoot {
     public static Result boot(String kernelRelease, List<Path> modulesToInsmodInOrder, Path workDir, Options options) {
         try {
             Files.createDirectories(workDir);
+            Machine m = Machine.of(kernelRelease);
             Path kernel = kernelImage(kernelRelease);
             Path initrd = workDir.resolve("initrd-" + kernelRelease + ".cpio.gz");
-            writeInitramfs(initrd, modulesToInsmodInOrder, options.afterInsmod());
-            List<String> cmd = new ArrayList<>(List.of("qemu-system-x86_64",
-                    "-machine", "q35", "-accel", accel(), "-cpu", "max", "-smp", "1", "-m", "512",
+            writeInitramfs(initrd, busybox(m), modulesToInsmodInOrder, options.afterInsmod());
+            List<String> cmd = new ArrayList<>(List.of(m.qemu));
+            cmd.addAll(m.machine);
+            cmd.addAll(List.of("-accel", m.accel(), "-smp", "1", "-m", "512",
                     "-nographic", "-no-reboot", "-nic", "none",
                     "-kernel", kernel.toString(), "-initrd", initrd.toString(),
-                    "-append", ("console=ttyS0 panic=-1 loglevel=7 rdinit=/init " + options.extraAppend()).strip()));
+                    "-append", ("console=" + m.console + " panic=-1 loglevel=7 rdinit=/init " + options.extraAppend()).strip()));
             return runQemu(kernelRelease, cmd, workDir.resolve("console-" + kernelRelease + ".log"), options.timeout());
         } catch (IOException e) {
             throw new UncheckedIOException(e);
@@ -201,7 +249,8 @@ public final class QemuBoot {
         try {
             p = pb.start();
         } catch (IOException e) {
-            throw new AssertionError("cannot run qemu-system-x86_64 (.ci/run installs qemu-system-x86): " + e.getMessage(), e);
+            Machine m = Machine.of(kernelRelease);
+            throw new AssertionError("cannot run " + m.qemu + " (.ci/run installs " + m.qemuPackage + "): " + e.getMessage(), e);
         }
         ByteArrayOutputStream out = new ByteArrayOutputStream();
         Thread reader = new Thread(() -> copy(p.getInputStream(), out), "qemu-console-" + kernelRelease);
@@ -255,7 +304,7 @@ public final class QemuBoot {
     /** /boot/vmlinuz-KVER, or the one from linux-image-KVER[-unsigned] fetched into {@link #cacheDir()}. */
     public static Path kernelImage(String kernelRelease) throws IOException {
         Path installed = Path.of("/boot/vmlinuz-" + kernelRelease);
-        if (Files.isReadable(installed)) {
+        if (Files.isReadable(installed) && Machine.of(kernelRelease).isBuildHost()) {
             return installed;
         }
         Path cache = Files.createDirectories(cacheDir());
@@ -299,20 +348,46 @@ public final class QemuBoot {
         }
     }
 
+    /**
+     * How the kernel's own modules are compressed, as its Debian image package ships them: the
+     * suffix of the first module file under lib/modules/KVER/kernel/ in linux-image-KVER
+     * ({@code .ko}, {@code .ko.xz}, ...). Reads the package's data only up to that file.
+     */
+    public static String moduleSuffix(String kernelRelease) throws IOException {
+        kernelImage(kernelRelease);
+        Path deb = cachedDeb(cacheDir(), kernelRelease)
+                .orElseThrow(() -> new AssertionError("no linux-image-" + kernelRelease + " package in " + cacheDir()));
+        Process p = new ProcessBuilder("dpkg-deb", "--fsys-tarfile", deb.toString()).redirectError(ProcessBuilder.Redirect.INHERIT).start();
+        String prefix = "./lib/modules/" + kernelRelease + "/kernel/";
+        try (TarArchiveInputStream tar = new TarArchiveInputStream(p.getInputStream())) {
+            for (TarArchiveEntry e; (e = tar.getNextTarEntry()) != null; ) {
+                String name = e.getName();
+                if (e.isFile() && name.startsWith(prefix) && name.contains(".ko")) {
+                    return name.substring(name.lastIndexOf(".ko"));
+                }
+            }
+        } finally {
+            p.destroyForcibly();
+        }
+        throw new AssertionError("no module under " + prefix + " in " + deb);
+    }
+
     private static Optional<Path> cachedDeb(Path cache, String kernelRelease) throws IOException {
+        String arch = Machine.of(kernelRelease).debArch();
         try (Stream<Path> s = Files.list(cache)) {
             return s.filter(p -> {
                 String n = p.getFileName().toString();
-                return n.endsWith("_amd64.deb") && (n.startsWith("linux-image-" + kernelRelease + "_")
+                return n.endsWith("_" + arch + ".deb") && (n.startsWith("linux-image-" + kernelRelease + "_")
                         || n.startsWith("linux-image-" + kernelRelease + "-unsigned_"));
             }).sorted().findFirst();
         }
     }
 
-    /** apt-get download linux-image-KVER, else linux-image-KVER-unsigned, into the cache; returns the .deb. */
+    /** apt-get download linux-image-KVER, else linux-image-KVER-unsigned, of the kernel's architecture into the cache; returns the .deb. */
     private static Path download(Path cache, String kernelRelease) throws IOException {
         StringBuilder tried = new StringBuilder();
-        for (String pkg : List.of("linux-image-" + kernelRelease, "linux-image-" + kernelRelease + "-unsigned")) {
+        String arch = ":" + Machine.of(kernelRelease).debArch();
+        for (String pkg : List.of("linux-image-" + kernelRelease + arch, "linux-image-" + kernelRelease + "-unsigned" + arch)) {
             Path dl = Files.createTempDirectory(cache, "download-");
             try {
                 // As root, apt would otherwise warn that its _apt sandbox user cannot write here.
@@ -339,9 +414,50 @@ public final class QemuBoot {
 
     // ---------------------------------------------------------------- initramfs
 
+    /**
+     * The busybox-static of the guest: the host's /bin/busybox for its own architecture, else
+     * bin/busybox of busybox-static:ARCH, fetched with apt-get download into {@link #cacheDir()} and unpacked there.
+     */
+    static Path busybox(Machine m) throws IOException {
+        if (m.isBuildHost()) {
+            return Path.of("/bin/busybox");
+        }
+        Path cache = Files.createDirectories(cacheDir());
+        Path done = cache.resolve("busybox-static-" + m.debArch());
+        Path busybox = done.resolve("bin/busybox");
+        if (Files.isRegularFile(busybox)) {
+            return busybox;
+        }
+        Path dl = Files.createTempDirectory(cache, "busybox-");
+        try {
+            String pkg = "busybox-static:" + m.debArch();
+            Cmd.Result r = Cmd.run(dl, Map.of(), List.of("apt-get", "download", "-q", "-o", "APT::Sandbox::User=root", pkg));
+            if (r.exit() != 0) {
+                throw new AssertionError("apt-get download " + pkg + " failed (is the " + m.debArch() + " architecture added with "
+                        + "dpkg --add-architecture, and apt-get update run? .ci/run does it): " + r);
+            }
+            Path deb;
+            try (Stream<Path> s = Files.list(dl)) {
+                deb = s.filter(p -> p.getFileName().toString().endsWith(".deb")).findFirst()
+                        .orElseThrow(() -> new AssertionError("apt-get download " + pkg + " wrote no .deb: " + r));
+            }
+            Path x = dl.resolve("x");
+            Cmd.ok("dpkg-deb", "-x", deb.toString(), x.toString());
+            try {
+                Files.move(x, done, StandardCopyOption.ATOMIC_MOVE);
+            } catch (IOException e) {
+                if (!Files.isRegularFile(busybox)) { // else another run was faster
+                    throw e;
+                }
+            }
+            return busybox;
+        } finally {
+            Trees.deleteQuietly(dl);
+        }
+    }
+
     /** A gzip'd newc cpio: /bin/busybox, /init, /modules/N/FILE for the N-th module, empty /proc /sys /dev. */
-    static void writeInitramfs(Path target, List<Path> modules, String afterInsmod) throws IOException {
-        Path busybox = Path.of("/bin/busybox");
+    static void writeInitramfs(Path target, Path busybox, List<Path> modules, String afterInsmod) throws IOException {
         requireStatic(busybox);
         StringBuilder init = new StringBuilder("""
                 #!/bin/busybox sh

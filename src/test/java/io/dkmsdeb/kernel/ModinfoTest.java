@@ -91,4 +91,19 @@ class ModinfoTest {
         byte[] noModinfo = elf(-1, -1, 11);
         assertThatThrownBy(() -> Modinfo.read(noModinfo)).isInstanceOf(IOException.class).hasMessageContaining("no .modinfo section");
     }
+
+    @Test
+    void elfMachineIsReadFromThePlainAndTheCompressedModule() throws IOException {
+        byte[] arm = elf();
+        ByteBuffer.wrap(arm).order(ByteOrder.LITTLE_ENDIAN).putShort(0x12, (short) 183);
+        assertThat(Modinfo.elfMachine(elf())).isEqualTo(62);
+        assertThat(Modinfo.elfMachine(arm)).isEqualTo(183);
+        assertThat(Modinfo.elfMachine(ModuleCompressor.compress(arm, io.dkmsdeb.model.Compression.XZ))).isEqualTo(183);
+        assertThat(Modinfo.elfMachineOf("arm64")).isEqualTo(183);
+        assertThat(Modinfo.elfMachineOf("amd64")).isEqualTo(62);
+        assertThat(Modinfo.elfMachineOf("all")).isEqualTo(-1);
+        assertThat(Modinfo.machineName(183)).isEqualTo("AArch64 (183)");
+        assertThatThrownBy(() -> Modinfo.elfMachine("not an elf file at all".getBytes(StandardCharsets.UTF_8)))
+                .isInstanceOf(IOException.class).hasMessageContaining("not an ELF file");
+    }
 }
