@@ -38,6 +38,8 @@ class GoldenFilesTest {
     static void compare(DebReader.Control control, String member, String golden) throws IOException {
         String actual = control.text(member) != null ? control.text(member) : control.text("./" + member);
         assertThat(actual).as(member + " in the package").isNotNull();
+        // the digest of the inputs covers dkms-deb's own code, so it changes with every build of dkms-deb: its form is checked
+        actual = actual.replaceFirst("(?m)^(Dkms-Deb-Inputs: sha256:)[0-9a-f]{64}$", "$1<64 hex digits>");
         Path file = GOLDEN.resolve(golden);
         if (UPDATE) {
             Files.createDirectories(file.getParent());
