@@ -61,10 +61,17 @@ final class RepoFixtures {
 
     /** {@code dkms-deb repo REPO DEBS... ARGS...} with the key's GNUPGHOME and {@link #EPOCH}. */
     static Cmd.Result repo(Key key, Path repo, List<Path> debs, String... args) {
+        return repo(key, EPOCH, repo, debs, args);
+    }
+
+    /** {@code dkms-deb repo REPO DEBS... ARGS...} with the key's GNUPGHOME and SOURCE_DATE_EPOCH {@code epoch}. */
+    static Cmd.Result repo(Key key, String epoch, Path repo, List<Path> debs, String... args) {
+        Map<String, String> env = new java.util.HashMap<>(key.env());
+        env.put("SOURCE_DATE_EPOCH", epoch);
         List<String> argv = new ArrayList<>(List.of("repo", repo.toString()));
         debs.forEach(d -> argv.add(d.toString()));
         argv.addAll(List.of(args));
-        return Cmd.dkmsDeb(null, key.env(), argv.toArray(String[]::new));
+        return Cmd.dkmsDeb(null, env, argv.toArray(String[]::new));
     }
 
     /** Every regular file below {@code dir}: relative path to its bytes' SHA-256 and its mtime. */
