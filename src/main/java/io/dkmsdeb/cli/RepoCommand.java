@@ -14,7 +14,7 @@ import java.util.concurrent.Callable;
 
 /** {@code dkms-deb repo}: parse, delegate to {@link RepoJob}, report. */
 @Command(name = "repo", sortOptions = false,
-        description = {"Publish packages as a signed apt repository, with a meta-package per kernel flavour.",
+        description = {"Publish packages as a signed apt repository with per-flavour meta-packages.",
             "",
             "The packages are copied into REPODIR/pool/COMPONENT/ as reprepro lays it out (a package already there with "
                     + "the same bytes changes nothing; with other bytes it is refused), and the suite's indices are written "
