@@ -78,6 +78,7 @@ public final class Main implements Runnable {
         m.put("bmdeb", BmdebCommand::new);
         m.put("inspect", InspectCommand::new);
         m.put("kernels", KernelsCommand::new);
+        m.put("repo", RepoCommand::new);
         m.put("generate-completion", CompletionCommand::new);
         return m;
     }
