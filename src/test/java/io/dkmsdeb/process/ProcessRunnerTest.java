@@ -58,7 +58,7 @@ class ProcessRunnerTest {
         assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(Duration.ofSeconds(10));
         assertThat(c.timedOut()).isTrue();
         assertThat(c.exit()).isEqualTo(-1);
-        assertThat(c.stdoutText()).isEqualTo("started\n");
+        assertThat(c.stdoutText()).as("all it printed before the kill (nothing, on a machine too busy to start it)").isIn("started\n", "");
         assertThat(left()).as("processes left").isEmpty();
     }
 
@@ -115,7 +115,9 @@ class ProcessRunnerTest {
                 log, 1);
         assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(Duration.ofSeconds(10));
         assertThat(hung).isEqualTo(new ProcessRunner.Outcome(-1, true));
-        assertThat(Files.readString(log, StandardCharsets.UTF_8)).isEqualTo("header\nout\nerr\nstarted\n");
+        // on a busy machine the shell may not have printed "started" within the second; nothing else may be there
+        // (no "Killed" or "Terminated" from a shell that saw its children die first)
+        assertThat(Files.readString(log, StandardCharsets.UTF_8)).isIn("header\nout\nerr\nstarted\n", "header\nout\nerr\n");
         assertThat(left()).as("processes left").isEmpty();
     }
 }
