@@ -181,6 +181,25 @@ public final class HeadersFetcher {
         return specs;
     }
 
+    /** For a kernel of a Debian architecture dpkg may not know yet (an -arm64 kernel on amd64): how to add it. */
+    static String foreignArchHint(String release) {
+        for (String arch : List.of("arm64", "armhf", "i386", "ppc64el", "s390x", "riscv64", "amd64", "loong64", "mips64el")) {
+            if ((release.endsWith("-" + arch) || release.contains("-" + arch + "-")) && !arch.equals(hostArch())) {
+                return "; for a kernel of another architecture than this machine's, apt must know that architecture first: "
+                        + "dpkg --add-architecture " + arch + " && apt-get update (as root)";
+            }
+        }
+        return "";
+    }
+
+    private static String hostArch() {
+        try {
+            return ProcessRunner.capture(List.of("dpkg", "--print-architecture"), null, null, Duration.ofSeconds(10)).stdoutText().strip();
+        } catch (IOException e) {
+            return "";
+        }
+    }
+
     private static Path download(String spec, Path dir, String release, Set<String> tried) throws IOException {
         return download(List.of("apt-get", "download", "-q", spec), spec, dir, release, tried, DOWNLOAD_TIMEOUT);
     }
@@ -196,7 +215,7 @@ public final class HeadersFetcher {
         if (run.exit() != 0) {
             throw new KernelHeadersException("apt-get download " + spec + " failed for kernel " + release + " (packages tried: "
                     + String.join(", ", tried) + "): " + run.lastLine() + "; check the kernel release (apt-cache search linux-headers-) "
-                    + "or run apt-get update");
+                    + "or run apt-get update" + foreignArchHint(release));
         }
         String name = spec.contains("=") ? spec.substring(0, spec.indexOf('=')) : spec;
         try (Stream<Path> s = Files.list(dir)) {
