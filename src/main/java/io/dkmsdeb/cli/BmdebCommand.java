@@ -29,8 +29,13 @@ import java.util.concurrent.Callable;
                     + "compiler and no dkms. This is what 'dkms mkbmdeb' did before dkms 3 removed it.",
             "",
             "SOURCE is a module directory, a -dkms package file (read in Java, nothing is installed), or NAME/VERSION, "
-                    + "looked up in /usr/src/NAME-VERSION, then in /var/lib/dkms/NAME/VERSION/source."},
-        footer = {"", "Exit codes: 0 built (with several kernels: each one built or skipped, at least one built), "
+                    + "looked up in /usr/src/NAME-VERSION, then in /var/lib/dkms/NAME/VERSION/source.",
+            "",
+            "Only what is new is built: each package records the digest of its inputs (the module's files, the options, "
+                    + "the kernel and its headers package version, dkms-deb itself) in its Dkms-Deb-Inputs field, and a kernel "
+                    + "whose package with the same digest is in OUTDIR or a --reuse-from directory is up-to-date: nothing is "
+                    + "fetched or compiled for it."},
+        footer = {"", "Exit codes: 0 built or up-to-date (with several kernels: each one built, up-to-date or skipped, not all skipped), "
                 + "2 usage, 3 bad module source, 4 kernel headers (or, for a kernel of another architecture, the cross compiler) missing, 5 build failed (the message names the log), "
                 + "77 the module's BUILD_EXCLUSIVE_* excludes the kernel (with several kernels: all of them), 1 anything else. "
                 + "With several kernels, one that fails does not stop the others; the code is 5 when any failed, "
