@@ -53,7 +53,7 @@ class BmdebFakeBuildTest {
     }
 
     private BmdebJob.Request request(Path tree, List<String> kernels, int jobs) {
-        return new BmdebJob.Request(tree.toString(), kernels, false, kernels.equals(List.of(FAKE)) ? headers() : null, null, work.resolve("out"), jobs, Compression.NONE, true, null, null, null,
+        return new BmdebJob.Request(tree.toString(), kernels, false, kernels.equals(List.of(FAKE)) ? headers() : null, null, work.resolve("out-j" + jobs), jobs, Compression.NONE, true, null, null, null,
                 "T <t@example.org>", null, 60, work.resolve("logs"), null, null, true, false, Map.of("SOURCE_DATE_EPOCH", "1700000000"));
     }
 
