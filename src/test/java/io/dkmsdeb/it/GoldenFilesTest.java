@@ -86,5 +86,8 @@ class GoldenFilesTest {
         compare(c, "control", "hello-modules/control");
         compare(c, "postinst", "hello-modules/postinst");
         compare(c, "postrm", "hello-modules/postrm");
+        compare(c, "triggers", "hello-modules/triggers");
+        assertThat(c.modes()).containsEntry("triggers", 0644);
+        assertThat(c.text("md5sums")).doesNotContain("triggers");
     }
 }
