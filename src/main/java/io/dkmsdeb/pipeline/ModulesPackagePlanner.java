@@ -32,9 +32,20 @@ public final class ModulesPackagePlanner {
     static final Trigger UPDATE_INITRAMFS = Trigger.activateNoAwait("update-initramfs");
 
     private final ScriptTemplates templates;
+    private final boolean signed;
 
-    public ModulesPackagePlanner(ScriptTemplates templates) {
+    /**
+     * @param signed whether the modules are signed: the package then recommends the certificate
+     *               package ({@link CertPackagePlanner}) of its version
+     */
+    public ModulesPackagePlanner(ScriptTemplates templates, boolean signed) {
         this.templates = templates;
+        this.signed = signed;
+    }
+
+    /** A planner of packages of unsigned modules. */
+    public ModulesPackagePlanner(ScriptTemplates templates) {
+        this(templates, false);
     }
 
     /** The package's name, its Debian version, and the upstream version and base name its Provides uses. */
@@ -51,12 +62,17 @@ public final class ModulesPackagePlanner {
      * @param baseName bmdeb's --name (NAME of NAME-modules-KVER), or null to derive it from PACKAGE_NAME
      */
     public static Names names(DkmsConf conf, KernelTarget k, String revision, String baseName) {
-        String upstream = DebianNames.requireUpstreamVersion(conf.packageVersion());
+        return names(conf.packageName(), conf.packageVersion(), k.release(), revision, baseName);
+    }
+
+    /** {@link #names(DkmsConf, KernelTarget, String, String)} from PACKAGE_NAME, PACKAGE_VERSION and the kernel release. */
+    static Names names(String packageName, String packageVersion, String kernel, String revision, String baseName) {
+        String upstream = DebianNames.requireUpstreamVersion(packageVersion);
         String debianVersion = revision == null ? upstream : DebianNames.debianVersion(upstream, revision);
-        String name = baseName != null ? DebianNames.requirePackageName(baseName, "--name") : conf.packageName();
+        String name = baseName != null ? DebianNames.requirePackageName(baseName, "--name") : packageName;
         String providesBase = DebianNames.providesBase(name);
         DebianNames.requirePackageName(providesBase + "-dkms-bin", baseName != null ? "--name" : "PACKAGE_NAME");
-        return new Names(DebianNames.modulesPackage(name, k.release()), debianVersion, upstream, providesBase);
+        return new Names(DebianNames.modulesPackage(name, kernel), debianVersion, upstream, providesBase);
     }
 
     /**
@@ -98,6 +114,7 @@ public final class ModulesPackagePlanner {
                 .set("Maintainer", maintainer)
                 .set("Installed-Size", Long.toString(InstalledSize.kib(data, controlMembers(p.scripts(), List.of(UPDATE_INITRAMFS)))))
                 .set("Depends", "linux-image-" + k.release() + " | linux-image-" + k.release() + "-unsigned")
+                .set("Recommends", signed ? DebianNames.modulesCertPackage(p.names().providesBase()) + " (= " + p.names().debianVersion() + ")" : null)
                 .set("Provides", p.names().providesBase() + "-modules (= " + p.names().upstreamVersion() + ")")
                 .set("Section", "kernel")
                 .set("Priority", "optional")
