@@ -122,7 +122,8 @@ final class BmdebCommand implements Callable<Integer> {
 
     @Option(names = "--sign-key", paramLabel = "KEY",
             description = "Sign the modules with this private key (PEM), before compression, with the kernel's CONFIG_MODULE_SIG_HASH. "
-                    + "Default: dkms's /var/lib/dkms/mok.key when it and mok.pub exist.")
+                    + "Default: dkms's /var/lib/dkms/mok.key when it and mok.pub exist. Signed modules come with "
+                    + "NAME-modules-cert_VERSION_all.deb, the certificate for mokutil --import.")
     Path signKey;
 
     @Option(names = "--sign-cert", paramLabel = "CERT", description = "The key's X.509 certificate (PEM or DER). Default: /var/lib/dkms/mok.pub.")
@@ -176,12 +177,13 @@ final class BmdebCommand implements Callable<Integer> {
         summary.put("module", r.module());
         summary.put("moduleVersion", r.version());
         summary.put("kernels", ks);
+        summary.put("certPackage", r.certPackage() == null ? null : r.certPackage().toString());
         summary.put("exitCode", r.exitCode());
         summary.put("seconds", Math.round(r.seconds() * 100) / 100.0);
         return summary;
     }
 
-    /** Several kernels: a table of them; one: the file written. */
+    /** Several kernels: a table of them; one: the file written. Then the certificate package, when written. */
     private static void printTable(BmdebJob.Result r) {
         if (r.kernels().size() > 1) {
             System.out.printf("%-32s %-10s %-60s %8s%n", "KERNEL", "RESULT", "PACKAGE", "SECONDS");
@@ -190,6 +192,9 @@ final class BmdebCommand implements Callable<Integer> {
             }
         } else if (r.kernels().get(0).deb() != null) {
             System.out.println(r.kernels().get(0).deb());
+        }
+        if (r.certPackage() != null) {
+            System.out.println(r.certPackage());
         }
     }
 

@@ -19,7 +19,7 @@ import java.util.concurrent.Callable;
             "",
             "The checks: each kernel module's vermagic (read from the module's ELF modinfo section, compressed "
                     + "modules too) matches the kernel directory it is installed in, the md5sums match the data, and "
-                    + "the maintainer scripts parse (sh -n)."},
+                    + "the maintainer scripts parse (sh -n), and each line of the triggers file is DIRECTIVE NAME."},
         footer = {"", "Exit codes: 0 all checks passed, 1 a check failed or the file is not a valid package, 2 usage."})
 final class InspectCommand implements Callable<Integer> {
     @Option(names = {"-h", "--help"}, usageHelp = true, description = "Show this help message and exit.")
@@ -55,6 +55,7 @@ final class InspectCommand implements Callable<Integer> {
             out.put("command", "inspect");
             out.put("file", deb.toString());
             out.put("control", r.control());
+            out.put("triggers", r.triggers());
             out.put("files", files);
             out.put("checks", checks);
             out.put("ok", r.ok());
@@ -62,6 +63,11 @@ final class InspectCommand implements Callable<Integer> {
         } else {
             System.out.print(r.control());
             System.out.println();
+            if (r.triggers() != null) {
+                System.out.println("Triggers:");
+                r.triggers().lines().forEach(l -> System.out.println("  " + l));
+                System.out.println();
+            }
             System.out.println("Files:");
             for (InspectJob.Entry e : r.files()) {
                 System.out.printf("  %c %04o %10d  %s%s%n", e.type(), e.mode(), e.size(), e.path(),

@@ -3,6 +3,7 @@ package io.dkmsdeb.deb;
 import io.dkmsdeb.model.Compression;
 import io.dkmsdeb.model.DebEntry;
 import io.dkmsdeb.model.DebPackage;
+import io.dkmsdeb.model.Trigger;
 import org.apache.commons.compress.archivers.ar.ArArchiveEntry;
 import org.apache.commons.compress.archivers.ar.ArArchiveOutputStream;
 import org.apache.commons.compress.archivers.tar.TarArchiveEntry;
@@ -33,7 +34,8 @@ import java.util.TreeMap;
  * <p>Both tars list {@code ./}-prefixed names, sorted, every parent directory present, owner
  * root:root (0/0), explicit modes (0755 for directories and maintainer scripts, as planned for
  * files), and one fixed time for every member, ar and gzip headers included. md5sums is derived
- * from the data as it is written.
+ * from the data as it is written; it lists neither conffiles nor control members. The other control
+ * members (control, md5sums, conffiles, triggers) are 0644.
  */
 public final class DebWriter {
     private final Compression compression;
@@ -167,6 +169,9 @@ public final class DebWriter {
         }
         if (!pkg.conffiles().isEmpty()) {
             members.put("conffiles", (String.join("\n", pkg.conffiles()) + "\n").getBytes(StandardCharsets.UTF_8));
+        }
+        if (!pkg.triggers().isEmpty()) {
+            members.put("triggers", Trigger.file(pkg.triggers()).getBytes(StandardCharsets.UTF_8));
         }
         pkg.scripts().forEach((name, text) -> members.put(name, text.getBytes(StandardCharsets.UTF_8)));
         ByteArrayOutputStream bytes = new ByteArrayOutputStream();

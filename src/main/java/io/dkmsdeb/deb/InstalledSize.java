@@ -8,8 +8,9 @@ import java.util.Collection;
 /**
  * Installed-Size in KiB as dpkg-gencontrol computes it: each regular file and symbolic link
  * counts its size rounded up to whole KiB, each directory (the package root and DEBIAN/
- * included) counts 1 KiB; the maintainer scripts in DEBIAN/ count like files. control and
- * md5sums do not count: dpkg-gencontrol runs before they exist.
+ * included) counts 1 KiB; the maintainer scripts and other members of DEBIAN/ that exist when
+ * dpkg-gencontrol runs (triggers, written by dh_installdeb) count like files. control and md5sums
+ * do not count: dpkg-gencontrol runs before they exist.
  */
 public final class InstalledSize {
     private InstalledSize() {

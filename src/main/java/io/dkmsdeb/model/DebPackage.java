@@ -11,9 +11,11 @@ import java.util.TreeMap;
  * maintainer scripts by name ({@code postinst}, {@code prerm}, ...), and the data members.
  * md5sums are not part of the plan: the writer derives them from the data. {@code conffiles} lists
  * the absolute paths (e.g. {@code /etc/modprobe.d/foo.conf}) that dpkg treats as configuration
- * files; each must be a regular file of the data.
+ * files; each must be a regular file of the data. {@code triggers} are the lines of the
+ * {@code triggers} control file (deb-triggers(5)); with none, the package has no such file.
  */
-public record DebPackage(List<ControlField> control, Map<String, String> scripts, List<DebEntry> data, List<String> conffiles) {
+public record DebPackage(List<ControlField> control, Map<String, String> scripts, List<DebEntry> data, List<String> conffiles,
+                         List<Trigger> triggers) {
     private static final List<String> SCRIPT_NAMES = List.of("preinst", "postinst", "prerm", "postrm", "config");
 
     public DebPackage {
@@ -21,6 +23,10 @@ public record DebPackage(List<ControlField> control, Map<String, String> scripts
         scripts = Map.copyOf(new TreeMap<>(scripts));
         data = List.copyOf(data);
         conffiles = List.copyOf(conffiles);
+        triggers = List.copyOf(triggers);
+        if (triggers.stream().distinct().count() != triggers.size()) {
+            throw new IllegalArgumentException("a trigger is listed twice: " + triggers);
+        }
         for (String c : conffiles) {
             if (data.stream().noneMatch(e -> e.type() == DebEntry.Type.FILE && ("/" + e.path()).equals(c))) {
                 throw new IllegalArgumentException("conffile " + c + " is not a regular file of the package");
@@ -38,9 +44,14 @@ public record DebPackage(List<ControlField> control, Map<String, String> scripts
         }
     }
 
-    /** A package without conffiles. */
+    /** A package without triggers. */
+    public DebPackage(List<ControlField> control, Map<String, String> scripts, List<DebEntry> data, List<String> conffiles) {
+        this(control, scripts, data, conffiles, List.of());
+    }
+
+    /** A package without conffiles and triggers. */
     public DebPackage(List<ControlField> control, Map<String, String> scripts, List<DebEntry> data) {
-        this(control, scripts, data, List.of());
+        this(control, scripts, data, List.of(), List.of());
     }
 
     public Optional<String> field(String name) {

@@ -1,12 +1,16 @@
 package io.dkmsdeb.pipeline;
 
+import io.dkmsdeb.deb.AtomicOutput;
+import io.dkmsdeb.deb.DebWriter;
 import io.dkmsdeb.kernel.DkmsStyleBuild;
 import io.dkmsdeb.kernel.KernelBuild;
 import io.dkmsdeb.model.Compression;
+import io.dkmsdeb.model.DebPackage;
 import io.dkmsdeb.model.DkmsDebException;
 import io.dkmsdeb.model.KernelExcludedException;
 import io.dkmsdeb.support.Log;
 
+import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -88,10 +92,11 @@ public final class BmdebJob {
     /**
      * All kernels, and the exit code of the whole call.
      *
-     * @param module  PACKAGE_NAME as read for the first kernel (in the order given) whose dkms.conf was read, or null
-     * @param version its PACKAGE_VERSION
+     * @param module      PACKAGE_NAME as read for the first kernel (in the order given) whose dkms.conf was read, or null
+     * @param version     its PACKAGE_VERSION
+     * @param certPackage the NAME-modules-cert package written when the modules were signed, else null
      */
-    public record Result(String module, String version, List<KernelResult> kernels, int exitCode, double seconds) {
+    public record Result(String module, String version, List<KernelResult> kernels, int exitCode, double seconds, Path certPackage) {
     }
 
     public Result run(Request r) {
@@ -99,10 +104,13 @@ public final class BmdebJob {
         BmdebPlan.Kernels kernels = BmdebPlan.kernels(r);
         try (ModuleLocator located = ModuleLocator.locate(r.source())) {
             BmdebPlan plan = BmdebPlan.of(r, kernels, located);
+            // read before any build, so that a file that is no certificate fails in a second, not after the compiles
+            CertPackagePlanner.Certificate cert = plan.signing() == null ? null : CertPackagePlanner.read(plan.signing().cert());
             List<KernelResult> results = runAll(plan);
             KernelResult named = results.stream().filter(k -> k.module() != null).findFirst().orElse(null);
+            Path certPackage = cert == null ? null : writeCertPackage(plan, cert, results);
             return new Result(named == null ? null : named.module(), named == null ? null : named.moduleVersion(), results,
-                    exitCode(results), (System.nanoTime() - start) / 1e9);
+                    exitCode(results), (System.nanoTime() - start) / 1e9, certPackage);
         }
     }
 
@@ -134,6 +142,31 @@ public final class BmdebJob {
         } finally {
             pool.shutdownNow();
         }
+    }
+
+    /**
+     * The certificate package, once for the call, with the name and version of the first kernel built
+     * (in the order given); null when none was built.
+     */
+    private static Path writeCertPackage(BmdebPlan plan, CertPackagePlanner.Certificate cert, List<KernelResult> results) {
+        KernelResult built = results.stream().filter(k -> k.result() == KernelOutcome.BUILT).findFirst().orElse(null);
+        if (built == null) {
+            return null;
+        }
+        BmdebJob.Request r = plan.request();
+        ModulesPackagePlanner.Names names = ModulesPackagePlanner.names(built.module(), built.moduleVersion(), built.kernel(), r.revision(),
+                r.name());
+        DebPackage pkg = new CertPackagePlanner(plan.templates()).plan(names, built.module(), built.moduleVersion(), plan.maintainer(),
+                cert, plan.epoch());
+        Path target = OutputDir.prepare(r.outDir()).resolve(pkg.conventionalFileName());
+        try {
+            AtomicOutput.write(target, out -> new DebWriter(Compression.XZ, plan.epoch(), 1).write(pkg, out));
+        } catch (IOException e) {
+            throw new DkmsDebException("cannot write the certificate package " + target + ": " + e.getClass().getSimpleName() + ": "
+                    + e.getMessage() + "; check free space and permissions of " + r.outDir(), e);
+        }
+        Log.info("wrote " + target + " (the signing certificate, for mokutil --import)");
+        return target;
     }
 
     /** A kernel's result; a KernelRun returns every failure of its kernel as a result, so only a JVM Error arrives here. */

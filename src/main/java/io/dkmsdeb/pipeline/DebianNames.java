@@ -40,6 +40,11 @@ public final class DebianNames {
         return withoutDkms(base(moduleName, modulesWayOut(moduleName)));
     }
 
+    /** The package of the modules' signing certificate: {@code NAME-modules-cert}, NAME as in {@link #providesBase}. */
+    public static String modulesCertPackage(String moduleName) {
+        return requirePackageName(providesBase(moduleName) + "-modules-cert", "the module name");
+    }
+
     private static String modulesWayOut(String moduleName) {
         String base = withoutDkms(lowerCase(moduleName));
         return "give the base name of the packages with --name " + base + " (for " + base + "-modules-KVER)";

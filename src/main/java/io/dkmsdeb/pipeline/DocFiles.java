@@ -38,9 +38,22 @@ public final class DocFiles {
                         List<String> notices, String kernel) {
     }
 
+    /** The changelog's date, as RFC 2822 (the date of a changelog trailer line). */
+    static String date(long epochSeconds) {
+        return RFC_2822.format(Instant.ofEpochSecond(epochSeconds).atOffset(ZoneOffset.UTC));
+    }
+
     /** The doc entries, dated {@code epochSeconds} (the changelog's date). */
     public static List<DebEntry> entries(ScriptTemplates templates, About about, long epochSeconds) {
-        String date = RFC_2822.format(Instant.ofEpochSecond(epochSeconds).atOffset(ZoneOffset.UTC));
+        return entries(templates, "doc", about, epochSeconds);
+    }
+
+    /**
+     * The doc entries with the changelog and copyright of {@code templateDir} ({@code doc}, or
+     * {@code cert} for the certificate package); the lintian override is always doc's.
+     */
+    static List<DebEntry> entries(ScriptTemplates templates, String templateDir, About about, long epochSeconds) {
+        String date = date(epochSeconds);
         String year = Integer.toString(Instant.ofEpochSecond(epochSeconds).atOffset(ZoneOffset.UTC).getYear());
         TemplateValues values = new TemplateValues()
                 .shell("package", about.packageName()).shell("debianVersion", about.debianVersion())
@@ -50,8 +63,8 @@ public final class DocFiles {
         if (about.kernel() != null) {
             values.shell("kernel", about.kernel());
         }
-        String changelog = templates.render("doc/changelog.ftl", values);
-        String copyright = templates.render("doc/copyright.ftl", values);
+        String changelog = templates.render(templateDir + "/changelog.ftl", values);
+        String copyright = templates.render(templateDir + "/copyright.ftl", values);
         String overrides = templates.render("doc/lintian-overrides.ftl", values);
         String doc = "usr/share/doc/" + about.packageName() + "/";
         return List.of(

@@ -4,6 +4,8 @@ import io.dkmsdeb.deb.Deb822;
 import io.dkmsdeb.deb.DebReader;
 import io.dkmsdeb.kernel.Modinfo;
 import io.dkmsdeb.model.DkmsDebException;
+import io.dkmsdeb.model.ModuleSourceException;
+import io.dkmsdeb.model.Trigger;
 import io.dkmsdeb.process.ProcessRunner;
 
 import java.io.ByteArrayOutputStream;
@@ -28,7 +30,8 @@ import java.util.regex.Pattern;
  * The {@code inspect} use case: reads a package in Java and checks it: every kernel module's
  * vermagic names the kernel of the directory it is installed in, and its ELF machine is the
  * package's Architecture's (an arm64 package holds AArch64 modules); md5sums lists every regular
- * file with the right sum; each maintainer script parses ({@code sh -n}).
+ * file with the right sum; each maintainer script parses ({@code sh -n}); the triggers file, when
+ * there is one, is made of {@code DIRECTIVE NAME} lines (deb-triggers(5)).
  */
 public final class InspectJob {
     /** Time allowed for {@code sh -n} on one maintainer script. */
@@ -43,7 +46,10 @@ public final class InspectJob {
     public record Entry(String path, char type, int mode, long size, String linkTarget) {
     }
 
-    public record Report(String control, List<Entry> files, List<Check> checks) {
+    /**
+     * @param triggers the triggers control member as written, or null when the package has none
+     */
+    public record Report(String control, String triggers, List<Entry> files, List<Check> checks) {
         public boolean ok() {
             return checks.stream().allMatch(Check::ok);
         }
@@ -105,7 +111,22 @@ public final class InspectJob {
                 checks.add(syntaxCheck(script, text, control.modes().getOrDefault(script, 0)));
             }
         }
-        return new Report(control.text("control"), files, checks);
+        String triggers = control.text("triggers");
+        if (triggers != null) {
+            checks.add(triggersCheck(triggers));
+        }
+        return new Report(control.text("control"), triggers, files, checks);
+    }
+
+    private static Check triggersCheck(String text) {
+        String what = "triggers lines are 'DIRECTIVE NAME'";
+        try {
+            List<Trigger> triggers = Trigger.parse(text);
+            return new Check(what, !triggers.isEmpty(), triggers.isEmpty() ? "the triggers file names no trigger"
+                    : String.join(", ", triggers.stream().map(Trigger::line).toList()));
+        } catch (ModuleSourceException e) {
+            return new Check(what, false, e.getMessage());
+        }
     }
 
     /** A module's ELF machine against the package's Architecture: an arm64 package holds AArch64 modules. */

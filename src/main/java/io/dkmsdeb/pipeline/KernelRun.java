@@ -104,7 +104,7 @@ final class KernelRun {
         // names checked now, so that a bad version fails before the compile; while make runs,
         // on the core it leaves free: the package writer is warmed up, doc files and scripts rendered
         ModulesPackagePlanner.Names names = ModulesPackagePlanner.names(conf, k, r.revision(), r.name());
-        ModulesPackagePlanner planner = new ModulesPackagePlanner(plan.templates());
+        ModulesPackagePlanner planner = new ModulesPackagePlanner(plan.templates(), plan.signing() != null);
         CompletableFuture<ModulesPackagePlanner.Prepared> prepared = CompletableFuture.supplyAsync(() -> {
             new DebWriter(Compression.XZ, plan.epoch(), 1).warmUp();
             return planner.prepare(names, conf, k, plan.maintainer(), source.dir(), plan.epoch());

@@ -8,6 +8,7 @@ import io.dkmsdeb.model.DebEntry;
 import io.dkmsdeb.model.DebPackage;
 import io.dkmsdeb.model.DkmsConf;
 import io.dkmsdeb.model.KernelTarget;
+import io.dkmsdeb.model.Trigger;
 import io.dkmsdeb.templates.ScriptTemplates;
 import io.dkmsdeb.templates.TemplateValues;
 
@@ -22,13 +23,29 @@ import java.util.TreeMap;
  * known bugs fixed: the target kernel's architecture (not the build host's), a versioned
  * Provides (Debian #943484), modules where dkms installs them on Debian
  * ({@code /lib/modules/KVER/updates/dkms/}), depmod guarded as debhelper does, nothing else
- * but the doc files.
+ * but the doc files. Like Debian's packages that ship modules, it activates initramfs-tools'
+ * trigger ({@link #UPDATE_INITRAMFS}), so that the initramfs is rebuilt once after dpkg has
+ * installed or removed any number of them, with the modules a boot-time driver needs.
  */
 public final class ModulesPackagePlanner {
-    private final ScriptTemplates templates;
+    /** {@code activate-noawait update-initramfs}: initramfs-tools' trigger; nothing waits for it. */
+    static final Trigger UPDATE_INITRAMFS = Trigger.activateNoAwait("update-initramfs");
 
-    public ModulesPackagePlanner(ScriptTemplates templates) {
+    private final ScriptTemplates templates;
+    private final boolean signed;
+
+    /**
+     * @param signed whether the modules are signed: the package then recommends the certificate
+     *               package ({@link CertPackagePlanner}) of its version
+     */
+    public ModulesPackagePlanner(ScriptTemplates templates, boolean signed) {
         this.templates = templates;
+        this.signed = signed;
+    }
+
+    /** A planner of packages of unsigned modules. */
+    public ModulesPackagePlanner(ScriptTemplates templates) {
+        this(templates, false);
     }
 
     /** The package's name, its Debian version, and the upstream version and base name its Provides uses. */
@@ -45,12 +62,17 @@ public final class ModulesPackagePlanner {
      * @param baseName bmdeb's --name (NAME of NAME-modules-KVER), or null to derive it from PACKAGE_NAME
      */
     public static Names names(DkmsConf conf, KernelTarget k, String revision, String baseName) {
-        String upstream = DebianNames.requireUpstreamVersion(conf.packageVersion());
+        return names(conf.packageName(), conf.packageVersion(), k.release(), revision, baseName);
+    }
+
+    /** {@link #names(DkmsConf, KernelTarget, String, String)} from PACKAGE_NAME, PACKAGE_VERSION and the kernel release. */
+    static Names names(String packageName, String packageVersion, String kernel, String revision, String baseName) {
+        String upstream = DebianNames.requireUpstreamVersion(packageVersion);
         String debianVersion = revision == null ? upstream : DebianNames.debianVersion(upstream, revision);
-        String name = baseName != null ? DebianNames.requirePackageName(baseName, "--name") : conf.packageName();
+        String name = baseName != null ? DebianNames.requirePackageName(baseName, "--name") : packageName;
         String providesBase = DebianNames.providesBase(name);
         DebianNames.requirePackageName(providesBase + "-dkms-bin", baseName != null ? "--name" : "PACKAGE_NAME");
-        return new Names(DebianNames.modulesPackage(name, k.release()), debianVersion, upstream, providesBase);
+        return new Names(DebianNames.modulesPackage(name, kernel), debianVersion, upstream, providesBase);
     }
 
     /**
@@ -94,8 +116,9 @@ public final class ModulesPackagePlanner {
                 .set("Version", p.names().debianVersion())
                 .set("Architecture", k.debArch())
                 .set("Maintainer", maintainer)
-                .set("Installed-Size", Long.toString(InstalledSize.kib(data, p.scripts().values())))
+                .set("Installed-Size", Long.toString(InstalledSize.kib(data, controlMembers(p.scripts(), List.of(UPDATE_INITRAMFS)))))
                 .set("Depends", "linux-image-" + k.release() + " | linux-image-" + k.release() + "-unsigned")
+                .set("Recommends", signed ? DebianNames.modulesCertPackage(p.names().providesBase()) + " (= " + p.names().debianVersion() + ")" : null)
                 .set("Provides", p.names().providesBase() + "-modules (= " + p.names().upstreamVersion() + ")")
                 .set("Section", "kernel")
                 .set("Priority", "optional");
@@ -107,6 +130,13 @@ public final class ModulesPackagePlanner {
                                 + (names.size() > 1 ? "s " : " ") + String.join(", ", names) + " built for the " + k.release()
                                 + " Linux kernel (" + k.debArch() + "), so that the module can be used without a compiler "
                                 + "or DKMS on the target."));
-        return new DebPackage(control.fields(), p.scripts(), data);
+        return new DebPackage(control.fields(), p.scripts(), data, List.of(), List.of(UPDATE_INITRAMFS));
+    }
+
+    /** The texts of the control members Installed-Size counts: the scripts and the triggers file. */
+    private static List<String> controlMembers(Map<String, String> scripts, List<Trigger> triggers) {
+        List<String> members = new ArrayList<>(scripts.values());
+        members.add(Trigger.file(triggers));
+        return members;
     }
 }

@@ -4,6 +4,7 @@ import io.dkmsdeb.model.ControlField;
 import io.dkmsdeb.model.DebEntry;
 import io.dkmsdeb.model.Compression;
 import io.dkmsdeb.model.DebPackage;
+import io.dkmsdeb.model.Trigger;
 import org.apache.commons.compress.archivers.ar.ArArchiveEntry;
 import org.apache.commons.compress.archivers.ar.ArArchiveInputStream;
 import org.apache.commons.compress.archivers.tar.TarArchiveEntry;
@@ -127,6 +128,18 @@ class DebWriterTest {
         }
         assertThat(md5sums.lines().toList()).containsExactlyInAnyOrderElementsOf(expected);
         assertThat(md5sums).doesNotContain("Kbuild");
+    }
+
+    @Test
+    void triggersAre0644AndNotInMd5sums() throws Exception {
+        DebPackage p = pkg(entries());
+        DebPackage withTrigger = new DebPackage(p.control(), p.scripts(), p.data(), List.of(), List.of(Trigger.activateNoAwait("update-initramfs")));
+        Map<String, byte[]> control = new LinkedHashMap<>();
+        List<TarArchiveEntry> entries = tarEntries(arMembers(write(withTrigger, Compression.XZ)).get("control.tar.xz"), control);
+        assertThat(entries.stream().map(TarArchiveEntry::getName)).containsExactly("./", "./control", "./md5sums", "./postinst", "./triggers");
+        assertThat(entries.get(4).getMode() & 07777).isEqualTo(0644);
+        assertThat(new String(control.get("./triggers"), StandardCharsets.UTF_8)).isEqualTo("activate-noawait update-initramfs\n");
+        assertThat(new String(control.get("./md5sums"), StandardCharsets.UTF_8)).doesNotContain("triggers");
     }
 
     @Test

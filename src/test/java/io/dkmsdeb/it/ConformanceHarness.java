@@ -439,7 +439,8 @@ final class ConformanceHarness {
         }
         Path deb;
         try (Stream<Path> s = Files.list(out)) {
-            deb = s.filter(f -> f.toString().endsWith(".deb")).findFirst().orElse(null);
+            // the -modules package; not the certificate package bmdeb adds when dkms's MOK key signs the modules
+            deb = s.filter(f -> f.toString().endsWith(".deb") && !f.getFileName().toString().contains("-modules-cert_")).findFirst().orElse(null);
         }
         List<Path> ourFiles = List.of();
         if (deb != null) {

@@ -94,7 +94,7 @@ class FleetScriptTest {
         String example = Cmd.repo().resolve("debian-example/hello").toString();
         Cmd.Result r = script(work, Map.of(), K61, example);
         assertThat(r.exit()).as(r.toString()).isZero();
-        assertThat(debs(work)).containsExactly("hello-modules-" + K61 + "_1.0_amd64.deb");
+        assertThat(debs(work)).containsExactlyElementsOf(HelloModules.withCertWhenSigned("hello-modules-" + K61 + "_1.0_amd64.deb"));
         Map<String, Object> s = summary(work, K61);
         assertThat(s).containsEntry("command", "bmdeb").containsEntry("module", "hello").containsEntry("moduleVersion", "1.0")
                 .containsEntry("exitCode", 0.0);
@@ -110,7 +110,7 @@ class FleetScriptTest {
     void takesTheSourceFromModuleSourceAsTheJenkinsfilePassesIt() throws IOException {
         Cmd.Result r = script(work, Map.of("MODULE_SOURCE", Cmd.repo().resolve("debian-example/hello").toString()), K612);
         assertThat(r.exit()).as(r.toString()).isZero();
-        assertThat(debs(work)).containsExactly("hello-modules-" + K612 + "_1.0_amd64.deb");
+        assertThat(debs(work)).containsExactlyElementsOf(HelloModules.withCertWhenSigned("hello-modules-" + K612 + "_1.0_amd64.deb"));
         assertThat(onlyKernel(summary(work, K612))).containsEntry("result", "built");
         assertThat(r.err()).contains("[ok] vermagic of lib/modules/" + K612 + "/updates/dkms/hello.ko.xz");
     }

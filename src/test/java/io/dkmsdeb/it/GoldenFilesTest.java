@@ -21,7 +21,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 /**
  * The control file and maintainer scripts of the example packages, compared with the files kept in
  * src/test/resources/golden/: hello-dkms from {@code dkms-deb source debian-example/hello}, and
- * hello-modules-6.1.0-99-amd64 from the bmdeb pipeline with a fake build (no kernel). SOURCE_DATE_EPOCH is
+ * hello-modules-6.1.0-99-amd64 from the bmdeb pipeline with a fake build (no kernel), and hello-modules-cert of
+ * the same build signed with the certificate in src/test/resources/certs. SOURCE_DATE_EPOCH is
  * fixed. After an intended change, rewrite them with {@code mvn -B test -Dtest=GoldenFilesTest -Dgolden.update=true}
  * and review the diff.
  */
@@ -75,6 +76,34 @@ class GoldenFilesTest {
         }
     }
 
+    /**
+     * Signed (the fake build signs nothing; the key file is only checked to exist): the certificate
+     * package's control and README.Debian, and the -modules package's Recommends of it.
+     */
+    @Test
+    void helloModulesCert() throws IOException {
+        Path headers = Files.createDirectories(work.resolve("headers"));
+        Files.writeString(headers.resolve("Makefile"), "# not a kernel tree\n");
+        Files.writeString(headers.resolve(".config"), "CONFIG_X86_64=y\nCONFIG_X86=y\nCONFIG_64BIT=y\nCONFIG_MODULES=y\n");
+        Path key = Files.writeString(work.resolve("unused.key"), "not read by the fake build\n");
+        Path cert = Cmd.repo().resolve("src/test/resources/certs/signing-cert.pem");
+        BmdebJob.Result r = new BmdebJob(new FakeBuild()).run(new BmdebJob.Request(HelloModules.example(), List.of(KERNEL), false,
+                headers, null, work.resolve("out"), 1, Compression.NONE, true, null, null, null, SourceCommandTest.MAINTAINER, null, 60,
+                work.resolve("logs"), key, cert, false, false, ENV));
+        assertThat(r.exitCode()).as(r.kernels().toString()).isZero();
+        assertThat(r.certPackage()).isEqualTo(work.resolve("out/hello-modules-cert_1.0_all.deb"));
+        assertThat(control(r.kernels().get(0).deb()).text("control")).contains("\nRecommends: hello-modules-cert (= 1.0)\n");
+        Map<String, String> docs = new java.util.TreeMap<>();
+        DebReader.Control c = DebReader.read(r.certPackage(), DebReader.Limits.DEFAULT, e -> {
+            if (e.path().endsWith("/README.Debian")) {
+                docs.put("README.Debian", new String(e.content().readAllBytes(), StandardCharsets.UTF_8));
+            }
+        });
+        compare(c, "control", "hello-modules-cert/control");
+        compare(new DebReader.Control(Map.of("README.Debian", docs.get("README.Debian").getBytes(StandardCharsets.UTF_8)), Map.of()),
+                "README.Debian", "hello-modules-cert/README.Debian");
+    }
+
     @Test
     void helloModules() throws IOException {
         Path headers = Files.createDirectories(work.resolve("headers"));
@@ -84,9 +113,13 @@ class GoldenFilesTest {
                 headers, null, work.resolve("out"), 1, Compression.NONE, true, null, null, null, SourceCommandTest.MAINTAINER, null, 60,
                 work.resolve("logs"), null, null, true, false, ENV));
         assertThat(r.exitCode()).as(r.kernels().toString()).isZero();
+        assertThat(r.certPackage()).as("unsigned: no certificate package").isNull();
         DebReader.Control c = control(r.kernels().get(0).deb());
         compare(c, "control", "hello-modules/control");
         compare(c, "postinst", "hello-modules/postinst");
         compare(c, "postrm", "hello-modules/postrm");
+        compare(c, "triggers", "hello-modules/triggers");
+        assertThat(c.modes()).containsEntry("triggers", 0644);
+        assertThat(c.text("md5sums")).doesNotContain("triggers");
     }
 }

@@ -5,6 +5,7 @@ import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Comparator;
+import java.util.List;
 import java.util.Map;
 import java.util.stream.Stream;
 
@@ -52,6 +53,16 @@ public final class HelloModules {
         Path deb = dir().resolve("hello-modules-" + kernel + "_1.0_amd64.deb");
         assertThat(deb).as("the shared build of debian-example/hello").isRegularFile();
         return deb;
+    }
+
+    /**
+     * The file names a bmdeb run without --sign-key or --no-sign writes for hello: {@code modulesDeb},
+     * and hello-modules-cert_1.0_all.deb when dkms's MOK key pair exists on this machine (bmdeb then
+     * signs with it, as dkms does); sorted.
+     */
+    public static List<String> withCertWhenSigned(String modulesDeb) {
+        boolean signs = Files.isReadable(Path.of("/var/lib/dkms/mok.key")) && Files.isReadable(Path.of("/var/lib/dkms/mok.pub"));
+        return signs ? List.of("hello-modules-cert_1.0_all.deb", modulesDeb).stream().sorted().toList() : List.of(modulesDeb);
     }
 
     private static void delete(Path dir) {

@@ -16,8 +16,8 @@ import static org.assertj.core.api.Assertions.assertThat;
  * {@link #OVERLAID} are overlay mounts whose lower layer is the machine's own directory and whose
  * upper layer is kept in this root's state directory. So dpkg's database and lock, /usr/src,
  * /usr/lib/modules (and /lib/modules, a link to it), /var/lib/dkms, /etc/dkms/framework.conf, docs,
- * lintian overrides, logs and debconf's cache all change only in the upper layers; the machine's
- * directories are never written.
+ * lintian overrides, logs, debconf's cache and the initramfs images that initramfs-tools' trigger
+ * writes to /boot all change only in the upper layers; the machine's directories are never written.
  *
  * <p>Each {@link #run} starts a new namespace over the same upper layers, so the steps of one test
  * (install, check, remove) see each other's changes, and nothing is mounted between them. A second
@@ -37,10 +37,11 @@ final class IsolatedRoot {
      * The directories overlaid: everything {@code dpkg -i} and dkms write when installing and
      * removing the packages of these tests ({@code /usr/src}, {@code /usr/lib/modules},
      * {@code /usr/share/doc}, {@code /usr/bin}, {@code /etc/dkms}, {@code /var/lib/dpkg},
-     * {@code /var/lib/dkms}, {@code /var/cache}, {@code /var/log}, ...). Debian 12 is merged-/usr:
-     * /lib is a link to usr/lib.
+     * {@code /var/lib/dkms}, {@code /var/cache}, {@code /var/log}, ...), and {@code /boot}, where
+     * update-initramfs writes {@code initrd.img-KVER} when a -modules package activates its trigger.
+     * Debian 12 is merged-/usr: /lib is a link to usr/lib.
      */
-    static final List<String> OVERLAID = List.of("/etc", "/usr", "/var");
+    static final List<String> OVERLAID = List.of("/boot", "/etc", "/usr", "/var");
 
     /** Exit code of the setup when it cannot make the root; the test then fails instead of checking a half-made root. */
     private static final int SETUP_FAILED = 125;
@@ -153,6 +154,21 @@ final class IsolatedRoot {
             throw new AssertionError("cannot list " + dir + " in the isolated root:\n" + r);
         }
         return r.out().lines().filter(l -> !l.isEmpty()).sorted().toList();
+    }
+
+    /**
+     * Configures the root's initramfs-tools as an admin who wants {@code modules} at boot would:
+     * {@code MODULES=list} and the modules in /etc/initramfs-tools/modules. update-initramfs, which
+     * the -modules packages' trigger runs, then copies those modules and what they need, and takes
+     * seconds; with Debian's {@code MODULES=most} it copies most of the kernel's modules and takes
+     * minutes on a busy 2-core machine.
+     */
+    void initramfsOfModules(String... modules) {
+        Cmd.Result r = run("echo MODULES=list > /etc/initramfs-tools/conf.d/boot-drivers && printf '%s\\n' \"$@\" >> /etc/initramfs-tools/modules",
+                modules);
+        if (r.exit() != 0) {
+            throw new AssertionError("cannot configure initramfs-tools in the isolated root:\n" + r);
+        }
     }
 
     /** The text of file {@code path} in the root. */

@@ -35,7 +35,8 @@ class IsolatedRootTest {
     @Test
     void writesStayInTheRootAndTheNextRunOfTheSameRootSeesThem() throws IOException {
         IsolatedRoot root = IsolatedRoot.in(tmp.resolve("a"));
-        List<String> paths = List.of("/usr/src/" + probe, "/lib/modules/" + probe, "/var/lib/dpkg/" + probe, "/etc/dkms/" + probe);
+        List<String> paths = List.of("/usr/src/" + probe, "/lib/modules/" + probe, "/var/lib/dpkg/" + probe, "/etc/dkms/" + probe,
+                "/boot/" + probe);
         List<Path> onMachine = paths.stream().map(Path::of).toList();
         IsolatedRoot.assertMachineHasNone(List.of(), onMachine);
 
@@ -47,6 +48,7 @@ class IsolatedRootTest {
             assertThat(root.read(p)).isEqualTo("written\n");
         }
         assertThat(root.upper().resolve("usr/src/" + probe)).as("kept in the upper layer").exists();
+        assertThat(root.upper().resolve("boot/" + probe)).as("kept in the upper layer").exists();
         IsolatedRoot other = IsolatedRoot.in(tmp.resolve("b"));
         for (String p : paths) {
             assertThat(other.exists(p)).as(p + " in another root").isFalse();
@@ -61,6 +63,33 @@ class IsolatedRootTest {
             assertThat(root.ok("findmnt", "-n", "-o", "FSTYPE", "--mountpoint", dir).out().strip()).as(dir).isEqualTo("overlay");
         }
         assertThat(Files.readString(Path.of("/proc/self/mountinfo"))).doesNotContain(root.upper().getParent().toString());
+    }
+
+    /** What update-initramfs does to /boot (replace an image, touch it) happens in the root; the machine's /boot stays as it was. */
+    @Test
+    void bootIsIsolated() throws IOException {
+        List<String> before = bootListing();
+        IsolatedRoot root = IsolatedRoot.in(tmp);
+        Cmd.Result w = root.run("for f in /boot/*; do [ -f \"$f\" ] && touch -d @0 \"$f\" && echo \"$f\"; done; "
+                + "echo new > /boot/initrd.img-\"$1\"", probe);
+        assertThat(w.exit()).as(w.toString()).isZero();
+        assertThat(root.read("/boot/initrd.img-" + probe)).isEqualTo("new\n");
+        for (String f : w.out().lines().toList()) {
+            assertThat(root.ok("stat", "-c", "%Y", f).out().strip()).as(f + " in the root").isEqualTo("0");
+        }
+        assertThat(root.upper().resolve("boot/initrd.img-" + probe)).exists();
+        assertThat(bootListing()).as("this machine's /boot").isEqualTo(before);
+    }
+
+    /** Name, size and modification time of each file in this machine's /boot. */
+    private static List<String> bootListing() throws IOException {
+        try (Stream<Path> s = Files.list(Path.of("/boot"))) {
+            List<String> l = new ArrayList<>();
+            for (Path p : s.sorted().toList()) {
+                l.add(p.getFileName() + " " + Files.size(p) + " " + Files.getLastModifiedTime(p));
+            }
+            return l;
+        }
     }
 
     @Test

@@ -71,6 +71,22 @@ public final class Kernels {
         return Integer.compare(x.length, y.length);
     }
 
+    /**
+     * The kernels this machine boots: headers configured (build/.config), the {@code linux-image-KVER}
+     * (or {@code -unsigned}) package installed, and an initramfs {@code /boot/initrd.img-KVER}; in name order.
+     */
+    public static List<String> installedWithInitramfs() {
+        return withHeaders().stream()
+                .filter(k -> Files.exists(MODULES.resolve(k).resolve("build/.config")) && Files.isRegularFile(Path.of("/boot/initrd.img-" + k)))
+                .filter(k -> installed("linux-image-" + k) || installed("linux-image-" + k + "-unsigned"))
+                .toList();
+    }
+
+    private static boolean installed(String pkg) {
+        Cmd.Result q = Cmd.run("dpkg-query", "-W", "-f=${db:Status-Abbrev}", pkg);
+        return q.exit() == 0 && q.out().startsWith("ii");
+    }
+
     /** Every kernel under /lib/modules with headers (a build/include directory), in name order. */
     public static List<String> withHeaders() {
         if (!Files.isDirectory(MODULES)) {

@@ -12,13 +12,15 @@ import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
+import java.util.stream.Stream;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
  * bmdeb --sign-key/--sign-cert: every module is signed before compression with the kernel's
  * CONFIG_MODULE_SIG_HASH; modinfo shows the signer; the appended PKCS#7 signature verifies
- * against the certificate with openssl; the signed module still loads in the real kernel.
+ * against the certificate with openssl; the signed module still loads in the real kernel. The
+ * certificate comes once per call in hello-modules-cert, as DER, and only when the modules are signed.
  */
 @Tag("kernel")
 @Tag("tools")
@@ -33,6 +35,8 @@ class SigningTest {
     static Path cert;
     static Path out;
     static String k612;
+    /** bmdeb's --json summary of the signed build. */
+    static String json;
 
     @BeforeAll
     static void keyAndPackages() throws IOException {
@@ -47,8 +51,75 @@ class SigningTest {
                 "-keyout", key.toString(), "-out", cert.toString());
         out = Files.createDirectories(work.resolve("out"));
         Cmd.Result r = Cmd.dkmsDeb(null, Map.of(), "bmdeb", HelloModules.example(), "-k", K61, "-k", k612, "-o", out.toString(),
+                "--sign-key", key.toString(), "--sign-cert", cert.toString(), "--log-dir", work.resolve("logs").toString(), "--json");
+        assertThat(r.exit()).as(r.toString()).isZero();
+        json = r.out();
+    }
+
+    static List<String> debs(Path dir) throws IOException {
+        try (Stream<Path> s = Files.list(dir)) {
+            return s.map(p -> p.getFileName().toString()).filter(n -> n.endsWith(".deb")).sorted().toList();
+        }
+    }
+
+    /** One certificate package for the two kernels: the certificate as DER (what openssl writes), lintian clean, recommended. */
+    @Test
+    void certificatePackageOnceWithTheCertificateAsDer() throws IOException {
+        assertThat(debs(out)).containsExactly("hello-modules-" + K61 + "_1.0_amd64.deb", "hello-modules-" + k612 + "_1.0_amd64.deb",
+                "hello-modules-cert_1.0_all.deb");
+        Path certDeb = out.resolve("hello-modules-cert_1.0_all.deb");
+        assertThat(json).contains("\"certPackage\":\"" + certDeb + "\"");
+        DebInfo info = DebInfo.of(certDeb);
+        assertThat(info.fields()).containsEntry("Package", "hello-modules-cert").containsEntry("Version", "1.0")
+                .containsEntry("Architecture", "all").containsEntry("Section", "kernel").containsEntry("Priority", "optional")
+                .containsEntry("Maintainer", DebInfo.of(out.resolve("hello-modules-" + K61 + "_1.0_amd64.deb")).fields().get("Maintainer"));
+
+        Path x = work.resolve("x-cert");
+        Cmd.ok("dpkg-deb", "-x", certDeb.toString(), x.toString());
+        Path der = x.resolve("usr/share/hello-modules-cert/hello-modules-cert.der");
+        Path expected = work.resolve("expected.der");
+        Cmd.ok("openssl", "x509", "-in", cert.toString(), "-outform", "DER", "-out", expected.toString());
+        assertThat(Files.readAllBytes(der)).isEqualTo(Files.readAllBytes(expected));
+        assertThat(Cmd.ok("openssl", "x509", "-inform", "DER", "-in", der.toString(), "-noout", "-subject").out())
+                .contains("dkms-deb test signing key");
+        assertThat(Files.readString(x.resolve("usr/share/doc/hello-modules-cert/README.Debian")))
+                .contains("mokutil --import /usr/share/hello-modules-cert/hello-modules-cert.der")
+                .contains("mokutil --test-key /usr/share/hello-modules-cert/hello-modules-cert.der");
+
+        Cmd.Result lintian = Cmd.run("lintian", "--pedantic", "--fail-on", "error,warning", certDeb.toString());
+        assertThat(lintian.exit()).as(lintian.toString()).isZero();
+        assertThat(lintian.out()).as(lintian.toString()).doesNotContainPattern("(?m)^[EW]: ");
+        for (String k : List.of(K61, k612)) {
+            Path modules = out.resolve("hello-modules-" + k + "_1.0_amd64.deb");
+            assertThat(Cmd.ok("dpkg-deb", "--info", modules.toString()).out()).contains("\n Recommends: hello-modules-cert (= 1.0)\n");
+            Cmd.Result l = Cmd.run("lintian", "--pedantic", "--fail-on", "error,warning", modules.toString());
+            assertThat(l.exit()).as(l.toString()).isZero();
+        }
+    }
+
+    /** The same key and input give the same certificate package, byte for byte; the human output names it. */
+    @Test
+    void certificatePackageIsReproducible() throws IOException {
+        Path again = Files.createDirectories(work.resolve("again"));
+        Cmd.Result r = Cmd.dkmsDeb(null, Map.of(), "bmdeb", HelloModules.example(), "-k", K61, "-o", again.toString(),
                 "--sign-key", key.toString(), "--sign-cert", cert.toString(), "--log-dir", work.resolve("logs").toString());
         assertThat(r.exit()).as(r.toString()).isZero();
+        assertThat(r.out()).contains(again.resolve("hello-modules-cert_1.0_all.deb").toString());
+        assertThat(Files.readAllBytes(again.resolve("hello-modules-cert_1.0_all.deb")))
+                .isEqualTo(Files.readAllBytes(out.resolve("hello-modules-cert_1.0_all.deb")));
+    }
+
+    /** --no-sign: no certificate package, no Recommends, certPackage null. */
+    @Test
+    void unsignedModulesComeWithoutCertificatePackage() throws IOException {
+        Path unsigned = Files.createDirectories(work.resolve("unsigned"));
+        Cmd.Result r = Cmd.dkmsDeb(null, Map.of(), "bmdeb", HelloModules.example(), "-k", K61, "-o", unsigned.toString(), "--no-sign",
+                "--log-dir", work.resolve("logs").toString(), "--json");
+        assertThat(r.exit()).as(r.toString()).isZero();
+        assertThat(r.out()).contains("\"certPackage\":null");
+        assertThat(debs(unsigned)).containsExactly("hello-modules-" + K61 + "_1.0_amd64.deb");
+        assertThat(Cmd.ok("dpkg-deb", "--info", unsigned.resolve("hello-modules-" + K61 + "_1.0_amd64.deb").toString()).out())
+                .doesNotContain("Recommends");
     }
 
     static Path module(String kernel) throws IOException {
