@@ -1,0 +1,107 @@
+package io.dkmsdeb.pipeline;
+
+import io.dkmsdeb.model.Compression;
+import org.junit.jupiter.api.Tag;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.FileTime;
+import java.util.List;
+import java.util.Map;
+import java.util.function.UnaryOperator;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/** The digest of a package's inputs: what changes it, and what does not. */
+@Tag("unit")
+class BuildInputsTest {
+    private static final String KERNEL = "6.1.0-99-amd64";
+    private static final String HEADERS = "linux-headers-6.1.0-99-amd64=6.1.999-1";
+
+    @TempDir
+    Path work;
+
+    private Path tree() throws Exception {
+        Path t = Files.createDirectories(work.resolve("tree"));
+        Files.writeString(t.resolve("hello.c"), "int x;\n");
+        Files.writeString(t.resolve("dkms.conf"), "PACKAGE_NAME=hello\nPACKAGE_VERSION=1.0\n");
+        Files.createDirectories(t.resolve(".git"));
+        Files.writeString(t.resolve(".git/HEAD"), "ref: refs/heads/main\n");
+        return t;
+    }
+
+    private static BmdebJob.Request request(Path tree, UnaryOperator<BmdebJob.Request> change) {
+        BmdebJob.Request r = new BmdebJob.Request(tree.toString(), List.of(KERNEL), false, null, null, tree.resolveSibling("out"), 1,
+                null, true, null, null, null, null, null, 60, null, null, null, true, false, Map.of());
+        return change.apply(r);
+    }
+
+    private static String digest(Path tree, BmdebJob.Request r, String maintainer, long epoch) {
+        BmdebPlan plan = new BmdebPlan(r, List.of(KERNEL), Map.of(), tree, maintainer, null, epoch, tree, 1, 1, null, null);
+        return BuildInputs.of(plan).forKernel(KERNEL, HEADERS);
+    }
+
+    private static BmdebJob.Request with(BmdebJob.Request r, Compression c, boolean strip, String revision, String version) {
+        return new BmdebJob.Request(r.source(), r.kernels(), false, null, null, r.outDir(), 1, c, strip, revision, version, null, null, null,
+                60, null, null, null, true, false, Map.of());
+    }
+
+    @Test
+    void sameInputsSameDigestAndEachInputChangesIt() throws Exception {
+        Path t = tree();
+        BmdebJob.Request base = request(t, r -> r);
+        String d = digest(t, base, "A <a@example.org>", 1700000000);
+        assertThat(d).matches("sha256:[0-9a-f]{64}").isEqualTo(digest(t, base, "A <a@example.org>", 1700000000));
+
+        assertThat(digest(t, with(base, Compression.XZ, true, null, null), "A <a@example.org>", 1700000000)).isNotEqualTo(d);
+        assertThat(digest(t, with(base, null, false, null, null), "A <a@example.org>", 1700000000)).isNotEqualTo(d);
+        assertThat(digest(t, with(base, null, true, "2", null), "A <a@example.org>", 1700000000)).isNotEqualTo(d);
+        assertThat(digest(t, with(base, null, true, null, "1.1"), "A <a@example.org>", 1700000000)).isNotEqualTo(d);
+        assertThat(digest(t, base, "B <b@example.org>", 1700000000)).isNotEqualTo(d);
+        assertThat(digest(t, base, "A <a@example.org>", 1700000001)).isNotEqualTo(d);
+
+        BmdebPlan plan = new BmdebPlan(base, List.of(KERNEL), Map.of(), t, "A <a@example.org>", null, 1700000000, t, 1, 1, null, null);
+        BuildInputs in = BuildInputs.of(plan);
+        assertThat(in.forKernel(KERNEL, HEADERS)).isEqualTo(d);
+        assertThat(in.forKernel(KERNEL, "linux-headers-6.1.0-99-amd64=6.1.999-2")).isNotEqualTo(d);
+        assertThat(in.forKernel("6.1.0-98-amd64", HEADERS)).isNotEqualTo(d);
+    }
+
+    @Test
+    void theTreeCountsByContentNotByDateAndVcsFoldersDoNotCount() throws Exception {
+        Path t = tree();
+        BmdebJob.Request base = request(t, r -> r);
+        String d = digest(t, base, "A <a@example.org>", 1);
+
+        Files.setLastModifiedTime(t.resolve("hello.c"), FileTime.fromMillis(0));
+        Files.writeString(t.resolve(".git/HEAD"), "ref: refs/heads/other\n");
+        assertThat(digest(t, base, "A <a@example.org>", 1)).as("a date and a VCS folder are not inputs").isEqualTo(d);
+
+        Files.writeString(t.resolve("hello.c"), "int y;\n");
+        String changed = digest(t, base, "A <a@example.org>", 1);
+        assertThat(changed).isNotEqualTo(d);
+        Files.writeString(t.resolve("hello.c"), "int x;\n");
+        assertThat(digest(t, base, "A <a@example.org>", 1)).isEqualTo(d);
+
+        assertThat(t.resolve("hello.c").toFile().setExecutable(true)).isTrue();
+        assertThat(digest(t, base, "A <a@example.org>", 1)).as("the execute bit is an input").isNotEqualTo(d);
+        assertThat(t.resolve("hello.c").toFile().setExecutable(false)).isTrue();
+
+        Files.createSymbolicLink(t.resolve("link.c"), Path.of("hello.c"));
+        assertThat(digest(t, base, "A <a@example.org>", 1)).as("a new link is an input").isNotEqualTo(d);
+        Files.delete(t.resolve("link.c"));
+
+        Files.move(t.resolve("hello.c"), t.resolve("hello2.c"));
+        assertThat(digest(t, base, "A <a@example.org>", 1)).as("a renamed file is an input").isNotEqualTo(d);
+    }
+
+    @Test
+    void aPackageIsFoundByItsRecordedDigestOnly() throws Exception {
+        Path out = Files.createDirectories(work.resolve("out"));
+        assertThat(BuildInputs.find(out, List.of(), KERNEL, "sha256:00")).isEmpty();
+        Files.writeString(out.resolve("hello-modules-" + KERNEL + "_1.0_amd64.deb"), "not a package");
+        assertThat(BuildInputs.find(out, List.of(work.resolve("missing")), KERNEL, "sha256:00")).as("a broken file is no match").isEmpty();
+    }
+}
