@@ -7,8 +7,6 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayDeque;
-import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.Deque;
 import java.util.List;
 import java.util.Map;
@@ -20,8 +18,8 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 /**
  * What can be checked of the fleet files without Jenkins or a Docker engine: the Jenkinsfile is a declarative
- * pipeline whose brackets and strings balance, with a matrix over KVER whose literal values agree with the
- * parameter check, each cell calling ci/build-modules.sh, treating 77 as skipped and archiving what the script
+ * pipeline whose brackets and strings balance, that names no kernel release (the kernels are discovered at run
+ * time), whose one build stage calls ci/build-fleet.sh, treats 77 as NOT_BUILT and archives what the script
  * writes; the Dockerfile copies files that exist and runs the tested install script; shellcheck passes on every
  * shell script of ci/, docker/ and src/main/packaging/.
  */
@@ -116,53 +114,48 @@ class FleetFilesTest {
     }
 
     @Test
-    void jenkinsfileIsADeclarativePipelineWithAMatrixOverKernels() throws IOException {
+    void jenkinsfileIsADeclarativePipelineThatNamesNoKernel() throws IOException {
         String jf = read("Jenkinsfile");
         String code = code(jf);
         // one top-level pipeline block and nothing else (declarative)
         assertThat(code.strip()).startsWith("pipeline {").endsWith("}");
-        for (String section : List.of("agent none", "parameters {", "stages {", "matrix {", "axes {", "axis {", "when {",
-                "agent {", "docker {", "steps {", "post {", "always {")) {
+        for (String section : List.of("agent none", "parameters {", "stages {", "agent {", "docker {", "environment {",
+                "steps {", "post {", "always {")) {
             assertThat(code).as(section).contains(section);
         }
-        // the axis values are literals (declarative matrix takes no expressions) and equal the parameter check's list
-        Matcher axis = Pattern.compile("name 'KVER'\\s+values ((?:'[^']+'(?:,\\s*)?)+)").matcher(jf);
-        assertThat(axis.find()).as("axis KVER with literal values").isTrue();
-        List<String> values = quoted(axis.group(1));
-        Matcher check = Pattern.compile("def axis = \\[((?:'[^']+'(?:,\\s*)?)+)\\]").matcher(jf);
-        assertThat(check.find()).as("the list of the parameter check").isTrue();
-        assertThat(quoted(check.group(1))).isEqualTo(values);
-        Matcher kernels = Pattern.compile("string\\(name: 'KERNELS', defaultValue: '([^']*)'").matcher(jf);
-        assertThat(kernels.find()).isTrue();
-        assertThat(values).containsAll(Arrays.asList(kernels.group(1).split(" ")));
-        assertThat(jf).contains("params.KERNELS.tokenize(' ,').contains(env.KVER)");
-    }
-
-    private static List<String> quoted(String list) {
-        List<String> out = new ArrayList<>();
-        Matcher m = Pattern.compile("'([^']+)'").matcher(list);
-        while (m.find()) {
-            out.add(m.group(1));
+        // the kernels are discovered at run time: no matrix, no kernel release anywhere in the file
+        assertThat(code).doesNotContain("matrix {").doesNotContain("axes {");
+        assertThat(Pattern.compile("\\b\\d+\\.\\d+\\.\\d+[-+]").matcher(jf).find()).as("a kernel release in the Jenkinsfile").isFalse();
+        for (String param : List.of("KERNEL_FILTER", "MODULE_SOURCE", "BUILD_IMAGE", "REPO_DIR", "SIGN_KEY")) {
+            assertThat(jf).as(param).contains("string(name: '" + param + "'");
         }
-        return out;
+        assertThat(jf).contains("image \"${params.BUILD_IMAGE}\"").contains("defaultValue: 'dkms-deb-build:latest'")
+                .contains("-v ${params.REPO_DIR}:/srv/repo").contains("REPO_DIR = \"/srv/repo\"");
+        // the single-kernel job is named in the header comment
+        assertThat(jf.lines().takeWhile(l -> l.startsWith("//")).toList()).anyMatch(l -> l.contains("ci/build-modules.sh"));
     }
 
     @Test
-    void eachCellRunsTheScriptTreats77AsSkippedAndArchivesWhatTheScriptWrites() throws IOException {
+    void theStageRunsTheFleetScriptTreats77AsNotBuiltAndArchivesWhatTheScriptWrites() throws IOException {
         String jf = read("Jenkinsfile");
-        String script = read("ci/build-modules.sh");
-        assertThat(jf).contains("sh(script: 'ci/build-modules.sh \"$KVER\" \"$MODULE_SOURCE\"', returnStatus: true)")
+        String script = read("ci/build-fleet.sh");
+        assertThat(jf).contains("sh(script: 'ci/build-fleet.sh \"$MODULE_SOURCE\"', returnStatus: true)")
                 .contains("if (rc == 77) {").contains("catchError(buildResult: 'SUCCESS', stageResult: 'NOT_BUILT')")
                 .contains("} else if (rc != 0) {");
         // the names the script writes are the names the pipeline archives
-        assertThat(script).contains("summary=\"$out/bmdeb-$kver.json\"").contains("--log-dir \"$out/logs\"");
-        assertThat(jf).contains("OUT_DIR = \"out\"").contains("archiveArtifacts artifacts: 'out/*.deb, out/bmdeb-*.json, out/logs/**'");
-        // the environment the cell sets is what the script reads
-        for (String var : List.of("OUT_DIR", "FETCH_HEADERS", "HOST_KBUILD_DIR", "MODULE_SOURCE")) {
-            assertThat(script).as(var).contains("${" + var);
+        assertThat(script).contains("summary=\"$out/bmdeb.json\"").contains("listing=\"$out/kernels.json\"")
+                .contains("> \"$out/repo.json\"").contains("--log-dir \"$out/logs\"").contains("-o \"$out\"");
+        assertThat(jf).contains("OUT_DIR = \"out\"")
+                .contains("archiveArtifacts artifacts: 'out/*.deb, out/*.json, out/logs/**, repo.tar.gz'")
+                .contains("tar -czf repo.tar.gz -C \"$REPO_DIR\" .");
+        // the environment the stage sets or passes (parameters are environment variables) is what the script reads
+        for (String var : List.of("OUT_DIR", "REPO_DIR", "KERNEL_FILTER", "SIGN_KEY", "GNUPGHOME", "APT_UPDATE", "MODULE_SOURCE")) {
+            assertThat(script).as(var).contains(var);
             assertThat(jf).as(var).contains(var);
         }
-        assertThat(jf).contains("image \"${params.BUILD_IMAGE}\"").contains("defaultValue: 'dkms-deb-build:latest'");
+        for (String var : List.of("OUT_DIR", "REPO_DIR", "KERNEL_FILTER", "SIGN_KEY", "APT_UPDATE", "MODULE_SOURCE")) {
+            assertThat(script).as(var).contains("${" + var);
+        }
     }
 
     @Test
@@ -183,7 +176,7 @@ class FleetFilesTest {
                 assertThat(REPO.resolve(src)).as(src).isRegularFile().isExecutable();
             }
         }
-        assertThat(copies).isEqualTo(3);
+        assertThat(copies).isEqualTo(4);
         assertThat(df).contains("COPY target/dkms-deb_*_all.deb /tmp/dkms-deb/")
                 .contains("RUN /usr/local/sbin/install-build-deps /tmp/dkms-deb/dkms-deb_*_all.deb --clean");
         // the image's packages are the ones the install script installs, nothing in the Dockerfile itself
@@ -192,7 +185,7 @@ class FleetFilesTest {
 
     @Test
     void shellcheckPassesOnEveryScript() {
-        List<String> scripts = List.of("ci/build-modules.sh", "docker/install-build-deps.sh", "src/main/packaging/dkms-deb",
+        List<String> scripts = List.of("ci/build-fleet.sh", "ci/build-modules.sh", "docker/install-build-deps.sh", "src/main/packaging/dkms-deb",
                 "src/main/packaging/deb/control/postinst", "src/main/packaging/deb/control/postrm");
         for (String s : scripts) {
             assertThat(REPO.resolve(s)).as(s).isExecutable();

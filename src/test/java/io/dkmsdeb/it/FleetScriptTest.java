@@ -23,6 +23,9 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
  * ci/build-modules.sh, the script each cell of the Jenkins matrix runs, run for real as Jenkins would run it (no
  * Jenkins here): debian-example/hello built for the installed 6.1 and 6.12 kernels, a kernel the module excludes
  * (77: skipped), a kernel without headers (fails with dkms-deb's 4), and the summary JSON left in every case.
+ * Also ci/build-fleet.sh, the script of the Jenkins job that follows the archive, over a kernel listing written
+ * here (the installed 6.1 and 6.12 kernels): it builds, skips, publishes a signed repository, and builds nothing
+ * the second time.
  * dkms-deb is this checkout's classes, through a small wrapper given as DKMS_DEB.
  */
 @Tag("kernel")
@@ -31,6 +34,7 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 @Tag("network")
 class FleetScriptTest {
     static final Path SCRIPT = Cmd.repo().resolve("ci/build-modules.sh");
+    static final Path FLEET = Cmd.repo().resolve("ci/build-fleet.sh");
     static final String K61 = Kernels.newest61();
     static final String K612 = Kernels.newest612();
 
@@ -54,6 +58,15 @@ class FleetScriptTest {
         Map<String, String> e = new HashMap<>(Map.of("OUT_DIR", "out", "DKMS_DEB", dkmsDeb.toString()));
         e.putAll(env);
         List<String> cmd = new ArrayList<>(List.of(SCRIPT.toString()));
+        cmd.addAll(List.of(args));
+        return Cmd.run(dir, e, cmd);
+    }
+
+    /** Runs ci/build-fleet.sh in {@code dir} as the Jenkins stage would, with this checkout's dkms-deb. */
+    static Cmd.Result fleet(Path dir, Map<String, String> env, String... args) {
+        Map<String, String> e = new HashMap<>(Map.of("DKMS_DEB", dkmsDeb.toString()));
+        e.putAll(env);
+        List<String> cmd = new ArrayList<>(List.of(FLEET.toString()));
         cmd.addAll(List.of(args));
         return Cmd.run(dir, e, cmd);
     }
@@ -206,5 +219,102 @@ class FleetScriptTest {
         assertThat(badKernel.exit()).isEqualTo(2);
         assertThat(badKernel.err()).contains("is not a kernel release");
         assertThat(work.resolve("out")).doesNotExist();
+    }
+
+    /** A kernel of the listing: its release and the version of its installed headers package. */
+    private static String listed(String release) {
+        String version = Cmd.ok("dpkg-query", "-W", "-f=${Version}", "linux-headers-" + release).out().strip();
+        String series = release.replaceFirst("^(\\d+\\.\\d+).*", "$1");
+        return "{\"release\":\"" + release + "\",\"series\":\"" + series + "\",\"flavour\":\"amd64\",\"arch\":\"amd64\","
+                + "\"headersPackage\":\"linux-headers-" + release + "\",\"headersVersion\":\"" + version + "\"}";
+    }
+
+    /** debian-example/hello (with the debian/ beside it) copied to {@code dir}, its dkms.conf limited to 6.1 kernels. */
+    private static Path helloFor61Only(Path dir) throws IOException {
+        for (String d : List.of("hello", "debian")) {
+            Path from = Cmd.repo().resolve("debian-example").resolve(d);
+            try (Stream<Path> s = Files.walk(from)) {
+                for (Path p : s.toList()) {
+                    Path to = dir.resolve(d).resolve(from.relativize(p).toString());
+                    if (Files.isDirectory(p)) {
+                        Files.createDirectories(to);
+                    } else {
+                        Files.copy(p, to);
+                    }
+                }
+            }
+        }
+        Path conf = dir.resolve("hello/dkms.conf");
+        Files.writeString(conf, Files.readString(conf) + "BUILD_EXCLUSIVE_KERNEL=\"^6\\.1\\.\"\n");
+        return dir.resolve("hello");
+    }
+
+    @SuppressWarnings("unchecked")
+    private static Map<String, String> results(Path bmdebJson) throws IOException {
+        Map<String, String> out = new HashMap<>();
+        for (Object k : (List<Object>) FleetJson.object(Files.readString(bmdebJson)).get("kernels")) {
+            Map<String, Object> kernel = (Map<String, Object>) k;
+            out.put((String) kernel.get("kernel"), (String) kernel.get("result"));
+        }
+        return out;
+    }
+
+    @Test
+    void fleetOverAListingBuildsOneSkipsOnePublishesASignedRepositoryAndBuildsNothingTheSecondTime() throws IOException {
+        Path listing = work.resolve("kernels.json");
+        Files.writeString(listing, "{\"kernels\":[" + listed(K61) + "," + listed(K612) + "],\"metas\":[{\"package\":\"linux-image-amd64\","
+                + "\"flavour\":\"amd64\",\"version\":\"" + Cmd.ok("dpkg-query", "-W", "-f=${Version}", "linux-headers-" + K61).out().strip()
+                + "\",\"release\":\"" + K61 + "\"}]}\n");
+        String module = helloFor61Only(work.resolve("src")).toString();
+        Path ws = Files.createDirectories(work.resolve("workspace"));
+        try (RepoFixtures.Key key = RepoFixtures.Key.create(work)) {
+            Map<String, String> env = new HashMap<>(key.env());
+            env.putAll(Map.of("KERNEL_LIST", listing.toString(), "KERNEL_FILTER", "amd64", "SUITE", "fleet", "SIGN_KEY", key.fingerprint()));
+            env.putAll(MAINTAINER);
+            String deb = "hello-modules-" + K61 + "_1.0_amd64.deb";
+            Path packages = ws.resolve("repo/dists/fleet/main/binary-amd64/Packages");
+
+            Cmd.Result first = fleet(ws, env, module);
+            assertThat(first.exit()).as(first.toString()).isZero();
+            assertThat(debs(ws)).containsExactly(deb);
+            assertThat(results(ws.resolve("out/bmdeb.json"))).isEqualTo(Map.of(K61, "built", K612, "skipped"));
+            assertThat(first.out()).contains("build-fleet: 1 built, 0 up to date, 1 skipped (BUILD_EXCLUSIVE_*), 0 failed");
+            assertThat(ws.resolve("out/repo.json")).isNotEmptyFile();
+            assertThat(Files.readString(packages)).contains("Package: hello-modules-" + K61 + "\n")
+                    .contains("Package: hello-modules-amd64\n").contains("Depends: hello-modules-" + K61 + " (= 1.0)");
+            assertThat(ws.resolve("repo/dists/fleet/InRelease")).isNotEmptyFile();
+            assertThat(ws.resolve("repo/pool/main/h/hello-dkms-bin/" + deb)).isRegularFile();
+
+            // the next run, as Jenkins starts it: a fresh out/, the repository kept
+            Cmd.ok("rm", "-rf", ws.resolve("out").toString());
+            Cmd.Result second = fleet(ws, env, module);
+            assertThat(second.exit()).as(second.toString()).isZero();
+            assertThat(debs(ws)).isEmpty();
+            assertThat(results(ws.resolve("out/bmdeb.json"))).isEqualTo(Map.of(K61, "up-to-date", K612, "skipped"));
+            assertThat(second.out()).contains("build-fleet: 0 built, 1 up to date, 1 skipped (BUILD_EXCLUSIVE_*), 0 failed");
+            assertThat(Files.readString(packages)).contains("Package: hello-modules-" + K61 + "\n").contains("Package: hello-modules-amd64\n");
+        }
+    }
+
+    @Test
+    void fleetWhenTheModuleExcludesEveryKernelExits77AndPublishesNothing() throws IOException {
+        Path listing = work.resolve("kernels.json");
+        Files.writeString(listing, "{\"kernels\":[" + listed(K61) + "],\"metas\":[]}\n");
+        Cmd.Result r = fleet(work, new HashMap<>(Map.of("KERNEL_LIST", listing.toString(), "DEBFULLNAME", "Fleet CI",
+                "DEBEMAIL", "ci@example.org")), excludedModule().toString());
+        assertThat(r.exit()).as(r.toString()).isEqualTo(77);
+        assertThat(results(work.resolve("out/bmdeb.json"))).isEqualTo(Map.of(K61, "skipped"));
+        assertThat(r.out()).contains("every kernel was skipped");
+        assertThat(work.resolve("repo")).doesNotExist();
+    }
+
+    @Test
+    void fleetUsageErrorsExit2() {
+        Cmd.Result r = fleet(work, Map.of(), "a", "b");
+        assertThat(r.exit()).isEqualTo(2);
+        assertThat(r.err()).contains("usage:");
+        Cmd.Result missing = fleet(work, Map.of("KERNEL_LIST", work.resolve("no-such.json").toString()), "x");
+        assertThat(missing.exit()).isEqualTo(2);
+        assertThat(missing.err()).contains("KERNEL_LIST");
     }
 }
