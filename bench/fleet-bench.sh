@@ -2,8 +2,8 @@
 # Benchmarks a fleet build: `dkms-deb bmdeb --kernels-from-archive` (through the ./dkms-deb launcher) over
 # every kernel ABI that the apt archive serves and BENCH_FILTER selects (default: every ABI of the amd64
 # flavour of the 6.1 and 6.12 series), for two modules: debian-example/hello and a larger Debian -dkms
-# module (BENCH_DKMS_PACKAGE, default xtables-addons-dkms: fetched with apt-get download, its module tree
-# taken from the .deb's usr/src). For each module it prints:
+# module (BENCH_DKMS_PACKAGE, default rtpengine-kernel-dkms, one that builds for both series: fetched with
+# apt-get download, its module tree taken from the .deb's usr/src). For each module it prints:
 #
 #   1. the first run's wall time (every kernel built; headers of kernels not installed here are fetched)
 #   2. the headers fetched: the unpacked bytes of dkms-deb's headers cache (XDG_CACHE_HOME/dkms-deb/headers,
@@ -12,7 +12,7 @@
 #   3. the second run's wall time: the same command, every kernel up to date, nothing built.
 #                                                                  target: under 5 s for the whole list
 #      A kernel the module failed to build for is tried again at every run, so the second run is no
-#      no-op for it: the summary says so (xtables-addons 3.23 of bookworm does not build for 6.12 kernels)
+#      no-op for it: the summary says so (xtables-addons 3.23 of bookworm, for one, does not build for 6.12)
 #
 # and the commands. The kernel listing is taken once (dkms-deb kernels --json) and given to every run with
 # --kernel-list, so that all runs see the same kernels.
@@ -21,7 +21,7 @@
 # Environment:
 #   BENCH_FILTER='6.1 6.12 amd64'    the kernels (dkms-deb kernels FILTER: series, flavours, arch=ARCH,
 #                                    releases); a short list (two releases) for a quick try
-#   BENCH_DKMS_PACKAGE=xtables-addons-dkms
+#   BENCH_DKMS_PACKAGE=rtpengine-kernel-dkms
 #                                    the larger module's Debian -dkms package
 #   BENCH_KEEP=1                     keep the temporary directory (its path is printed)
 # Needs: java 17, make + gcc (build-essential), apt-get (download only: no root needed), dpkg-deb, du,
@@ -33,7 +33,7 @@ export LC_ALL=C
 REPO=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 LAUNCHER="$REPO/dkms-deb"
 FILTER=${BENCH_FILTER:-6.1 6.12 amd64}
-DKMS_PACKAGE=${BENCH_DKMS_PACKAGE:-xtables-addons-dkms}
+DKMS_PACKAGE=${BENCH_DKMS_PACKAGE:-rtpengine-kernel-dkms}
 BENCH_NAME=fleet-bench
 
 die() { echo "fleet-bench: $*" >&2; exit 1; }
