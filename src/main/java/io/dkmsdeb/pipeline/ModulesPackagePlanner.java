@@ -118,7 +118,7 @@ public final class ModulesPackagePlanner {
                 .set("Maintainer", maintainer)
                 .set("Installed-Size", Long.toString(InstalledSize.kib(data, controlMembers(p.scripts(), List.of(UPDATE_INITRAMFS)))))
                 .set("Depends", "linux-image-" + k.release() + " | linux-image-" + k.release() + "-unsigned")
-                .set("Recommends", signed ? DebianNames.modulesCertPackage(p.names().providesBase()) + " (= " + p.names().debianVersion() + ")" : null)
+                .set("Suggests", signed ? DebianNames.modulesCertPackage(p.names().providesBase()) + " (= " + p.names().debianVersion() + ")" : null)
                 .set("Provides", p.names().providesBase() + "-modules (= " + p.names().upstreamVersion() + ")")
                 .set("Section", "kernel")
                 .set("Priority", "optional");

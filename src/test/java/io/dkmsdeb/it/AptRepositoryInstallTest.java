@@ -156,9 +156,9 @@ class AptRepositoryInstallTest {
         assertThat(upgrade.out()).contains("kept back");
         assertThat(installed(root, "hello-modules-" + b)).isEqualTo("not installed");
         // ... and 'apt upgrade' (apt-get upgrade --with-new-pkgs) or dist-upgrade installs it
-        aptOk(root, "upgrade", "-y", "--with-new-pkgs");
-        assertThat(installed(root, "linux-image-amd64")).isEqualTo("ii  2");
-        assertThat(installed(root, "hello-modules-amd64")).isEqualTo("ii  1.0+2");
+        Cmd.Result withNew = aptOk(root, "upgrade", "-y", "--with-new-pkgs");
+        assertThat(installed(root, "linux-image-amd64")).as(withNew.toString()).isEqualTo("ii  2");
+        assertThat(installed(root, "hello-modules-amd64")).as(withNew.toString()).isEqualTo("ii  1.0+2");
         assertThat(installed(root, "hello-modules-" + b)).isEqualTo("ii  1.0");
         assertThat(root.list("/lib/modules/" + b + "/updates/dkms")).anyMatch(f -> f.startsWith("hello.ko"));
 

@@ -78,7 +78,7 @@ class GoldenFilesTest {
 
     /**
      * Signed (the fake build signs nothing; the key file is only checked to exist): the certificate
-     * package's control and README.Debian, and the -modules package's Recommends of it.
+     * package's control and README.Debian, and the -modules package's Suggests of it.
      */
     @Test
     void helloModulesCert() throws IOException {
@@ -92,7 +92,7 @@ class GoldenFilesTest {
                 work.resolve("logs"), key, cert, false, false, ENV));
         assertThat(r.exitCode()).as(r.kernels().toString()).isZero();
         assertThat(r.certPackage()).isEqualTo(work.resolve("out/hello-modules-cert_1.0_all.deb"));
-        assertThat(control(r.kernels().get(0).deb()).text("control")).contains("\nRecommends: hello-modules-cert (= 1.0)\n");
+        assertThat(control(r.kernels().get(0).deb()).text("control")).contains("\nSuggests: hello-modules-cert (= 1.0)\n");
         Map<String, String> docs = new java.util.TreeMap<>();
         DebReader.Control c = DebReader.read(r.certPackage(), DebReader.Limits.DEFAULT, e -> {
             if (e.path().endsWith("/README.Debian")) {

@@ -91,7 +91,7 @@ class SigningTest {
         assertThat(lintian.out()).as(lintian.toString()).doesNotContainPattern("(?m)^[EW]: ");
         for (String k : List.of(K61, k612)) {
             Path modules = out.resolve("hello-modules-" + k + "_1.0_amd64.deb");
-            assertThat(Cmd.ok("dpkg-deb", "--info", modules.toString()).out()).contains("\n Recommends: hello-modules-cert (= 1.0)\n");
+            assertThat(Cmd.ok("dpkg-deb", "--info", modules.toString()).out()).contains("\n Suggests: hello-modules-cert (= 1.0)\n");
             Cmd.Result l = Cmd.run("lintian", "--pedantic", "--fail-on", "error,warning", modules.toString());
             assertThat(l.exit()).as(l.toString()).isZero();
         }
@@ -109,7 +109,7 @@ class SigningTest {
                 .isEqualTo(Files.readAllBytes(out.resolve("hello-modules-cert_1.0_all.deb")));
     }
 
-    /** --no-sign: no certificate package, no Recommends, certPackage null. */
+    /** --no-sign: no certificate package, no Suggests, certPackage null. */
     @Test
     void unsignedModulesComeWithoutCertificatePackage() throws IOException {
         Path unsigned = Files.createDirectories(work.resolve("unsigned"));
@@ -119,7 +119,7 @@ class SigningTest {
         assertThat(r.out()).contains("\"certPackage\":null");
         assertThat(debs(unsigned)).containsExactly("hello-modules-" + K61 + "_1.0_amd64.deb");
         assertThat(Cmd.ok("dpkg-deb", "--info", unsigned.resolve("hello-modules-" + K61 + "_1.0_amd64.deb").toString()).out())
-                .doesNotContain("Recommends");
+                .doesNotContain("Suggests");
     }
 
     static Path module(String kernel) throws IOException {
