@@ -5,6 +5,7 @@ import io.dkmsdeb.model.Compression;
 import io.dkmsdeb.model.KernelExcludedException;
 import io.dkmsdeb.model.UsageException;
 import io.dkmsdeb.pipeline.BmdebJob;
+import io.dkmsdeb.pipeline.Encoders;
 import io.dkmsdeb.pipeline.KernelOutcome;
 import picocli.CommandLine.ArgGroup;
 import picocli.CommandLine.Command;
@@ -171,6 +172,7 @@ final class BmdebCommand implements Callable<Integer> {
         summary.put("module", r.module());
         summary.put("moduleVersion", r.version());
         summary.put("kernels", ks);
+        summary.put("xzEncoder", Encoders.xz());
         summary.put("exitCode", r.exitCode());
         summary.put("seconds", Math.round(r.seconds() * 100) / 100.0);
         return summary;
