@@ -39,6 +39,11 @@ public final class Main implements Runnable {
     }
 
     public static void main(String[] args) {
+        if (args.length == 1 && (args[0].equals("--version") || args[0].equals("-V"))) {
+            // what picocli prints for it, without building the command line's model by reflection first
+            System.out.println(new VersionProvider().getVersion()[0]);
+            System.exit(0);
+        }
         System.exit(execute(args));
     }
 
