@@ -2,7 +2,6 @@ package io.dkmsdeb.cli;
 
 import io.dkmsdeb.model.DkmsDebException;
 import io.dkmsdeb.support.Log;
-import io.dkmsdeb.support.Version;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -39,11 +38,6 @@ public final class Main implements Runnable {
     }
 
     public static void main(String[] args) {
-        if (args.length == 1 && (args[0].equals("--version") || args[0].equals("-V"))) {
-            // what picocli prints for it, without building the command line's model by reflection first
-            System.out.println(new VersionProvider().getVersion()[0]);
-            System.exit(0);
-        }
         System.exit(execute(args));
     }
 
@@ -142,7 +136,7 @@ public final class Main implements Runnable {
     static final class VersionProvider implements CommandLine.IVersionProvider {
         @Override
         public String[] getVersion() {
-            return new String[] {"dkms-deb " + Version.get()};
+            return new String[] {Entry.versionLine()};
         }
     }
 }
