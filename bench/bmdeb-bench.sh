@@ -25,6 +25,8 @@
 #                             the first 6.1.* one and the first 6.12.* one, else oldest and newest)
 #   BENCH_MAX_COPY_MB=256     refuse to copy /lib/modules/K1 for part 3 if it is bigger than this
 #   BENCH_KEEP=1              keep the temporary directory (its path is printed)
+#   BENCH_PARTS=1             run part 1 only (no dkms, no second kernel needed beyond detection)
+# Results: bench/results/bmdeb-bench.tsv (see bench/lib.sh), read by bench/report.sh.
 # Needs: root, java 17, make + gcc (build-essential), binutils (strip), dpkg-deb, dkms, unshare and
 # mount (util-linux), kernel headers of both kernels. mvn only if the launcher finds the jar stale.
 set -euo pipefail
@@ -166,6 +168,9 @@ echo "kernels:         ${KERNELS[*]}"
 echo "                 K1 = $K1, K2 = $K2"
 echo "module:          $PKG_NAME $PKG_VER ($KO_NAME.ko), snapshot of $REPO/debian-example/$MOD"
 echo "runs:            $RUNS of each measurement, interleaved, after one untimed warm-up of each"
+result_open
+result_meta kernel1 "$K1"
+result_meta kernel2 "$K2"
 
 # ---------------------------------------------------------------- 1. bmdeb vs raw (one kernel)
 echo
@@ -235,6 +240,16 @@ echo "raw median:      $R1 s wall, $(median "${r1c[@]}") s cpu; make alone $R1_M
 echo "debs:            bmdeb $(stat -c %s "$(deb_of "$WORK/o1" "$K1")") B (also md5sums, postinst/postrm, doc files), raw $(stat -c %s "$WORK/raw.deb") B (.ko + control only)"
 echo "ratio bmdeb/raw: $FAST1 (fastest runs; median of the paired ratios $PAIRED1, ratio of the medians $RATIO1), target <= 1.10"
 echo "                 context: ratio of median cpu $(calc "$(median "${b1c[@]}") / $(median "${r1c[@]}")")"
+FIXED1=$(calc "$(minimum "${b1[@]}") - $(minimum "${r1m[@]}")")
+echo "fixed cost:      bmdeb beyond make $FIXED1 s (fastest bmdeb - fastest make of the raw runs), raw beyond make $(calc "$(minimum "${r1[@]}") - $(minimum "${r1m[@]}")") s; target <= 0.25 s"
+result_row one bmdeb "bmdeb hello -k $K1" "${b1[@]}"
+result_row one raw "make + strip + dpkg-deb" "${r1[@]}"
+result_row one make "make alone (in the raw runs)" "${r1m[@]}"
+result_row version dkms-deb "./dkms-deb --version" "${v1[@]}"
+if [ "${BENCH_PARTS:-123}" = 1 ]; then
+    echo "(BENCH_PARTS=1: parts 2 and 3 not run)"
+    exit 0
+fi
 
 # ---------------------------------------------------------------- 2. two kernels: -j 2 vs sequential
 echo
@@ -273,6 +288,8 @@ echo "seq median:      $S2 s wall, $(median "${s2c[@]}") s cpu (each call: make 
 echo "module files:    $K1: $(cd "$KO1" && find lib -name "$KO_NAME.ko*" -printf '%f'), $K2: $(cd "$KO2" && find lib -name "$KO_NAME.ko*" -printf '%f') (--compress auto)"
 echo "ratio -j2/seq:   $FAST2 (fastest runs; median of the paired ratios $PAIRED2, ratio of the medians $RATIO2), target <= 0.65"
 echo "                 context: ratio of median cpu $(calc "$(median "${p2c[@]}") / $(median "${s2c[@]}")")"
+result_row two parallel "bmdeb -k K1 -k K2 -j 2" "${p2[@]}"
+result_row two sequential "two bmdeb calls" "${s2[@]}"
 
 # ---------------------------------------------------------------- 3. bmdeb vs dkms build + install
 echo
@@ -367,6 +384,8 @@ dpkg-deb -x "$(deb_of "$WORK/o3" "$K1")" "$KO3"
 echo "modules signed:  dkms $DKMS_SIGNED, bmdeb $(signed "$(find "$KO3" -name "$KO_NAME.ko*" -print -quit)") (same key and sign-file for both; both strip)"
 echo "ratio bmdeb/dkms: $FAST3 (fastest runs; median of the paired ratios $PAIRED3, ratio of the medians $RATIO3), target <= 0.8"
 echo "                 context: ratio of median cpu $(calc "$(median "${b3c[@]}") / $(median "${d3c[@]}")")"
+result_row dkms bmdeb "bmdeb -k K1, signed" "${b3[@]}"
+result_row dkms dkms "dkms build + install, signed" "${d3[@]}"
 
 # ---------------------------------------------------------------- state check
 fingerprint >"$WORK/state.after"

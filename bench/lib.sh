@@ -40,3 +40,25 @@ median() {
 minimum() { printf '%s\n' "$@" | sort -g | head -n 1; }
 # calc EXPR [DECIMALS]: awk arithmetic, 3 decimals unless told
 calc() { awk "BEGIN { printf \"%.${2:-3}f\", $1 }"; }
+
+# Machine-readable results: each script writes RESULTS/BENCH_NAME.tsv (RESULTS = $BENCH_RESULTS,
+# else bench/results), which bench/report.sh turns into docs/PERFORMANCE.md. Lines:
+#   meta<TAB>KEY<TAB>VALUE                                    (date, nproc, load, tool versions)
+#   row<TAB>CASE<TAB>SIDE<TAB>FASTEST_S<TAB>MEDIAN_S<TAB>RUNS<TAB>DETAIL
+# result_open: starts the file, with the machine facts every report shows.
+result_open() {
+    RESULT_FILE="${BENCH_RESULTS:-$REPO/bench/results}/$BENCH_NAME.tsv"
+    mkdir -p "$(dirname "$RESULT_FILE")"
+    : >"$RESULT_FILE"
+    result_meta date "$(date -u '+%Y-%m-%d %H:%M UTC')"
+    result_meta nproc "$(nproc)"
+    result_meta load "$(cut -d' ' -f1-3 /proc/loadavg)"
+    result_meta cpu "$(awk -F': ' '/^model name/ { print $2; exit }' /proc/cpuinfo 2>/dev/null || echo unknown)"
+}
+result_meta() { printf 'meta\t%s\t%s\n' "$1" "$2" >>"$RESULT_FILE"; }
+# result_row CASE SIDE DETAIL TIMES...: fastest and median of TIMES
+result_row() {
+    local case=$1 side=$2 detail=$3
+    shift 3
+    printf 'row\t%s\t%s\t%s\t%s\t%s\t%s\n' "$case" "$side" "$(minimum "$@")" "$(median "$@")" "$#" "$detail" >>"$RESULT_FILE"
+}

@@ -65,8 +65,11 @@ sampler_loop() {
         for p in $(descendants "$top" "$me"); do
             n=0
             if [ "$mode" = java ]; then
-                [ "$(cat "/proc/$p/comm" 2>/dev/null)" = java ] || continue
-                n=$(cat /proc/"$p"/task/*/comm 2>/dev/null | grep -c '^xz-block$' || true)
+                case "$(cat "/proc/$p/comm" 2>/dev/null)" in
+                    java) n=$(cat /proc/"$p"/task/*/comm 2>/dev/null | grep -c '^xz-block$' || true) ;;
+                    xz) n=$(awk '/^Threads:/ { print $2 - 1 }' "/proc/$p/status" 2>/dev/null || echo 0) ;;
+                    *) continue ;;
+                esac
             else
                 [ "$(cat "/proc/$p/comm" 2>/dev/null)" = dpkg-deb ] || continue
                 n=$(awk '/^Threads:/ { print $2 - 1 }' "/proc/$p/status" 2>/dev/null || echo 0)
@@ -92,6 +95,9 @@ ours() { "$REPO/dkms-deb" source "$@" --maintainer "$MAINT" ${JOBS_ARGS[@]+"${JO
 
 # ---------------------------------------------------------------- 3. machine facts
 NPROC=$(nproc)
+result_open
+result_meta dpkg "$(dpkg-deb --version | head -n 1)"
+result_meta xz "$(xz --version | head -n 1)"
 echo "== machine"
 echo "date:            $(date -u '+%Y-%m-%d %H:%M:%S UTC')"
 echo "nproc:           $NPROC"
@@ -140,6 +146,8 @@ echo "dkms-deb median: $S_OURS s  (./dkms-deb source hello -o DIR --maintainer .
 echo "dh median:       $S_DH s  (dpkg-buildpackage -us -uc -b in a fresh copy of debian-example/)"
 echo "deb sizes:       dkms-deb $(stat -c %s "$WORK/s-out/hello-dkms_1.0-1_all.deb") B, dh $(stat -c %s "$WORK/s-dh/hello-dkms_1.0-1_all.deb") B"
 echo "ratio ours/dh:   $S_RATIO fastest runs ($S_OURS_MIN s / $S_DH_MIN s); ratio of the medians $S_RATIO_MEDIAN  (target <= 0.25)"
+result_row small dkms-deb "./dkms-deb source hello" "${small_ours_t[@]}"
+result_row small dh "dpkg-buildpackage -us -uc -b" "${small_dh_t[@]}"
 rm -rf "$WORK/s-out" "$WORK/s-dh" "$SNAP"
 
 # ---------------------------------------------------------------- 2. big tree throughput
@@ -193,7 +201,9 @@ echo "pkgroot:         PKGROOT/usr/src/bigtree-1.0/ = same tree ($dropped symlin
 
 # What each side compresses with.
 DKMS_THREADS=${BENCH_JOBS:-$NPROC}
-echo "dkms-deb xz:     preset 6, CRC64, $DKMS_THREADS thread(s) (-j; default = nproc), independent blocks of 8 MiB (1 x dict; dictionary no larger than the input)"
+XZ_ENCODER=$("$REPO/dkms-deb" source "$REPO/debian-example" -o "$WORK" --json 2>/dev/null | sed -n 's/.*"xzEncoder":"\([^"]*\)".*/\1/p')
+rm -f "$WORK"/*.deb
+echo "dkms-deb xz:     ${XZ_ENCODER:-?} (DKMS_DEB_XZ=java forces xz-java), preset 6, CRC64, $DKMS_THREADS thread(s) (-j; default = nproc), blocks of 24 MiB with xz-utils, 8 MiB with xz-java (dictionary no larger than the input)"
 DPKG_VER=$(dpkg-query -W -f='${Version}' dpkg 2>/dev/null || dpkg-deb --version | awk '{ print $NF }')
 xz_level=$(man dpkg-deb 2>/dev/null | tr -s ' \n' ' ' | grep -o '[0-9]* for xz' | head -n 1 | awk '{ print $1 }' || true)
 # (no `cmd | grep -q` here: with pipefail, grep -q exiting early can SIGPIPE cmd and fail the pipe)
@@ -254,6 +264,12 @@ printf 'dkms-deb:        %s s median, %s MB/s, cpu/wall %s, deb %s bytes (%s xz 
 printf 'dpkg-deb:        %s s median, %s MB/s, cpu/wall %s, deb %s bytes (%s xz blocks in data.tar.xz)\n' \
     "$B_DPKG" "$DPKG_MBS" "$(calc "$B_DPKG_CPU / $B_DPKG" 2)" "$(stat -c %s "$DPKG_DEB")" "$(xz_blocks "$DPKG_DEB")"
 echo "note:            dkms-deb also writes md5sums, postinst/prerm and /usr/share/doc files; dpkg-deb gets only DEBIAN/control"
+result_row big dkms-deb "$IN_MB MB tree, ${XZ_ENCODER:-?}, deb $(stat -c %s "$OURS_DEB") B" "${big_ours_t[@]}"
+result_row big dpkg-deb "dpkg-deb -Zxz --build, deb $(stat -c %s "$DPKG_DEB") B" "${big_dpkg_t[@]}"
+result_meta big_mb "$IN_MB"
+result_meta big_deb_ours "$(stat -c %s "$OURS_DEB")"
+result_meta big_deb_dpkg "$(stat -c %s "$DPKG_DEB")"
+echo "size ours/dpkg-deb: $(calc "$(stat -c %s "$OURS_DEB") / $(stat -c %s "$DPKG_DEB")" 4)  (target within 1 %)"
 echo "ratio ours/dpkg-deb throughput: $B_RATIO fastest runs ($B_OURS_MIN s / $B_DPKG_MIN s); of the medians $B_RATIO_MEDIAN  (target >= 1.0)"
 
 # ---------------------------------------------------------------- summary

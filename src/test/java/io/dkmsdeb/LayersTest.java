@@ -33,7 +33,7 @@ class LayersTest {
             "dkmsconf", Set.of("process", "model", "support"),
             "kernel", Set.of("deb", "process", "model", "support"),
             "templates", Set.of("model", "support"),
-            "deb", Set.of("model", "support"),
+            "deb", Set.of("process", "model", "support"),
             "process", Set.of("model", "support"),
             "model", Set.of(),
             "support", Set.of());

@@ -5,6 +5,7 @@ import io.dkmsdeb.model.Compression;
 import io.dkmsdeb.model.KernelExcludedException;
 import io.dkmsdeb.model.UsageException;
 import io.dkmsdeb.pipeline.BmdebJob;
+import io.dkmsdeb.pipeline.Encoders;
 import io.dkmsdeb.pipeline.KernelOutcome;
 import picocli.CommandLine.ArgGroup;
 import picocli.CommandLine.Command;
@@ -178,6 +179,7 @@ final class BmdebCommand implements Callable<Integer> {
         summary.put("moduleVersion", r.version());
         summary.put("kernels", ks);
         summary.put("certPackage", r.certPackage() == null ? null : r.certPackage().toString());
+        summary.put("xzEncoder", Encoders.xz());
         summary.put("exitCode", r.exitCode());
         summary.put("seconds", Math.round(r.seconds() * 100) / 100.0);
         return summary;

@@ -2,7 +2,6 @@ package io.dkmsdeb.cli;
 
 import io.dkmsdeb.model.DkmsDebException;
 import io.dkmsdeb.support.Log;
-import io.dkmsdeb.support.Version;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -137,7 +136,7 @@ public final class Main implements Runnable {
     static final class VersionProvider implements CommandLine.IVersionProvider {
         @Override
         public String[] getVersion() {
-            return new String[] {"dkms-deb " + Version.get()};
+            return new String[] {Entry.versionLine()};
         }
     }
 }

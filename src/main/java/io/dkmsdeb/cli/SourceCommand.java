@@ -2,6 +2,7 @@ package io.dkmsdeb.cli;
 
 import io.dkmsdeb.support.Json;
 import io.dkmsdeb.model.Compression;
+import io.dkmsdeb.pipeline.Encoders;
 import io.dkmsdeb.pipeline.SourceJob;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -78,6 +79,7 @@ final class SourceCommand implements Callable<Integer> {
             summary.put("moduleVersion", r.source().conf().packageVersion());
             summary.put("generatedDkmsConf", r.source().generated());
             summary.put("packages", List.of(pkg));
+            summary.put("xzEncoder", compression == Compression.XZ ? Encoders.xz() : null);
             summary.put("seconds", Math.round(r.seconds() * 1000) / 1000.0);
             System.out.println(Json.write(summary));
         } else {

@@ -41,6 +41,7 @@ public final class DebWriter {
     private final Compression compression;
     private final long mtimeSeconds;
     private final int threads;
+    private XzEncoder xz;
 
     /**
      * @param compression  for control.tar and data.tar
@@ -48,9 +49,23 @@ public final class DebWriter {
      * @param threads      compression threads (xz); the output does not depend on it
      */
     public DebWriter(Compression compression, long mtimeSeconds, int threads) {
+        this(compression, mtimeSeconds, threads, null);
+    }
+
+    /** @param xz the encoder of .xz members, null for {@link XzEncoder#selected()} */
+    DebWriter(Compression compression, long mtimeSeconds, int threads, XzEncoder xz) {
         this.compression = compression;
         this.mtimeSeconds = mtimeSeconds;
         this.threads = Math.max(1, threads);
+        this.xz = xz;
+    }
+
+    /** The encoder of the .xz members, chosen on first use (it may run {@code xz --version}). */
+    private XzEncoder xz() {
+        if (xz == null) {
+            xz = XzEncoder.selected();
+        }
+        return xz;
     }
 
     /**
@@ -61,6 +76,9 @@ public final class DebWriter {
      */
     public void warmUp() {
         md5();
+        if (compression == Compression.XZ && xz().isNative()) {
+            return;
+        }
         byte[] sample = new byte[32 << 10];
         for (int i = 0; i < sample.length; i++) {
             sample[i] = (byte) ("dkms-deb warm-up ".charAt(i % 17) + i / 4096);
@@ -82,10 +100,7 @@ public final class DebWriter {
             try (OutputStream file = new BufferedOutputStream(Files.newOutputStream(dataTar), 1 << 16)) {
                 md5sums = writeDataTar(data, file);
             }
-            try (OutputStream file = MemberCompression.wrap(compression, new BufferedOutputStream(Files.newOutputStream(dataCompressed), 1 << 16),
-                    threads, Files.size(dataTar))) {
-                Files.copy(dataTar, file);
-            }
+            compress(dataTar, dataCompressed, threads);
             byte[] controlTar = controlTar(pkg, md5sums);
             ArArchiveOutputStream ar = new ArArchiveOutputStream(out);
             addMember(ar, "debian-binary", "2.0\n".getBytes(StandardCharsets.US_ASCII));
@@ -188,11 +203,35 @@ public final class DebWriter {
             }
             tar.finish();
         }
+        if (compression == Compression.XZ && xz().isNative()) {
+            Path plain = Files.createTempFile("dkms-deb-control", ".tar");
+            Path packed = Files.createTempFile("dkms-deb-control", ".tar.xz");
+            try {
+                Files.write(plain, bytes.toByteArray());
+                xz().compress(plain, packed, 1);
+                return Files.readAllBytes(packed);
+            } finally {
+                Files.deleteIfExists(plain);
+                Files.deleteIfExists(packed);
+            }
+        }
         ByteArrayOutputStream compressed = new ByteArrayOutputStream();
         try (OutputStream z = MemberCompression.wrap(compression, compressed, 1, bytes.size())) {
             bytes.writeTo(z);
         }
         return compressed.toByteArray();
+    }
+
+    /** Compresses the file {@code in} into {@code out}: .xz by {@link XzEncoder}, the others in Java. */
+    private void compress(Path in, Path out, int threads) throws IOException {
+        if (compression == Compression.XZ) {
+            xz().compress(in, out, threads);
+            return;
+        }
+        try (OutputStream file = MemberCompression.wrap(compression, new BufferedOutputStream(Files.newOutputStream(out), 1 << 16),
+                threads, Files.size(in))) {
+            Files.copy(in, file);
+        }
     }
 
     private TarArchiveOutputStream tarStream(OutputStream out) {

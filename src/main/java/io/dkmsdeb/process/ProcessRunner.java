@@ -19,7 +19,8 @@ import java.util.concurrent.TimeUnit;
  * string); it runs in a new session and process group ({@code setsid}) with standard input from
  * {@code /dev/null}. Its output is either appended to a log file ({@link #run}) or captured in
  * memory, both pipes read at once on their own threads ({@link #capture}), so that a child that
- * writes much to both never blocks. When the time limit passes, the whole process group is
+ * writes much to both never blocks; a filter ({@link #filter}) reads and writes files. When the
+ * time limit passes, the whole process group is
  * killed, the background processes it started included; when the child ends, what it left
  * running in its group is killed too, so that nothing holds a pipe open or outlives dkms-deb.
  */
@@ -87,6 +88,25 @@ public final class ProcessRunner {
         byte[] stdout = out.result(command);
         byte[] stderr = err.result(command);
         return new Captured(finished ? p.exitValue() : -1, !finished, stdout, stderr);
+    }
+
+    /**
+     * Runs {@code command} as a filter: standard input read from the file {@code in}, standard
+     * output written to the file {@code out} (both redirected by the system, so no pipe can fill
+     * up), standard error captured. {@code env} is the child's whole environment; null gives it
+     * dkms-deb's own. The returned standard output is empty.
+     *
+     * @throws IOException when the program cannot be started (the message names it)
+     */
+    public static Captured filter(List<String> command, Map<String, String> env, Path in, Path out, Duration timeout) throws IOException {
+        ProcessBuilder pb = builder(command, null, env)
+                .redirectInput(ProcessBuilder.Redirect.from(in.toFile()))
+                .redirectOutput(ProcessBuilder.Redirect.to(out.toFile()));
+        Process p = start(pb, command);
+        Drain err = new Drain(p.getErrorStream(), command.get(0) + " stderr");
+        boolean finished = await(p, timeout, command);
+        byte[] stderr = err.result(command);
+        return new Captured(finished ? p.exitValue() : -1, !finished, new byte[0], stderr);
     }
 
     private static ProcessBuilder builder(List<String> command, Path dir, Map<String, String> env) {
