@@ -276,7 +276,7 @@ class FleetScriptTest {
 
             Cmd.Result first = fleet(ws, env, module);
             assertThat(first.exit()).as(first.toString()).isZero();
-            assertThat(debs(ws)).containsExactly(deb);
+            assertThat(debs(ws)).containsExactlyElementsOf(HelloModules.withCertWhenSigned(deb));
             assertThat(results(ws.resolve("out/bmdeb.json"))).isEqualTo(Map.of(K61, "built", K612, "skipped"));
             assertThat(first.out()).contains("build-fleet: 1 built, 0 up to date, 1 skipped (BUILD_EXCLUSIVE_*), 0 failed");
             assertThat(ws.resolve("out/repo.json")).isNotEmptyFile();
