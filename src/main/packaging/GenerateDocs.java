@@ -182,7 +182,7 @@ public final class GenerateDocs {
 
     /**
      * picocli's synopsis on one line, for man to fill: the command name in bold, spaces inside brackets made
-     * unbreakable so that an option and its value stay on one line.
+     * unbreakable so that an option and its value stay on one line; a line may break before a group's '|'.
      */
     static String synopsis(CommandSpec spec) {
         int width = spec.usageMessage().width();
@@ -206,7 +206,8 @@ public final class GenerateDocs {
             }
             if (c == ' ' && depth == 0) {
                 if (word.length() > 0) {
-                    out.append('\n').append(esc(word.toString()).replace(" ", "\\ "));
+                    // an alternative of a group may start a new line (the kernels of bmdeb do not fit on one)
+                    out.append('\n').append(esc(word.toString()).replace(" ", "\\ ").replace("\\ |\\ ", " | "));
                     word.setLength(0);
                 }
             } else {
