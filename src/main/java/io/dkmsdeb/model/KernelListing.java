@@ -23,15 +23,6 @@ public final class KernelListing {
     private KernelListing() {
     }
 
-    /** The kernel of {@code release} with its series and flavour worked out, or empty when it is not a Debian release. */
-    public static Optional<Kernel> kernel(String release, String arch, String headersVersion) {
-        Matcher m = RELEASE.matcher(release);
-        if (!m.matches()) {
-            return Optional.empty();
-        }
-        return Optional.of(new Kernel(release, m.group(2) + "." + m.group(3), m.group(4), arch, "linux-headers-" + release, headersVersion));
-    }
-
     /**
      * A kernel the archive has headers for.
      *

@@ -169,24 +169,22 @@ final class BuildInputs {
     private static Optional<Path> find(Path dir, int depth, String release, String digest) {
         String kver = release.toLowerCase().replace('_', '-').replaceAll("[^a-z0-9+.-]", "-");
         String marker = "-modules-" + kver + "_";
-        {
-            if (!Files.isDirectory(dir)) {
-                return Optional.empty();
-            }
-            List<Path> candidates;
-            try (Stream<Path> s = Files.walk(dir, depth)) {
-                candidates = s.filter(p -> {
-                    String n = p.getFileName().toString();
-                    return n.endsWith(".deb") && n.contains(marker) && Files.isRegularFile(p, LinkOption.NOFOLLOW_LINKS);
-                }).sorted().toList();
-            } catch (IOException | java.io.UncheckedIOException e) {
-                Log.info("cannot search " + dir + " for packages built before: " + e.getMessage());
-                return Optional.empty();
-            }
-            for (Path p : candidates) {
-                if (digest.equals(recorded(p).orElse(null))) {
-                    return Optional.of(p);
-                }
+        if (!Files.isDirectory(dir)) {
+            return Optional.empty();
+        }
+        List<Path> candidates;
+        try (Stream<Path> s = Files.walk(dir, depth)) {
+            candidates = s.filter(p -> {
+                String n = p.getFileName().toString();
+                return n.endsWith(".deb") && n.contains(marker) && Files.isRegularFile(p, LinkOption.NOFOLLOW_LINKS);
+            }).sorted().toList();
+        } catch (IOException | java.io.UncheckedIOException e) {
+            Log.info("cannot search " + dir + " for packages built before: " + e.getMessage());
+            return Optional.empty();
+        }
+        for (Path p : candidates) {
+            if (digest.equals(recorded(p).orElse(null))) {
+                return Optional.of(p);
             }
         }
         return Optional.empty();
