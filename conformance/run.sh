@@ -2,9 +2,12 @@
 # The full conformance run (issue 5): every Debian *-dkms package (apt-cache search --names-only -- '-dkms$',
 # minus dh-dkms) on the newest installed 6.1 and 6.12 kernels with headers; real dkms build as the oracle,
 # dkms-deb source / bmdeb / inspect compared with it, the modules loaded in that kernel under qemu.
+# The arm64 column: the same trees cross-built for the newest 6.1 and 6.12 arm64 kernels of the archive
+# (headers fetched), judged against dkms on the amd64 kernel of the same series, loaded under
+# qemu-system-aarch64; -Dconformance.arm64=false leaves it out.
 # Writes docs/CONFORMANCE.md; fails when a disagreement is not explained in ConformanceKnown.java.
 #
-#   conformance/run.sh                                    everything (30 to 60 minutes on 2 cores)
+#   conformance/run.sh                                    everything (40 to 70 minutes on 2 cores)
 #   conformance/run.sh -Dconformance.packages=vpoll-dkms,jool-dkms -Dconformance.resume=true
 #                                                         re-run a few packages, keep the other rows, rewrite the report
 #   other settings: -Dconformance.jobs=N (rows at a time, default 2), -Dconformance.load=false,

@@ -1,5 +1,6 @@
 package io.dkmsdeb.it;
 
+import io.dkmsdeb.kernel.CrossToolchain;
 import io.dkmsdeb.support.Trees;
 
 import java.io.IOException;
@@ -60,6 +61,8 @@ import java.util.stream.Stream;
 final class ConformanceHarness {
     static final String MAINTAINER = "Conformance <conformance@example.org>";
     static final String EPOCH = "1700000000";
+    /** The build host's Debian architecture: dkms builds for it only. */
+    static final String HOST_ARCH = CrossToolchain.buildHostArch();
 
     /** What to run and where. */
     record Config(List<String> packages, List<String> kernels, Path dir, int jobs, boolean load, boolean resume,
@@ -74,7 +77,7 @@ final class ConformanceHarness {
             String pk = System.getProperty("conformance.packages", "").strip();
             List<String> packages = pk.isEmpty() ? defaultPackages : Arrays.stream(pk.split("[,\\s]+")).filter(s -> !s.isEmpty()).toList();
             String kk = System.getProperty("conformance.kernels", "").strip();
-            List<String> kernels = kk.isEmpty() ? List.of(Kernels.newest61(), Kernels.newest612())
+            List<String> kernels = kk.isEmpty() ? defaultKernels(!"false".equals(System.getProperty("conformance.arm64")))
                     : Arrays.stream(kk.split("[,\\s]+")).filter(s -> !s.isEmpty()).toList();
             String dir = System.getProperty("conformance.dir", "");
             return new Config(packages, kernels, dir.isEmpty() ? defaultDir : Path.of(dir).toAbsolutePath(),
@@ -84,10 +87,48 @@ final class ConformanceHarness {
                     Arrays.stream(System.getProperty("conformance.rerun", "").split("[,\\s]+")).filter(s -> !s.isEmpty()).toList());
         }
 
+        /**
+         * The newest installed 6.1 and 6.12 amd64 kernels with headers and, with {@code arm64}, the newest 6.1
+         * and 6.12 arm64 kernels of the archive (cross-built; their headers are fetched).
+         */
+        static List<String> defaultKernels(boolean arm64) {
+            List<String> k = new ArrayList<>(List.of(Kernels.newest61(), Kernels.newest612()));
+            if (arm64) {
+                k.add(Kernels.newestArm64InArchive("6.1."));
+                k.add(Kernels.newestArm64InArchive("6.12."));
+            }
+            return List.copyOf(k);
+        }
+
+        /**
+         * The kernel whose dkms outcome a row is judged against: the kernel itself for one of the build host's
+         * architecture; for a cross-built kernel (arm64 on this amd64 host, which dkms cannot build for), the
+         * host-architecture kernel of the same series (major.minor) in the list.
+         */
+        String reference(String kernel) {
+            if (!isCross(kernel)) {
+                return kernel;
+            }
+            return kernels.stream().filter(k -> !isCross(k) && series(k).equals(series(kernel))).findFirst()
+                    .orElseThrow(() -> new IllegalArgumentException("the " + QemuBoot.Machine.of(kernel).debArch() + " kernel " + kernel
+                            + " is judged against the dkms outcome of a " + HOST_ARCH + " kernel of the series " + series(kernel)
+                            + ", and conformance.kernels has none: " + kernels));
+        }
+
         /** Keep the row found on disk for this package? */
         boolean keep(String pkg) {
             return resume && !rerun.contains(pkg);
         }
+    }
+
+    /** Is this kernel of another architecture than the build host (built with a cross compiler, no dkms oracle)? */
+    static boolean isCross(String kernel) {
+        return !QemuBoot.Machine.of(kernel).debArch().equals(HOST_ARCH);
+    }
+
+    /** "6.1" of "6.1.0-57-arm64", "6.12" of "6.12.117+deb12-amd64". */
+    static String series(String kernel) {
+        return kernel.replaceFirst("^(\\d+\\.\\d+)\\..*$", "$1");
     }
 
     /** Every *-dkms package apt knows of (apt-cache search --names-only -- '-dkms$'), minus dh-dkms, sorted. */
@@ -117,7 +158,12 @@ final class ConformanceHarness {
     /** One (package, kernel) row. */
     record Row(String pkg, String kernel, String name, String version, Outcome dkms, Outcome ours, String expectedSuffix,
                Boolean compressionOk, String compression, Boolean inspectOk, String inspect, List<ConformanceLoad.ModuleLoad> loads,
-               List<String> kernelDeps, String boot, String sameError) {
+               List<String> kernelDeps, String boot, String sameError, String reference) {
+
+        /** A cross-built row: {@link #dkms} is dkms's outcome on {@link #reference}, the build host's kernel of the same series. */
+        boolean cross() {
+            return !reference.isEmpty() && !reference.equals(kernel);
+        }
 
         boolean outcomeAgrees() {
             return dkms.cls().equals(ours.cls());
@@ -194,6 +240,12 @@ final class ConformanceHarness {
                 }
             }
         }
+        for (String k : config.kernels()) {
+            if (isCross(k)) {
+                config.reference(k); // fails early without a host kernel of the series
+                fetchHeaders(k);
+            }
+        }
         ExecutorService pool = Executors.newFixedThreadPool(Math.max(1, config.jobs()));
         try {
             Map<String, Future<Prepared>> prepared = new LinkedHashMap<>();
@@ -220,6 +272,9 @@ final class ConformanceHarness {
             for (Future<Row> f : futures) {
                 rows.add(get(f));
             }
+            Map<String, Row> byKey = new LinkedHashMap<>();
+            rows.forEach(r -> byKey.put(r.pkg() + "@" + r.kernel(), r));
+            rows.replaceAll(r -> isCross(r.kernel()) ? judged(r, byKey.get(r.pkg() + "@" + config.reference(r.kernel()))) : r);
             List<String> kernelOrder = config.kernels();
             rows.sort(Comparator.comparing(Row::pkg).thenComparing(r -> kernelOrder.indexOf(r.kernel())));
             Duration wall = Duration.ofNanos(System.nanoTime() - start);
@@ -228,6 +283,21 @@ final class ConformanceHarness {
         } finally {
             pool.shutdownNow();
         }
+    }
+
+    /**
+     * A cross-built kernel's headers into the run's cache, once, before rows are built two at a time: bmdeb of
+     * debian-example with --fetch-headers (which also shows that the cross compiler is there).
+     */
+    private void fetchHeaders(String kernel) throws IOException {
+        Path out = Files.createDirectories(config.dir().resolve("headers-check").resolve(kernel));
+        Trees.delete(out);
+        Files.createDirectories(out);
+        long start = System.nanoTime();
+        Cmd.Result r = Cmd.dkmsDeb(null, bmdebEnvironment(), "bmdeb", HelloModules.example(), "-k", kernel, "--fetch-headers", "--no-sign",
+                "-o", out.toString(), "--log-dir", out.resolve("logs").toString());
+        log(String.format("headers of %s fetched (debian-example built: exit %d, %.0f s)%s", kernel, r.exit(), (System.nanoTime() - start) / 1e9,
+                r.exit() == 0 ? "" : ": " + ConformanceLoad.firstLine(r.err())));
     }
 
     private static <T> T get(Future<T> f) throws IOException {
@@ -388,13 +458,15 @@ final class ConformanceHarness {
         Row row;
         if (p.tree() == null) {
             Outcome none = new Outcome("failed", -1, p.error(), 0, Set.of(), "");
-            row = new Row(p.pkg(), kernel, "", "", none, none, "", null, "", null, "", List.of(), List.of(), "", null);
+            row = new Row(p.pkg(), kernel, "", "", none, none, "", null, "", null, "", List.of(), List.of(), "", null,
+                    config.reference(kernel));
         } else {
             row = build(p, kernel);
         }
         writeProps(rowFile, rowProps(row));
         log(String.format("%-28s %-22s dkms %-7s ours %-7s %s%s  (%.0f s: dkms %.0f s, bmdeb %.0f s%s)", p.pkg(), kernel,
-                row.dkms().result(), row.ours().result(), row.problems().isEmpty() ? "agree" : "DIFFER " + row.problems(),
+                row.dkms().result(), row.ours().result(), isCross(kernel) ? "(judged against dkms on " + config.reference(kernel) + ")"
+                        : row.problems().isEmpty() ? "agree" : "DIFFER " + row.problems(),
                 row.loads().isEmpty() ? "" : ", load: " + ConformanceReport.loadSummary(row), (System.nanoTime() - start) / 1e9,
                 row.dkms().seconds(), row.ours().seconds(), row.boot().isEmpty() ? "" : ", " + row.boot()));
         return row;
@@ -405,23 +477,35 @@ final class ConformanceHarness {
         Trees.delete(work);
         Files.createDirectories(work);
 
-        // the oracle: real dkms build
-        long t0 = System.nanoTime();
-        DkmsOracle.Result d = DkmsOracle.build(p.tree(), p.name(), p.version(), kernel, work.resolve("oracle"));
-        double dkmsSeconds = (System.nanoTime() - t0) / 1e9;
-        Path dkmsBuild = work.resolve("oracle/dkmstree").resolve(p.name()).resolve(p.version());
-        List<Path> dkmsFiles = moduleFiles(dkmsBuild.resolve(kernel), true);
-        String dkmsResult = d.exit() == 0 ? "built" : d.exit() == 77 ? "skipped" : "failed";
-        String dkmsReason = d.exit() == 0 ? "" : dkmsReason(d, dkmsBuild.resolve("build/make.log"));
-        Outcome dkms = new Outcome(dkmsResult, d.exit(), dkmsReason, dkmsSeconds, d.modules(), suffixes(dkmsFiles));
+        boolean cross = isCross(kernel);
+        Path dkmsBuild = dkmsBuildDir(p, kernel);
+        Outcome dkms;
+        List<Path> dkmsFiles;
+        if (cross) {
+            // dkms cannot build for another architecture: the row is judged against dkms on the host's kernel of the series
+            dkms = new Outcome("not run", -1, "dkms cannot build for another architecture", 0, Set.of(), "");
+            dkmsFiles = List.of();
+        } else {
+            // the oracle: real dkms build
+            long t0 = System.nanoTime();
+            DkmsOracle.Result d = DkmsOracle.build(p.tree(), p.name(), p.version(), kernel, work.resolve("oracle"));
+            double dkmsSeconds = (System.nanoTime() - t0) / 1e9;
+            dkmsFiles = moduleFiles(dkmsBuild.resolve(kernel), true);
+            String dkmsResult = d.exit() == 0 ? "built" : d.exit() == 77 ? "skipped" : "failed";
+            String dkmsReason = d.exit() == 0 ? "" : dkmsReason(d, dkmsBuild.resolve("build/make.log"));
+            dkms = new Outcome(dkmsResult, d.exit(), dkmsReason, dkmsSeconds, d.modules(), suffixes(dkmsFiles));
+        }
 
-        // dkms-deb bmdeb on the same tree and kernel
+        // dkms-deb bmdeb on the same tree and kernel (a cross-built kernel's headers are fetched, once, into the run's cache)
         Path out = Files.createDirectories(work.resolve("out"));
         Path logs = Files.createDirectories(work.resolve("logs"));
         long t1 = System.nanoTime();
-        Cmd.Result b = Cmd.dkmsDeb(null, Map.of("SOURCE_DATE_EPOCH", EPOCH), "bmdeb", p.tree().toString(), "-k", kernel, "-o",
-                out.toString(), "--maintainer", MAINTAINER, "--json", "--log-dir", logs.toString(),
-                "--build-timeout", Integer.toString(config.buildTimeout()));
+        List<String> args = new ArrayList<>(List.of("bmdeb", p.tree().toString(), "-k", kernel, "-o", out.toString(), "--maintainer",
+                MAINTAINER, "--json", "--log-dir", logs.toString(), "--build-timeout", Integer.toString(config.buildTimeout())));
+        if (cross) {
+            args.add("--fetch-headers");
+        }
+        Cmd.Result b = Cmd.dkmsDeb(null, bmdebEnvironment(), args.toArray(String[]::new));
         double ourSeconds = (System.nanoTime() - t1) / 1e9;
         String result;
         int exit;
@@ -453,17 +537,8 @@ final class ConformanceHarness {
         String ourReason = result.equals("built") ? "" : ourReason(message, logs);
         Outcome ours = new Outcome(result, exit, ourReason, ourSeconds, ourModules, suffixes(ourFiles));
 
-        String sameError = null;
-        if (!dkms.result().equals("built") && !ours.result().equals("built")) {
-            List<String> de = errors(dkmsBuild.resolve("build/make.log"));
-            List<String> oe = errorsInDir(logs);
-            if (!de.isEmpty() || !oe.isEmpty()) {
-                // make -j may report the errors of several files in another order: compare the sets
-                sameError = new TreeSet<>(de).equals(new TreeSet<>(oe)) ? "same compiler errors (" + de.size() + "), the first: " + de.get(0)
-                        : !de.isEmpty() && oe.contains(de.get(0)) ? "dkms's first error is among ours"
-                        : "errors differ: dkms `" + (de.isEmpty() ? "none" : de.get(0)) + "`, ours `" + (oe.isEmpty() ? "none" : oe.get(0)) + "`";
-            }
-        }
+        String sameError = cross || dkms.result().equals("built") || ours.result().equals("built") ? null
+                : sameErrors(dkmsBuild.resolve("build/make.log"), logs);
 
         // compression, inspect, load: only for a package we wrote
         String expected = expectedSuffix(kernel);
@@ -499,7 +574,50 @@ final class ConformanceHarness {
             compression = "bmdeb said built but wrote no package";
         }
         return new Row(p.pkg(), kernel, p.name(), p.version(), dkms, ours, expected, compressionOk, compression, inspectOk, inspect.strip(),
-                loads, kernelDeps, boot, sameError);
+                loads, kernelDeps, boot, sameError, config.reference(kernel));
+    }
+
+    /** dkms's build directory of a package for a kernel ($dkms_tree/NAME/VERSION of the oracle's private tree). */
+    private Path dkmsBuildDir(Prepared p, String kernel) {
+        return pkgDir(p.pkg()).resolve(kernel).resolve("oracle/dkmstree").resolve(p.name()).resolve(p.version());
+    }
+
+    /** bmdeb's environment: a fixed SOURCE_DATE_EPOCH, and the run's own cache for fetched headers. */
+    private Map<String, String> bmdebEnvironment() {
+        return Map.of("SOURCE_DATE_EPOCH", EPOCH, "XDG_CACHE_HOME", config.dir().resolve("cache").toString());
+    }
+
+    /**
+     * When both builds failed: are dkms's compiler errors (its make.log) ours (bmdeb's log in {@code ourLogs})?
+     * Null when neither log has one.
+     */
+    private static String sameErrors(Path dkmsMakeLog, Path ourLogs) {
+        List<String> de = errors(dkmsMakeLog);
+        List<String> oe = errorsInDir(ourLogs);
+        if (de.isEmpty() && oe.isEmpty()) {
+            return null;
+        }
+        // make -j may report the errors of several files in another order: compare the sets
+        return new TreeSet<>(de).equals(new TreeSet<>(oe)) ? "same compiler errors (" + de.size() + "), the first: " + de.get(0)
+                : !de.isEmpty() && oe.contains(de.get(0)) ? "dkms's first error is among ours"
+                : "errors differ: dkms `" + (de.isEmpty() ? "none" : de.get(0)) + "`, ours `" + (oe.isEmpty() ? "none" : oe.get(0)) + "`";
+    }
+
+    /**
+     * A cross-built row judged against dkms on its reference kernel: that row's dkms outcome, and when both failed,
+     * whether the compiler errors are the same (from the logs both builds left in the work directory).
+     */
+    private Row judged(Row cross, Row ref) {
+        Path ourLogs = config.dir().resolve("work").resolve(cross.pkg()).resolve(cross.kernel()).resolve("logs");
+        Path dkmsLog = config.dir().resolve("work").resolve(cross.pkg()).resolve(ref.kernel()).resolve("oracle/dkmstree")
+                .resolve(ref.name()).resolve(ref.version()).resolve("build/make.log");
+        String same = cross.sameError();
+        if (!ref.dkms().result().equals("built") && !cross.ours().result().equals("built") && Files.isDirectory(ourLogs)) {
+            same = sameErrors(dkmsLog, ourLogs);
+        }
+        return new Row(cross.pkg(), cross.kernel(), cross.name(), cross.version(), ref.dkms(), cross.ours(), cross.expectedSuffix(),
+                cross.compressionOk(), cross.compression(), cross.inspectOk(), cross.inspect(), cross.loads(), cross.kernelDeps(),
+                cross.boot(), same, ref.kernel());
     }
 
     /** Module files under dir: dkms's $dkms_tree/NAME/VER/KVER/ARCH/module/, or the package's lib/modules/KVER/. */
@@ -733,6 +851,7 @@ final class ConformanceHarness {
         m.put("kernelDeps", String.join(",", r.kernelDeps()));
         m.put("boot", r.boot());
         m.put("sameError", r.sameError() == null ? "" : r.sameError());
+        m.put("reference", r.reference());
         return m;
     }
 
@@ -769,7 +888,7 @@ final class ConformanceHarness {
         return new Row(p.getProperty("pkg"), p.getProperty("kernel"), p.getProperty("name"), p.getProperty("version"), readOutcome(p, "dkms"),
                 readOutcome(p, "ours"), p.getProperty("expectedSuffix"), bool(p.getProperty("compressionOk")), p.getProperty("compression"),
                 bool(p.getProperty("inspectOk")), p.getProperty("inspect"), loads, deps.isEmpty() ? List.of() : Arrays.asList(deps.split(",")),
-                p.getProperty("boot"), same.isEmpty() ? null : same);
+                p.getProperty("boot"), same.isEmpty() ? null : same, p.getProperty("reference", p.getProperty("kernel")));
     }
 
     private static Properties readProps(Path f) throws IOException {

@@ -1,6 +1,7 @@
 package io.dkmsdeb.it;
 
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 
 /**
@@ -11,11 +12,19 @@ import java.util.Optional;
 final class ConformanceKnown {
     /**
      * One explained disagreement. {@code kernelPrefix} is matched against the kernel release ("" for all
-     * kernels); {@code aspect} is one of source, outcome, modules, compression, inspect, load.
+     * kernels); {@code aspect} is one of source, outcome, modules, compression, inspect, load; {@code arch}
+     * limits it to the kernels of one architecture ("" for all). For a cross-built architecture the row is
+     * judged against dkms on the build host's kernel of the same series, and {@code dkmsBehaviour} says why
+     * the architecture makes the difference.
      */
-    record Known(String pkg, String kernelPrefix, String aspect, String what, String dkmsBehaviour, String ourIssue) {
+    record Known(String pkg, String kernelPrefix, String aspect, String what, String dkmsBehaviour, String ourIssue, String arch) {
+        Known(String pkg, String kernelPrefix, String aspect, String what, String dkmsBehaviour, String ourIssue) {
+            this(pkg, kernelPrefix, aspect, what, dkmsBehaviour, ourIssue, "");
+        }
+
         boolean matches(String p, String kernel, String a) {
-            return pkg.equals(p) && aspect.equals(a) && (kernel == null || kernel.startsWith(kernelPrefix));
+            return pkg.equals(p) && aspect.equals(a) && (kernel == null || kernel.startsWith(kernelPrefix))
+                    && (arch.isEmpty() || kernel != null && QemuBoot.Machine.of(kernel).debArch().equals(arch));
         }
     }
 
@@ -40,27 +49,33 @@ final class ConformanceKnown {
      * Why a module that bmdeb built (and dkms built the same) is refused or not tried in the qemu guest: the
      * module's own behaviour or the bare initramfs, never the packaging (dkms's build of it does the same).
      */
-    static final java.util.Map<String, String> LOAD_NOTES = java.util.Map.of(
-            "bbswitch", "bbswitch toggles the discrete GPU of an NVIDIA Optimus laptop through ACPI `_DSM`; qemu's VGA "
-                    + "device has no such method (`AE_NOT_FOUND`), so its init returns ENODEV, as on any machine without Optimus.",
-            "thinkpad_ec", "thinkpad_ec probes the ThinkPad embedded controller's I/O ports; qemu has none (\"no ThinkPad embedded "
-                    + "controller!\"), so its init returns ENODEV.",
-            "hdaps", "needs thinkpad_ec's symbols; thinkpad_ec refuses to load without ThinkPad hardware.",
-            "tp_smapi", "needs thinkpad_ec's symbols; thinkpad_ec refuses to load without ThinkPad hardware.",
-            "lime", "LiME dumps memory to the `path=` in the `format=` given as module parameters; without them its init returns "
-                    + "EINVAL (\"No path parameter specified\"). The harness's insmod gives no parameters.",
-            "gost_test", "a self-test module: its init looks up each GOST algorithm through the crypto API (`ecb(...)`, "
+    static final Map<String, String> LOAD_NOTES = Map.ofEntries(
+            Map.entry("bbswitch", "bbswitch toggles the discrete GPU of an NVIDIA Optimus laptop through ACPI `_DSM`; qemu's VGA "
+                    + "device has no such method (`AE_NOT_FOUND`), so its init returns ENODEV, as on any machine without Optimus."),
+            Map.entry("thinkpad_ec", "thinkpad_ec probes the ThinkPad embedded controller's I/O ports; qemu has none (\"no ThinkPad embedded "
+                    + "controller!\"), so its init returns ENODEV."),
+            Map.entry("hdaps", "needs thinkpad_ec's symbols; thinkpad_ec refuses to load without ThinkPad hardware."),
+            Map.entry("tp_smapi", "needs thinkpad_ec's symbols; thinkpad_ec refuses to load without ThinkPad hardware."),
+            Map.entry("lime", "LiME dumps memory to the `path=` in the `format=` given as module parameters; without them its init returns "
+                    + "EINVAL (\"No path parameter specified\"). The harness's insmod gives no parameters."),
+            Map.entry("gost_test", "a self-test module: its init looks up each GOST algorithm through the crypto API (`ecb(...)`, "
                     + "`cfb(...)`, `cmac(...)` of the package's own ciphers), which loads the package's algorithm modules and the "
                     + "kernel's ecb/cfb/cmac templates on demand with request_module(); the bare initramfs has no modprobe, so "
-                    + "the lookups fail (-ENOENT) and the module returns EIO by design.",
-            "xt_pknock", "its init calls `request_module(\"hmac(sha256)\")`, which needs a modprobe in the guest; the bare "
-                    + "initramfs has none, so it returns ENXIO.",
-            "xt_DNETMAP", "the module's own source guards its real init with `#ifdef CONFIG_NF_NAT`; Debian's kernels have "
+                    + "the lookups fail (-ENOENT) and the module returns EIO by design."),
+            Map.entry("xt_pknock", "its init calls `request_module(\"hmac(sha256)\")`, which needs a modprobe in the guest; the bare "
+                    + "initramfs has none, so it returns ENXIO."),
+            Map.entry("xt_DNETMAP", "the module's own source guards its real init with `#ifdef CONFIG_NF_NAT`; Debian's kernels have "
                     + "`CONFIG_NF_NAT=m`, which defines `CONFIG_NF_NAT_MODULE` instead, so xtables-addons 3.23 compiles the "
-                    + "stub that prints \"CONFIG_NF_NAT is not available\" and returns EINVAL (dkms's build is the same stub).",
-            "dahdi_echocan_oslec", "links against `echo`, the OSLEC echo canceller of drivers/staging/echo, which Debian's "
+                    + "stub that prints \"CONFIG_NF_NAT is not available\" and returns EINVAL (dkms's build is the same stub)."),
+            Map.entry("dahdi_echocan_oslec", "links against `echo`, the OSLEC echo canceller of drivers/staging/echo, which Debian's "
                     + "kernels do not build (`# CONFIG_ECHO is not set`) and which dahdi-dkms does not ship: it cannot load "
-                    + "in these kernels at all.");
+                    + "in these kernels at all."));
+
+    /** The note on a module that did not load in a kernel: one for the kernel's architecture ("arm64:MODULE") first. */
+    static String loadNote(String module, String kernel) {
+        String arch = QemuBoot.Machine.of(kernel).debArch();
+        return LOAD_NOTES.getOrDefault(arch + ":" + module, LOAD_NOTES.get(module));
+    }
 
     private ConformanceKnown() {
     }

@@ -17,6 +17,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.TreeSet;
@@ -44,8 +45,8 @@ final class ConformanceReport {
         for (Row row : r.rows()) {
             for (String aspect : row.problems()) {
                 String what = switch (aspect) {
-                    case "outcome" -> "dkms " + outcome(row.dkms()) + ", dkms-deb " + outcome(row.ours());
-                    case "modules" -> "dkms built " + mods(row.dkms().modules()) + ", dkms-deb " + mods(row.ours().modules());
+                    case "outcome" -> dkmsLabel(row) + " " + outcome(row.dkms()) + ", dkms-deb " + outcome(row.ours());
+                    case "modules" -> dkmsLabel(row) + " built " + mods(row.dkms().modules()) + ", dkms-deb " + mods(row.ours().modules());
                     case "compression" -> row.compression();
                     case "inspect" -> row.inspect();
                     case "load" -> row.loads().stream().filter(l -> l.status().equals(ConformanceLoad.FAILED)).map(l -> l.module() + ": " + l.text())
@@ -61,9 +62,21 @@ final class ConformanceReport {
 
     static String summary(Result r) {
         List<Row> rows = r.rows();
-        long outcomeAgree = rows.stream().filter(Row::outcomeAgrees).count();
-        long modulesAgree = rows.stream().filter(Row::modulesAgree).count();
-        Map<String, Long> dkms = new TreeMap<>(rows.stream().collect(Collectors.groupingBy(x -> x.dkms().result(), Collectors.counting())));
+        List<Row> native_ = rows.stream().filter(x -> !x.cross()).toList();
+        List<Row> cross = rows.stream().filter(Row::cross).toList();
+        long outcomeAgree = native_.stream().filter(Row::outcomeAgrees).count();
+        long modulesAgree = native_.stream().filter(Row::modulesAgree).count();
+        Map<String, Long> dkms = new TreeMap<>(native_.stream().collect(Collectors.groupingBy(x -> x.dkms().result(), Collectors.counting())));
+        String crossPart = "";
+        if (!cross.isEmpty()) {
+            Map<String, Long> ours = new TreeMap<>(cross.stream().collect(Collectors.groupingBy(x -> x.ours().result(), Collectors.counting())));
+            crossPart = String.format(" %s rows (cross-built, judged against dkms on the %s kernel of the same series): outcome as there in "
+                            + "%d/%d, module set in %d/%d (dkms-deb: %s);",
+                    cross.stream().map(x -> QemuBoot.Machine.of(x.kernel()).debArch()).distinct().sorted().collect(Collectors.joining(", ")),
+                    ConformanceHarness.HOST_ARCH, cross.stream().filter(Row::outcomeAgrees).count(), cross.size(),
+                    cross.stream().filter(Row::modulesAgree).count(), cross.size(),
+                    ours.entrySet().stream().map(e -> e.getValue() + " " + e.getKey()).collect(Collectors.joining(", ")));
+        }
         long written = rows.stream().filter(x -> x.inspectOk() != null).count();
         long inspectOk = rows.stream().filter(x -> Boolean.TRUE.equals(x.inspectOk())).count();
         long compressionOk = rows.stream().filter(x -> Boolean.TRUE.equals(x.compressionOk())).count();
@@ -75,13 +88,13 @@ final class ConformanceReport {
         long unexplained = d.stream().filter(x -> !x.explained()).count();
         long probes = r.sources().stream().filter(x -> x.pkg().contains("+")).count();
         return String.format("%s x %d kernels = %d rows: build outcome agrees with dkms in %d/%d, module set in %d/%d "
-                        + "(dkms: %s); packages written %d, inspect passes %d/%d, compression as the kernel %d/%d; "
+                        + "(dkms: %s);%s packages written %d, inspect passes %d/%d, compression as the kernel %d/%d; "
                         + "source: /usr/src list as Debian's %d/%d, dkms.conf %d/%d; load: %d loaded, %d refused, %d failed, %d not tried; "
                         + "disagreements %d (%s).",
                 probes == 0 ? r.sources().size() + " packages" : r.sources().size() + " packages (" + (r.sources().size() - probes)
                         + " from Debian, " + probes + " BUILD_EXCLUSIVE probe" + (probes == 1 ? "" : "s") + " derived from them)",
-                r.config().kernels().size(), rows.size(), outcomeAgree, rows.size(), modulesAgree, rows.size(),
-                dkms.entrySet().stream().map(e -> e.getValue() + " " + e.getKey()).collect(Collectors.joining(", ")),
+                r.config().kernels().size(), rows.size(), outcomeAgree, native_.size(), modulesAgree, native_.size(),
+                dkms.entrySet().stream().map(e -> e.getValue() + " " + e.getKey()).collect(Collectors.joining(", ")), crossPart,
                 written, inspectOk, written, compressionOk, written, filesSame, r.sources().size(), confSame, r.sources().size(),
                 loads.getOrDefault(ConformanceLoad.LOADED, 0L), loads.getOrDefault(ConformanceLoad.REFUSED, 0L),
                 loads.getOrDefault(ConformanceLoad.FAILED, 0L), loads.getOrDefault(ConformanceLoad.NOT_TRIED, 0L),
@@ -94,6 +107,11 @@ final class ConformanceReport {
             case "skipped" -> "skipped (" + o.exit() + ")";
             default -> "failed (" + o.exit() + ")";
         };
+    }
+
+    /** "dkms", or for a cross-built row "dkms on REFERENCE". */
+    private static String dkmsLabel(Row row) {
+        return row.cross() ? "dkms on " + row.reference() : "dkms";
     }
 
     private static String mods(Set<String> m) {
@@ -156,6 +174,15 @@ final class ConformanceReport {
                   ours does not load, dkms's build of the same module is booted the same way and its result is given in brackets.
                 - **probe**: `PKG+only-PREFIX` is PKG's tree with `BUILD_EXCLUSIVE_KERNEL="^PREFIX"` appended to its dkms.conf,
                   so that the skipped outcome (dkms exit 77) is compared as well: no Debian 12 package excludes these kernels.
+                - **arm64** (the rows of `-arm64` kernels): the same trees cross-built on this amd64 machine,
+                  `dkms-deb bmdeb TREE -k KVER --fetch-headers` (the arm64 headers package from the archive, the host's
+                  linux-kbuild, the cross compiler). dkms cannot build for another architecture, so such a row is judged
+                  against dkms's outcome on the amd64 kernel of the same series (its *dkms* cell says which): the same
+                  outcome and module set are expected unless the architecture itself makes the difference, and each such
+                  difference is explained below. Compression is checked against the kernel's own arm64 modules (from its
+                  linux-image package), and the modules are loaded in the Debian arm64 kernel booted under
+                  qemu-system-aarch64 (virt machine, TCG, busybox-static:arm64); there is no dkms build of them to boot for
+                  comparison.
 
                 """);
         md.append("Run: ").append(environment).append("\n\n");
@@ -178,13 +205,14 @@ final class ConformanceReport {
             if (row.sameError() != null && row.sameError().startsWith("same compiler errors")) {
                 notes.add("both failed, " + row.sameError());
             } else if (!row.dkms().result().equals("built") && row.dkms().result().equals(row.ours().result())) {
-                notes.add("both " + row.dkms().result() + ": dkms " + compact(row.dkms().reason()) + "; dkms-deb " + compact(row.ours().reason()));
+                notes.add("both " + row.dkms().result() + ": " + dkmsLabel(row) + " " + compact(row.dkms().reason()) + "; dkms-deb "
+                        + compact(row.ours().reason()));
                 if (row.sameError() != null) {
                     notes.add(row.sameError());
                 }
             } else {
                 if (!row.dkms().result().equals("built")) {
-                    notes.add("dkms " + compact(row.dkms().reason()));
+                    notes.add(dkmsLabel(row) + " " + compact(row.dkms().reason()));
                 }
                 if (!row.ours().result().equals("built")) {
                     notes.add("dkms-deb " + compact(row.ours().reason()));
@@ -196,7 +224,7 @@ final class ConformanceReport {
                         () -> notes.add("**" + aspect + " differs, NOT EXPLAINED**"));
             }
             md.append("| ").append(cell(row.pkg())).append(" | ").append(cell(shortKernel(row.kernel()))).append(" | ")
-                    .append(cell(outcome(row.dkms()))).append(" | ").append(cell(outcome(row.ours()))).append(" | ")
+                    .append(cell((row.cross() ? "on " + row.reference() + ": " : "") + outcome(row.dkms()))).append(" | ").append(cell(outcome(row.ours()))).append(" | ")
                     .append(agree ? "yes" : "**no**").append(" | ").append(cell(modules)).append(" | ").append(cell(compression))
                     .append(" | ").append(cell(inspect)).append(" | ").append(cell(load)).append(" | ")
                     .append(cell(shorten(String.join("; ", notes), 700))).append(" |\n");
@@ -234,7 +262,8 @@ final class ConformanceReport {
                 if (d.explained()) {
                     if (done.add(d.known())) {
                         md.append("- What: ").append(d.known().what()).append("\n");
-                        md.append("- The dkms behaviour it comes from: ").append(d.known().dkmsBehaviour()).append("\n");
+                        md.append(d.known().arch().isEmpty() ? "- The dkms behaviour it comes from: " : "- Why " + d.known().arch()
+                                + " differs from " + ConformanceHarness.HOST_ARCH + ": ").append(d.known().dkmsBehaviour()).append("\n");
                         md.append("- Our issue it exposes: ").append(d.known().ourIssue()).append("\n\n");
                     } else {
                         md.append("- Same explanation as above (").append(d.known().what()).append(").\n\n");
@@ -263,8 +292,9 @@ final class ConformanceReport {
                     }
                     md.append("| ").append(cell(row.pkg())).append(" | ").append(cell(row.kernel())).append(" | ").append(cell(l.module()))
                             .append(" | ").append(cell(shorten(l.text(), 500))).append(" | ")
-                            .append(cell(ConformanceKnown.LOAD_NOTES.getOrDefault(l.module(), l.status().equals(ConformanceLoad.FAILED)
-                                    ? "**a defect: see Disagreements**" : "**no note in ConformanceKnown.LOAD_NOTES**"))).append(" |\n");
+                            .append(cell(Optional.ofNullable(ConformanceKnown.loadNote(l.module(), row.kernel())).orElse(
+                                    l.status().equals(ConformanceLoad.FAILED) ? "**a defect: see Disagreements**"
+                                            : "**no note in ConformanceKnown.LOAD_NOTES**"))).append(" |\n");
                 }
             }
         }
@@ -305,9 +335,11 @@ final class ConformanceReport {
         String dkms = Cmd.run("dpkg-query", "-W", "-f", "${Version}", "dkms").out().strip();
         String head = Cmd.run(Cmd.repo(), Map.of(), List.of("git", "rev-parse", "--short", "HEAD")).out().strip();
         String dirty = Cmd.run(Cmd.repo(), Map.of(), List.of("git", "status", "--porcelain", "--", "src/main", "templates", "pom.xml")).out().strip();
-        return String.format("dkms %s; kernels %s; dkms-deb at commit %s%s; %d rows at a time; load check %s; wall time %d min %02d s; "
+        String cross = r.config().kernels().stream().anyMatch(ConformanceHarness::isCross)
+                ? "; cross compiler " + Cmd.run("aarch64-linux-gnu-gcc", "-dumpfullversion").out().strip() + " (aarch64-linux-gnu)" : "";
+        return String.format("dkms %s%s; kernels %s; dkms-deb at commit %s%s; %d rows at a time; load check %s; wall time %d min %02d s; "
                         + "finished %s UTC.",
-                dkms, r.config().kernels().stream().map(k -> "`" + k + "`").collect(Collectors.joining(", ")), head.isEmpty() ? "?" : head,
+                dkms, cross, r.config().kernels().stream().map(k -> "`" + k + "`").collect(Collectors.joining(", ")), head.isEmpty() ? "?" : head,
                 dirty.isEmpty() ? "" : " (with uncommitted changes to src/main)", r.config().jobs(), r.config().load() ? "on" : "off",
                 r.wall().toMinutes(), r.wall().toSecondsPart(), DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm").format(r.finished().atOffset(ZoneOffset.UTC)));
     }

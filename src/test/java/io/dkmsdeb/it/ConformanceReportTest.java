@@ -29,7 +29,7 @@ class ConformanceReportTest {
 
     private static Row row(String pkg, Outcome dkms, Outcome ours, List<ConformanceLoad.ModuleLoad> loads) {
         return new Row(pkg, "6.1.0-56-amd64", "m", "1", dkms, ours, ".ko", ours.result().equals("built") ? true : null, "",
-                ours.result().equals("built") ? true : null, "", loads, List.of(), "", null);
+                ours.result().equals("built") ? true : null, "", loads, List.of(), "", null, "6.1.0-56-amd64");
     }
 
     private static ConformanceHarness.Result result(List<SourceCheck> sources, List<Row> rows) {
@@ -82,11 +82,44 @@ class ConformanceReportTest {
         assertThat(Files.readString(md)).contains("The dkms behaviour it comes from:").contains("Our issue it exposes:");
     }
 
+    /** An arm64 row is judged against dkms on the amd64 kernel of its series; an unexplained difference is marked. */
+    @Test
+    void aCrossBuiltRowIsJudgedAgainstDkmsOnTheHostKernelOfItsSeries() throws IOException {
+        var config = ConformanceHarness.Config.of(List.of(), List.of("6.1.0-56-amd64", "6.12.9+deb12-amd64", "6.1.0-57-arm64",
+                "6.12.10+deb12-arm64"), Path.of("/nonexistent"));
+        assertThat(config.reference("6.1.0-57-arm64")).isEqualTo("6.1.0-56-amd64");
+        assertThat(config.reference("6.12.10+deb12-arm64")).isEqualTo("6.12.9+deb12-amd64");
+        assertThat(config.reference("6.1.0-56-amd64")).isEqualTo("6.1.0-56-amd64");
+        var only61 = ConformanceHarness.Config.of(List.of(), List.of("6.1.0-56-amd64", "6.12.10+deb12-arm64"), Path.of("/nonexistent"));
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> only61.reference("6.12.10+deb12-arm64"))
+                .hasMessageContaining("series 6.12");
+
+        Outcome failed = new Outcome("failed", 5, "make exited with status 2", 1, Set.of(), "");
+        Row same = new Row("a-dkms", "6.1.0-57-arm64", "m", "1", built("x"), built("x"), ".ko", true, "", true, "", List.of(), List.of(), "",
+                null, "6.1.0-56-amd64");
+        Row differs = new Row("b-dkms", "6.1.0-57-arm64", "m", "1", built("x"), failed, ".ko", null, "", null, "", List.of(), List.of(), "",
+                null, "6.1.0-56-amd64");
+        assertThat(same.cross()).isTrue();
+        var r = new ConformanceHarness.Result(config, List.of(same("a-dkms"), same("b-dkms")), List.of(same, differs), Duration.ofSeconds(1),
+                Instant.EPOCH);
+        assertThat(ConformanceReport.disagreements(r)).extracting(d -> d.pkg() + " " + d.kernel() + " " + d.aspect() + ": " + d.what())
+                .containsExactly("b-dkms 6.1.0-57-arm64 outcome: dkms on 6.1.0-56-amd64 built, dkms-deb failed (5)",
+                        "b-dkms 6.1.0-57-arm64 modules: dkms on 6.1.0-56-amd64 built x, dkms-deb none");
+        assertThat(ConformanceReport.summary(r)).contains("arm64 rows (cross-built, judged against dkms on the amd64 kernel of the same "
+                + "series): outcome as there in 1/2, module set in 1/2");
+        Path md = dir.resolve("c.md");
+        ConformanceReport.write(r, md, "test", "env");
+        assertThat(Files.readString(md)).contains("| a-dkms | 6.1.0-57-arm64 | on 6.1.0-56-amd64: built | built | yes | x |")
+                .contains("**outcome differs, NOT EXPLAINED**");
+    }
+
     @Test
     void softDependenciesAndModuleNames() {
         assertThat(ConformanceLoad.softPre("pre: crc32c post: foo")).containsExactly("crc32c");
         assertThat(ConformanceLoad.softPre("post: foo pre: a b")).containsExactly("a", "b");
         assertThat(ConformanceLoad.modName("kernel/lib/dm-writeboost.ko.xz")).isEqualTo("dm_writeboost");
         assertThat(ConformanceHarness.basePackage("acpi-call-dkms+only-6.1.")).isEqualTo("acpi-call-dkms");
+        assertThat(ConformanceHarness.series("6.12.117+deb12-arm64")).isEqualTo("6.12");
+        assertThat(ConformanceHarness.series("6.1.0-57-amd64")).isEqualTo("6.1");
     }
 }
