@@ -296,6 +296,55 @@ class FleetScriptTest {
         }
     }
 
+    /** The candidate version apt has of a package of one architecture ("linux-headers-6.1.0-57-arm64", "arm64"). */
+    private static String aptVersion(String pkg, String arch) {
+        return Cmd.ok("apt-cache", "show", "--no-all-versions", pkg + ":" + arch).out().lines().filter(l -> l.startsWith("Version: "))
+                .findFirst().orElseThrow().substring("Version: ".length()).strip();
+    }
+
+    /**
+     * A listing that mixes architectures, as a fleet of amd64 and arm64 machines needs: the installed 6.1 amd64 kernel
+     * and the archive's newest 6.1 arm64 kernel (its headers fetched, cross-built here), with both linux-image
+     * meta-packages. One repository serves both: binary-amd64 and binary-arm64 each list their own kernel's package and
+     * the meta-package of their flavour.
+     */
+    @Test
+    void fleetOverAListingOfAmd64AndArm64KernelsPublishesBothArchitectures() throws IOException {
+        String a61 = Kernels.newestArm64InArchive("6.1.");
+        String headersVersion = aptVersion("linux-headers-" + a61, "arm64");
+        String arm64 = "{\"release\":\"" + a61 + "\",\"series\":\"6.1\",\"flavour\":\"arm64\",\"arch\":\"arm64\","
+                + "\"headersPackage\":\"linux-headers-" + a61 + "\",\"headersVersion\":\"" + headersVersion + "\"}";
+        Path listing = work.resolve("kernels.json");
+        Files.writeString(listing, "{\"kernels\":[" + listed(K61) + "," + arm64 + "],\"metas\":["
+                + "{\"package\":\"linux-image-amd64\",\"flavour\":\"amd64\",\"version\":\""
+                + Cmd.ok("dpkg-query", "-W", "-f=${Version}", "linux-headers-" + K61).out().strip() + "\",\"release\":\"" + K61 + "\"},"
+                + "{\"package\":\"linux-image-arm64\",\"flavour\":\"arm64\",\"version\":\"" + headersVersion
+                + "\",\"release\":\"" + a61 + "\"}]}\n");
+        Path ws = Files.createDirectories(work.resolve("workspace"));
+        try (RepoFixtures.Key key = RepoFixtures.Key.create(work)) {
+            Map<String, String> env = new HashMap<>(key.env());
+            env.putAll(Map.of("KERNEL_LIST", listing.toString(), "KERNEL_FILTER", "6.1", "SUITE", "fleet", "SIGN_KEY", key.fingerprint(),
+                    "XDG_CACHE_HOME", work.resolve("cache").toString()));
+            env.putAll(MAINTAINER);
+            Cmd.Result r = fleet(ws, env, Cmd.repo().resolve("debian-example/hello").toString());
+            assertThat(r.exit()).as(r.toString()).isZero();
+            assertThat(results(ws.resolve("out/bmdeb.json"))).isEqualTo(Map.of(K61, "built", a61, "built"));
+            assertThat(debs(ws)).contains("hello-modules-" + K61 + "_1.0_amd64.deb", "hello-modules-" + a61 + "_1.0_arm64.deb");
+            assertThat(r.out()).contains("build-fleet: 2 built, 0 up to date, 0 skipped (BUILD_EXCLUSIVE_*), 0 failed");
+
+            String amd64Index = Files.readString(ws.resolve("repo/dists/fleet/main/binary-amd64/Packages"));
+            String arm64Index = Files.readString(ws.resolve("repo/dists/fleet/main/binary-arm64/Packages"));
+            assertThat(amd64Index).contains("Package: hello-modules-" + K61 + "\n").contains("Package: hello-modules-amd64\n")
+                    .doesNotContain("hello-modules-" + a61).doesNotContain("Architecture: arm64");
+            assertThat(arm64Index).contains("Package: hello-modules-" + a61 + "\n").contains("Package: hello-modules-arm64\n")
+                    .contains("Depends: hello-modules-" + a61 + " (= 1.0)").doesNotContain("hello-modules-" + K61)
+                    .doesNotContain("Architecture: amd64");
+            assertThat(Files.readString(ws.resolve("repo/dists/fleet/Release"))).containsPattern("(?m)^Architectures: amd64 arm64$");
+            Path arm64Deb = ws.resolve("repo/pool/main/h/hello-dkms-bin/hello-modules-" + a61 + "_1.0_arm64.deb");
+            assertThat(Cmd.ok("dpkg-deb", "-f", arm64Deb.toString(), "Architecture").out().strip()).isEqualTo("arm64");
+        }
+    }
+
     @Test
     void fleetWhenTheModuleExcludesEveryKernelExits77AndPublishesNothing() throws IOException {
         Path listing = work.resolve("kernels.json");
