@@ -170,6 +170,7 @@ final class BmdebCommand implements Callable<Integer> {
             m.put("package", k.packageName());
             m.put("file", k.deb() == null ? null : k.deb().toString());
             m.put("seconds", Math.round(k.seconds() * 100) / 100.0);
+            m.put("phases", k.phases());
             m.put("message", k.message());
             ks.add(m);
         }

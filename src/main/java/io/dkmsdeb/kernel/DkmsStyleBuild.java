@@ -51,6 +51,7 @@ public final class DkmsStyleBuild implements KernelBuild {
         CrossToolchain cross = CrossToolchain.forKernel(k);
         cross.requireInstalled(k, searchPath());
         try (Scratch s = Scratch.forBuild(layout)) {
+            long t = System.nanoTime();
             Path build = prepareTrees(r, layout);
             Path helpers = Files.createDirectories(layout.dir().resolve("helpers"));
             Path runMake = helper(helpers, "run-make.bash");
@@ -62,11 +63,16 @@ public final class DkmsStyleBuild implements KernelBuild {
                     java.nio.file.StandardOpenOption.CREATE, java.nio.file.StandardOpenOption.TRUNCATE_EXISTING,
                     java.nio.file.StandardOpenOption.WRITE);
             Steps steps = new Steps(r, what, build, env, cross);
+            r.phases().since("copy", t);
+            t = System.nanoTime();
             compile(steps, runMake, runScript);
+            r.phases().since("make", t);
+            t = System.nanoTime();
             List<BuiltModule> modules = collect(steps);
             if (!conf.postBuild().isEmpty()) {
                 steps.run("POST_BUILD", List.of("bash", runScript.toString(), build.toString(), "post_build", conf.postBuild()));
             }
+            r.phases().since("modules", t);
             return modules;
         } catch (IOException e) {
             throw new DkmsDebException("building " + what + " failed: " + e.getClass().getSimpleName() + ": " + e.getMessage()

@@ -1,5 +1,7 @@
 package io.dkmsdeb.kernel;
 
+import io.dkmsdeb.support.Phases;
+
 import io.dkmsdeb.model.BuiltModule;
 import io.dkmsdeb.model.DkmsConf;
 import io.dkmsdeb.model.KernelTarget;
@@ -30,7 +32,7 @@ public interface KernelBuild {
      * @param layout         where the build happens: the trees dkms.conf was read with
      */
     record Request(Path sourceDir, byte[] dkmsConfText, DkmsConf conf, KernelTarget kernel, int makeJobs, boolean strip,
-                   Path log, long timeoutSeconds, long epochSeconds, Signing signing, Layout layout) {
+                   Path log, long timeoutSeconds, long epochSeconds, Signing signing, Layout layout, Phases phases) {
     }
 
     /** A module signing key (PEM) and its certificate (PEM or DER), as the kernel's sign-file takes them. */

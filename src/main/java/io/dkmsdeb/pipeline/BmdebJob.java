@@ -84,9 +84,10 @@ public final class BmdebJob {
      * @param module        PACKAGE_NAME as read for this kernel, or null when its dkms.conf was not read
      * @param moduleVersion PACKAGE_VERSION as read for this kernel, or null
      * @param error         the exception that failed the kernel, for --stacktrace; null unless it failed
+     * @param phases        seconds spent in each phase (prepare, copy, make, modules, package), as far as it got
      */
     public record KernelResult(String kernel, KernelOutcome result, int exitCode, Path deb, String packageName, String message,
-                               double seconds, String module, String moduleVersion, Throwable error) {
+                               double seconds, String module, String moduleVersion, Throwable error, Map<String, Double> phases) {
     }
 
     /**

@@ -15,6 +15,7 @@ import io.dkmsdeb.model.DkmsDebException;
 import io.dkmsdeb.model.KernelExcludedException;
 import io.dkmsdeb.model.KernelTarget;
 import io.dkmsdeb.support.Log;
+import io.dkmsdeb.support.Phases;
 import io.dkmsdeb.model.ModuleSource;
 import io.dkmsdeb.model.ModuleSourceException;
 
@@ -38,6 +39,7 @@ final class KernelRun {
     private final KernelBuild builder;
     private final String kernel;
     private final long start = System.nanoTime();
+    private final Phases phases = new Phases();
     /** PACKAGE_NAME and PACKAGE_VERSION once this kernel's dkms.conf has been read, else null. */
     private String module;
     private String version;
@@ -109,14 +111,17 @@ final class KernelRun {
             new DebWriter(Compression.XZ, plan.epoch(), 1).warmUp();
             return planner.prepare(names, conf, k, plan.maintainer(), source.dir(), plan.epoch());
         });
+        phases.since("prepare", start);
         List<BuiltModule> modules = builder.build(new KernelBuild.Request(source.dir(), source.dkmsConfText(), conf, k,
-                plan.makeJobs(), r.strip(), log, r.buildTimeoutSeconds(), plan.epoch(), plan.signing(), layout));
+                plan.makeJobs(), r.strip(), log, r.buildTimeoutSeconds(), plan.epoch(), plan.signing(), layout, phases));
+        long packaging = System.nanoTime();
         DebPackage pkg = planner.complete(conf, k, plan.maintainer(), join(prepared), modules, digest);
         Path target = OutputDir.prepare(r.outDir()).resolve(pkg.conventionalFileName());
         AtomicOutput.write(target, out -> new DebWriter(Compression.XZ, plan.epoch(), 1).write(pkg, out));
+        phases.since("package", packaging);
         BmdebJob.KernelResult built = result(KernelOutcome.BUILT, 0, target, pkg.packageName(), "", null);
-        Log.info(String.format("[%s] wrote %s (%d module%s) in %.1f s", k.release(), target, modules.size(),
-                modules.size() == 1 ? "" : "s", built.seconds()));
+        Log.info(String.format("[%s] wrote %s (%d module%s) in %.1f s: %s", k.release(), target, modules.size(),
+                modules.size() == 1 ? "" : "s", built.seconds(), phases.describe()));
         return built;
     }
 
@@ -185,6 +190,6 @@ final class KernelRun {
 
     private BmdebJob.KernelResult result(KernelOutcome outcome, int exitCode, Path deb, String packageName, String message, Throwable error) {
         return new BmdebJob.KernelResult(kernel, outcome, exitCode, deb, packageName, message, (System.nanoTime() - start) / 1e9,
-                module, version, error);
+                module, version, error, phases.seconds());
     }
 }

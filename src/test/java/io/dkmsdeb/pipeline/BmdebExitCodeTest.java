@@ -11,7 +11,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 @Tag("unit")
 class BmdebExitCodeTest {
     private static BmdebJob.KernelResult k(KernelOutcome outcome, int code) {
-        return new BmdebJob.KernelResult("6.1.0-1-amd64", outcome, code, null, null, "", 0, null, null, null);
+        return new BmdebJob.KernelResult("6.1.0-1-amd64", outcome, code, null, null, "", 0, null, null, null, java.util.Map.of());
     }
 
     private static final BmdebJob.KernelResult BUILT = k(KernelOutcome.BUILT, 0);
