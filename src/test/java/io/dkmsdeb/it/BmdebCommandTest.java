@@ -129,6 +129,18 @@ class BmdebCommandTest {
         assertThat(r.exit()).as(r.toString()).isZero();
         assertThat(r.out().strip()).startsWith("{\"command\":\"bmdeb\",\"module\":\"hello\",\"moduleVersion\":\"1.0\",\"kernels\":[{\"kernel\":\"" + K61
                 + "\",\"result\":\"built\",\"exitCode\":0,\"package\":\"hello-modules-" + K61 + "\"").contains("\"exitCode\":0");
+        // where the kernel's time went, phase by phase, in the order they ran; make is the bulk of it
+        @SuppressWarnings("unchecked")
+        Map<String, Object> kernel = (Map<String, Object>) ((List<Object>) FleetJson.object(r.out()).get("kernels")).get(0);
+        @SuppressWarnings("unchecked")
+        Map<String, Object> phases = (Map<String, Object>) kernel.get("phases");
+        assertThat(phases.keySet()).containsExactly("prepare", "copy", "make", "modules", "package");
+        double sum = phases.values().stream().mapToDouble(v -> ((Number) v).doubleValue()).sum();
+        double make = ((Number) phases.get("make")).doubleValue();
+        assertThat(make).as("make, of %s", phases).isPositive().isGreaterThan(((Number) phases.get("copy")).doubleValue());
+        assertThat(sum).as("the phases add up to no more than the kernel's time").isLessThanOrEqualTo(((Number) kernel.get("seconds")).doubleValue() + 0.02);
+        assertThat(r.err()).containsPattern("\\[" + java.util.regex.Pattern.quote(K61) + "\\] wrote .* in [0-9.]+ s: prepare [0-9.]+ s, copy [0-9.]+ s, make [0-9.]+ s, "
+                + "modules [0-9.]+ s, package [0-9.]+ s");
     }
 
     /**

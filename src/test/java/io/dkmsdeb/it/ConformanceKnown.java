@@ -12,7 +12,8 @@ import java.util.Optional;
 final class ConformanceKnown {
     /**
      * One explained disagreement. {@code kernelPrefix} is matched against the kernel release ("" for all
-     * kernels); {@code aspect} is one of source, outcome, modules, compression, inspect, load; {@code arch}
+     * kernels); {@code aspect} is one of source, outcome, modules, compression, inspect, load (or several,
+     * comma-separated); {@code arch}
      * limits it to the kernels of one architecture ("" for all). For a cross-built architecture the row is
      * judged against dkms on the build host's kernel of the same series, and {@code dkmsBehaviour} says why
      * the architecture makes the difference.
@@ -23,7 +24,7 @@ final class ConformanceKnown {
         }
 
         boolean matches(String p, String kernel, String a) {
-            return pkg.equals(p) && aspect.equals(a) && (kernel == null || kernel.startsWith(kernelPrefix))
+            return pkg.equals(p) && List.of(aspect.split(",")).contains(a) && (kernel == null || kernel.startsWith(kernelPrefix))
                     && (arch.isEmpty() || kernel != null && QemuBoot.Machine.of(kernel).debArch().equals(arch));
         }
     }
@@ -43,7 +44,16 @@ final class ConformanceKnown {
                             + "README.gz in its doc directory, so the link would dangle in ours anyway. Proposed: keep relative "
                             + "links whose target, resolved from `/usr/src/NAME-VERSION/`, stays under `/usr/src/NAME-VERSION` or "
                             + "`/usr/share/doc/<our package>` (and ship the target there), or an explicit `--keep-links-out` that "
-                            + "keeps them as they are, as dpkg-deb does; the warning stays for all others."));
+                            + "keeps them as they are, as dpkg-deb does; the warning stays for all others."),
+            new Known("tp-smapi-dkms", "6.1.", "outcome,modules",
+                    "fails on arm64 (dkms on amd64 builds it): `thinkpad_ec.c` includes `<linux/mc146818rtc.h>`, which includes "
+                            + "`<asm/mc146818rtc.h>`, and arm64 has no such header.",
+                    "tp_smapi, thinkpad_ec and hdaps drive the embedded controller and the CMOS RTC of x86 ThinkPad laptops "
+                            + "(port I/O); the kernel provides `asm/mc146818rtc.h` (the PC's RTC) on x86 only. Debian ships "
+                            + "tp-smapi-dkms as Architecture: all without BUILD_EXCLUSIVE_ARCH, so dkms on an arm64 machine would "
+                            + "try it and fail with the same error; bmdeb fails as dkms would (exit 5, the compiler error shown).",
+                    "none in dkms-deb: the module cannot exist on arm64. A `BUILD_EXCLUSIVE_ARCH=\"x86_64|i.86\"` in its dkms.conf "
+                            + "would make both skip it (exit 77) instead of failing; that is the package's to add.", "arm64"));
 
     /**
      * Why a module that bmdeb built (and dkms built the same) is refused or not tried in the qemu guest: the
