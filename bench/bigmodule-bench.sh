@@ -19,7 +19,8 @@
 #   BENCH_COUNTS="1 2 4 8"        numbers of kernels
 #   BENCH_KERNELS="K1 K2 ..."     kernels to use, in order (default: every /lib/modules/*/build)
 #   BENCH_RUNS=2                  repetitions of each measurement
-#   BENCH_RAW_COUNTS="1 4"        the counts at which the raw side is measured too
+#   BENCH_RAW_COUNTS="1 4"        the counts at which the raw side is measured too (the ratios)
+#   BENCH_PLOT_RUNS=$BENCH_RUNS   repetitions at the other counts (only plotted)
 #   BENCH_KEEP=1                  keep the temporary directory
 # Results: bench/results/bigmodule-bench.tsv (see bench/lib.sh), read by bench/report.sh.
 set -euo pipefail
@@ -30,6 +31,7 @@ MODULE=${BENCH_MODULE:-xtables-addons}
 COUNTS=${BENCH_COUNTS:-1 2 4 8}
 RUNS=${BENCH_RUNS:-2}
 RAW_COUNTS=" ${BENCH_RAW_COUNTS:-1 4} "
+PLOT_RUNS=${BENCH_PLOT_RUNS:-$RUNS}
 die() { echo "bigmodule-bench: $*" >&2; exit 1; }
 [ "$(id -u)" = 0 ] || die "must run as root (unshare --mount and bind mounts for dkms)"
 for tool in java apt-get dpkg-deb dkms unshare mount make gcc strip; do
@@ -145,8 +147,8 @@ for n in $COUNTS; do
     fi
     ks=("${KERNELS[@]:0:$n}")
     t_ours=(); t_dkms=(); t_raw=()
-    raw=0; case $RAW_COUNTS in *" $n "*) raw=1 ;; esac
-    for ((i = 1; i <= RUNS; i++)); do
+    raw=0; runs=$PLOT_RUNS; case $RAW_COUNTS in *" $n "*) raw=1; runs=$RUNS ;; esac
+    for ((i = 1; i <= runs; i++)); do
         if ((i % 2)); then
             ours_run "${ks[@]}"; t_ours+=("$T_REAL"); dkms_run "${ks[@]}"; t_dkms+=("$T_REAL")
             if ((raw)); then raw_run "${ks[@]}"; t_raw+=("$T_REAL"); fi

@@ -15,7 +15,8 @@
 #   -Dconformance.report=FILE (default docs/CONFORMANCE.md). Progress: target/conformance/progress.log.
 #
 # Needs root (dkms builds in a private mount namespace) and what .ci/run installs. It also installs
-# libxtables-dev, which iptables-netflow-dkms declares (its PRE_BUILD ./configure looks for xtables);
+# libxtables-dev, which iptables-netflow-dkms declares (its PRE_BUILD ./configure looks for xtables),
+# and libc6-dev-arm64-cross, without which a PRE_BUILD configure cannot link its test programs for arm64;
 # CONFORMANCE_NO_APT=1 skips apt-get (that package then fails with dkms and with dkms-deb alike).
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -27,9 +28,11 @@ fi
 if [ -z "${CONFORMANCE_NO_APT:-}" ]; then
     export DEBIAN_FRONTEND=noninteractive
     apt-get update -q
-    if ! dpkg-query -W -f '${Status}' libxtables-dev 2>/dev/null | grep -q 'ok installed'; then
-        apt-get install -y -q --no-install-recommends libxtables-dev
-    fi
+    for pkg in libxtables-dev libc6-dev-arm64-cross; do
+        if ! dpkg-query -W -f '${Status}' "$pkg" 2>/dev/null | grep -q 'ok installed'; then
+            apt-get install -y -q --no-install-recommends "$pkg"
+        fi
+    done
 fi
 echo "conformance/run.sh: follow the progress in target/conformance/progress.log" >&2
 exec mvn -B test -Dtest=ConformanceFullTest -Dconformance.full=true -Dsurefire.failIfNoSpecifiedTests=false "$@"

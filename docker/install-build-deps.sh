@@ -11,7 +11,9 @@
 #     and pahole (BTF of modules for kernels built with it);
 #   - the arm64 cross compiler and binutils (gcc-aarch64-linux-gnu: gcc 12, the compiler of Debian 12's arm64
 #     kernels), and arm64 added to dpkg's architectures, so that "bmdeb --fetch-headers" builds for Debian's
-#     arm64 kernels on an amd64 machine (their headers, with the machine's own linux-kbuild-*);
+#     arm64 kernels on an amd64 machine (their headers, with the machine's own linux-kbuild-*); and the arm64
+#     C library for the cross compiler (libc6-dev-arm64-cross), which modules whose PRE_BUILD runs a
+#     configure script need (it links test programs: openafs);
 #   - dkms-deb itself from DKMS_DEB_PACKAGE (target/dkms-deb_VERSION_all.deb of "mvn package"), with dpkg -i;
 #   - then checks that "dkms-deb --version" runs.
 #
@@ -37,7 +39,7 @@ fi
 export DEBIAN_FRONTEND=noninteractive
 if [ "$(dpkg --print-architecture)" != arm64 ]; then
     dpkg --add-architecture arm64
-    cross="gcc-aarch64-linux-gnu binutils-aarch64-linux-gnu"
+    cross="gcc-aarch64-linux-gnu binutils-aarch64-linux-gnu libc6-dev-arm64-cross"
 else
     cross=
 fi
