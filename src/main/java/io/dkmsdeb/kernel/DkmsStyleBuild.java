@@ -205,7 +205,27 @@ public final class DkmsStyleBuild implements KernelBuild {
             env.put("CC", cc);
         }
         env.putAll(cross.kbuildVariables());
+        env.putAll(headersElsewhere(k));
         return env;
+    }
+
+    /**
+     * The names module Makefiles commonly read the kernel's build directory from (dahdi: {@code ifndef KSRC},
+     * then {@code /lib/modules/$(KVERS)/build}), set to the headers when they are not at
+     * {@code /lib/modules/KVER/build}: headers fetched or given with --kernel-source-dir, where dkms always
+     * has them installed. Nothing is set when they are there, so that a build sees what dkms gives it.
+     */
+    static Map<String, String> headersElsewhere(KernelTarget k) {
+        Path usual = Path.of("/lib/modules", k.release(), "build");
+        try {
+            if (Files.exists(usual) && Files.isSameFile(usual, k.headersDir())) {
+                return Map.of();
+            }
+        } catch (IOException e) {
+            // not the same place as far as can be told: name it
+        }
+        String dir = k.headersDir().toString();
+        return Map.of("KSRC", dir, "KDIR", dir, "KERNELDIR", dir, "KERNEL_DIR", dir, "KERNEL_SRC", dir);
     }
 
     private static BuildFailedException failed(Request r, String what, String why, boolean showLog) {

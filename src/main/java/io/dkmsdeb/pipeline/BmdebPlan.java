@@ -98,10 +98,22 @@ record BmdebPlan(BmdebJob.Request request, List<String> kernels, Map<String, Ker
         Path logDir = logDir(r);
         KernelBuild.Signing signing = signing(r);
         int threads = Math.max(1, Math.min(r.jobs(), kernels.size()));
-        int makeJobs = Math.max(1, Runtime.getRuntime().availableProcessors() / threads);
+        int makeJobs = makeJobs(r.env(), threads);
         BmdebPlan plan = new BmdebPlan(r, kernels, ks.listed(), located.dir(), maintainer, templates, epoch, logDir, threads, makeJobs,
                 signing, null);
         return plan.withInputs(BuildInputs.of(plan));
+    }
+
+    /**
+     * make -j of each kernel's build: the CPUs divided among the kernels built at once, at least 1; the
+     * environment's DKMS_DEB_MAKE_JOBS (a number) overrides it.
+     */
+    static int makeJobs(Map<String, String> env, int threads) {
+        String forced = env.getOrDefault("DKMS_DEB_MAKE_JOBS", "");
+        if (forced.matches("[1-9][0-9]{0,2}")) {
+            return Integer.parseInt(forced);
+        }
+        return Math.max(1, Runtime.getRuntime().availableProcessors() / threads);
     }
 
     private BmdebPlan withInputs(BuildInputs in) {

@@ -126,6 +126,40 @@ class CrossArm64Test {
         assertThat(r.loadedModules()).as("/proc/modules; %s", r.describe()).contains("hello");
     }
 
+    /**
+     * A Makefile that finds the kernel as dahdi's does ({@code ifndef KSRC}, else /lib/modules/$(KVERS)/build, which
+     * a fetched arm64 kernel does not have on this machine): bmdeb names the fetched headers in KSRC (and KDIR,
+     * KERNELDIR, ...), so it builds, for arm64.
+     */
+    @Test
+    void aMakefileThatReadsKsrcFindsTheFetchedHeaders() throws IOException {
+        Path tree = ModuleTrees.write(work.resolve("ksrcmod"), "ksrcmod", ModuleTrees.GOOD_C, ModuleTrees.conf("ksrcmod", "1.0")
+                + "MAKE[0]=\"make modules KVERS=$kernelver\"\n");
+        Files.writeString(tree.resolve("Makefile"), """
+                KVERS ?= $(shell uname -r)
+                ifndef KSRC
+                KSRC := /lib/modules/$(KVERS)/build
+                endif
+                modules:
+                \t@test -e $(KSRC)/Makefile || { echo "You do not appear to have the sources for the $(KVERS) kernel installed."; exit 1; }
+                \t$(MAKE) -C $(KSRC) M=$(CURDIR) modules
+                """);
+        assertThat(Path.of("/lib/modules", k61, "build")).as("the arm64 kernel's headers are not installed here").doesNotExist();
+        Path out = Files.createDirectories(work.resolve("out-ksrc"));
+        Cmd.Result r = Cmd.dkmsDeb(null, Map.of("XDG_CACHE_HOME", work.resolve("cache").toString(), "SOURCE_DATE_EPOCH", HelloModules.EPOCH,
+                        "DEBFULLNAME", "Cross Test", "DEBEMAIL", "cross@example.org"),
+                "bmdeb", tree.toString(), "-k", k61, "--fetch-headers", "--no-sign", "-o", out.toString(), "--log-dir", work.resolve("logs").toString());
+        assertThat(r.exit()).as(r.toString()).isZero();
+        Path deb = out.resolve("ksrcmod-modules-" + k61 + "_1.0_arm64.deb");
+        assertThat(deb).isRegularFile();
+        Path x = work.resolve("x-ksrc");
+        Cmd.ok("dpkg-deb", "-x", deb.toString(), x.toString());
+        try (Stream<Path> s = Files.list(x.resolve("lib/modules/" + k61 + "/updates/dkms"))) {
+            Path ko = s.findFirst().orElseThrow();
+            assertThat(Modinfo.elfMachine(Files.readAllBytes(ko))).as("ELF machine of %s", ko).isEqualTo(183);
+        }
+    }
+
     /** PATH without the aarch64-linux-gnu- programs: exit 4, the message names the packages to install, nothing written. */
     @Test
     void withoutTheCrossCompilerExit4NamesThePackages() throws IOException {
