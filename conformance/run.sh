@@ -9,6 +9,7 @@
 #
 #   conformance/run.sh                                    everything (40 to 70 minutes on 2 cores)
 #   conformance/run.sh -Dconformance.packages=vpoll-dkms,jool-dkms -Dconformance.resume=true
+#                                                         (-Dconformance.rerun=PKG or PKG@KERNEL: build those again)
 #                                                         re-run a few packages, keep the other rows, rewrite the report
 #   other settings: -Dconformance.jobs=N (rows at a time, default 2), -Dconformance.load=false,
 #   -Dconformance.kernels=K1,K2, -Dconformance.dir=DIR (default target/conformance),

@@ -119,6 +119,11 @@ final class ConformanceHarness {
         boolean keep(String pkg) {
             return resume && !rerun.contains(pkg);
         }
+
+        /** Keep the row found on disk for this package and kernel? {@code conformance.rerun} may name PKG or PKG@KERNEL. */
+        boolean keep(String pkg, String kernel) {
+            return keep(pkg) && !rerun.contains(pkg + "@" + kernel);
+        }
     }
 
     /** Is this kernel of another architecture than the build host (built with a cross compiler, no dkms oracle)? */
@@ -449,7 +454,7 @@ final class ConformanceHarness {
 
     private Row rowOf(Prepared p, String kernel) throws IOException {
         Path rowFile = config.dir().resolve("rows").resolve(p.pkg() + "@" + kernel + ".properties");
-        if (config.keep(p.pkg()) && Files.isRegularFile(rowFile)) {
+        if (config.keep(p.pkg(), kernel) && Files.isRegularFile(rowFile)) {
             Row r = readRow(rowFile);
             log(String.format("%-28s %-22s kept from an earlier run", p.pkg(), kernel));
             return r;
