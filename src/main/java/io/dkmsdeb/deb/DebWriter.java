@@ -12,6 +12,7 @@ import org.apache.commons.compress.archivers.tar.TarConstants;
 
 import java.io.BufferedOutputStream;
 import java.io.ByteArrayOutputStream;
+import java.io.FilterOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -92,15 +93,11 @@ public final class DebWriter {
 
     public void write(DebPackage pkg, OutputStream out) throws IOException {
         List<DebEntry> data = DataLayout.normalize(pkg.data());
-        Path dataTar = Files.createTempFile("dkms-deb-data", ".tar");
         Path dataCompressed = Files.createTempFile("dkms-deb-data", ".tar.z");
         try {
-            // the plain tar first: its size picks the compressor's dictionary (see ParallelXzOutputStream)
-            Map<String, String> md5sums;
-            try (OutputStream file = new BufferedOutputStream(Files.newOutputStream(dataTar), 1 << 16)) {
-                md5sums = writeDataTar(data, file);
-            }
-            compress(dataTar, dataCompressed, threads);
+            // the tar is compressed as it is written; the compressed member goes to a file, as its ar header needs its size
+            Map<String, String> md5sums = new TreeMap<>(DataLayout::compareUtf8);
+            compress(tar -> writeDataTar(data, tar, md5sums), dataCompressed, threads);
             byte[] controlTar = controlTar(pkg, md5sums);
             ArArchiveOutputStream ar = new ArArchiveOutputStream(out);
             addMember(ar, "debian-binary", "2.0\n".getBytes(StandardCharsets.US_ASCII));
@@ -111,7 +108,6 @@ public final class DebWriter {
             ar.finish();
             out.flush();
         } finally {
-            Files.deleteIfExists(dataTar);
             Files.deleteIfExists(dataCompressed);
         }
     }
@@ -122,8 +118,8 @@ public final class DebWriter {
         ar.closeArchiveEntry();
     }
 
-    private Map<String, String> writeDataTar(List<DebEntry> data, OutputStream file) throws IOException {
-        Map<String, String> md5sums = new TreeMap<>(DataLayout::compareUtf8);
+    /** Writes the data tar to {@code file} and the md5sum of each regular file into {@code md5sums}. */
+    private void writeDataTar(List<DebEntry> data, OutputStream file, Map<String, String> md5sums) throws IOException {
         MessageDigest md5 = md5();
         try (TarArchiveOutputStream tar = tarStream(file)) {
             tar.putArchiveEntry(directoryEntry("./"));
@@ -166,7 +162,6 @@ public final class DebWriter {
             }
             tar.finish();
         }
-        return md5sums;
     }
 
     private byte[] controlTar(DebPackage pkg, Map<String, String> md5sums) throws IOException {
@@ -222,15 +217,30 @@ public final class DebWriter {
         return compressed.toByteArray();
     }
 
-    /** Compresses the file {@code in} into {@code out}: .xz by {@link XzEncoder}, the others in Java. */
-    private void compress(Path in, Path out, int threads) throws IOException {
+    /** Compresses what {@code producer} writes into the file {@code out}, while it writes: .xz by {@link XzEncoder}, the others in Java. */
+    private void compress(XzEncoder.Producer producer, Path out, int threads) throws IOException {
         if (compression == Compression.XZ) {
-            xz().compress(in, out, threads);
+            xz().compress(producer, out, threads);
             return;
         }
         try (OutputStream file = MemberCompression.wrap(compression, new BufferedOutputStream(Files.newOutputStream(out), 1 << 16),
-                threads, Files.size(in))) {
-            Files.copy(in, file);
+                threads, -1)) {
+            producer.writeTo(new FilterOutputStream(file) {
+                @Override
+                public void write(byte[] b, int off, int len) throws IOException {
+                    out.write(b, off, len);
+                }
+
+                @Override
+                public void flush() {
+                    // a flush would end a zstd block early and change the bytes; the compressor is flushed when closed
+                }
+
+                @Override
+                public void close() {
+                    // the tar's close: the compressor is finished and closed by the try above
+                }
+            });
         }
     }
 

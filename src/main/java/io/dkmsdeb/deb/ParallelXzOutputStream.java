@@ -174,6 +174,23 @@ final class ParallelXzOutputStream extends OutputStream {
         }
     }
 
+    /**
+     * Gives up: the blocks being compressed are dropped, their threads stopped, the index and footer
+     * never written (what was written so far is not an .xz stream), and the underlying stream closed.
+     */
+    void abort() throws IOException {
+        if (closed) {
+            return;
+        }
+        closed = true;
+        pending.forEach(f -> f.cancel(true));
+        pending.clear();
+        if (pool != null) {
+            pool.shutdownNow();
+        }
+        out.close();
+    }
+
     private void writeIndexAndFooter() throws IOException {
         ByteArrayOutputStream idx = new ByteArrayOutputStream();
         idx.write(0);
