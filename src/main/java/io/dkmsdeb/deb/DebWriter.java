@@ -42,6 +42,7 @@ public final class DebWriter {
     private final Compression compression;
     private final long mtimeSeconds;
     private final int threads;
+    private final Path tempDir;
     private XzEncoder xz;
 
     /**
@@ -55,10 +56,16 @@ public final class DebWriter {
 
     /** @param xz the encoder of .xz members, null for {@link XzEncoder#selected()} */
     DebWriter(Compression compression, long mtimeSeconds, int threads, XzEncoder xz) {
+        this(compression, mtimeSeconds, threads, xz, null);
+    }
+
+    /** @param tempDir where the compressed members are held until they are copied into the package, null for the system's */
+    DebWriter(Compression compression, long mtimeSeconds, int threads, XzEncoder xz, Path tempDir) {
         this.compression = compression;
         this.mtimeSeconds = mtimeSeconds;
         this.threads = Math.max(1, threads);
         this.xz = xz;
+        this.tempDir = tempDir;
     }
 
     /** The encoder of the .xz members, chosen on first use (it may run {@code xz --version}). */
@@ -93,7 +100,7 @@ public final class DebWriter {
 
     public void write(DebPackage pkg, OutputStream out) throws IOException {
         List<DebEntry> data = DataLayout.normalize(pkg.data());
-        Path dataCompressed = Files.createTempFile("dkms-deb-data", ".tar.z");
+        Path dataCompressed = tempFile("dkms-deb-data", ".tar.z");
         try {
             // the tar is compressed as it is written; the compressed member goes to a file, as its ar header needs its size
             Map<String, String> md5sums = new TreeMap<>(DataLayout::compareUtf8);
@@ -198,23 +205,13 @@ public final class DebWriter {
             }
             tar.finish();
         }
-        if (compression == Compression.XZ && xz().isNative()) {
-            Path plain = Files.createTempFile("dkms-deb-control", ".tar");
-            Path packed = Files.createTempFile("dkms-deb-control", ".tar.xz");
-            try {
-                Files.write(plain, bytes.toByteArray());
-                xz().compress(plain, packed, 1);
-                return Files.readAllBytes(packed);
-            } finally {
-                Files.deleteIfExists(plain);
-                Files.deleteIfExists(packed);
-            }
+        Path packed = tempFile("dkms-deb-control", ".tar.z");
+        try {
+            compress(bytes::writeTo, packed, 1);
+            return Files.readAllBytes(packed);
+        } finally {
+            Files.deleteIfExists(packed);
         }
-        ByteArrayOutputStream compressed = new ByteArrayOutputStream();
-        try (OutputStream z = MemberCompression.wrap(compression, compressed, 1, bytes.size())) {
-            bytes.writeTo(z);
-        }
-        return compressed.toByteArray();
     }
 
     /** Compresses what {@code producer} writes into the file {@code out}, while it writes: .xz by {@link XzEncoder}, the others in Java. */
@@ -242,6 +239,10 @@ public final class DebWriter {
                 }
             });
         }
+    }
+
+    private Path tempFile(String prefix, String suffix) throws IOException {
+        return tempDir == null ? Files.createTempFile(prefix, suffix) : Files.createTempFile(tempDir, prefix, suffix);
     }
 
     private TarArchiveOutputStream tarStream(OutputStream out) {

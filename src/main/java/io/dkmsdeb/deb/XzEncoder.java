@@ -142,9 +142,9 @@ public record XzEncoder(Path program, String name) {
 
     /**
      * Compresses what {@code producer} writes into the file {@code out} on {@code threads} threads,
-     * while it writes: no uncompressed copy is made, only the first dictionary's worth (8 MiB) is held
-     * in memory until it is known whether the member is smaller (then its dictionary is cut to its
-     * size, as {@link #compress(Path, Path, int)} does). The bytes equal those of that method for the
+     * while it writes: the first dictionary's worth (8 MiB) is held in memory until it is known
+     * whether the member is smaller (then its dictionary is cut to its size, as
+     * {@link #compress(Path, Path, int)} does, and xz reads it from a file); the rest is not kept. The bytes equal those of that method for the
      * same input. When the producer or xz fails, xz and the threads started here have ended before
      * this returns and nothing of them is left but {@code out}, which the caller deletes.
      *
@@ -204,7 +204,7 @@ public record XzEncoder(Path program, String name) {
     /**
      * The stream a {@link Producer} writes into. It holds the first dictionary's worth of bytes;
      * once that is full, or the producer is done, the encoder starts (xz reading a named pipe in a
-     * private temporary directory, run by {@link ProcessRunner} on a thread of its own, or xz-java)
+     * temporary directory beside {@code out}, run by {@link ProcessRunner} on a thread of its own, or xz-java)
      * and everything goes on to it.
      */
     private final class StreamingMember extends OutputStream {
@@ -265,7 +265,7 @@ public record XzEncoder(Path program, String name) {
         private void start(long size) throws IOException {
             long dictFor = size < 0 ? HEAD : size;
             if (isNative()) {
-                pipeDir = Files.createTempDirectory("dkms-deb-xz");
+                pipeDir = Files.createTempDirectory(out.toAbsolutePath().getParent(), "dkms-deb-xz");
                 Path pipe = pipeDir.resolve("in");
                 this.pipe = pipe;
                 ProcessRunner.Captured made = ProcessRunner.capture(List.of("mkfifo", "-m", "600", pipe.toString()), null, null,
@@ -304,6 +304,10 @@ public record XzEncoder(Path program, String name) {
 
         /** The member is complete: the encoder is given its end and waited for. */
         void finish() throws IOException {
+            if (sink == null && isNative()) {
+                compressHeld();
+                return;
+            }
             if (sink == null) {
                 start(held);
             }
@@ -318,6 +322,19 @@ public record XzEncoder(Path program, String name) {
                 check(await());
             }
             removePipe();
+        }
+
+        /** A member smaller than a dictionary, held whole: xz reads it from a file (no pipe, no thread). */
+        private void compressHeld() throws IOException {
+            Path file = Files.createTempFile(out.toAbsolutePath().getParent(), "dkms-deb-member", ".tar");
+            try {
+                try (OutputStream o = Files.newOutputStream(file)) {
+                    o.write(head, 0, held);
+                }
+                check(ProcessRunner.filter(command(threads, blockSize, held), environment(), file, out, COMPRESS_TIMEOUT));
+            } finally {
+                Files.deleteIfExists(file);
+            }
         }
 
         /** The producer failed: the encoder is stopped and waited for, its pipe removed; {@code out} is the caller's to delete. */
