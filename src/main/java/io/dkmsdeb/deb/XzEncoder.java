@@ -3,21 +3,15 @@ package io.dkmsdeb.deb;
 import io.dkmsdeb.process.ProcessRunner;
 
 import java.io.BufferedOutputStream;
-import java.io.FileOutputStream;
 import java.io.IOException;
-import java.io.InterruptedIOException;
 import java.io.OutputStream;
-import java.io.RandomAccessFile;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.FutureTask;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -48,8 +42,8 @@ public record XzEncoder(Path program, String name) {
      */
     static final int BLOCK_SIZE = 24 << 20;
     private static final Pattern VERSION = Pattern.compile("xz \\(XZ Utils\\) (\\d+)\\.(\\d+)\\.(\\d+)");
-    private static final Duration VERSION_TIMEOUT = Duration.ofSeconds(30);
-    private static final Duration COMPRESS_TIMEOUT = Duration.ofHours(12);
+    static final Duration VERSION_TIMEOUT = Duration.ofSeconds(30);
+    static final Duration COMPRESS_TIMEOUT = Duration.ofHours(12);
     private static volatile XzEncoder selected;
 
     /** The encoder of this process, chosen once from {@code DKMS_DEB_XZ} and {@code PATH}. */
@@ -134,7 +128,7 @@ public record XzEncoder(Path program, String name) {
         check(ProcessRunner.filter(command(threads, blockSize, size), environment(), in, out, COMPRESS_TIMEOUT));
     }
 
-    /** Writes a member's uncompressed bytes. It may close the stream it is given; that only flushes it. */
+    /** Writes a member's uncompressed bytes. It may close the stream it is given: that does not end the member. */
     @FunctionalInterface
     public interface Producer {
         void writeTo(OutputStream out) throws IOException;
@@ -142,11 +136,10 @@ public record XzEncoder(Path program, String name) {
 
     /**
      * Compresses what {@code producer} writes into the file {@code out} on {@code threads} threads,
-     * while it writes: the first dictionary's worth (8 MiB) is held in memory until it is known
-     * whether the member is smaller (then its dictionary is cut to its size, as
-     * {@link #compress(Path, Path, int)} does, and xz reads it from a file); the rest is not kept. The bytes equal those of that method for the
-     * same input. When the producer or xz fails, xz and the threads started here have ended before
-     * this returns and nothing of them is left but {@code out}, which the caller deletes.
+     * while it writes ({@link XzMemberStream}). The bytes equal those of
+     * {@link #compress(Path, Path, int)} for the same input. When the producer or xz fails, xz and
+     * the threads started here have ended before this returns, and nothing of them is left but
+     * {@code out}, which the caller deletes.
      *
      * @throws IOException what the producer threw, or the failure of xz (the message quotes it)
      */
@@ -155,7 +148,7 @@ public record XzEncoder(Path program, String name) {
     }
 
     void compress(Producer producer, Path out, int threads, int blockSize) throws IOException {
-        StreamingMember member = new StreamingMember(out, threads, blockSize);
+        XzMemberStream member = new XzMemberStream(this, out, threads, blockSize);
         boolean finished = false;
         try {
             producer.writeTo(member);
@@ -168,26 +161,26 @@ public record XzEncoder(Path program, String name) {
         }
     }
 
-    private OutputStream javaStream(Path out, int threads, int blockSize, long size) throws IOException {
+    OutputStream javaStream(Path out, int threads, int blockSize, long size) throws IOException {
         return new ParallelXzOutputStream(new BufferedOutputStream(Files.newOutputStream(out), 1 << 16),
                 PRESET, threads, blockSize == BLOCK_SIZE ? 0 : blockSize, size);
     }
 
     /** The xz command line for {@code size} bytes of input ({@code size} at least the dictionary: preset 6's dictionary). */
-    private List<String> command(int threads, int blockSize, long size) {
+    List<String> command(int threads, int blockSize, long size) {
         return new ArrayList<>(List.of(program.toString(), "--compress", "--stdout", "--format=xz", "--check=crc64",
                 "--lzma2=preset=" + PRESET + ",dict=" + dictSize(size), "--block-size=" + blockSize,
                 "--threads=" + (threads <= 1 ? "+1" : Integer.toString(threads)), "--no-adjust", "--quiet"));
     }
 
-    private static Map<String, String> environment() {
+    static Map<String, String> environment() {
         Map<String, String> env = new HashMap<>(System.getenv());
         env.remove("XZ_OPT");
         env.remove("XZ_DEFAULTS");
         return env;
     }
 
-    private static void check(ProcessRunner.Captured c) throws IOException {
+    static void check(ProcessRunner.Captured c) throws IOException {
         if (c.exit() != 0) {
             throw new IOException("xz failed (exit " + c.exit() + ") compressing a package member: "
                     + (c.timedOut() ? "it ran longer than " + COMPRESS_TIMEOUT.toHours() + " hours" : c.lastLine())
@@ -199,205 +192,5 @@ public record XzEncoder(Path program, String name) {
     static int dictSize(long size) {
         int preset = 8 << 20;
         return size < preset ? (int) Math.max(64 << 10, Long.highestOneBit(Math.max(1, size - 1)) << 1) : preset;
-    }
-
-    /**
-     * The stream a {@link Producer} writes into. It holds the first dictionary's worth of bytes;
-     * once that is full, or the producer is done, the encoder starts (xz reading a named pipe in a
-     * temporary directory beside {@code out}, run by {@link ProcessRunner} on a thread of its own, or xz-java)
-     * and everything goes on to it.
-     */
-    private final class StreamingMember extends OutputStream {
-        private static final int HEAD = 8 << 20;
-        private final Path out;
-        private final int threads;
-        private final int blockSize;
-        private byte[] head = new byte[64 << 10];
-        private int held;
-        private OutputStream sink;
-        private Path pipeDir;
-        private Path pipe;
-        private FutureTask<ProcessRunner.Captured> xz;
-
-        StreamingMember(Path out, int threads, int blockSize) {
-            this.out = out;
-            this.threads = threads;
-            this.blockSize = blockSize;
-        }
-
-        @Override
-        public void write(int b) throws IOException {
-            write(new byte[] {(byte) b}, 0, 1);
-        }
-
-        @Override
-        public void write(byte[] b, int off, int len) throws IOException {
-            if (sink == null) {
-                int n = Math.min(len, HEAD - held);
-                if (held + n > head.length) {
-                    head = Arrays.copyOf(head, (int) Math.min(HEAD, Math.max(2L * head.length, held + n)));
-                }
-                System.arraycopy(b, off, head, held, n);
-                held += n;
-                off += n;
-                len -= n;
-                if (held < HEAD) {
-                    return;
-                }
-                start(-1);
-            }
-            if (len > 0) {
-                toSink(b, off, len);
-            }
-        }
-
-        @Override
-        public void flush() {
-            // the pipe is flushed when the member is finished; a tar's flush must not cost a system call each
-        }
-
-        @Override
-        public void close() {
-            // a producer's close (a tar closing what it wraps) does not end the member: finish() does
-        }
-
-        /** Starts the encoder for {@code size} bytes (-1: at least a dictionary) and hands it the bytes held. */
-        private void start(long size) throws IOException {
-            long dictFor = size < 0 ? HEAD : size;
-            if (isNative()) {
-                pipeDir = Files.createTempDirectory(out.toAbsolutePath().getParent(), "dkms-deb-xz");
-                Path pipe = pipeDir.resolve("in");
-                this.pipe = pipe;
-                ProcessRunner.Captured made = ProcessRunner.capture(List.of("mkfifo", "-m", "600", pipe.toString()), null, null,
-                        VERSION_TIMEOUT);
-                if (made.exit() != 0) {
-                    throw new IOException("cannot make a pipe for xz in " + pipeDir + ": " + made.lastLine());
-                }
-                List<String> cmd = command(threads, blockSize, dictFor);
-                xz = new FutureTask<>(() -> {
-                    try {
-                        return ProcessRunner.filter(cmd, environment(), pipe, out, COMPRESS_TIMEOUT);
-                    } finally {
-                        // when xz never opened the pipe, this open lets the writer's open below return (and fail on writing)
-                        new RandomAccessFile(pipe.toFile(), "rw").close();
-                    }
-                });
-                Thread t = new Thread(xz, "dkms-deb xz");
-                t.setDaemon(true);
-                t.start();
-                sink = new BufferedOutputStream(new FileOutputStream(pipe.toFile()), 1 << 16);
-            } else {
-                sink = javaStream(out, threads, blockSize, size < 0 ? HEAD : size);
-            }
-            byte[] bytes = head;
-            head = null;
-            toSink(bytes, 0, held);
-        }
-
-        private void toSink(byte[] b, int off, int len) throws IOException {
-            try {
-                sink.write(b, off, len);
-            } catch (IOException e) {
-                throw xzFailure(e); // a closed pipe: xz ended early, say why
-            }
-        }
-
-        /** The member is complete: the encoder is given its end and waited for. */
-        void finish() throws IOException {
-            if (sink == null && isNative()) {
-                compressHeld();
-                return;
-            }
-            if (sink == null) {
-                start(held);
-            }
-            OutputStream s = sink;
-            sink = null;
-            try {
-                s.close();
-            } catch (IOException e) {
-                throw xzFailure(e);
-            }
-            if (xz != null) {
-                check(await());
-            }
-            removePipe();
-        }
-
-        /** A member smaller than a dictionary, held whole: xz reads it from a file (no pipe, no thread). */
-        private void compressHeld() throws IOException {
-            Path file = Files.createTempFile(out.toAbsolutePath().getParent(), "dkms-deb-member", ".tar");
-            try {
-                try (OutputStream o = Files.newOutputStream(file)) {
-                    o.write(head, 0, held);
-                }
-                check(ProcessRunner.filter(command(threads, blockSize, held), environment(), file, out, COMPRESS_TIMEOUT));
-            } finally {
-                Files.deleteIfExists(file);
-            }
-        }
-
-        /** The producer failed: the encoder is stopped and waited for, its pipe removed; {@code out} is the caller's to delete. */
-        void abort() throws IOException {
-            OutputStream s = sink;
-            sink = null;
-            try {
-                if (s instanceof ParallelXzOutputStream p) {
-                    p.abort();
-                } else if (s != null) {
-                    s.close(); // xz reads the end and exits; what it wrote is deleted with out
-                }
-            } catch (IOException e) {
-                // xz ended already: await() below reports nothing more useful than the producer's failure
-            } finally {
-                if (xz != null) {
-                    try {
-                        if (Files.exists(pipe)) {
-                            new RandomAccessFile(pipe.toFile(), "rw").close(); // xz may still wait for a writer to open the pipe
-                        }
-                        await();
-                    } catch (IOException e) {
-                        // the producer's failure is the one to report
-                    }
-                }
-                removePipe();
-            }
-        }
-
-        /** {@code writeFailure} with xz's own report in front when xz failed, once xz has ended. */
-        private IOException xzFailure(IOException writeFailure) throws IOException {
-            if (xz == null) {
-                return writeFailure;
-            }
-            try {
-                check(await());
-            } catch (IOException e) {
-                e.addSuppressed(writeFailure);
-                return e;
-            }
-            return writeFailure;
-        }
-
-        private ProcessRunner.Captured await() throws IOException {
-            try {
-                return xz.get();
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                throw new InterruptedIOException("interrupted while xz compressed a package member");
-            } catch (ExecutionException e) {
-                if (e.getCause() instanceof IOException io) {
-                    throw io;
-                }
-                throw new IOException("xz could not be run: " + e.getCause(), e.getCause());
-            }
-        }
-
-        private void removePipe() throws IOException {
-            if (pipeDir != null) {
-                Files.deleteIfExists(pipeDir.resolve("in"));
-                Files.deleteIfExists(pipeDir);
-                pipeDir = null;
-            }
-        }
     }
 }
