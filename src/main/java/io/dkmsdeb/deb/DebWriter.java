@@ -214,7 +214,10 @@ public final class DebWriter {
         }
     }
 
-    /** Compresses what {@code producer} writes into the file {@code out}, while it writes: .xz by {@link XzEncoder}, the others in Java. */
+    /**
+     * Compresses what {@code producer} writes into the file {@code out}, while it writes: .xz by
+     * {@link XzEncoder}, the others in Java.
+     */
     private void compress(XzEncoder.Producer producer, Path out, int threads) throws IOException {
         if (compression == Compression.XZ) {
             xz().compress(producer, out, threads);

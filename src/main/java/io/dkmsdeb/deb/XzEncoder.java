@@ -42,7 +42,7 @@ public record XzEncoder(Path program, String name) {
      */
     static final int BLOCK_SIZE = 24 << 20;
     private static final Pattern VERSION = Pattern.compile("xz \\(XZ Utils\\) (\\d+)\\.(\\d+)\\.(\\d+)");
-    static final Duration VERSION_TIMEOUT = Duration.ofSeconds(30);
+    private static final Duration VERSION_TIMEOUT = Duration.ofSeconds(30);
     static final Duration COMPRESS_TIMEOUT = Duration.ofHours(12);
     private static volatile XzEncoder selected;
 
@@ -166,7 +166,7 @@ public record XzEncoder(Path program, String name) {
                 PRESET, threads, blockSize == BLOCK_SIZE ? 0 : blockSize, size);
     }
 
-    /** The xz command line for {@code size} bytes of input ({@code size} at least the dictionary: preset 6's dictionary). */
+    /** The xz command line for a member of {@code size} bytes (the size picks the dictionary: {@link #dictSize}). */
     List<String> command(int threads, int blockSize, long size) {
         return new ArrayList<>(List.of(program.toString(), "--compress", "--stdout", "--format=xz", "--check=crc64",
                 "--lzma2=preset=" + PRESET + ",dict=" + dictSize(size), "--block-size=" + blockSize,

@@ -10,6 +10,7 @@ import java.io.OutputStream;
 import java.io.RandomAccessFile;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.ExecutionException;
@@ -32,6 +33,7 @@ import java.util.concurrent.FutureTask;
  */
 final class XzMemberStream extends OutputStream {
     private static final int HEAD = 8 << 20;
+    private static final Duration MKFIFO_TIMEOUT = Duration.ofSeconds(30);
     private final XzEncoder encoder;
     private final Path out;
     private final int threads;
@@ -95,7 +97,7 @@ final class XzMemberStream extends OutputStream {
             this.pipe = pipe;
             // (no named pipe in Java's API; mkfifo is in coreutils, which every Debian system has)
             ProcessRunner.Captured made = ProcessRunner.capture(List.of("mkfifo", "-m", "600", pipe.toString()), null, null,
-                    XzEncoder.VERSION_TIMEOUT);
+                    MKFIFO_TIMEOUT);
             if (made.exit() != 0) {
                 throw new IOException("cannot make a pipe for xz in " + pipeDir + ": " + made.lastLine());
             }
