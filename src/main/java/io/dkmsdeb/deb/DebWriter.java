@@ -12,6 +12,7 @@ import org.apache.commons.compress.archivers.tar.TarConstants;
 
 import java.io.BufferedOutputStream;
 import java.io.ByteArrayOutputStream;
+import java.io.FilterOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -41,6 +42,7 @@ public final class DebWriter {
     private final Compression compression;
     private final long mtimeSeconds;
     private final int threads;
+    private final Path tempDir;
     private XzEncoder xz;
 
     /**
@@ -54,10 +56,16 @@ public final class DebWriter {
 
     /** @param xz the encoder of .xz members, null for {@link XzEncoder#selected()} */
     DebWriter(Compression compression, long mtimeSeconds, int threads, XzEncoder xz) {
+        this(compression, mtimeSeconds, threads, xz, null);
+    }
+
+    /** @param tempDir where the compressed members are held until they are copied into the package, null for the system's */
+    DebWriter(Compression compression, long mtimeSeconds, int threads, XzEncoder xz, Path tempDir) {
         this.compression = compression;
         this.mtimeSeconds = mtimeSeconds;
         this.threads = Math.max(1, threads);
         this.xz = xz;
+        this.tempDir = tempDir;
     }
 
     /** The encoder of the .xz members, chosen on first use (it may run {@code xz --version}). */
@@ -92,15 +100,11 @@ public final class DebWriter {
 
     public void write(DebPackage pkg, OutputStream out) throws IOException {
         List<DebEntry> data = DataLayout.normalize(pkg.data());
-        Path dataTar = Files.createTempFile("dkms-deb-data", ".tar");
-        Path dataCompressed = Files.createTempFile("dkms-deb-data", ".tar.z");
+        Path dataCompressed = tempFile("dkms-deb-data", ".tar.z");
         try {
-            // the plain tar first: its size picks the compressor's dictionary (see ParallelXzOutputStream)
-            Map<String, String> md5sums;
-            try (OutputStream file = new BufferedOutputStream(Files.newOutputStream(dataTar), 1 << 16)) {
-                md5sums = writeDataTar(data, file);
-            }
-            compress(dataTar, dataCompressed, threads);
+            // the tar is compressed as it is written; the compressed member goes to a file, as its ar header needs its size
+            Map<String, String> md5sums = new TreeMap<>(DataLayout::compareUtf8);
+            compress(tar -> writeDataTar(data, tar, md5sums), dataCompressed, threads);
             byte[] controlTar = controlTar(pkg, md5sums);
             ArArchiveOutputStream ar = new ArArchiveOutputStream(out);
             addMember(ar, "debian-binary", "2.0\n".getBytes(StandardCharsets.US_ASCII));
@@ -111,7 +115,6 @@ public final class DebWriter {
             ar.finish();
             out.flush();
         } finally {
-            Files.deleteIfExists(dataTar);
             Files.deleteIfExists(dataCompressed);
         }
     }
@@ -122,8 +125,8 @@ public final class DebWriter {
         ar.closeArchiveEntry();
     }
 
-    private Map<String, String> writeDataTar(List<DebEntry> data, OutputStream file) throws IOException {
-        Map<String, String> md5sums = new TreeMap<>(DataLayout::compareUtf8);
+    /** Writes the data tar to {@code file} and the md5sum of each regular file into {@code md5sums}. */
+    private void writeDataTar(List<DebEntry> data, OutputStream file, Map<String, String> md5sums) throws IOException {
         MessageDigest md5 = md5();
         try (TarArchiveOutputStream tar = tarStream(file)) {
             tar.putArchiveEntry(directoryEntry("./"));
@@ -166,7 +169,6 @@ public final class DebWriter {
             }
             tar.finish();
         }
-        return md5sums;
     }
 
     private byte[] controlTar(DebPackage pkg, Map<String, String> md5sums) throws IOException {
@@ -203,35 +205,47 @@ public final class DebWriter {
             }
             tar.finish();
         }
-        if (compression == Compression.XZ && xz().isNative()) {
-            Path plain = Files.createTempFile("dkms-deb-control", ".tar");
-            Path packed = Files.createTempFile("dkms-deb-control", ".tar.xz");
-            try {
-                Files.write(plain, bytes.toByteArray());
-                xz().compress(plain, packed, 1);
-                return Files.readAllBytes(packed);
-            } finally {
-                Files.deleteIfExists(plain);
-                Files.deleteIfExists(packed);
-            }
+        Path packed = tempFile("dkms-deb-control", ".tar.z");
+        try {
+            compress(bytes::writeTo, packed, 1);
+            return Files.readAllBytes(packed);
+        } finally {
+            Files.deleteIfExists(packed);
         }
-        ByteArrayOutputStream compressed = new ByteArrayOutputStream();
-        try (OutputStream z = MemberCompression.wrap(compression, compressed, 1, bytes.size())) {
-            bytes.writeTo(z);
-        }
-        return compressed.toByteArray();
     }
 
-    /** Compresses the file {@code in} into {@code out}: .xz by {@link XzEncoder}, the others in Java. */
-    private void compress(Path in, Path out, int threads) throws IOException {
+    /**
+     * Compresses what {@code producer} writes into the file {@code out}, while it writes: .xz by
+     * {@link XzEncoder}, the others in Java.
+     */
+    private void compress(XzEncoder.Producer producer, Path out, int threads) throws IOException {
         if (compression == Compression.XZ) {
-            xz().compress(in, out, threads);
+            xz().compress(producer, out, threads);
             return;
         }
         try (OutputStream file = MemberCompression.wrap(compression, new BufferedOutputStream(Files.newOutputStream(out), 1 << 16),
-                threads, Files.size(in))) {
-            Files.copy(in, file);
+                threads, -1)) {
+            producer.writeTo(new FilterOutputStream(file) {
+                @Override
+                public void write(byte[] b, int off, int len) throws IOException {
+                    out.write(b, off, len);
+                }
+
+                @Override
+                public void flush() {
+                    // a flush would end a zstd block early and change the bytes; the compressor is flushed when closed
+                }
+
+                @Override
+                public void close() {
+                    // the tar's close: the compressor is finished and closed by the try above
+                }
+            });
         }
+    }
+
+    private Path tempFile(String prefix, String suffix) throws IOException {
+        return tempDir == null ? Files.createTempFile(prefix, suffix) : Files.createTempFile(tempDir, prefix, suffix);
     }
 
     private TarArchiveOutputStream tarStream(OutputStream out) {

@@ -27,6 +27,7 @@ import java.util.zip.CRC32;
 final class ParallelXzOutputStream extends OutputStream {
     private static final byte[] MAGIC = {(byte) 0xFD, '7', 'z', 'X', 'Z', 0};
     private static final int CHECK_CRC64 = 0x04;
+    private static final int SLICE = 256 << 10;
 
     private final OutputStream out;
     private final LZMA2Options options;
@@ -116,7 +117,13 @@ final class ParallelXzOutputStream extends OutputStream {
     private Block compress(byte[] data, int size) throws IOException {
         ByteArrayOutputStream compressed = new ByteArrayOutputStream(size / 3 + 64);
         FinishableOutputStream lzma2 = options.getOutputStream(new FinishableWrapperOutputStream(compressed));
-        lzma2.write(data, 0, size);
+        // in slices, so that abort() stops a pool thread within one slice (the bytes do not depend on the slicing)
+        for (int off = 0; off < size; off += SLICE) {
+            if (Thread.currentThread().isInterrupted()) {
+                throw new InterruptedIOException("xz compression aborted");
+            }
+            lzma2.write(data, off, Math.min(SLICE, size - off));
+        }
         lzma2.finish();
         return new Block(compressed.toByteArray(), size, Crc64.of(data, 0, size));
     }
@@ -172,6 +179,23 @@ final class ParallelXzOutputStream extends OutputStream {
             }
             out.close();
         }
+    }
+
+    /**
+     * Gives up: the blocks being compressed are dropped, their threads stopped, the index and footer
+     * never written (what was written so far is not an .xz stream), and the underlying stream closed.
+     */
+    void abort() throws IOException {
+        if (closed) {
+            return;
+        }
+        closed = true;
+        pending.forEach(f -> f.cancel(true));
+        pending.clear();
+        if (pool != null) {
+            pool.shutdownNow();
+        }
+        out.close();
     }
 
     private void writeIndexAndFooter() throws IOException {

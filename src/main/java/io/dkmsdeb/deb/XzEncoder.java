@@ -25,6 +25,10 @@ import java.util.regex.Pattern;
  * {@code XZ_DEFAULTS} are removed from its environment). The multi-threaded encoder cuts the input
  * at the same places whatever the thread count, so its bytes depend on the input and on the
  * xz-utils version only, not on the machine's cores.
+ *
+ * <p>A member can also be compressed while it is written ({@link #compress(Producer, Path, int)}):
+ * its bytes then flow to {@code xz} through a named pipe, and the result equals that of the same
+ * bytes compressed from a file.
  */
 public record XzEncoder(Path program, String name) {
     /** The environment variable that picks the encoder: {@code java} forces xz-java. */
@@ -39,7 +43,7 @@ public record XzEncoder(Path program, String name) {
     static final int BLOCK_SIZE = 24 << 20;
     private static final Pattern VERSION = Pattern.compile("xz \\(XZ Utils\\) (\\d+)\\.(\\d+)\\.(\\d+)");
     private static final Duration VERSION_TIMEOUT = Duration.ofSeconds(30);
-    private static final Duration COMPRESS_TIMEOUT = Duration.ofHours(12);
+    static final Duration COMPRESS_TIMEOUT = Duration.ofHours(12);
     private static volatile XzEncoder selected;
 
     /** The encoder of this process, chosen once from {@code DKMS_DEB_XZ} and {@code PATH}. */
@@ -116,21 +120,70 @@ public record XzEncoder(Path program, String name) {
     void compress(Path in, Path out, int threads, int blockSize) throws IOException {
         long size = Files.size(in);
         if (!isNative()) {
-            try (OutputStream z = new ParallelXzOutputStream(new BufferedOutputStream(Files.newOutputStream(out), 1 << 16),
-                    PRESET, threads, blockSize == BLOCK_SIZE ? 0 : blockSize, size)) {
+            try (OutputStream z = javaStream(out, threads, blockSize, size)) {
                 Files.copy(in, z);
             }
             return;
         }
-        List<String> cmd = new ArrayList<>(List.of(program.toString(), "--compress", "--stdout", "--format=xz", "--check=crc64",
+        check(ProcessRunner.filter(command(threads, blockSize, size), environment(), in, out, COMPRESS_TIMEOUT));
+    }
+
+    /** Writes a member's uncompressed bytes. It may close the stream it is given: that does not end the member. */
+    @FunctionalInterface
+    public interface Producer {
+        void writeTo(OutputStream out) throws IOException;
+    }
+
+    /**
+     * Compresses what {@code producer} writes into the file {@code out} on {@code threads} threads,
+     * while it writes ({@link XzMemberStream}). The bytes equal those of
+     * {@link #compress(Path, Path, int)} for the same input. When the producer or xz fails, xz and
+     * the threads started here have ended before this returns, and nothing of them is left but
+     * {@code out}, which the caller deletes.
+     *
+     * @throws IOException what the producer threw, or the failure of xz (the message quotes it)
+     */
+    void compress(Producer producer, Path out, int threads) throws IOException {
+        compress(producer, out, threads, BLOCK_SIZE);
+    }
+
+    void compress(Producer producer, Path out, int threads, int blockSize) throws IOException {
+        XzMemberStream member = new XzMemberStream(this, out, threads, blockSize);
+        boolean finished = false;
+        try {
+            producer.writeTo(member);
+            member.finish();
+            finished = true;
+        } finally {
+            if (!finished) {
+                member.abort();
+            }
+        }
+    }
+
+    OutputStream javaStream(Path out, int threads, int blockSize, long size) throws IOException {
+        return new ParallelXzOutputStream(new BufferedOutputStream(Files.newOutputStream(out), 1 << 16),
+                PRESET, threads, blockSize == BLOCK_SIZE ? 0 : blockSize, size);
+    }
+
+    /** The xz command line for a member of {@code size} bytes (the size picks the dictionary: {@link #dictSize}). */
+    List<String> command(int threads, int blockSize, long size) {
+        return new ArrayList<>(List.of(program.toString(), "--compress", "--stdout", "--format=xz", "--check=crc64",
                 "--lzma2=preset=" + PRESET + ",dict=" + dictSize(size), "--block-size=" + blockSize,
                 "--threads=" + (threads <= 1 ? "+1" : Integer.toString(threads)), "--no-adjust", "--quiet"));
+    }
+
+    static Map<String, String> environment() {
         Map<String, String> env = new HashMap<>(System.getenv());
         env.remove("XZ_OPT");
         env.remove("XZ_DEFAULTS");
-        ProcessRunner.Captured c = ProcessRunner.filter(cmd, env, in, out, COMPRESS_TIMEOUT);
+        return env;
+    }
+
+    static void check(ProcessRunner.Captured c) throws IOException {
         if (c.exit() != 0) {
-            throw new IOException("xz failed (exit " + c.exit() + ") compressing a package member: " + c.lastLine()
+            throw new IOException("xz failed (exit " + c.exit() + ") compressing a package member: "
+                    + (c.timedOut() ? "it ran longer than " + COMPRESS_TIMEOUT.toHours() + " hours" : c.lastLine())
                     + "; set " + ENV + "=java to use the built-in encoder");
         }
     }

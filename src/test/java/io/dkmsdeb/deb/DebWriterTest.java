@@ -11,14 +11,19 @@ import org.apache.commons.compress.archivers.tar.TarArchiveEntry;
 import org.apache.commons.compress.archivers.tar.TarArchiveInputStream;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
 import org.tukaani.xz.XZInputStream;
 
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
+import java.io.FilterInputStream;
+import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.security.MessageDigest;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -26,6 +31,7 @@ import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.stream.Stream;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -175,6 +181,102 @@ class DebWriterTest {
             assertThat(out).contains("./usr/src/m-1.0/Kbuild -> tools/../Makefile").contains("long-file-name-");
         } finally {
             java.nio.file.Files.delete(file);
+        }
+    }
+
+    @TempDir
+    Path tmp;
+
+    /** A package whose data tar is larger than an xz dictionary (8 MiB), so that it is compressed while it is written. */
+    private static List<DebEntry> bigEntries(DebEntry.Data big) {
+        List<DebEntry> list = new ArrayList<>(entries());
+        list.add(DebEntry.file("usr/src/m-1.0/firmware.bin", 0644, big));
+        return list;
+    }
+
+    private static byte[] bigContent() {
+        return XzEncoderTest.source(9 << 20);
+    }
+
+    @Test
+    void theStreamedDataTarIsTheFinishedTarCompressedByTheSameEncoder() throws Exception {
+        byte[] big = bigContent();
+        for (XzEncoder e : new XzEncoder[] {XzEncoder.JAVA, XzEncoder.select(null, "/usr/bin:/bin")}) {
+            ByteArrayOutputStream deb = new ByteArrayOutputStream();
+            new DebWriter(Compression.XZ, TIME, 2, e, tmp).write(pkg(bigEntries(DebEntry.Data.of(big))), deb);
+            byte[] member = arMembers(deb.toByteArray()).get("data.tar.xz");
+            Path tar = tmp.resolve("data.tar");
+            try (InputStream in = new XZInputStream(new ByteArrayInputStream(member))) {
+                Files.write(tar, in.readAllBytes());
+            }
+            assertThat(Files.size(tar)).isGreaterThan(9 << 20);
+            Path again = tmp.resolve("data.tar.xz");
+            e.compress(tar, again, 1);
+            assertThat(member).as(e.name()).isEqualTo(Files.readAllBytes(again));
+            Files.delete(tar);
+            Files.delete(again);
+            assertThat(listing(tmp)).as("temporary files of " + e.name()).isEmpty();
+        }
+    }
+
+    @Test
+    void aSourceFileFailingWhileItIsCompressedLeavesNoPackageAndNothingBehind() throws Exception {
+        byte[] big = bigContent();
+        DebEntry.Data failing = new DebEntry.Data() {
+            @Override
+            public long size() {
+                return big.length;
+            }
+
+            @Override
+            public InputStream open() {
+                return new FilterInputStream(new ByteArrayInputStream(big)) {
+                    private long read;
+
+                    @Override
+                    public int read(byte[] b, int off, int len) throws IOException {
+                        if (read > (8 << 20) + 100_000) { // the compressor is running by now
+                            throw new IOException("Input/output error reading firmware.bin");
+                        }
+                        int n = super.read(b, off, len);
+                        read += Math.max(0, n);
+                        return n;
+                    }
+                };
+            }
+        };
+        for (XzEncoder e : new XzEncoder[] {XzEncoder.JAVA, XzEncoder.select(null, "/usr/bin:/bin")}) {
+            for (Compression c : new Compression[] {Compression.XZ, Compression.GZIP}) {
+                ByteArrayOutputStream deb = new ByteArrayOutputStream();
+                assertThatThrownBy(() -> new DebWriter(c, TIME, 2, e, tmp).write(pkg(bigEntries(failing)), deb))
+                        .as(e.name() + ", " + c).isInstanceOf(IOException.class).hasMessage("Input/output error reading firmware.bin");
+                assertThat(deb.size()).as("bytes of a package written").isZero();
+                assertThat(listing(tmp)).as("temporary files").isEmpty();
+                XzEncoderTest.assertNoCompressorRunning();
+            }
+        }
+    }
+
+    @Test
+    void aFailingXzLeavesNoPackageAndNothingBehind() throws Exception {
+        Path fake = Files.createDirectories(tmp.resolve("bin")).resolve("xz");
+        Files.writeString(fake, "#!/bin/sh\nhead -c 4096 >/dev/null\necho 'xz: Cannot allocate memory' >&2\nexit 1\n");
+        fake.toFile().setExecutable(true);
+        Path work = Files.createDirectories(tmp.resolve("work"));
+        for (List<DebEntry> data : List.of(entries(), bigEntries(DebEntry.Data.of(bigContent())))) {
+            ByteArrayOutputStream deb = new ByteArrayOutputStream();
+            assertThatThrownBy(() -> new DebWriter(Compression.XZ, TIME, 2, new XzEncoder(fake, "xz-utils 5.4.1"), work)
+                    .write(pkg(data), deb)).isInstanceOf(IOException.class).hasMessageContaining("xz failed (exit 1)")
+                    .hasMessageContaining("Cannot allocate memory");
+            assertThat(deb.size()).isZero();
+            assertThat(listing(work)).isEmpty();
+            XzEncoderTest.assertNoCompressorRunning();
+        }
+    }
+
+    private static List<Path> listing(Path dir) throws IOException {
+        try (Stream<Path> s = Files.list(dir)) {
+            return s.toList();
         }
     }
 

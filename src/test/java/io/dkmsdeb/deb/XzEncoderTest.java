@@ -7,13 +7,19 @@ import org.junit.jupiter.api.io.TempDir;
 import org.tukaani.xz.XZInputStream;
 
 import java.io.ByteArrayOutputStream;
+import java.io.IOException;
 import java.io.InputStream;
+import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.List;
 import java.util.Random;
+import java.util.stream.Stream;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 /** The two encoders of .xz members: the system's xz (xz-utils) and xz-java, and how one is chosen. */
 @Tag("tools")
@@ -78,6 +84,114 @@ class XzEncoderTest {
             new DebWriter(Compression.XZ, TIME, 1, e).write(DebWriterTest.pkg(DebWriterTest.entries()), again);
             assertThat(again.toByteArray()).as(e.name() + ": one thread or two").isEqualTo(out.toByteArray());
         }
+    }
+
+    @Test
+    void streamingGivesTheBytesOfTheSameInputCompressedFromAFile() throws Exception {
+        int block = 1 << 20;
+        // smaller than a dictionary (held whole, dictionary cut to its size), exactly one, and larger (streamed)
+        for (int size : new int[] {100_000, 8 << 20, (8 << 20) + 300_001}) {
+            byte[] input = size < 1 << 20 ? sample(size) : source(size);
+            Path in = dir.resolve("in" + size);
+            Files.write(in, input);
+            for (XzEncoder e : new XzEncoder[] {XzEncoder.JAVA, XzEncoder.select(null, "/usr/bin:/bin")}) {
+                Path fromFile = dir.resolve("file-" + e.isNative() + size);
+                Path streamed = dir.resolve("stream-" + e.isNative() + size);
+                e.compress(in, fromFile, 2, block);
+                e.compress(out -> writeInOddChunks(input, out), streamed, 2, block);
+                assertThat(Files.readAllBytes(streamed)).as(e.name() + ", " + size + " bytes").isEqualTo(Files.readAllBytes(fromFile));
+                assertThat(decode(Files.readAllBytes(streamed))).isEqualTo(input);
+            }
+        }
+        assertThat(leftovers()).as("pipes and held members removed").isEmpty();
+    }
+
+    @Test
+    void aFailingProducerStopsXzAndLeavesNothing() throws Exception {
+        for (XzEncoder e : new XzEncoder[] {XzEncoder.JAVA, XzEncoder.select(null, "/usr/bin:/bin")}) {
+            for (int before : new int[] {1000, (9 << 20)}) { // xz not started yet, and xz running on a pipe
+                Path out = dir.resolve("out");
+                assertThatThrownBy(() -> e.compress(o -> {
+                    o.write(source(before));
+                    throw new IOException("source file vanished");
+                }, out, 2)).as(e.name() + " after " + before + " bytes").isInstanceOf(IOException.class).hasMessage("source file vanished");
+                Files.deleteIfExists(out); // the caller's
+                assertThat(leftovers()).isEmpty();
+                assertNoCompressorRunning();
+            }
+        }
+    }
+
+    @Test
+    void aFailingXzIsReportedWithItsMessageAndLeavesNothing() throws Exception {
+        // reads a little, then fails as xz does on a bad option or a full disk
+        Path fake = dir.resolve("bin/xz");
+        Files.createDirectories(fake.getParent());
+        Files.writeString(fake, "#!/bin/sh\nhead -c 1000 >/dev/null\necho 'xz: (stdout): No space left on device' >&2\nexit 1\n");
+        fake.toFile().setExecutable(true);
+        XzEncoder broken = new XzEncoder(fake, "xz-utils 5.4.1");
+        for (int size : new int[] {5000, 12 << 20}) { // held whole and read from a file, and streamed through the pipe
+            byte[] input = source(size);
+            Path out = dir.resolve("out");
+            assertThatThrownBy(() -> broken.compress(o -> o.write(input), out, 2)).as(size + " bytes")
+                    .isInstanceOf(IOException.class).hasMessageContaining("xz failed (exit 1)")
+                    .hasMessageContaining("No space left on device");
+            Files.deleteIfExists(out);
+            assertThat(leftovers()).isEmpty();
+            assertNoCompressorRunning();
+        }
+    }
+
+    /** Files in the test directory other than the inputs and the fake xz. */
+    private List<Path> leftovers() throws IOException {
+        try (Stream<Path> s = Files.list(dir)) {
+            return s.filter(p -> !p.getFileName().toString().matches("in\\d+|bin|(file|stream)-.*")).toList();
+        }
+    }
+
+    /** No child process of this JVM and no xz thread of the encoder outlives the call. */
+    static void assertNoCompressorRunning() throws InterruptedException {
+        for (int i = 0; i < 50 && (ProcessHandle.current().descendants().anyMatch(ProcessHandle::isAlive) || encoderThreads() > 0); i++) {
+            Thread.sleep(100); // a thread that has handed over its result may take a moment to end
+        }
+        assertThat(ProcessHandle.current().descendants().filter(ProcessHandle::isAlive).map(h -> h.info().command().orElse("?")))
+                .as("child processes").isEmpty();
+        assertThat(Thread.getAllStackTraces().keySet().stream().filter(XzEncoderTest::isEncoderThread).map(Thread::getName))
+                .as("threads named dkms-deb xz or xz-block").isEmpty();
+    }
+
+    private static long encoderThreads() {
+        return Thread.getAllStackTraces().keySet().stream().filter(XzEncoderTest::isEncoderThread).count();
+    }
+
+    private static boolean isEncoderThread(Thread t) {
+        return t.isAlive() && (t.getName().equals("dkms-deb xz") || t.getName().equals("xz-block"));
+    }
+
+    /** Writes {@code b} as a tar writer does: mostly whole records, now and then single bytes and odd lengths. */
+    private static void writeInOddChunks(byte[] b, OutputStream out) throws IOException {
+        Random r = new Random(7);
+        int off = 0;
+        while (off < b.length) {
+            int n = Math.min(b.length - off, r.nextInt(4) == 0 ? 1 : 1 + r.nextInt(200_000));
+            if (n == 1) {
+                out.write(b[off]);
+            } else {
+                out.write(b, off, n);
+            }
+            off += n;
+        }
+        out.close(); // what a tar does at its end: it must not end the member
+    }
+
+    /** Like C source: numbered lines of kernel words, which both encoders compress quickly. */
+    static byte[] source(int size) {
+        ByteArrayOutputStream b = new ByteArrayOutputStream(size + 100);
+        for (int line = 0; b.size() < size; line++) {
+            b.writeBytes(("\tret = module_init(dev, " + line + ", GFP_KERNEL); /* " + Integer.toHexString(line * 31)
+                    + " */\n").getBytes(StandardCharsets.US_ASCII));
+        }
+        return Arrays.copyOf(b.toByteArray(), size);
     }
 
     private static byte[] sample(int size) {
