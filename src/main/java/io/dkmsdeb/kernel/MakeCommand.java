@@ -24,7 +24,9 @@ record MakeCommand(String shellLine, List<String> argv) {
 
     /**
      * dkms's make command: MAKE or the default, with -jN KERNELRELEASE=KVER when it starts with make;
-     * for a cross build, kbuild's ARCH and CROSS_COMPILE are added to it (to a MAKE line only when it starts with make).
+     * for a cross build, kbuild's ARCH and CROSS_COMPILE are added to it (to a MAKE line only when it starts with make,
+     * right after KERNELRELEASE, so that a line that goes on with other commands, {@code make ... ; find ... \;}, keeps
+     * them for its make and not for what follows; the environment of the step has them too).
      */
     static MakeCommand make(DkmsConf conf, KernelTarget k, Path build, int jobs, CrossToolchain cross) {
         List<String> toolchain = new ArrayList<>();
@@ -46,8 +48,8 @@ record MakeCommand(String shellLine, List<String> argv) {
         String make = conf.make().get();
         if (make.startsWith("make")) {
             // the release is a checked kernel release: letters, digits and . _ + ~ - only
-            make = "make -j" + jobs + " KERNELRELEASE=" + k.release() + make.substring(4);
-            toolchain.addAll(0, crossArgs);
+            make = "make -j" + jobs + " KERNELRELEASE=" + k.release() + (crossArgs.isEmpty() ? "" : " " + String.join(" ", crossArgs))
+                    + make.substring(4);
         }
         return new MakeCommand(toolchain.isEmpty() ? make : make + " " + String.join(" ", toolchain), null);
     }

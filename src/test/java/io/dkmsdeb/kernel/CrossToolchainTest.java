@@ -100,7 +100,11 @@ class CrossToolchainTest {
         assertThat(MakeCommand.make(conf(null), k, build, 2, t).argv()).containsExactly("make", "-j2", "KERNELRELEASE=6.1.0-99-arm64",
                 "-C", "/nonexistent/headers", "M=/b", "ARCH=arm64", "CROSS_COMPILE=aarch64-linux-gnu-");
         assertThat(MakeCommand.make(conf("make -C ${kernel_source_dir} M=${dkms_tree}"), k, build, 2, t).shellLine())
-                .isEqualTo("make -j2 KERNELRELEASE=6.1.0-99-arm64 -C ${kernel_source_dir} M=${dkms_tree} ARCH=arm64 CROSS_COMPILE=aarch64-linux-gnu-");
+                .isEqualTo("make -j2 KERNELRELEASE=6.1.0-99-arm64 ARCH=arm64 CROSS_COMPILE=aarch64-linux-gnu- -C ${kernel_source_dir} M=${dkms_tree}");
+        // a line that goes on after make (xtables-addons): the words belong to make, not to the find at the end
+        assertThat(MakeCommand.make(conf("make -C ${kernel_source_dir} M=${BDIR} modules ; find ${BDIR} -name '*.ko' -exec mv -v {} ${BDIR} \\;"),
+                k, build, 2, t).shellLine()).isEqualTo("make -j2 KERNELRELEASE=6.1.0-99-arm64 ARCH=arm64 CROSS_COMPILE=aarch64-linux-gnu- "
+                        + "-C ${kernel_source_dir} M=${BDIR} modules ; find ${BDIR} -name '*.ko' -exec mv -v {} ${BDIR} \\;");
         assertThat(MakeCommand.make(conf("./build.sh"), k, build, 2, t).shellLine()).isEqualTo("./build.sh");
         assertThat(MakeCommand.clean(conf(null), k, build, t).argv()).endsWith("clean", "ARCH=arm64", "CROSS_COMPILE=aarch64-linux-gnu-");
         assertThat(MakeCommand.make(conf(null), amd64(), build, 2, CrossToolchain.of("amd64", "amd64")).argv())
