@@ -53,7 +53,27 @@ final class ConformanceKnown {
                             + "tp-smapi-dkms as Architecture: all without BUILD_EXCLUSIVE_ARCH, so dkms on an arm64 machine would "
                             + "try it and fail with the same error; bmdeb fails as dkms would (exit 5, the compiler error shown).",
                     "none in dkms-deb: the module cannot exist on arm64. A `BUILD_EXCLUSIVE_ARCH=\"x86_64|i.86\"` in its dkms.conf "
-                            + "would make both skip it (exit 77) instead of failing; that is the package's to add.", "arm64"));
+                            + "would make both skip it (exit 77) instead of failing; that is the package's to add.", "arm64"),
+            fetchedHeaders("ddcci-dkms", "ddcci/Makefile and ddcci-backlight/Makefile set `KDIR := /lib/modules/$(KVER)/build`"),
+            fetchedHeaders("digimend-dkms", "its Makefile sets `KDIR := /lib/modules/$(KVERSION)/build`"));
+
+    /**
+     * A Makefile that insists on /lib/modules/KVER/build, which an arm64 kernel's fetched headers are not (bmdeb names
+     * them in KSRC, KDIR and the like, which a {@code :=} assignment overrides).
+     */
+    private static Known fetchedHeaders(String pkg, String how) {
+        return new Known(pkg, "6.1.", "outcome,modules",
+                "fails on arm64 (dkms on amd64 builds it): " + how + " unconditionally, and the arm64 kernel's headers, fetched, "
+                        + "are not there on the amd64 build machine (make: `/lib/modules/KVER/build: No such file or directory`).",
+                "not the architecture: the place of the headers. dkms builds only where the kernel's headers are installed, "
+                        + "so `/lib/modules/KVER/build` always exists for it; on the amd64 rows it does for us too. An arm64 "
+                        + "machine with linux-headers-KVER installed would build it with dkms and with bmdeb alike.",
+                "dkms-deb issue \"fetched headers are not at /lib/modules/KVER/build\": bmdeb passes the headers as "
+                        + "kernel_source_dir, KSRC, KDIR, KERNELDIR, KERNEL_DIR and KERNEL_SRC (enough for dahdi's `ifndef "
+                        + "KSRC`), but a Makefile that assigns `KDIR :=` itself cannot be told. Proposed: run the build in a "
+                        + "private mount namespace where /lib/modules/KVER/build is the fetched headers (root, or an "
+                        + "unprivileged user namespace where the kernel allows one).", "arm64");
+    }
 
     /**
      * Why a module that bmdeb built (and dkms built the same) is refused or not tried in the qemu guest: the
@@ -62,6 +82,8 @@ final class ConformanceKnown {
     static final Map<String, String> LOAD_NOTES = Map.ofEntries(
             Map.entry("bbswitch", "bbswitch toggles the discrete GPU of an NVIDIA Optimus laptop through ACPI `_DSM`; qemu's VGA "
                     + "device has no such method (`AE_NOT_FOUND`), so its init returns ENODEV, as on any machine without Optimus."),
+            Map.entry("arm64:bbswitch", "bbswitch looks for the discrete GPU of an NVIDIA Optimus laptop among the PCI VGA devices; "
+                    + "qemu's arm64 virt machine has none (\"No discrete VGA device found\"), so its init returns ENODEV."),
             Map.entry("thinkpad_ec", "thinkpad_ec probes the ThinkPad embedded controller's I/O ports; qemu has none (\"no ThinkPad embedded "
                     + "controller!\"), so its init returns ENODEV."),
             Map.entry("hdaps", "needs thinkpad_ec's symbols; thinkpad_ec refuses to load without ThinkPad hardware."),
