@@ -121,6 +121,12 @@ final class BmdebCommand implements Callable<Integer> {
     @Option(names = "--no-strip", description = "Keep debug symbols (dkms.conf STRIP=no does this per module).")
     boolean noStrip;
 
+    @Option(names = "--compile-debug-info",
+            description = "Compile with the kernel's debug-info flags even when every module is stripped afterwards, as dkms does. "
+                    + "By default such a build compiles without debug info (KCFLAGS=-g0), which is faster and gives the same code "
+                    + "(not for kernels whose headers make BTF for modules: they need it).")
+    boolean compileDebugInfo;
+
     @Option(names = "--sign-key", paramLabel = "KEY",
             description = "Sign the modules with this private key (PEM), before compression, with the kernel's CONFIG_MODULE_SIG_HASH. "
                     + "Default: dkms's /var/lib/dkms/mok.key when it and mok.pub exist. Signed modules come with "
@@ -149,7 +155,7 @@ final class BmdebCommand implements Callable<Integer> {
         BmdebJob.Result r = new BmdebJob().run(new BmdebJob.Request(source, kernels.releases, kernels.all, kernelSourceDir, arch,
                 common.outDir, common.jobs, compression, !noStrip, common.revision, moduleVersion, name, common.maintainer,
                 common.templates, buildTimeout, logDir, signKey, signCert, noSign, fetchHeaders, System.getenv(), kernels.archiveFilter,
-                kernelList, rebuild, reuseFrom));
+                kernelList, rebuild, reuseFrom, compileDebugInfo));
         if (common.json) {
             System.out.println(Json.write(summary(r)));
         } else {

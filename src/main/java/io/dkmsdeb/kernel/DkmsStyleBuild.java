@@ -62,6 +62,11 @@ public final class DkmsStyleBuild implements KernelBuild {
                     + " for kernel " + k.release() + " (" + k.unameArch() + ")\n", StandardCharsets.UTF_8,
                     java.nio.file.StandardOpenOption.CREATE, java.nio.file.StandardOpenOption.TRUNCATE_EXISTING,
                     java.nio.file.StandardOpenOption.WRITE);
+            if (env.containsKey("KCFLAGS")) {
+                Files.writeString(r.log(), "compiled without debug info (KCFLAGS=" + env.get("KCFLAGS") + "): every module is stripped "
+                        + "of it afterwards; --compile-debug-info compiles with it\n", StandardCharsets.UTF_8,
+                        java.nio.file.StandardOpenOption.APPEND);
+            }
             Steps steps = new Steps(r, what, build, env, cross);
             r.phases().since("copy", t);
             t = System.nanoTime();
@@ -206,7 +211,28 @@ public final class DkmsStyleBuild implements KernelBuild {
         }
         env.putAll(cross.kbuildVariables());
         env.putAll(headersElsewhere(k));
+        if (skipsDebugInfo(r)) {
+            env.put("KCFLAGS", "-g0");
+        }
         return env;
+    }
+
+    /**
+     * True when the build compiles without debug info: the kernel's flags ask for it
+     * ({@code CONFIG_DEBUG_INFO}), yet every module is stripped of it right after make ({@code strip -g},
+     * as dkms does), so generating it is wasted work (a fifth of xtables-addons's compile). kbuild
+     * appends {@code KCFLAGS} after the kernel's own flags, so {@code -g0} there undoes their
+     * {@code -g}; the code is the same (GCC's promise for {@code -g}; checked by comparing the stripped
+     * modules' code), only the build id and the order of a module's {@code __versions} entries differ.
+     * A module's own ccflags come later and still win. Not when a module keeps its debug info
+     * (STRIP="no", --no-strip), when --compile-debug-info asks for it, or when the headers would make BTF
+     * for modules ({@code CONFIG_DEBUG_INFO_BTF_MODULES} with a {@code vmlinux} beside them), which needs it.
+     */
+    static boolean skipsDebugInfo(Request r) {
+        KernelTarget k = r.kernel();
+        return !r.compileDebugInfo() && r.strip() && r.conf().modules().stream().allMatch(DkmsModule::strip)
+                && "y".equals(k.config().get("CONFIG_DEBUG_INFO"))
+                && !("y".equals(k.config().get("CONFIG_DEBUG_INFO_BTF_MODULES")) && Files.exists(k.headersDir().resolve("vmlinux")));
     }
 
     /**

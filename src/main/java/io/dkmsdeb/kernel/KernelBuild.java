@@ -30,9 +30,11 @@ public interface KernelBuild {
      * @param epochSeconds   SOURCE_DATE_EPOCH for kbuild's timestamp
      * @param signing        key and certificate to sign the modules with, or null
      * @param layout         where the build happens: the trees dkms.conf was read with
+     * @param compileDebugInfo true for --compile-debug-info: compile with debug info even when it is stripped
      */
     record Request(Path sourceDir, byte[] dkmsConfText, DkmsConf conf, KernelTarget kernel, int makeJobs, boolean strip,
-                   Path log, long timeoutSeconds, long epochSeconds, Signing signing, Layout layout, Phases phases) {
+                   Path log, long timeoutSeconds, long epochSeconds, Signing signing, Layout layout, Phases phases,
+                   boolean compileDebugInfo) {
     }
 
     /** A module signing key (PEM) and its certificate (PEM or DER), as the kernel's sign-file takes them. */

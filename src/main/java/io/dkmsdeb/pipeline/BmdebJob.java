@@ -56,7 +56,8 @@ public final class BmdebJob {
                           int jobs, Compression compression, boolean strip, String revision, String moduleVersion, String name,
                           String maintainer, Path templates,
                           long buildTimeoutSeconds, Path logDir, Path signKey, Path signCert, boolean noSign, boolean fetchHeaders,
-                          Map<String, String> env, String archiveFilter, Path kernelList, boolean rebuild, List<Path> reuseFrom) {
+                          Map<String, String> env, String archiveFilter, Path kernelList, boolean rebuild, List<Path> reuseFrom,
+                          boolean compileDebugInfo) {
         public Request {
             reuseFrom = reuseFrom == null ? List.of() : List.copyOf(reuseFrom);
         }
@@ -69,7 +70,7 @@ public final class BmdebJob {
                        Map<String, String> env) {
             this(source, kernels, allKernels, kernelSourceDir, arch, outDir, jobs, compression, strip, revision, moduleVersion, name,
                     maintainer, templates, buildTimeoutSeconds, logDir, signKey, signCert, noSign, fetchHeaders, env, null, null, false,
-                    List.of());
+                    List.of(), false);
         }
 
         /** Headers are fetched for kernels that have none installed: --fetch-headers, or kernels taken from the archive. */

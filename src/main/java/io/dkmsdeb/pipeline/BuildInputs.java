@@ -28,7 +28,7 @@ import java.util.stream.Stream;
  * What a {@code NAME-modules-KVER} package is made from, as one digest, so that a package whose
  * inputs have not changed is not built again. The inputs: every file of the module tree (path,
  * type, mode, link target, bytes; VCS folders left out, as the build copy leaves them out), the
- * options that shape the package (module version and name, arch, compression, strip, revision,
+ * options that shape the package (module version and name, arch, compression, strip, --compile-debug-info, revision,
  * Maintainer, templates, SOURCE_DATE_EPOCH, the signing key and certificate), dkms-deb's version,
  * the kernel release, and the exact headers built against: {@code linux-headers-KVER=VERSION}
  * (from dpkg for installed headers, from apt for the archive's, from the cache for fetched ones),
@@ -59,6 +59,7 @@ final class BuildInputs {
         d.add("arch", r.arch());
         d.add("compression", r.compression() == null ? null : r.compression().name());
         d.add("strip", Boolean.toString(r.strip()));
+        d.add("compile-debug-info", Boolean.toString(r.compileDebugInfo()));
         d.add("revision", r.revision());
         d.add("maintainer", plan.maintainer());
         d.add("epoch", Long.toString(plan.epoch()));

@@ -113,7 +113,8 @@ final class KernelRun {
         });
         phases.since("prepare", start);
         List<BuiltModule> modules = builder.build(new KernelBuild.Request(source.dir(), source.dkmsConfText(), conf, k,
-                plan.makeJobs(), r.strip(), log, r.buildTimeoutSeconds(), plan.epoch(), plan.signing(), layout, phases));
+                plan.makeJobs(), r.strip(), log, r.buildTimeoutSeconds(), plan.epoch(), plan.signing(), layout, phases,
+                r.compileDebugInfo()));
         long packaging = System.nanoTime();
         DebPackage pkg = planner.complete(conf, k, plan.maintainer(), join(prepared), modules, digest);
         Path target = OutputDir.prepare(r.outDir()).resolve(pkg.conventionalFileName());
