@@ -21,8 +21,10 @@ import io.dkmsdeb.model.ModuleSourceException;
 
 import java.io.IOException;
 import java.nio.file.Files;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.regex.Pattern;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
@@ -139,16 +141,29 @@ final class KernelRun {
     /**
      * dkms.conf for this kernel. The first read, with dkms's own trees, gives the name and
      * version that place the build; the second is read with the build's trees, as dkms reads it
-     * in {@code $dkms_tree/NAME/VERSION/source}.
+     * in {@code $dkms_tree/NAME/VERSION/source}. A dkms.conf that names none of the values that
+     * differ between the two is read once (a bash run saved).
      */
+    /**
+     * What a dkms.conf that the second read could see differently names: the variables whose values
+     * differ between the reads, or a way to reach them unnamed (eval, source, '.', indirection).
+     */
+    private static final Pattern TREE_NAMES = Pattern.compile(
+            "\\b(dkms_tree|source_tree|module|module_version|eval|source|declare|typeset|compgen|set)\\b|\\$\\{!|(^|[;&|(\\s])\\.\\s",
+            Pattern.MULTILINE);
+
     private ModuleSource read(KernelTarget k) {
         ModuleSourceLoader loader = new ModuleSourceLoader(plan.templates());
         String versionOption = plan.request().moduleVersion();
-        DkmsConf named = loader.load(plan.dir(), versionOption, plan.moduleNameOption(), new DkmsConfReader.Context(k.release(),
-                k.unameArch(), k.headersDir().toString(), "/var/lib/dkms", "/usr/src", "", "")).conf();
+        ModuleSource first = loader.load(plan.dir(), versionOption, plan.moduleNameOption(), new DkmsConfReader.Context(k.release(),
+                k.unameArch(), k.headersDir().toString(), "/var/lib/dkms", "/usr/src", "", ""));
+        DkmsConf named = first.conf();
         module = named.packageName();
         version = named.packageVersion();
         layout = plan.layout(module, version, k.release());
+        if (!TREE_NAMES.matcher(new String(first.dkmsConfText(), StandardCharsets.ISO_8859_1)).find()) {
+            return first;    // names none of the values that differ: the second read would give the same
+        }
         ModuleSource source = loader.load(plan.dir(), versionOption, plan.moduleNameOption(), new DkmsConfReader.Context(k.release(),
                 k.unameArch(), k.headersDir().toString(), layout.dkmsTree().toString(), layout.sourceTree().toString(), module, version));
         module = source.conf().packageName();
