@@ -152,6 +152,11 @@ final class KernelRun {
             "\\b(dkms_tree|source_tree|module|module_version|eval|source|declare|typeset|compgen|set)\\b|\\$\\{!|(^|[;&|(\\s])\\.\\s",
             Pattern.MULTILINE);
 
+    /** True when a second read, with the build's trees, would give what the first gave. */
+    static boolean readsAlike(byte[] dkmsConfText) {
+        return !TREE_NAMES.matcher(new String(dkmsConfText, StandardCharsets.ISO_8859_1)).find();
+    }
+
     private ModuleSource read(KernelTarget k) {
         ModuleSourceLoader loader = new ModuleSourceLoader(plan.templates());
         String versionOption = plan.request().moduleVersion();
@@ -161,8 +166,8 @@ final class KernelRun {
         module = named.packageName();
         version = named.packageVersion();
         layout = plan.layout(module, version, k.release());
-        if (!TREE_NAMES.matcher(new String(first.dkmsConfText(), StandardCharsets.ISO_8859_1)).find()) {
-            return first;    // names none of the values that differ: the second read would give the same
+        if (readsAlike(first.dkmsConfText())) {
+            return first;
         }
         ModuleSource source = loader.load(plan.dir(), versionOption, plan.moduleNameOption(), new DkmsConfReader.Context(k.release(),
                 k.unameArch(), k.headersDir().toString(), layout.dkmsTree().toString(), layout.sourceTree().toString(), module, version));
