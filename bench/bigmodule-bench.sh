@@ -19,7 +19,8 @@
 #   BENCH_COUNTS="1 2 4 8"        numbers of kernels
 #   BENCH_KERNELS="K1 K2 ..."     kernels to use, in order (default: every /lib/modules/*/build)
 #   BENCH_RUNS=2                  repetitions of each measurement
-#   BENCH_RAW_COUNTS="1 4"        the counts at which the raw side is measured too (the issue's ratios)
+#   BENCH_RAW_COUNTS="1 4"        the counts at which the raw side, and bmdeb --compile-debug-info (compiling
+#                                 with the debug info that strip -g removes, as dkms and raw do), are measured too
 #   BENCH_PLOT_RUNS=$BENCH_RUNS   repetitions at the other counts (only plotted)
 #   BENCH_KEEP=1                  keep the temporary directory
 # Results: bench/results/bigmodule-bench.tsv (see bench/lib.sh), read by bench/report.sh.
@@ -82,6 +83,11 @@ echo "== $MODULE-dkms ($NAME $VER), kernels: ${KERNELS[*]}; $(nproc) CPUs, load 
 # ---------------------------------------------------------------- the two sides
 ours_run() { rm -rf "$WORK/out"; mkdir "$WORK/out"; local ks=(); for k in "$@"; do ks+=(-k "$k"); done
     run_timed "$REPO/dkms-deb" bmdeb "$SRC" "${ks[@]}" -o "$WORK/out" --no-sign --maintainer "Bench <bench@example.org>"; }
+# the same, compiling with debug info as dkms does (--compile-debug-info), to tell the scheduling's share
+# of the difference from that of compiling without the debug info strip -g removes
+ours_g_run() { rm -rf "$WORK/out"; mkdir "$WORK/out"; local ks=(); for k in "$@"; do ks+=(-k "$k"); done
+    run_timed "$REPO/dkms-deb" bmdeb "$SRC" "${ks[@]}" -o "$WORK/out" --no-sign --maintainer "Bench <bench@example.org>" \
+        --compile-debug-info; }
 
 # raw: what bmdeb does, by hand, one kernel after the other: copy the tree to where dkms.conf expects it,
 # its MAKE line (make -jNPROC, as dkms runs it), strip -g every .ko, dpkg-deb --build of those files
@@ -146,14 +152,14 @@ for n in $COUNTS; do
         continue
     fi
     ks=("${KERNELS[@]:0:$n}")
-    t_ours=(); t_dkms=(); t_raw=()
+    t_ours=(); t_dkms=(); t_raw=(); t_g=()
     raw=0; runs=$PLOT_RUNS; case $RAW_COUNTS in *" $n "*) raw=1; runs=$RUNS ;; esac
     for ((i = 1; i <= runs; i++)); do
         if ((i % 2)); then
             ours_run "${ks[@]}"; t_ours+=("$T_REAL"); dkms_run "${ks[@]}"; t_dkms+=("$T_REAL")
-            if ((raw)); then raw_run "${ks[@]}"; t_raw+=("$T_REAL"); fi
+            if ((raw)); then raw_run "${ks[@]}"; t_raw+=("$T_REAL"); ours_g_run "${ks[@]}"; t_g+=("$T_REAL"); fi
         else
-            if ((raw)); then raw_run "${ks[@]}"; t_raw+=("$T_REAL"); fi
+            if ((raw)); then ours_g_run "${ks[@]}"; t_g+=("$T_REAL"); raw_run "${ks[@]}"; t_raw+=("$T_REAL"); fi
             dkms_run "${ks[@]}"; t_dkms+=("$T_REAL"); ours_run "${ks[@]}"; t_ours+=("$T_REAL")
         fi
     done
@@ -163,5 +169,7 @@ for n in $COUNTS; do
     if ((raw)); then
         result_row "kernels-$n" raw "raw make + strip + dpkg-deb, $n kernel(s) in turn" "${t_raw[@]}"
         echo "$n kernel(s): raw fastest $(minimum "${t_raw[@]}") s median $(median "${t_raw[@]}") s (runs ${t_raw[*]}); bmdeb/raw $(calc "$(minimum "${t_ours[@]}") / $(minimum "${t_raw[@]}")") (medians $(calc "$(median "${t_ours[@]}") / $(median "${t_raw[@]}")"))"
+        result_row "kernels-$n" bmdeb-debuginfo "bmdeb --compile-debug-info, $n kernel(s)" "${t_g[@]}"
+        echo "$n kernel(s): bmdeb --compile-debug-info fastest $(minimum "${t_g[@]}") s median $(median "${t_g[@]}") s (runs ${t_g[*]}); /dkms $(calc "$(minimum "${t_g[@]}") / $(minimum "${t_dkms[@]}")"), /raw $(calc "$(minimum "${t_g[@]}") / $(minimum "${t_raw[@]}")")"
     fi
 done

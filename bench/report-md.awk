@@ -80,6 +80,14 @@ END {
             sprintf("%.3f", fast[b, "kernels-4", "bmdeb"] / fast[b, "kernels-4", "raw"]),
             "<= 1.05 " verdict(fast[b, "kernels-4", "bmdeb"] / fast[b, "kernels-4", "raw"], "<=", 1.05))
     else line("`bmdeb` " mod ", four kernels in one call", NM, "the four raw makes in turn", NM, "<= 1.05")
+    split("1 4", gs, " ")
+    for (i = 1; i <= 2; i++) {
+        c = "kernels-" gs[i]
+        if (has(b, c, "bmdeb-debuginfo") && has(b, c, "dkms") && has(b, c, "raw"))
+            line("`bmdeb --compile-debug-info` " mod ", " gs[i] " kernel(s) (compiles the debug info strip removes, as dkms does)",
+                fm(b, c, "bmdeb-debuginfo"), "`dkms build` " fm(b, c, "dkms") "; raw " fm(b, c, "raw"),
+                sprintf("%.3f / %.3f", fast[b, c, "bmdeb-debuginfo"] / fast[b, c, "dkms"], fast[b, c, "bmdeb-debuginfo"] / fast[b, c, "raw"]), "-")
+    }
     split("1 2 8", ns, " ")
     for (i = 1; i <= 3; i++) {
         c = "kernels-" ns[i]
@@ -116,6 +124,11 @@ END {
     print "  package carries `md5sums` of every file (216 412 B of `control.tar.xz` for the 9 425 files of the"
     print "  50 MB tree, against 352 B). The data members differed by 660 B of 9 MB. The reference is now our"
     print "  own package unpacked with `dpkg-deb -R` and built again, same files and control members."
+    print "- **Debug info.** Debian's kernels compile modules with `-g`, and dkms, raw and bmdeb all strip it"
+    print "  (`strip -g`) from what they package. bmdeb compiles without it when every module is stripped"
+    print "  (`KCFLAGS=-g0`, which kbuild puts after the kernel's flags): the same code, sections and modinfo"
+    print "  (DebugInfoTest compares them), less compile time. `--compile-debug-info` compiles as dkms does; its"
+    print "  rows tell this share of the difference from the scheduling's."
     print "- **Phases.** `bmdeb` reports each kernel's time by phase (prepare, copy, make, modules = strip, sign,"
     print "  compress, package) in its `wrote` line and in `--json` (`phases`); the real-size section shows them."
     print "- **Start-up.** `--version` alone is answered before picocli is loaded: picocli's class files are"
