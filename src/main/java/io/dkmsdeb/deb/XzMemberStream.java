@@ -20,7 +20,8 @@ import java.util.concurrent.FutureTask;
  * An .xz member compressed while it is written: the stream an {@link XzEncoder.Producer} writes into.
  *
  * <p>The first dictionary's worth of bytes (8 MiB, preset 6) is held in memory, since the encoder's
- * dictionary depends on whether the member is smaller. A smaller member is compressed from a
+ * dictionary depends on whether the member is smaller, unless the member's size given beforehand
+ * says it is not (the encoder then starts with the first byte). A smaller member is compressed from a
  * temporary file when it is complete, as {@link XzEncoder#compress(Path, Path, int)} would. A larger
  * one starts the encoder as soon as the dictionary is full, and the rest flows straight on: to xz
  * through a named pipe in a temporary directory beside {@code out} (xz run by {@link ProcessRunner}
@@ -67,6 +68,9 @@ final class XzMemberStream extends OutputStream {
 
     @Override
     public void write(byte[] b, int off, int len) throws IOException {
+        if (sink == null && size >= HEAD && len > 0) {
+            start(-1); // a member known to fill the dictionary needs no bytes held to choose it
+        }
         if (sink == null) {
             int n = Math.min(len, HEAD - held);
             if (held + n > head.length) {

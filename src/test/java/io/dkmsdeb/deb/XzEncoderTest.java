@@ -100,6 +100,11 @@ class XzEncoderTest {
                 e.compress(in, fromFile, 2, block);
                 e.compress(out -> writeInOddChunks(input, out), streamed, 2, block, size);
                 assertThat(Files.readAllBytes(streamed)).as(e.name() + ", " + size + " bytes").isEqualTo(Files.readAllBytes(fromFile));
+                if (size > 8 << 20) { // the size not known beforehand: the first dictionary is held before the encoder starts
+                    e.compress(out -> writeInOddChunks(input, out), streamed, 2, block, -1);
+                    assertThat(Files.readAllBytes(streamed)).as(e.name() + ", " + size + " bytes, size not known")
+                            .isEqualTo(Files.readAllBytes(fromFile));
+                }
                 assertThat(decode(Files.readAllBytes(streamed))).isEqualTo(input);
             }
         }
