@@ -104,7 +104,7 @@ public final class DebWriter {
         try {
             // the tar is compressed as it is written; the compressed member goes to a file, as its ar header needs its size
             Map<String, String> md5sums = new TreeMap<>(DataLayout::compareUtf8);
-            compress(tar -> writeDataTar(data, tar, md5sums), dataCompressed, threads);
+            compress(tar -> writeDataTar(data, tar, md5sums), dataTarSize(data), dataCompressed, threads);
             byte[] controlTar = controlTar(pkg, md5sums);
             ArArchiveOutputStream ar = new ArArchiveOutputStream(out);
             addMember(ar, "debian-binary", "2.0\n".getBytes(StandardCharsets.US_ASCII));
@@ -135,18 +135,18 @@ public final class DebWriter {
             for (DebEntry e : data) {
                 switch (e.type()) {
                     case DIRECTORY -> {
-                        TarArchiveEntry t = directoryEntry("./" + e.path() + "/");
+                        TarArchiveEntry t = directoryEntry(tarName(e));
                         t.setMode(040000 | e.mode());
                         tar.putArchiveEntry(t);
                     }
                     case SYMLINK -> {
-                        TarArchiveEntry t = entry("./" + e.path(), TarConstants.LF_SYMLINK);
+                        TarArchiveEntry t = entry(tarName(e), TarConstants.LF_SYMLINK);
                         t.setLinkName(e.linkTarget());
                         t.setMode(0120777);
                         tar.putArchiveEntry(t);
                     }
                     case FILE -> {
-                        TarArchiveEntry t = entry("./" + e.path(), TarConstants.LF_NORMAL);
+                        TarArchiveEntry t = entry(tarName(e), TarConstants.LF_NORMAL);
                         t.setMode(0100000 | e.mode());
                         t.setSize(e.data().size());
                         tar.putArchiveEntry(t);
@@ -169,6 +169,43 @@ public final class DebWriter {
             }
             tar.finish();
         }
+    }
+
+    /** The name of an entry in the data tar: "./" in front, and "/" behind a directory's. */
+    private static String tarName(DebEntry e) {
+        return "./" + e.path() + (e.type() == DebEntry.Type.DIRECTORY ? "/" : "");
+    }
+
+    /**
+     * The size of the data tar {@link #writeDataTar} writes for {@code data}, known before it is
+     * written (xz's block size depends on it): a 512-byte header for "./" and for each entry, a GNU
+     * long-name entry (header and name) before a name or link target of 100 bytes or more, each
+     * file's bytes padded to 512, and two zero records at the end (the tar's blocks are one record,
+     * so nothing pads it further).
+     */
+    static long dataTarSize(List<DebEntry> data) {
+        long size = TarConstants.DEFAULT_RCDSIZE;
+        for (DebEntry e : data) {
+            size += TarConstants.DEFAULT_RCDSIZE + longName(tarName(e));
+            switch (e.type()) {
+                case SYMLINK -> size += longName(e.linkTarget());
+                case FILE -> size += records(e.data().size());
+                case DIRECTORY -> {
+                }
+            }
+        }
+        return size + 2 * TarConstants.DEFAULT_RCDSIZE;
+    }
+
+    /** The GNU long-name entry written before a header whose {@code name} does not fit (100 bytes or more), else 0. */
+    private static long longName(String name) {
+        int length = name.getBytes(StandardCharsets.UTF_8).length;
+        return length < TarConstants.NAMELEN ? 0 : TarConstants.DEFAULT_RCDSIZE + records(length + 1L);
+    }
+
+    /** {@code bytes} rounded up to whole tar records. */
+    private static long records(long bytes) {
+        return (bytes + TarConstants.DEFAULT_RCDSIZE - 1) / TarConstants.DEFAULT_RCDSIZE * TarConstants.DEFAULT_RCDSIZE;
     }
 
     private byte[] controlTar(DebPackage pkg, Map<String, String> md5sums) throws IOException {
@@ -207,7 +244,7 @@ public final class DebWriter {
         }
         Path packed = tempFile("dkms-deb-control", ".tar.z");
         try {
-            compress(bytes::writeTo, packed, 1);
+            compress(bytes::writeTo, bytes.size(), packed, 1);
             return Files.readAllBytes(packed);
         } finally {
             Files.deleteIfExists(packed);
@@ -215,12 +252,12 @@ public final class DebWriter {
     }
 
     /**
-     * Compresses what {@code producer} writes into the file {@code out}, while it writes: .xz by
-     * {@link XzEncoder}, the others in Java.
+     * Compresses what {@code producer} writes ({@code size} bytes) into the file {@code out}, while
+     * it writes: .xz by {@link XzEncoder}, the others in Java.
      */
-    private void compress(XzEncoder.Producer producer, Path out, int threads) throws IOException {
+    private void compress(XzEncoder.Producer producer, long size, Path out, int threads) throws IOException {
         if (compression == Compression.XZ) {
-            xz().compress(producer, out, threads);
+            xz().compress(producer, size, out, threads);
             return;
         }
         try (OutputStream file = MemberCompression.wrap(compression, new BufferedOutputStream(Files.newOutputStream(out), 1 << 16),

@@ -20,12 +20,15 @@ import java.util.concurrent.FutureTask;
  * An .xz member compressed while it is written: the stream an {@link XzEncoder.Producer} writes into.
  *
  * <p>The first dictionary's worth of bytes (8 MiB, preset 6) is held in memory, since the encoder's
- * dictionary depends on whether the member is smaller. A smaller member is compressed from a
+ * dictionary depends on whether the member is smaller, unless the member's size given beforehand
+ * says it is not (the encoder then starts with the first byte). A smaller member is compressed from a
  * temporary file when it is complete, as {@link XzEncoder#compress(Path, Path, int)} would. A larger
  * one starts the encoder as soon as the dictionary is full, and the rest flows straight on: to xz
  * through a named pipe in a temporary directory beside {@code out} (xz run by {@link ProcessRunner}
- * on a thread of its own, reading the pipe as its standard input), or to xz-java. Either way the
- * compressed bytes equal those of the same input compressed from a file.
+ * on a thread of its own, reading the pipe as its standard input), or to xz-java. xz's blocks are
+ * cut by the member's size given beforehand ({@link XzEncoder#blockSize(long)}), since xz is started
+ * before the member is complete. Either way the compressed bytes equal those of the same input
+ * compressed from a file when that size is right.
  *
  * <p>{@link #finish()} ends a complete member, {@link #abort()} a failed one; both leave no
  * process, thread, pipe or held file behind. {@link #close()} and {@link #flush()} do nothing: a tar
@@ -38,6 +41,7 @@ final class XzMemberStream extends OutputStream {
     private final Path out;
     private final int threads;
     private final int blockSize;
+    private final long size;
     private byte[] head = new byte[64 << 10];
     private int held;
     private OutputStream sink;
@@ -45,11 +49,16 @@ final class XzMemberStream extends OutputStream {
     private Path pipe;
     private FutureTask<ProcessRunner.Captured> xz;
 
-    XzMemberStream(XzEncoder encoder, Path out, int threads, int blockSize) {
+    /**
+     * @param blockSize the block size, 0 for the one {@code size} picks (xz-java: its own)
+     * @param size      the number of bytes the member will have, -1 when not known
+     */
+    XzMemberStream(XzEncoder encoder, Path out, int threads, int blockSize, long size) {
         this.encoder = encoder;
         this.out = out;
         this.threads = threads;
         this.blockSize = blockSize;
+        this.size = size;
     }
 
     @Override
@@ -59,6 +68,9 @@ final class XzMemberStream extends OutputStream {
 
     @Override
     public void write(byte[] b, int off, int len) throws IOException {
+        if (sink == null && size >= HEAD && len > 0) {
+            start(-1); // a member known to fill the dictionary needs no bytes held to choose it
+        }
         if (sink == null) {
             int n = Math.min(len, HEAD - held);
             if (held + n > head.length) {
@@ -88,9 +100,9 @@ final class XzMemberStream extends OutputStream {
         // a producer's close (a tar closing what it wraps) does not end the member: finish() does
     }
 
-    /** Starts the encoder for {@code size} bytes (-1: at least a dictionary) and hands it the bytes held. */
-    private void start(long size) throws IOException {
-        long dictFor = size < 0 ? HEAD : size;
+    /** Starts the encoder for {@code complete} bytes (-1: at least a dictionary) and hands it the bytes held. */
+    private void start(long complete) throws IOException {
+        long dictFor = complete < 0 ? HEAD : complete;
         if (encoder.isNative()) {
             pipeDir = Files.createTempDirectory(out.toAbsolutePath().getParent(), "dkms-deb-xz");
             Path pipe = pipeDir.resolve("in");
@@ -101,7 +113,7 @@ final class XzMemberStream extends OutputStream {
             if (made.exit() != 0) {
                 throw new IOException("cannot make a pipe for xz in " + pipeDir + ": " + made.lastLine());
             }
-            List<String> cmd = encoder.command(threads, blockSize, dictFor);
+            List<String> cmd = encoder.command(threads, blockSize, dictFor, size);
             xz = new FutureTask<>(() -> {
                 try {
                     return ProcessRunner.filter(cmd, XzEncoder.environment(), pipe, out, XzEncoder.COMPRESS_TIMEOUT);
@@ -159,7 +171,7 @@ final class XzMemberStream extends OutputStream {
             try (OutputStream o = Files.newOutputStream(file)) {
                 o.write(head, 0, held);
             }
-            XzEncoder.check(ProcessRunner.filter(encoder.command(threads, blockSize, held), XzEncoder.environment(), file, out,
+            XzEncoder.check(ProcessRunner.filter(encoder.command(threads, blockSize, held, held), XzEncoder.environment(), file, out,
                     XzEncoder.COMPRESS_TIMEOUT));
         } finally {
             Files.deleteIfExists(file);

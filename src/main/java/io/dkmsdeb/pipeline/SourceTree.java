@@ -12,10 +12,8 @@ import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.nio.file.SimpleFileVisitor;
 import java.nio.file.attribute.BasicFileAttributes;
-import java.nio.file.attribute.PosixFilePermission;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Set;
 
 /**
  * The files of a module tree that belong in {@code /usr/src/NAME-VERSION/}: everything except
@@ -74,12 +72,11 @@ public final class SourceTree {
                         if (!Files.isReadable(file)) {
                             throw new ModuleSourceException("cannot read " + file + ": permission denied; make it readable or remove it from the tree");
                         }
-                        Set<PosixFilePermission> perms = Files.getPosixFilePermissions(file, LinkOption.NOFOLLOW_LINKS);
-                        int rawMode = (Integer) Files.getAttribute(file, "unix:mode", LinkOption.NOFOLLOW_LINKS);
+                        int rawMode = mode(file);
                         if ((rawMode & 07000) != 0) {
                             cleared.add(rel + " (mode " + Integer.toOctalString(rawMode & 07777) + ")");
                         }
-                        entries.add(DebEntry.file(prefix + "/" + rel, executable(perms) ? 0755 : 0644, DebEntry.Data.of(file)));
+                        entries.add(DebEntry.file(prefix + "/" + rel, executable(rawMode) ? 0755 : 0644, DebEntry.Data.of(file)));
                     } else {
                         dropped.add(rel + " (not a regular file, directory or link)");
                     }
@@ -112,17 +109,23 @@ public final class SourceTree {
             throw new ModuleSourceException(file + " is not a regular file; packaging files must name plain files");
         }
         try {
-            return DebEntry.file(dest, executable(Files.getPosixFilePermissions(file, LinkOption.NOFOLLOW_LINKS)) ? 0755 : 0644,
-                    DebEntry.Data.of(file));
+            return DebEntry.file(dest, executable(mode(file)) ? 0755 : 0644, DebEntry.Data.of(file));
         } catch (IOException e) {
             throw new ModuleSourceException("cannot read " + file + ": " + e.getMessage() + "; make it readable");
         }
     }
 
-    /** Any execute bit makes a file 0755 in the package, as dh_fixperms leaves it. */
-    private static boolean executable(Set<PosixFilePermission> perms) {
-        return perms.contains(PosixFilePermission.OWNER_EXECUTE) || perms.contains(PosixFilePermission.GROUP_EXECUTE)
-                || perms.contains(PosixFilePermission.OTHERS_EXECUTE);
+    /**
+     * The mode bits of {@code file} itself (not of what a link points to), setuid, setgid and
+     * sticky included: one stat gives both the execute bits and the bits to warn about.
+     */
+    private static int mode(Path file) throws IOException {
+        return (Integer) Files.getAttribute(file, "unix:mode", LinkOption.NOFOLLOW_LINKS);
+    }
+
+    /** Any execute bit (owner, group or others) makes a file 0755 in the package, as dh_fixperms leaves it. */
+    private static boolean executable(int mode) {
+        return (mode & 0111) != 0;
     }
 
     /** True when a relative link at {@code rel} pointing to {@code target} resolves inside the tree. */

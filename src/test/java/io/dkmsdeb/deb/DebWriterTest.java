@@ -294,4 +294,25 @@ class DebWriterTest {
         assertThatThrownBy(() -> DebEntry.file("usr/./x", 0644, DebEntry.Data.of("x"))).hasMessageContaining("normalized");
         assertThatThrownBy(() -> DebEntry.file("usr/x", 04755, DebEntry.Data.of("x"))).hasMessageContaining("0000 and 0777");
     }
+
+    @Test
+    void theDataTarsSizeIsKnownBeforeItIsWritten() throws Exception {
+        List<DebEntry> data = new ArrayList<>(entries());
+        // names and link targets around the 100 bytes a tar header holds ("./" and a directory's "/" count), some in UTF-8
+        String base = "usr/src/m-1.0/";
+        for (int length = 95; length <= 102; length++) {
+            String name = base + "n".repeat(length - base.length() - 2);
+            data.add(DebEntry.file(name + ".c", 0644, DebEntry.Data.of("x".repeat(length * 7))));
+            data.add(DebEntry.directory(base + "d".repeat(length - base.length() - 3)));
+            data.add(DebEntry.symlink(base + "l" + length, "t".repeat(length)));
+        }
+        data.add(DebEntry.file(base + "ü".repeat(45) + ".h", 0644, DebEntry.Data.of("")));
+        data.add(DebEntry.symlink(base + "to-utf8", "é".repeat(50)));
+        for (int size : new int[] {0, 1, 511, 512, 513, 1024, 4097}) {
+            data.add(DebEntry.file(base + "size-" + size, 0644, DebEntry.Data.of(new byte[size])));
+        }
+        byte[] tar = arMembers(write(pkg(data), Compression.NONE)).get("data.tar");
+        assertThat(DebWriter.dataTarSize(DataLayout.normalize(data))).isEqualTo(tar.length);
+        assertThat(DebWriter.dataTarSize(DataLayout.normalize(List.of()))).isEqualTo(3 * 512);
+    }
 }

@@ -98,12 +98,50 @@ class XzEncoderTest {
                 Path fromFile = dir.resolve("file-" + e.isNative() + size);
                 Path streamed = dir.resolve("stream-" + e.isNative() + size);
                 e.compress(in, fromFile, 2, block);
-                e.compress(out -> writeInOddChunks(input, out), streamed, 2, block);
+                e.compress(out -> writeInOddChunks(input, out), streamed, 2, block, size);
                 assertThat(Files.readAllBytes(streamed)).as(e.name() + ", " + size + " bytes").isEqualTo(Files.readAllBytes(fromFile));
+                if (size > 8 << 20) { // the size not known beforehand: the first dictionary is held before the encoder starts
+                    e.compress(out -> writeInOddChunks(input, out), streamed, 2, block, -1);
+                    assertThat(Files.readAllBytes(streamed)).as(e.name() + ", " + size + " bytes, size not known")
+                            .isEqualTo(Files.readAllBytes(fromFile));
+                }
                 assertThat(decode(Files.readAllBytes(streamed))).isEqualTo(input);
             }
         }
         assertThat(leftovers()).as("pipes and held members removed").isEmpty();
+    }
+
+    @Test
+    void aMemberLargerThanABlockIsCutIntoAnEvenNumberOfEqualBlocks() {
+        int max = XzEncoder.BLOCK_SIZE;
+        assertThat(XzEncoder.blockSize(-1)).isEqualTo(max);
+        assertThat(XzEncoder.blockSize(1000)).isEqualTo(max);
+        assertThat(XzEncoder.blockSize(max)).isEqualTo(max);
+        assertThat(XzEncoder.blockSize(2L * max)).isEqualTo(max);
+        for (long size : new long[] {max + 1L, 30 << 20, 2L * max + 1, 60_028_096L, 3L * max, 3L * max + 1, 100L << 20, 5L << 30}) {
+            int block = XzEncoder.blockSize(size);
+            long blocks = (size + block - 1) / block;
+            assertThat(blocks).as(size + " bytes in blocks of " + block).isEven();
+            assertThat(block).as(size + " bytes").isLessThanOrEqualTo(max);
+            assertThat(block % 4096).isZero();
+            assertThat(size - (blocks - 1) * block).as("the last block of " + size + " bytes, the others " + block)
+                    .isGreaterThan(block - blocks * 4096L);
+        }
+        assertThat(XzEncoder.blockSize(60_028_096L)).isEqualTo(15_007_744); // four blocks, not 24 + 24 + 11 MiB
+    }
+
+    @Test
+    void theBlockSizeComesFromTheMembersSizeNotTheThreads() {
+        XzEncoder xz = new XzEncoder(Path.of("xz"), "xz-utils 5.4.1");
+        long size = 60_028_096L;
+        for (int threads : new int[] {1, 2, 8}) {
+            List<String> cmd = xz.command(threads, 0, 8 << 20, size);
+            assertThat(cmd).contains("--block-size=" + XzEncoder.blockSize(size));
+            assertThat(cmd.stream().filter(a -> !a.startsWith("--threads="))).isEqualTo(
+                    xz.command(1, 0, 8 << 20, size).stream().filter(a -> !a.startsWith("--threads=")).toList());
+        }
+        assertThat(xz.command(2, 0, 8 << 20, -1)).contains("--block-size=" + XzEncoder.BLOCK_SIZE);
+        assertThat(xz.command(2, 1 << 20, 8 << 20, size)).contains("--block-size=" + (1 << 20));
     }
 
     @Test
