@@ -47,9 +47,23 @@ public final class DataLayout {
         return List.copyOf(byPath.values());
     }
 
+    /**
+     * Byte order of the UTF-8 forms of {@code a} and {@code b}, which is code point order, without
+     * encoding them (a package's 10,000 names are compared some 140,000 times). UTF-16 order is the
+     * same except where a supplementary character (a surrogate pair) meets a character from U+E000
+     * up: in code point order the supplementary one is the greater.
+     */
     static int compareUtf8(String a, String b) {
-        byte[] x = a.getBytes(java.nio.charset.StandardCharsets.UTF_8);
-        byte[] y = b.getBytes(java.nio.charset.StandardCharsets.UTF_8);
-        return java.util.Arrays.compareUnsigned(x, y);
+        int n = Math.min(a.length(), b.length());
+        for (int i = 0; i < n; i++) {
+            char x = a.charAt(i);
+            char y = b.charAt(i);
+            if (x != y) {
+                boolean sx = Character.isSurrogate(x);
+                boolean sy = Character.isSurrogate(y);
+                return sx == sy ? x - y : sx ? 1 : -1;
+            }
+        }
+        return a.length() - b.length();
     }
 }

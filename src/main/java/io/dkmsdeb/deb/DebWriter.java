@@ -104,8 +104,19 @@ public final class DebWriter {
         try {
             // the tar is compressed as it is written; the compressed member goes to a file, as its ar header needs its size
             Map<String, String> md5sums = new TreeMap<>(DataLayout::compareUtf8);
-            compress(tar -> writeDataTar(data, tar, md5sums), dataTarSize(data), dataCompressed, threads);
-            byte[] controlTar = controlTar(pkg, md5sums);
+            // once the data tar is written, its md5sums are known: the control tar is compressed
+            // while xz still works through the data's last blocks
+            ControlTar control = new ControlTar(pkg, md5sums);
+            try {
+                compress(tar -> {
+                    writeDataTar(data, tar, md5sums);
+                    control.start();
+                }, dataTarSize(data), dataCompressed, threads);
+            } catch (IOException | RuntimeException | Error e) {
+                control.awaitQuietly();    // its xz and temporary file gone too before the failure is reported
+                throw e;
+            }
+            byte[] controlTar = control.await();
             ArArchiveOutputStream ar = new ArArchiveOutputStream(out);
             addMember(ar, "debian-binary", "2.0\n".getBytes(StandardCharsets.US_ASCII));
             addMember(ar, compression.memberName("control.tar"), controlTar);
@@ -116,6 +127,59 @@ public final class DebWriter {
             out.flush();
         } finally {
             Files.deleteIfExists(dataCompressed);
+        }
+    }
+
+    /**
+     * The control tar, compressed on a thread of its own once {@link #start()} is called; {@link #await()}
+     * waits for it (and for nothing when it was never started: the data tar failed).
+     */
+    private final class ControlTar {
+        private final DebPackage pkg;
+        private final Map<String, String> md5sums;
+        private java.util.concurrent.FutureTask<byte[]> task;
+
+        ControlTar(DebPackage pkg, Map<String, String> md5sums) {
+            this.pkg = pkg;
+            this.md5sums = md5sums;
+        }
+
+        void start() {
+            task = new java.util.concurrent.FutureTask<>(() -> controlTar(pkg, md5sums));
+            Thread t = new Thread(task, "control-tar");
+            t.setDaemon(true);
+            t.start();
+        }
+
+        void awaitQuietly() {
+            if (task == null) {
+                return;
+            }
+            try {
+                await();
+            } catch (IOException | RuntimeException e) {
+                // the data tar's failure is the one reported
+            }
+        }
+
+        byte[] await() throws IOException {
+            if (task == null) {
+                throw new IllegalStateException("the control tar was not started");
+            }
+            try {
+                return task.get();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new java.io.InterruptedIOException("interrupted while compressing the control tar");
+            } catch (java.util.concurrent.ExecutionException e) {
+                if (e.getCause() instanceof IOException io) {
+                    throw io;
+                }
+                if (e.getCause() instanceof RuntimeException re) {
+                    throw re;
+                }
+                throw new IOException("compressing the control tar failed: " + e.getCause(), e.getCause());
+            }
         }
     }
 
