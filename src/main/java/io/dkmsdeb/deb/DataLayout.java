@@ -3,7 +3,11 @@ package io.dkmsdeb.deb;
 import io.dkmsdeb.model.DebEntry;
 import io.dkmsdeb.model.ModuleSourceException;
 
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashSet;
+import java.util.Set;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
@@ -23,28 +27,62 @@ public final class DataLayout {
     }
 
     public static List<DebEntry> normalize(List<DebEntry> entries) {
-        Map<String, DebEntry> byPath = new TreeMap<>(DataLayout::compareUtf8);
+        if (isNormal(entries)) {
+            return List.copyOf(entries);    // a planned package, written: nothing to do
+        }
+        // keyed by the UTF-8 bytes, each name encoded once (compared by the JDK's vectorised mismatch)
+        Map<byte[], DebEntry> byPath = new TreeMap<>(Arrays::compareUnsigned);
         for (DebEntry e : entries) {
-            DebEntry previous = byPath.put(e.path(), e);
+            DebEntry previous = byPath.put(utf8(e.path()), e);
             if (previous != null && !(previous.type() == DebEntry.Type.DIRECTORY && e.type() == DebEntry.Type.DIRECTORY)) {
                 throw new ModuleSourceException("two package members have the path " + e.path()
                         + "; check that dkms.conf (DEST_MODULE_NAME) or debian/*.install does not install two things there");
             }
         }
+        // in path order, parents before children: the walk up from a member ends at the first parent
+        // that is there, whose own parents were seen to when it (or the member that added it) came
         for (DebEntry e : new ArrayList<>(byPath.values())) {
             String path = e.path();
             for (int slash = path.lastIndexOf('/'); slash > 0; slash = path.lastIndexOf('/', slash - 1)) {
                 String parent = path.substring(0, slash);
-                DebEntry existing = byPath.get(parent);
+                byte[] key = utf8(parent);
+                DebEntry existing = byPath.get(key);
                 if (existing == null) {
-                    byPath.put(parent, DebEntry.directory(parent));
+                    byPath.put(key, DebEntry.directory(parent));
                 } else if (existing.type() != DebEntry.Type.DIRECTORY) {
                     throw new ModuleSourceException(path + " lies below " + parent + ", which is not a directory; check what installs "
                             + parent);
+                } else {
+                    break;
                 }
             }
         }
         return List.copyOf(byPath.values());
+    }
+
+    /** True when {@code entries} are in path order, each path once, each parent an earlier directory. */
+    static boolean isNormal(List<DebEntry> entries) {
+        Set<String> dirs = new HashSet<>();
+        String last = null;
+        for (DebEntry e : entries) {
+            String path = e.path();
+            if (last != null && compareUtf8(last, path) >= 0) {
+                return false;
+            }
+            int slash = path.lastIndexOf('/');
+            if (slash > 0 && !dirs.contains(path.substring(0, slash))) {
+                return false;
+            }
+            if (e.type() == DebEntry.Type.DIRECTORY) {
+                dirs.add(path);
+            }
+            last = path;
+        }
+        return true;
+    }
+
+    private static byte[] utf8(String s) {
+        return s.getBytes(StandardCharsets.UTF_8);
     }
 
     /**

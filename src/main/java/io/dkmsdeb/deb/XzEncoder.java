@@ -49,6 +49,15 @@ public record XzEncoder(Path program, String name) {
     static final Duration COMPRESS_TIMEOUT = Duration.ofHours(12);
     private static volatile XzEncoder selected;
 
+    /** Chooses the encoder on a thread of its own (it runs {@code xz --version}), so that {@link #selected()} finds it made. */
+    public static void selectInBackground() {
+        if (selected == null) {
+            Thread t = new Thread(XzEncoder::selected, "xz-select");
+            t.setDaemon(true);
+            t.start();
+        }
+    }
+
     /** The encoder of this process, chosen once from {@code DKMS_DEB_XZ} and {@code PATH}. */
     public static XzEncoder selected() {
         XzEncoder e = selected;

@@ -3,6 +3,7 @@ package io.dkmsdeb.pipeline;
 import io.dkmsdeb.deb.AtomicOutput;
 import io.dkmsdeb.model.Compression;
 import io.dkmsdeb.deb.DebWriter;
+import io.dkmsdeb.deb.XzEncoder;
 import io.dkmsdeb.debiandir.DebianDir;
 import io.dkmsdeb.dkmsconf.DkmsConfReader;
 import io.dkmsdeb.model.DebPackage;
@@ -42,6 +43,9 @@ public final class SourceJob {
 
     public Result run(Request r) {
         long start = System.nanoTime();
+        if (r.compression() == Compression.XZ) {
+            XzEncoder.selectInBackground();    // its xz --version runs while the tree is read
+        }
         OutputDir.check(r.outDir());
         ScriptTemplates templates = new ScriptTemplates(r.templates());
         Optional<DebianDir> debian = DebianDir.find(r.dir());

@@ -9,7 +9,11 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.Random;
 
+import io.dkmsdeb.model.DebEntry;
+import io.dkmsdeb.model.ModuleSourceException;
+
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 /** The order of package members: byte order of their UTF-8 names. */
 @Tag("unit")
@@ -41,5 +45,28 @@ class DataLayoutTest {
         // where UTF-16 order and byte order part: U+E000 sorts before a supplementary character in bytes, after it in UTF-16
         assertThat("\ue000".compareTo("\ud83d\ude00")).isPositive();
         assertThat(DataLayout.compareUtf8("\ue000", "\ud83d\ude00")).isNegative();
+    }
+
+    @Test
+    void everyParentIsAddedOnceAndAFileIsNoParent() {
+        List<DebEntry> out = DataLayout.normalize(List.of(
+                DebEntry.file("usr/src/m-1/sub/deep/x.c", 0644, DebEntry.Data.of("x")),
+                DebEntry.file("usr/share/doc/m/copyright", 0644, DebEntry.Data.of("c")),
+                DebEntry.directory("usr/src"),
+                DebEntry.file("usr/src/m-1/a.c", 0644, DebEntry.Data.of("a"))));
+        assertThat(out.stream().map(DebEntry::path).toList()).containsExactly("usr", "usr/share", "usr/share/doc", "usr/share/doc/m",
+                "usr/share/doc/m/copyright", "usr/src", "usr/src/m-1", "usr/src/m-1/a.c", "usr/src/m-1/sub", "usr/src/m-1/sub/deep",
+                "usr/src/m-1/sub/deep/x.c");
+        assertThat(DataLayout.isNormal(out)).isTrue();
+        assertThat(DataLayout.normalize(out)).isEqualTo(out);
+        assertThat(DataLayout.isNormal(List.of(DebEntry.file("usr/x", 0644, DebEntry.Data.of("x"))))).isFalse();    // no usr
+        assertThat(DataLayout.isNormal(List.of(DebEntry.directory("usr"), DebEntry.directory("usr/b"), DebEntry.directory("usr/a"))))
+                .isFalse();    // out of order
+        assertThatThrownBy(() -> DataLayout.normalize(List.of(DebEntry.file("usr/a", 0644, DebEntry.Data.of("a")),
+                DebEntry.file("usr/a/b/c", 0644, DebEntry.Data.of("c"))))).isInstanceOf(ModuleSourceException.class)
+                .hasMessageContaining("usr/a/b/c lies below usr/a, which is not a directory");
+        assertThatThrownBy(() -> DataLayout.normalize(List.of(DebEntry.file("usr/a", 0644, DebEntry.Data.of("a")),
+                DebEntry.directory("usr/a/b"), DebEntry.file("usr/a/b/c", 0644, DebEntry.Data.of("c")))))
+                .isInstanceOf(ModuleSourceException.class).hasMessageContaining("lies below usr/a, which is not a directory");
     }
 }
