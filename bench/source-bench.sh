@@ -190,7 +190,7 @@ echo "pkgroot:         dpkg-deb -R of dkms-deb's package of the tree: the same f
 DKMS_THREADS=${BENCH_JOBS:-$NPROC}
 XZ_ENCODER=$("$REPO/dkms-deb" source "$REPO/debian-example" -o "$WORK" --json 2>/dev/null | sed -n 's/.*"xzEncoder":"\([^"]*\)".*/\1/p')
 rm -f "$WORK"/*.deb
-echo "dkms-deb xz:     ${XZ_ENCODER:-?} (DKMS_DEB_XZ=java forces xz-java), preset 6, CRC64, $DKMS_THREADS thread(s) (-j; default = nproc), blocks of 24 MiB with xz-utils, 8 MiB with xz-java (dictionary no larger than the input)"
+echo "dkms-deb xz:     ${XZ_ENCODER:-?} (DKMS_DEB_XZ=java forces xz-java), preset 6, CRC64, $DKMS_THREADS thread(s) (-j; default = nproc), with xz-utils an even number of equal blocks of at most 24 MiB cut from the tar's size, with xz-java 8 MiB blocks (dictionary no larger than the input)"
 DPKG_VER=$(dpkg-query -W -f='${Version}' dpkg 2>/dev/null || dpkg-deb --version | awk '{ print $NF }')
 xz_level=$(man dpkg-deb 2>/dev/null | tr -s ' \n' ' ' | grep -o '[0-9]* for xz' | head -n 1 | awk '{ print $1 }' || true)
 # (no `cmd | grep -q` here: with pipefail, grep -q exiting early can SIGPIPE cmd and fail the pipe)
