@@ -31,11 +31,16 @@ public final class Kernels {
         return newestInstalled("6.12.");
     }
 
-    /** The newest -amd64 kernel with configured headers whose release starts with {@code prefix}. */
+    /**
+     * The newest kernel of the plain {@code -amd64} flavour (not cloud-amd64 or rt-amd64, whose
+     * configurations leave out what some modules need) with configured headers whose release starts
+     * with {@code prefix}; newest in version order (6.1.0-57 after 6.1.0-9).
+     */
     public static String newestInstalled(String prefix) {
         return NEWEST.computeIfAbsent(prefix, p -> withHeaders().stream()
-                .filter(n -> n.startsWith(p) && n.endsWith("-amd64") && Files.exists(MODULES.resolve(n).resolve("build/.config")))
-                .reduce((a, b) -> b)
+                .filter(n -> n.startsWith(p) && n.matches("[0-9.]+(-[0-9]+|\\+deb[0-9]+)-amd64")
+                        && Files.exists(MODULES.resolve(n).resolve("build/.config")))
+                .max(Kernels::compareReleases)
                 .orElseThrow(() -> new AssertionError("no " + p + "x-amd64 kernel headers installed under " + MODULES
                         + " (want " + MODULES + "/" + p + "*-amd64/build/.config); .ci/run installs them "
                         + "(linux-headers-amd64, linux-headers-6.12-amd64)")));
