@@ -132,7 +132,8 @@ public final class DebWriter {
 
     /**
      * The control tar, compressed on a thread of its own once {@link #start()} is called; {@link #await()}
-     * waits for it (and for nothing when it was never started: the data tar failed).
+     * waits for it and gives its bytes; {@link #awaitQuietly()}, after a failure of the data tar, waits
+     * for it if it was started and drops its own failure.
      */
     private final class ControlTar {
         private final DebPackage pkg;
