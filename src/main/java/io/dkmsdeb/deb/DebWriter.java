@@ -167,20 +167,7 @@ public final class DebWriter {
             if (task == null) {
                 throw new IllegalStateException("the control tar was not started");
             }
-            try {
-                return task.get();
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                throw new java.io.InterruptedIOException("interrupted while compressing the control tar");
-            } catch (java.util.concurrent.ExecutionException e) {
-                if (e.getCause() instanceof IOException io) {
-                    throw io;
-                }
-                if (e.getCause() instanceof RuntimeException re) {
-                    throw re;
-                }
-                throw new IOException("compressing the control tar failed: " + e.getCause(), e.getCause());
-            }
+            return Futures.get(task, "compressing the control tar");
         }
     }
 

@@ -11,7 +11,6 @@ import java.io.InterruptedIOException;
 import java.io.OutputStream;
 import java.util.ArrayDeque;
 import java.util.Deque;
-import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
@@ -223,17 +222,7 @@ final class ParallelXzOutputStream extends OutputStream {
     }
 
     private static Block await(Future<Block> future) throws IOException {
-        try {
-            return future.get();
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new InterruptedIOException("interrupted while compressing");
-        } catch (ExecutionException e) {
-            if (e.getCause() instanceof IOException io) {
-                throw io;
-            }
-            throw new IOException("xz compression failed: " + e.getCause(), e.getCause());
-        }
+        return Futures.get(future, "compressing an xz block");
     }
 
     /** The LZMA2 filter property byte: the smallest encoded dictionary size not below {@code dictSize}. */

@@ -5,7 +5,6 @@ import io.dkmsdeb.process.ProcessRunner;
 import java.io.BufferedOutputStream;
 import java.io.FileOutputStream;
 import java.io.IOException;
-import java.io.InterruptedIOException;
 import java.io.OutputStream;
 import java.io.RandomAccessFile;
 import java.nio.file.Files;
@@ -13,7 +12,6 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Arrays;
 import java.util.List;
-import java.util.concurrent.ExecutionException;
 import java.util.concurrent.FutureTask;
 
 /**
@@ -220,17 +218,7 @@ final class XzMemberStream extends OutputStream {
     }
 
     private ProcessRunner.Captured await() throws IOException {
-        try {
-            return xz.get();
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new InterruptedIOException("interrupted while xz compressed a package member");
-        } catch (ExecutionException e) {
-            if (e.getCause() instanceof IOException io) {
-                throw io;
-            }
-            throw new IOException("xz could not be run: " + e.getCause(), e.getCause());
-        }
+        return Futures.get(xz, "running xz for a package member");
     }
 
     private void removePipe() throws IOException {
