@@ -27,7 +27,11 @@ import java.util.regex.Pattern;
  * pattern, which keeps a tree of thousands of sources quick.
  */
 final class CopyrightNotices {
-    private static final Pattern NOTICE = Pattern.compile("(?i)(copyright\\s*(\\(c\\)|©)?\\s*[0-9]{4}.*)");
+    /**
+     * "Copyright", then "(C)" or a copyright sign, then a year. Lines are read one byte a character, so the
+     * sign is U+00A9 in a Latin-1 file and U+00C2 U+00A9 (its two UTF-8 bytes) in a UTF-8 one.
+     */
+    private static final Pattern NOTICE = Pattern.compile("(?i)(copyright\\s*(\\(c\\)|\u00c2?\u00a9)?\\s*[0-9]{4}.*)");
     private static final byte[] WORD = "copyright".getBytes(StandardCharsets.US_ASCII);
     private static final int MAX = 50;
     private static final int MAX_DEPTH = 6;
@@ -73,7 +77,7 @@ final class CopyrightNotices {
 
     /**
      * Adds the notices of one file's {@code bytes} (read as ISO-8859-1, one character a byte; a
-     * notice's UTF-8 is restored when it is stored). Only lines holding "copyright" in any case can
+     * notice is stored as UTF-8 text when its bytes are UTF-8, else as Latin-1: {@link #restore}). Only lines holding "copyright" in any case can
      * match the pattern, so only those are decoded and matched. False once the notices are complete.
      */
     static boolean scan(byte[] bytes, Set<String> notices) {
@@ -92,11 +96,24 @@ final class CopyrightNotices {
             Matcher m = NOTICE.matcher(new String(bytes, start, end - start, StandardCharsets.ISO_8859_1));
             if (m.find()) {
                 String notice = m.group(1).replaceAll("\\*/.*$", "").replaceAll("[\\p{Cntrl}]", " ").strip();
-                notices.add(new String(notice.getBytes(StandardCharsets.ISO_8859_1), StandardCharsets.UTF_8));
+                notices.add(restore(notice));
             }
             at = end < bytes.length ? indexOfWord(bytes, end + 1) : -1;
         }
         return notices.size() < MAX;
+    }
+
+    /**
+     * A notice read one byte a character, as the text it is: its bytes as UTF-8 when they are UTF-8,
+     * else as Latin-1 (an older source's "J\u00f6rg" stays "J\u00f6rg", not "J\ufffdrg").
+     */
+    static String restore(String latin1) {
+        byte[] bytes = latin1.getBytes(StandardCharsets.ISO_8859_1);
+        try {
+            return StandardCharsets.UTF_8.newDecoder().decode(java.nio.ByteBuffer.wrap(bytes)).toString();
+        } catch (java.nio.charset.CharacterCodingException e) {
+            return latin1;
+        }
     }
 
     /** Where "copyright" (ASCII letters in any case) starts in {@code bytes} at or after {@code from}, or -1. */

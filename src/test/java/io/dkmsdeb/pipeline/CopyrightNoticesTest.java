@@ -9,6 +9,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Collections;
 import java.util.List;
 import java.util.Set;
@@ -30,7 +31,7 @@ class CopyrightNoticesTest {
 
     /** Every line of every .c, .h and licence file matched against the pattern, in the walk's order: the notices to expect. */
     private static List<String> everyLine(Path dir) throws IOException {
-        Pattern notice = Pattern.compile("(?i)(copyright\\s*(\\(c\\)|©)?\\s*[0-9]{4}.*)");
+        Pattern notice = Pattern.compile("(?i)(copyright\\s*(\\(c\\)|\u00c2?\u00a9)?\\s*[0-9]{4}.*)");
         Set<String> notices = new TreeSet<>();
         try (Stream<Path> files = Files.walk(dir, 6)) {
             for (Path p : (Iterable<Path>) files::iterator) {
@@ -43,7 +44,9 @@ class CopyrightNoticesTest {
                     Matcher m = notice.matcher(line);
                     if (m.find()) {
                         String n = m.group(1).replaceAll("\\*/.*$", "").replaceAll("[\\p{Cntrl}]", " ").strip();
-                        notices.add(new String(n.getBytes(StandardCharsets.ISO_8859_1), StandardCharsets.UTF_8));
+                        byte[] bytes = n.getBytes(StandardCharsets.ISO_8859_1);
+                        String utf8 = new String(bytes, StandardCharsets.UTF_8);
+                        notices.add(Arrays.equals(utf8.getBytes(StandardCharsets.UTF_8), bytes) ? utf8 : n);
                     }
                 }
             }
@@ -62,6 +65,7 @@ class CopyrightNoticesTest {
         write("hello.c", "/* Copyright (C) 2019 Jane Doe <jane@example.org> */\nint x;\n");
         write("hello.h", "// COPYRIGHT 2020 Upper Case\r\n/*\n * copyright (c)2021 Lower Case\n */\n");
         write("COPYING", "This copyright notice names no year, but: Copyright (C) 2022 Jörg Ünicode\n");
+        Files.write(tree.resolve("old.h"), "/* Copyright (C) 1998 J\u00fcrgen Latin1 */\n".getBytes(StandardCharsets.ISO_8859_1));
         write("LICENSE.txt", "copyright  1999  Trailing Space   ");
         write("sub/dir/util.c", "int a; /* copyright note */\nCopyright 2005 Nested One\nCopyRight (C) 2006 Mixed Case\n");
         write("README", "Copyright 2010 Not A Source File\n");
@@ -78,12 +82,29 @@ class CopyrightNoticesTest {
         assertThat(found).containsExactly(
                 "COPYRIGHT 2020 Upper Case",
                 "CopyRight (C) 2006 Mixed Case",
+                "Copyright (C) 1998 J\u00fcrgen Latin1",
                 "Copyright (C) 2019 Jane Doe <jane@example.org>",
                 "Copyright (C) 2022 Jörg Ünicode",
                 "Copyright 2005 Nested One",
                 "Copyright 2012 Six Levels Down",
                 "copyright  1999  Trailing Space",
                 "copyright (c)2021 Lower Case");
+        assertThat(found).isEqualTo(everyLine(tree));
+    }
+
+    @Test
+    void theCopyrightSignInUtf8AndInLatin1() throws IOException {
+        write("utf8.c", "/* Copyright \u00a9 2020 Sign In Utf8 */\n");
+        Files.write(tree.resolve("latin1.h"), "// Copyright \u00a9 2021 Sign In Latin1\n".getBytes(StandardCharsets.ISO_8859_1));
+        write("both.h", "/* Copyright \u00a92022 No Space */\n");
+
+        List<String> found = CopyrightNotices.find(tree);
+
+        assertThat(found).containsExactly(
+                "Copyright \u00a9 2020 Sign In Utf8",
+                // a Latin-1 file's notice is read as Latin-1: its one byte 0xA9 is no UTF-8
+                "Copyright \u00a9 2021 Sign In Latin1",
+                "Copyright \u00a92022 No Space");
         assertThat(found).isEqualTo(everyLine(tree));
     }
 
