@@ -100,7 +100,11 @@ public record DebEntry(String path, Type type, int mode, Data data, String linkT
 
         /** Content read from {@code file} at write time; its size is taken now. */
         static Data of(Path file) throws IOException {
-            long size = Files.size(file);
+            return of(file, Files.size(file));
+        }
+
+        /** Content read from {@code file} at write time, whose size the caller has just read ({@code size}). */
+        static Data of(Path file, long size) {
             return new Data() {
                 @Override
                 public long size() {

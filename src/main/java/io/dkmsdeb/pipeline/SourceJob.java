@@ -13,9 +13,13 @@ import io.dkmsdeb.model.ModuleSource;
 import io.dkmsdeb.templates.ScriptTemplates;
 
 import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 
 /** The {@code source} use case: a module tree becomes {@code NAME-dkms_VERSION-REV_all.deb}. */
 public final class SourceJob {
@@ -62,14 +66,19 @@ public final class SourceJob {
             pkg = plan.pkg();
             source = plan.source();
         } else {
+            templates.prepareInBackground("dkms/postinst.ftl", "dkms/prerm.ftl", "doc/changelog.ftl", "doc/copyright.ftl",
+                    "doc/lintian-overrides.ftl");
             String moduleName = r.name() == null ? null : r.name().replaceFirst("-dkms$", "");
+            // a tree with its dkms.conf is what the package ships: listed while bash reads dkms.conf
+            CompletableFuture<SourceTree.Listing> listing = Files.isRegularFile(r.dir().resolve("dkms.conf"), LinkOption.NOFOLLOW_LINKS)
+                    ? CompletableFuture.supplyAsync(() -> SourceTree.list(r.dir(), "dkms.conf")) : null;
             source = new ModuleSourceLoader(templates).load(r.dir(), r.version(), moduleName, HostContext.forSource());
             String packageName = r.name() != null
                     ? DebianNames.requirePackageName(r.name(), "--name")
                     : DebianNames.dkmsPackage(source.conf().packageName());
             String maintainer = Maintainer.resolve(r.maintainer(), r.dir(), r.env());
             pkg = new SourcePackagePlanner(templates).plan(source, new SourcePackagePlanner.Identity(packageName,
-                    r.revision() == null ? DEFAULT_REVISION : r.revision(), maintainer, epoch));
+                    r.revision() == null ? DEFAULT_REVISION : r.revision(), maintainer, epoch), listing == null ? null : join(listing));
         }
         Path target = OutputDir.prepare(r.outDir()).resolve(pkg.conventionalFileName());
         Log.info("writing " + target + " (" + pkg.data().size() + " entries)");
@@ -80,6 +89,15 @@ public final class SourceJob {
                     + "; check free space and permissions of " + r.outDir());
         }
         return new Result(target, pkg, source, (System.nanoTime() - start) / 1e9);
+    }
+
+    /** The listing, or its own failure (an unreadable file, say) as thrown, not wrapped. */
+    private static SourceTree.Listing join(CompletableFuture<SourceTree.Listing> listing) {
+        try {
+            return listing.join();
+        } catch (CompletionException e) {
+            throw e.getCause() instanceof RuntimeException re ? re : e;
+        }
     }
 
     /** What dkms would set while reading a dkms.conf on this host. */

@@ -32,13 +32,19 @@ public final class SourcePackagePlanner {
     }
 
     public DebPackage plan(ModuleSource source, Identity id) {
+        return plan(source, id, null);
+    }
+
+    /** @param listing the module tree's files when they were listed beforehand ({@link SourceTree#list}), else null */
+    public DebPackage plan(ModuleSource source, Identity id, SourceTree.Listing listing) {
         DkmsConf conf = source.conf();
         String module = conf.packageName();
         String version = conf.packageVersion();
         String debianVersion = DebianNames.debianVersion(version, id.revision());
         String srcDir = "usr/src/" + module + "-" + version;
 
-        List<DebEntry> data = new ArrayList<>(SourceTree.scan(source.dir(), srcDir, "dkms.conf"));
+        SourceTree.Listing files = listing != null && listing.root().equals(source.dir()) ? listing : SourceTree.list(source.dir(), "dkms.conf");
+        List<DebEntry> data = new ArrayList<>(files.under(srcDir));
         data.add(DebEntry.file(srcDir + "/dkms.conf", 0644, DebEntry.Data.of(source.dkmsConfText())));
         data.addAll(DocFiles.entries(templates, new DocFiles.About(id.packageName(), debianVersion, module, version, id.maintainer(),
                 CopyrightNotices.find(source.dir()), null), id.epochSeconds()));

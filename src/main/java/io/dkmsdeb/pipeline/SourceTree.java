@@ -31,6 +31,48 @@ public final class SourceTree {
      * relative to the root that the caller supplies itself, e.g. dkms.conf).
      */
     public static List<DebEntry> scan(Path root, String prefix, String skip) {
+        return list(root, skip).under(prefix);
+    }
+
+    /**
+     * The files of a tree, named relative to its top, and what was left out of it (said once the
+     * tree is packaged: {@link #under}). A listing can be made before the package's folder is known.
+     */
+    public static final class Listing {
+        private final Path root;
+        private final List<DebEntry> entries;
+        private final List<String> dropped;
+        private final List<String> cleared;
+
+        private Listing(Path root, List<DebEntry> entries, List<String> dropped, List<String> cleared) {
+            this.root = root;
+            this.entries = entries;
+            this.dropped = dropped;
+            this.cleared = cleared;
+        }
+
+        public Path root() {
+            return root;
+        }
+
+        /** The entries below {@code prefix}; warns of the files left out and the modes changed. */
+        public List<DebEntry> under(String prefix) {
+            for (String d : dropped) {
+                Log.warn("left out " + d + " in " + root);
+            }
+            for (String c : cleared) {
+                Log.warn("cleared the setuid/setgid/sticky bits of " + c + " in " + root + "; packaged as 0755/0644");
+            }
+            List<DebEntry> named = new ArrayList<>(entries.size());
+            for (DebEntry e : entries) {
+                named.add(new DebEntry(prefix + "/" + e.path(), e.type(), e.mode(), e.data(), e.linkTarget()));
+            }
+            return named;
+        }
+    }
+
+    /** Lists {@code root} without {@code skip} (relative to the root); nothing is logged yet. */
+    public static Listing list(Path root, String skip) {
         if (!Files.isDirectory(root, LinkOption.NOFOLLOW_LINKS)) {
             throw new ModuleSourceException(root + " is not a directory" + (Files.isSymbolicLink(root)
                     ? " but a symbolic link; pass the directory it points to" : "; pass the module's source directory"));
@@ -50,7 +92,7 @@ public final class SourceTree {
                     if (SourceFiles.isVcsDir(name) || name.equals(".tmp_versions") || rel.equals("debian")) {
                         return FileVisitResult.SKIP_SUBTREE;
                     }
-                    entries.add(DebEntry.directory(prefix + "/" + rel));
+                    entries.add(DebEntry.directory(rel));
                     return FileVisitResult.CONTINUE;
                 }
 
@@ -64,7 +106,7 @@ public final class SourceTree {
                     if (attrs.isSymbolicLink()) {
                         String target = Files.readSymbolicLink(file).toString();
                         if (staysInside(rel, target)) {
-                            entries.add(DebEntry.symlink(prefix + "/" + rel, target));
+                            entries.add(DebEntry.symlink(rel, target));
                         } else {
                             dropped.add(rel + " -> " + target + " (link out of the tree)");
                         }
@@ -76,7 +118,8 @@ public final class SourceTree {
                         if ((rawMode & 07000) != 0) {
                             cleared.add(rel + " (mode " + Integer.toOctalString(rawMode & 07777) + ")");
                         }
-                        entries.add(DebEntry.file(prefix + "/" + rel, executable(rawMode) ? 0755 : 0644, DebEntry.Data.of(file)));
+                        // the walk's own stat gives the size: no second one per file
+                        entries.add(DebEntry.file(rel, executable(rawMode) ? 0755 : 0644, DebEntry.Data.of(file, attrs.size())));
                     } else {
                         dropped.add(rel + " (not a regular file, directory or link)");
                     }
@@ -91,13 +134,7 @@ public final class SourceTree {
         } catch (IOException e) {
             throw new ModuleSourceException("cannot read the module tree " + root + ": " + e.getMessage());
         }
-        for (String d : dropped) {
-            Log.warn("left out " + d + " in " + root);
-        }
-        for (String c : cleared) {
-            Log.warn("cleared the setuid/setgid/sticky bits of " + c + " in " + root + "; packaged as 0755/0644");
-        }
-        return entries;
+        return new Listing(root, entries, dropped, cleared);
     }
 
     /**
