@@ -21,9 +21,11 @@ import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Set;
 import java.util.stream.Stream;
 
 /**
@@ -139,12 +141,16 @@ public final class DkmsStyleBuild implements KernelBuild {
         steps.run("make", make.command(runMake, build), make.display());
     }
 
-    /** Each BUILT_MODULE_LOCATION/BUILT_MODULE_NAME.ko, stripped, signed and compressed as the kernel's own. */
+    /**
+     * Each BUILT_MODULE_LOCATION/BUILT_MODULE_NAME.ko, stripped, signed and compressed as the kernel's own.
+     * The modules to strip go to one strip call: a process per module cost ~20 ms each (half a second for
+     * a module set of 24), with a core left idle meanwhile.
+     */
     private List<BuiltModule> collect(Steps steps) throws IOException {
         Request r = steps.r();
         KernelTarget k = r.kernel();
         Path build = steps.build();
-        List<BuiltModule> modules = new ArrayList<>();
+        Set<String> toStrip = new LinkedHashSet<>();
         for (DkmsModule m : r.conf().modules()) {
             Path ko = build.resolve(m.builtPath());
             if (!Files.isRegularFile(ko)) {
@@ -152,8 +158,18 @@ public final class DkmsStyleBuild implements KernelBuild {
                         + "); check BUILT_MODULE_NAME[" + m.index() + "] and BUILT_MODULE_LOCATION[" + m.index() + "] in dkms.conf", true);
             }
             if (m.strip() && r.strip()) {
-                steps.run("strip " + m.builtPath(), List.of(steps.cross().tool("strip"), "-g", ko.toString()));
+                toStrip.add(ko.toString());
             }
+        }
+        if (!toStrip.isEmpty()) {
+            List<String> cmd = new ArrayList<>(List.of(steps.cross().tool("strip"), "-g"));
+            cmd.addAll(toStrip);
+            steps.run(toStrip.size() == 1 ? "strip " + build.relativize(Path.of(toStrip.iterator().next()))
+                    : "strip of the " + toStrip.size() + " modules", cmd);
+        }
+        List<BuiltModule> modules = new ArrayList<>();
+        for (DkmsModule m : r.conf().modules()) {
+            Path ko = build.resolve(m.builtPath());
             if (r.signing() != null) {
                 sign(steps, ko);
             }

@@ -29,7 +29,11 @@ class DkmsConfFeaturesTest {
         Path src = Files.createDirectories(tree.resolve("src"));
         Files.writeString(src.resolve("feat.c"), "#include <linux/module.h>\n#include \"generated.h\"\nMODULE_LICENSE(\"GPL\");\n"
                 + "MODULE_DESCRIPTION(FEAT_TEXT);\nstatic int __init feat_init(void) { return BROKEN; }\nmodule_init(feat_init);\n");
-        Files.writeString(src.resolve("Kbuild"), "obj-m := feat.o\n");
+        for (String extra : new String[] {"extra", "more"}) {
+            Files.writeString(src.resolve(extra + ".c"), "#include <linux/module.h>\nMODULE_LICENSE(\"GPL\");\n"
+                    + "static int __init " + extra + "_init(void) { return 0; }\nmodule_init(" + extra + "_init);\n");
+        }
+        Files.writeString(src.resolve("Kbuild"), "obj-m := feat.o extra.o more.o\n");
         Files.writeString(tree.resolve("dkms.conf"), conf);
         Path patches = Files.createDirectories(tree.resolve("patches"));
         Files.writeString(patches.resolve("fix.patch"), """
@@ -63,6 +67,9 @@ class DkmsConfFeaturesTest {
         Path tree = tree("PACKAGE_NAME=feat\nPACKAGE_VERSION=2.0\n"
                 + "BUILT_MODULE_NAME[0]=feat\nBUILT_MODULE_LOCATION[0]=src\nDEST_MODULE_NAME[0]=feat_renamed\nDEST_MODULE_LOCATION[0]=/updates/dkms\n"
                 + "STRIP[0]=no\n"
+                // (an unset STRIP[n] takes STRIP[0]'s value, as in dkms)
+                + "BUILT_MODULE_NAME[1]=extra\nBUILT_MODULE_LOCATION[1]=src\nDEST_MODULE_LOCATION[1]=/updates/dkms\nSTRIP[1]=yes\n"
+                + "BUILT_MODULE_NAME[2]=more\nBUILT_MODULE_LOCATION[2]=src\nDEST_MODULE_LOCATION[2]=/updates/dkms\nSTRIP[2]=yes\n"
                 + "PATCH[0]=fix.patch\nPATCH_MATCH[0]=\"^6\\.\"\n"
                 + "PRE_BUILD=\"gen.sh generated-text\"\nPOST_BUILD=\"post.sh " + marker + "\"\n"
                 + "MAKE[0]=\"false\"\nMAKE_MATCH[0]=\"^5\\.\"\n"
@@ -78,6 +85,13 @@ class DkmsConfFeaturesTest {
         assertThat(Cmd.ok("modinfo", "-F", "description", ko.toString()).out().strip()).as("PRE_BUILD generated the header")
                 .isEqualTo("generated-text for " + K61);
         assertThat(Cmd.ok("readelf", "-S", ko.toString()).out()).as("STRIP=no keeps debug info").contains(".debug_info");
+        // (compiled with -g, as one module keeps its debug info): the others, stripped in one strip call, lose it
+        for (String extra : new String[] {"extra", "more"}) {
+            Path other = x.resolve("lib/modules/" + K61 + "/updates/dkms/" + extra + ".ko");
+            assertThat(Cmd.ok("readelf", "-S", other.toString()).out()).as(extra + ".ko is stripped").doesNotContain(".debug_info");
+        }
+        assertThat(Files.readString(work.resolve("logs").resolve("feat-2.0_" + K61 + ".log")))
+                .as("one strip call for both stripped modules").containsOnlyOnce("strip -g").contains("/src/extra.ko /", "/src/more.ko");
         assertThat(Files.readString(marker).strip()).as("POST_BUILD ran").isEqualTo("post-build-ran");
         assertThat(Files.readString(tree.resolve("src/feat.c"))).as("the user's tree is not patched").contains("return BROKEN;");
     }
