@@ -44,7 +44,14 @@ END {
             r " (throughput); size " size, ">= 1.0 " verdict(r, ">=", 1.0) "; size within 1 % " (size <= 1.01 && size >= 0.99 ? "met" : "missed"))
     } else line("`source`, 50 MB tree, xz -6", NM, "`dpkg-deb -Zxz --build`", NM, ">= 1.0")
     b = "bmdeb-bench"
-    if (has(b, "one", "bmdeb") && has(b, "one", "make")) {
+    if (has(b, "one", "beyond") && has(b, "one", "make")) {
+        # each run's wall time minus the make phase bmdeb reports in the same run: no second noisy run subtracted
+        fixed = sprintf("%.3f", fast[b, "one", "beyond"])
+        rawfixed = sprintf("%.3f", fast[b, "one", "raw"] - fast[b, "one", "make"])
+        diff = sprintf("%.3f", fast[b, "one", "bmdeb"] - fast[b, "one", "make"])
+        what = "`bmdeb -k " meta[b, "kernel1"] "` hello: cost beyond make (each run's wall time minus the make phase it reports; fastest bmdeb - fastest raw make: " diff " s)"
+        line(what, fm(b, "one", "beyond"), "make + strip + dpkg-deb beyond make: " rawfixed " s (total " fm(b, "one", "raw") ")", "-", "<= 0.25 s " verdict(fixed, "<=", 0.25))
+    } else if (has(b, "one", "bmdeb") && has(b, "one", "make")) {
         fixed = sprintf("%.3f", fast[b, "one", "bmdeb"] - fast[b, "one", "make"])
         rawfixed = sprintf("%.3f", fast[b, "one", "raw"] - fast[b, "one", "make"])
         line("`bmdeb -k " meta[b, "kernel1"] "` hello: cost beyond make (fastest bmdeb " fast[b, "one", "bmdeb"] " s - fastest make " fast[b, "one", "make"] " s)",
@@ -135,6 +142,15 @@ END {
     print "  rows tell this share of the difference from the scheduling's."
     print "- **Phases.** `bmdeb` reports each kernel's time by phase (prepare, copy, make, modules = strip, sign,"
     print "  compress, package) in its `wrote` line and in `--json` (`phases`); the real-size section shows them."
+    print "  The modules to strip go to one `strip` call: a process each took ~20 ms a module (modules 0.55 s"
+    print "  for xtables-addons's 23, a core idle meanwhile; 0.04 s as one call)."
+    print "- **Fixed cost.** The hello row's figure is each bmdeb run's wall time minus the make phase bmdeb"
+    print "  reports in that same run, so two noisy runs are not subtracted (the row's text gives that"
+    print "  difference too). Beyond make, bmdeb starts the JVM and picocli (~0.3 s), names the headers"
+    print "  (dpkg-query), reads dkms.conf (bash), copies the tree, then strips and writes the package; about"
+    print "  ten processes (each through the JVM's spawn helper and setsid) at 10-20 ms each. 0.25 s is below"
+    print "  what the JVM and picocli alone take: reaching it needs a native build of the command or a"
+    print "  command line parser that loads little, a decision beyond tuning."
     print "- **Start-up.** `--version` alone is answered before picocli is loaded: picocli's class files are"
     print "  Java 5 class files, which the class-data archive cannot hold, so loading them and building the"
     print "  model costs every other command its share of the start-up. The JVM itself (the reference column)"
