@@ -144,7 +144,7 @@ public final class DkmsStyleBuild implements KernelBuild {
     /**
      * Each BUILT_MODULE_LOCATION/BUILT_MODULE_NAME.ko, stripped, signed and compressed as the kernel's own.
      * The modules to strip go to one strip call: a process per module cost ~20 ms each (half a second for
-     * a module set of 24), with a core left idle meanwhile.
+     * a module set of 23), with a core left idle meanwhile.
      */
     private List<BuiltModule> collect(Steps steps) throws IOException {
         Request r = steps.r();

@@ -77,8 +77,9 @@ final class CopyrightNotices {
 
     /**
      * Adds the notices of one file's {@code bytes} (read as ISO-8859-1, one character a byte; a
-     * notice is stored as UTF-8 text when its bytes are UTF-8, else as Latin-1: {@link #restore}). Only lines holding "copyright" in any case can
-     * match the pattern, so only those are decoded and matched. False once the notices are complete.
+     * notice is stored as UTF-8 text when its bytes are UTF-8, else as Latin-1: {@link #restore}).
+     * Only lines holding "copyright" in any case can match the pattern, so only those are decoded
+     * and matched. False once the notices are complete.
      */
     static boolean scan(byte[] bytes, Set<String> notices) {
         for (int at = indexOfWord(bytes, 0); at >= 0; ) {
