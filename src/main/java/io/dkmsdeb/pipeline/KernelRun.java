@@ -118,7 +118,7 @@ final class KernelRun {
                 plan.makeJobs(), r.strip(), log, r.buildTimeoutSeconds(), plan.epoch(), plan.signing(), layout, phases,
                 r.compileDebugInfo()));
         long packaging = System.nanoTime();
-        DebPackage pkg = planner.complete(conf, k, plan.maintainer(), join(prepared), modules, digest);
+        DebPackage pkg = planner.complete(conf, k, plan.maintainer(), Background.join(prepared), modules, digest);
         Path target = OutputDir.prepare(r.outDir()).resolve(pkg.conventionalFileName());
         AtomicOutput.write(target, out -> new DebWriter(Compression.XZ, plan.epoch(), 1).write(pkg, out));
         phases.since("package", packaging);
@@ -180,15 +180,6 @@ final class KernelRun {
     private static String packageName(Path deb) {
         String n = deb.getFileName().toString();
         return n.contains("_") ? n.substring(0, n.indexOf('_')) : n;
-    }
-
-    /** The prepared part of the package; its own failure (a template, say) as thrown, not wrapped. */
-    private static ModulesPackagePlanner.Prepared join(CompletableFuture<ModulesPackagePlanner.Prepared> f) {
-        try {
-            return f.join();
-        } catch (CompletionException e) {
-            throw e.getCause() instanceof RuntimeException re ? re : e;
-        }
     }
 
     private static void checkBuildDepends(List<String> deps, String kernel, String module) {

@@ -19,7 +19,6 @@ import java.nio.file.Path;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionException;
 
 /** The {@code source} use case: a module tree becomes {@code NAME-dkms_VERSION-REV_all.deb}. */
 public final class SourceJob {
@@ -78,7 +77,7 @@ public final class SourceJob {
                     : DebianNames.dkmsPackage(source.conf().packageName());
             String maintainer = Maintainer.resolve(r.maintainer(), r.dir(), r.env());
             pkg = new SourcePackagePlanner(templates).plan(source, new SourcePackagePlanner.Identity(packageName,
-                    r.revision() == null ? DEFAULT_REVISION : r.revision(), maintainer, epoch), listing == null ? null : join(listing));
+                    r.revision() == null ? DEFAULT_REVISION : r.revision(), maintainer, epoch), listing == null ? null : Background.join(listing));
         }
         Path target = OutputDir.prepare(r.outDir()).resolve(pkg.conventionalFileName());
         Log.info("writing " + target + " (" + pkg.data().size() + " entries)");
@@ -89,15 +88,6 @@ public final class SourceJob {
                     + "; check free space and permissions of " + r.outDir());
         }
         return new Result(target, pkg, source, (System.nanoTime() - start) / 1e9);
-    }
-
-    /** The listing, or its own failure (an unreadable file, say) as thrown, not wrapped. */
-    private static SourceTree.Listing join(CompletableFuture<SourceTree.Listing> listing) {
-        try {
-            return listing.join();
-        } catch (CompletionException e) {
-            throw e.getCause() instanceof RuntimeException re ? re : e;
-        }
     }
 
     /** What dkms would set while reading a dkms.conf on this host. */

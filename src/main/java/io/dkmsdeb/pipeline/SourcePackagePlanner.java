@@ -31,10 +31,6 @@ public final class SourcePackagePlanner {
     public record Identity(String packageName, String revision, String maintainer, long epochSeconds) {
     }
 
-    public DebPackage plan(ModuleSource source, Identity id) {
-        return plan(source, id, null);
-    }
-
     /** @param listing the module tree's files when they were listed beforehand ({@link SourceTree#list}), else null */
     public DebPackage plan(ModuleSource source, Identity id, SourceTree.Listing listing) {
         DkmsConf conf = source.conf();
