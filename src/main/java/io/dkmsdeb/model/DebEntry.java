@@ -7,7 +7,6 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Objects;
-import java.util.regex.Pattern;
 
 /**
  * One member of a package's data.tar: a directory, a regular file or a symbolic link.
@@ -27,12 +26,10 @@ public record DebEntry(String path, Type type, int mode, Data data, String linkT
     /** Kinds of members a package may carry. */
     public enum Type { DIRECTORY, FILE, SYMLINK }
 
-    private static final Pattern BAD_SEGMENT = Pattern.compile("(^|/)(\\.|\\.\\.)?(/|$)");
-
     public DebEntry {
         Objects.requireNonNull(path, "path");
         Objects.requireNonNull(type, "type");
-        if (path.isEmpty() || path.startsWith("/") || path.endsWith("/") || BAD_SEGMENT.matcher(path).find()) {
+        if (!isNormalRelative(path)) {
             throw new ModuleSourceException("package path must be relative and normalized (no '.', '..' or empty segments): '" + path + "'");
         }
         if (path.indexOf('\0') >= 0 || path.indexOf('\n') >= 0) {
@@ -49,6 +46,30 @@ public record DebEntry(String path, Type type, int mode, Data data, String linkT
         }
         if (linkTarget != null && (linkTarget.isEmpty() || linkTarget.indexOf('\0') >= 0)) {
             throw new ModuleSourceException("symbolic link target must be a non-empty string without NUL: " + path);
+        }
+    }
+
+    /**
+     * True when {@code path} is relative and normalized: not empty, and no segment between slashes
+     * is empty, "." or "..". (A scan rather than a pattern: a source package checks some 20,000
+     * paths, and the pattern took a tenth of a second of a cold JVM's time.)
+     */
+    static boolean isNormalRelative(String path) {
+        int start = 0;
+        int n = path.length();
+        while (true) {
+            int end = path.indexOf('/', start);
+            if (end < 0) {
+                end = n;
+            }
+            int len = end - start;
+            if (len == 0 || (len <= 2 && path.charAt(start) == '.' && (len == 1 || path.charAt(start + 1) == '.'))) {
+                return false;
+            }
+            if (end == n) {
+                return true;
+            }
+            start = end + 1;
         }
     }
 

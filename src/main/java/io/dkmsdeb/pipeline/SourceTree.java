@@ -12,7 +12,9 @@ import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.nio.file.SimpleFileVisitor;
 import java.nio.file.attribute.BasicFileAttributes;
+import java.util.ArrayDeque;
 import java.util.ArrayList;
+import java.util.Deque;
 import java.util.List;
 
 /**
@@ -82,24 +84,38 @@ public final class SourceTree {
         List<String> cleared = new ArrayList<>();
         try {
             Files.walkFileTree(root, new SimpleFileVisitor<>() {
+                /** The relative names of the folders being walked, each with its slash ("" for the top). */
+                private final Deque<String> folders = new ArrayDeque<>();
+
                 @Override
                 public FileVisitResult preVisitDirectory(Path dir, BasicFileAttributes attrs) {
-                    if (dir.equals(root)) {
+                    if (folders.isEmpty()) {
+                        folders.push("");
                         return FileVisitResult.CONTINUE;
                     }
-                    String rel = relative(root, dir);
-                    String name = dir.getFileName().toString();
+                    String name = name(dir);
+                    String rel = folders.peek() + name;
                     if (SourceFiles.isVcsDir(name) || name.equals(".tmp_versions") || rel.equals("debian")) {
                         return FileVisitResult.SKIP_SUBTREE;
                     }
                     entries.add(DebEntry.directory(rel));
+                    folders.push(rel + "/");
+                    return FileVisitResult.CONTINUE;
+                }
+
+                @Override
+                public FileVisitResult postVisitDirectory(Path dir, IOException e) throws IOException {
+                    if (e != null) {
+                        throw e;
+                    }
+                    folders.pop();
                     return FileVisitResult.CONTINUE;
                 }
 
                 @Override
                 public FileVisitResult visitFile(Path file, BasicFileAttributes attrs) throws IOException {
-                    String rel = relative(root, file);
-                    String name = file.getFileName().toString();
+                    String name = name(file);
+                    String rel = folders.peek() + name;
                     if (rel.equals(skip) || SourceFiles.isBuildOutput(name)) {
                         return FileVisitResult.CONTINUE;
                     }
@@ -185,16 +201,17 @@ public final class SourceTree {
     }
 
     /**
-     * The path of {@code p} below {@code root} as text. A name that does not survive the trip to
-     * text and back (not UTF-8, or a locale that cannot show it) is refused: the package would
-     * otherwise hold a different name than the tree.
+     * The name of {@code p} (its last segment) as text; the walk joins the names into the path
+     * below the tree's top, each name checked once. A name that does not survive the trip to text
+     * and back (not UTF-8, or a locale that cannot show it) is refused: the package would otherwise
+     * hold a different name than the tree.
      */
-    private static String relative(Path root, Path p) {
-        Path rel = root.relativize(p);
-        String text = rel.toString();
+    private static String name(Path p) {
+        Path name = p.getFileName();
+        String text = name.toString();
         boolean roundTrips;
         try {
-            roundTrips = Path.of(text).equals(rel) && text.indexOf('\uFFFD') < 0;
+            roundTrips = text.indexOf('\uFFFD') < 0 && Path.of(text).equals(name);
         } catch (java.nio.file.InvalidPathException e) {
             roundTrips = false;
         }
