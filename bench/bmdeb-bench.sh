@@ -218,10 +218,19 @@ one_raw() {
     [ -f "$WORK/raw.deb" ] || die "raw dpkg-deb wrote nothing"
 }
 one_version() { timed_guarded "$LAUNCHER" --version; }
-one_bmdeb; one_raw; one_version    # warm-up
-b1=(); b1c=(); b1t=(); b1x=(); r1=(); r1c=(); r1m=(); v1=()
+# the floor of any bmdeb call: launcher, JVM and the command line parsed, then refused at once
+# (SOURCE does not exist: exit 3), before any work of the kind the raw side also does
+refused_call() {
+    local rc=0
+    "$LAUNCHER" bmdeb "$WORK/no-such-module" -k "$K1" -o "$WORK/o-refused" --no-sign || rc=$?
+    [ "$rc" = 3 ] || { echo "bmdeb of a missing SOURCE: exit $rc, expected 3" >&2; return 1; }
+}
+one_refused() { timed_guarded refused_call; }
+one_bmdeb; one_raw; one_version; one_refused    # warm-up
+b1=(); b1c=(); b1t=(); b1x=(); r1=(); r1c=(); r1m=(); v1=(); f1=()
 for ((i = 1; i <= RUNS; i++)); do
     one_version; v1+=("$T_REAL")    # context: launcher + JVM start alone
+    one_refused; f1+=("$T_REAL")    # context: ... and the command line parsed
     if ((i % 2)); then
         one_bmdeb; b1+=("$T_REAL"); b1c+=("$T_CPU"); b1t+=("${T_TOOL:-0}"); b1x+=("$(calc "$T_REAL - $T_MAKE")")
         one_raw;   r1+=("$T_REAL"); r1c+=("$T_CPU"); r1m+=("$RAW_MAKE")
@@ -249,10 +258,14 @@ echo "fixed cost:      bmdeb beyond its own make: fastest $(minimum "${b1x[@]}")
 echo "                 minus the make phase bmdeb reports in it: runs ${b1x[*]} s); target <= 0.25 s"
 echo "                 (fastest bmdeb - fastest make of the raw runs: $FIXED1 s, two noisy figures subtracted;"
 echo "                 raw beyond its make $(calc "$(minimum "${r1[@]}") - $(minimum "${r1m[@]}")") s)"
+echo "floor:           a bmdeb call refused right after its command line is parsed (SOURCE missing, exit 3):"
+echo "                 fastest $(minimum "${f1[@]}") s, median $(median "${f1[@]}") s (runs ${f1[*]} s): launcher, JVM start and the"
+echo "                 parser, before any of the work; './dkms-deb --version' (no parser) fastest $(minimum "${v1[@]}") s"
 result_row one bmdeb "bmdeb hello -k $K1" "${b1[@]}"
 result_row one raw "make + strip + dpkg-deb" "${r1[@]}"
 result_row one make "make alone (in the raw runs)" "${r1m[@]}"
 result_row one beyond "bmdeb wall time minus its own make phase, per run" "${b1x[@]}"
+result_row one refused "bmdeb of a missing SOURCE (exit 3): launcher, JVM, parser" "${f1[@]}"
 result_row version dkms-deb "./dkms-deb --version" "${v1[@]}"
 if [ "${BENCH_PARTS:-123}" = 1 ]; then
     echo "(BENCH_PARTS=1: parts 2 and 3 not run)"
