@@ -4,6 +4,7 @@ import io.dkmsdeb.model.Compression;
 import io.dkmsdeb.model.DebEntry;
 import io.dkmsdeb.model.DebPackage;
 import io.dkmsdeb.model.Trigger;
+import io.dkmsdeb.support.Daemons;
 import org.apache.commons.compress.archivers.ar.ArArchiveEntry;
 import org.apache.commons.compress.archivers.ar.ArArchiveOutputStream;
 import org.apache.commons.compress.archivers.tar.TarArchiveEntry;
@@ -147,9 +148,7 @@ public final class DebWriter {
 
         void start() {
             task = new java.util.concurrent.FutureTask<>(() -> controlTar(pkg, md5sums));
-            Thread t = new Thread(task, "control-tar");
-            t.setDaemon(true);
-            t.start();
+            Daemons.start("control-tar", task);
         }
 
         void awaitQuietly() {

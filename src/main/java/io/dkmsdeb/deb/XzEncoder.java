@@ -1,6 +1,7 @@
 package io.dkmsdeb.deb;
 
 import io.dkmsdeb.process.ProcessRunner;
+import io.dkmsdeb.support.Daemons;
 
 import java.io.BufferedOutputStream;
 import java.io.IOException;
@@ -52,9 +53,7 @@ public record XzEncoder(Path program, String name) {
     /** Chooses the encoder on a thread of its own (it runs {@code xz --version}), so that {@link #selected()} finds it made. */
     public static void selectInBackground() {
         if (selected == null) {
-            Thread t = new Thread(XzEncoder::selected, "xz-select");
-            t.setDaemon(true);
-            t.start();
+            Daemons.start("xz-select", XzEncoder::selected);
         }
     }
 

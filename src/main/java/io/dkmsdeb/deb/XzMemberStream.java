@@ -1,6 +1,7 @@
 package io.dkmsdeb.deb;
 
 import io.dkmsdeb.process.ProcessRunner;
+import io.dkmsdeb.support.Daemons;
 
 import java.io.BufferedOutputStream;
 import java.io.FileOutputStream;
@@ -120,9 +121,7 @@ final class XzMemberStream extends OutputStream {
                     new RandomAccessFile(pipe.toFile(), "rw").close();
                 }
             });
-            Thread t = new Thread(xz, "dkms-deb xz");
-            t.setDaemon(true);
-            t.start();
+            Daemons.start("dkms-deb xz", xz);
             sink = new BufferedOutputStream(new FileOutputStream(pipe.toFile()), 1 << 16);
         } else {
             sink = encoder.javaStream(out, threads, blockSize, dictFor);

@@ -1,5 +1,7 @@
 package io.dkmsdeb.process;
 
+import io.dkmsdeb.support.Daemons;
+
 import java.io.ByteArrayOutputStream;
 import java.io.File;
 import java.io.IOException;
@@ -189,7 +191,7 @@ public final class ProcessRunner {
         private volatile IOException failure;
 
         Drain(InputStream in, String name) {
-            thread = new Thread(() -> {
+            thread = Daemons.start("dkms-deb " + name, () -> {
                 byte[] buffer = new byte[1 << 16];
                 try (in) {
                     for (int n; (n = in.read(buffer)) >= 0; ) {
@@ -201,9 +203,7 @@ public final class ProcessRunner {
                 } catch (IOException e) {
                     failure = e;
                 }
-            }, "dkms-deb " + name);
-            thread.setDaemon(true);
-            thread.start();
+            });
         }
 
         byte[] result(List<String> command) throws IOException {

@@ -11,6 +11,7 @@ import freemarker.template.TemplateMethodModelEx;
 import freemarker.template.TemplateModelException;
 import freemarker.template.TemplateScalarModel;
 import io.dkmsdeb.model.DkmsDebException;
+import io.dkmsdeb.support.Daemons;
 import io.dkmsdeb.support.Version;
 
 import java.io.IOException;
@@ -90,7 +91,7 @@ public final class ScriptTemplates {
      * cannot be loaded is left to {@link #render}, which reports it.
      */
     public void prepareInBackground(String... names) {
-        Thread t = new Thread(() -> {
+        Daemons.start("templates", () -> {
             try {
                 Configuration c = config();
                 for (String name : names) {
@@ -99,9 +100,7 @@ public final class ScriptTemplates {
             } catch (IOException | RuntimeException e) {
                 // render says what is wrong, on the thread that needs the template
             }
-        }, "templates");
-        t.setDaemon(true);
-        t.start();
+        });
     }
 
     /** Renders {@code name} (e.g. {@code dkms/postinst.ftl}) with {@code values}. */
