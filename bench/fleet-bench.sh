@@ -11,6 +11,8 @@
 #      there) and the number of kernels whose headers were fetched (the others are installed here)
 #   3. the second run's wall time: the same command, every kernel up to date, nothing built.
 #                                                                  target: under 5 s for the whole list
+#   4. a third run after one kernel's package is deleted (a new ABI, as a nightly job meets it): its wall
+#      time, and the make -j that kernel got (every CPU: the kernels up to date take no share)
 #      A kernel the module failed to build for is tried again at every run, so the second run is no
 #      no-op for it: the summary says so (xtables-addons 3.23 of bookworm, for one, does not build for 6.12)
 #
@@ -106,6 +108,15 @@ for src in "${MODULES[@]}"; do
     second=$T_REAL second_rc=$BMDEB_RC second_results=$(results "$out.json")
     printf '%-28s %9s %12s %9s  %s (exit %s) / %s (exit %s)\n' "$name" "$first" "$headers" "$second" \
         "$first_results" "$first_rc" "$second_results" "$second_rc"
+    # one kernel new again (its package deleted): only it is built, and its make gets every CPU
+    victim=$(grep -o '"result":"up-to-date","exitCode":0,"package":"[^"]*","file":"[^"]*"' "$out.json" | head -n 1 |
+        sed -e 's/.*"file":"//' -e 's/"$//')
+    if [ -n "$victim" ] && [ -f "$victim" ]; then
+        rm -f "$victim"
+        run_timed bmdeb "$src" "$out"
+        how=$(grep -o 'building for [^,]*, [0-9]* at a time (make -j[0-9]* each)' "$WORK/.out" || echo "no build line")
+        summary+=("$name: one kernel new again (${victim##*/} deleted): ${T_REAL} s, $(results "$out.json") (exit $BMDEB_RC); $how")
+    fi
     verdict=$(awk -v s="$second" 'BEGIN { print (s < 5 ? "met" : "MISSED") }')
     failed=$(count failed "$out.json")
     if [ "$failed" -gt 0 ]; then

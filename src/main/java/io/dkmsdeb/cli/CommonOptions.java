@@ -14,7 +14,8 @@ final class CommonOptions {
 
     @Option(names = {"-j", "--jobs"}, paramLabel = "N",
             description = "Work done at the same time (default: the number of CPUs): source compresses on N threads, "
-                    + "bmdeb builds N kernels at once and gives make the CPUs divided among them. The output is the same for any N.")
+                    + "bmdeb builds N kernels at once and gives make the CPUs divided among them (those up to date left out). "
+                    + "The output is the same for any N.")
     int jobs = Runtime.getRuntime().availableProcessors();
 
     @Option(names = "--revision", paramLabel = "REV",

@@ -13,19 +13,23 @@ import io.dkmsdeb.support.Log;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Consumer;
+import java.util.function.Function;
 
 /**
  * The {@code bmdeb} use case: compile a module for each requested kernel and write one
  * {@code NAME-modules-KVER} package per kernel. The run is planned once ({@link BmdebPlan}),
- * then each kernel is built by a {@link KernelRun}, several in parallel ({@code jobs}); a kernel
- * that fails or is excluded, for whatever reason, does not stop the others.
+ * then each kernel is built by a {@link KernelRun}, several in parallel ({@code jobs}, those up to
+ * date left out); a kernel that fails or is excluded, for whatever reason, does not stop the others.
  */
 public final class BmdebJob {
     /** The exit code of a run of several kernels when some failed and the others did not all fail alike. */
@@ -116,28 +120,65 @@ public final class BmdebJob {
         }
     }
 
+    /**
+     * Every kernel's result, in the order of the kernels. With several kernels, each one's inputs are
+     * named and looked up first (a few at a time); only then are the kernels that are not up to date
+     * built, as many at a time as there are of them up to the plan's number, and make -j of each is
+     * the CPUs divided among those. A call where one kernel of thirty is new builds it with every CPU,
+     * not with the share it would have had beside twenty-nine others.
+     */
     private List<KernelResult> runAll(BmdebPlan plan) {
         List<String> kernels = plan.kernels();
-        if (kernels.size() > 1) {
-            Log.info("building for " + kernels.size() + " kernels, " + plan.threads() + " at a time (make -j" + plan.makeJobs() + " each)");
+        if (kernels.size() == 1) {
+            return List.of(new KernelRun(plan, builder, kernels.get(0)).run());
         }
         AtomicInteger finished = new AtomicInteger();
-        java.util.function.Function<String, KernelResult> one = k -> {
-            KernelResult result = new KernelRun(plan, builder, k).run();
-            if (kernels.size() > 1) {
-                Log.info(String.format("[%d/%d] %s: %s in %.1f s", finished.incrementAndGet(), kernels.size(), k, result.result().word(),
-                        result.seconds()));
+        Consumer<KernelResult> progress = k -> Log.info(String.format("[%d/%d] %s: %s in %.1f s", finished.incrementAndGet(), kernels.size(),
+                k.kernel(), k.result().word(), k.seconds()));
+        List<KernelRun> runs = kernels.stream().map(k -> new KernelRun(plan, builder, k)).toList();
+        List<Optional<KernelResult>> checked = inParallel(plan.threads(), runs, run -> {
+            Optional<KernelResult> done = run.check();
+            done.ifPresent(progress);
+            return done;
+        });
+        List<KernelRun> left = new ArrayList<>();
+        for (int i = 0; i < runs.size(); i++) {
+            if (checked.get(i).isEmpty()) {
+                left.add(runs.get(i));
             }
-            return result;
-        };
-        if (plan.threads() == 1) {
-            return kernels.stream().map(one).toList();
         }
-        ExecutorService pool = Executors.newFixedThreadPool(plan.threads());
+        int threads = Math.max(1, Math.min(plan.threads(), left.size()));
+        int makeJobs = BmdebPlan.makeJobs(plan.request().env(), threads);
+        if (!left.isEmpty()) {
+            long upToDate = checked.stream().flatMap(Optional::stream).filter(k -> k.result() == KernelOutcome.UP_TO_DATE).count();
+            long failed = kernels.size() - left.size() - upToDate;
+            String others = left.size() == kernels.size() ? " kernels" : " of " + kernels.size() + " kernels ("
+                    + (upToDate > 0 ? upToDate + " up to date" : "") + (upToDate > 0 && failed > 0 ? ", " : "") + (failed > 0 ? failed + " failed" : "")
+                    + ")";
+            Log.info("building for " + left.size() + others + ", " + threads + " at a time (make -j" + makeJobs + " each)");
+        }
+        Iterator<KernelResult> built = inParallel(threads, left, run -> {
+            KernelResult k = run.build(makeJobs);
+            progress.accept(k);
+            return k;
+        }).iterator();
+        List<KernelResult> results = new ArrayList<>();
+        for (Optional<KernelResult> done : checked) {
+            results.add(done.isPresent() ? done.get() : built.next());
+        }
+        return results;
+    }
+
+    /** {@code work} applied to each of {@code items} on {@code threads} threads; the results in the items' order. */
+    private static <T, R> List<R> inParallel(int threads, List<T> items, Function<T, R> work) {
+        if (threads <= 1 || items.size() <= 1) {
+            return items.stream().map(work).toList();
+        }
+        ExecutorService pool = Executors.newFixedThreadPool(Math.min(threads, items.size()));
         try {
-            List<Future<KernelResult>> futures = kernels.stream().map(k -> pool.submit(() -> one.apply(k))).toList();
-            List<KernelResult> results = new ArrayList<>();
-            for (Future<KernelResult> f : futures) {
+            List<Future<R>> futures = items.stream().map(item -> pool.submit(() -> work.apply(item))).toList();
+            List<R> results = new ArrayList<>();
+            for (Future<R> f : futures) {
                 results.add(await(f));
             }
             return results;
@@ -172,7 +213,7 @@ public final class BmdebJob {
     }
 
     /** A kernel's result; a KernelRun returns every failure of its kernel as a result, so only a JVM Error arrives here. */
-    private static KernelResult await(Future<KernelResult> f) {
+    private static <R> R await(Future<R> f) {
         try {
             return f.get();
         } catch (InterruptedException e) {

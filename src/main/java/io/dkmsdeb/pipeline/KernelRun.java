@@ -40,8 +40,15 @@ final class KernelRun {
     private final BmdebPlan plan;
     private final KernelBuild builder;
     private final String kernel;
-    private final long start = System.nanoTime();
+    /** When this kernel's work began; {@link #build} moves it on by the time the kernel waited after {@link #check}. */
+    private long start = System.nanoTime();
+    /** How long {@link #check} took. */
+    private long checkNanos;
     private final Phases phases = new Phases();
+    /** The digest of this kernel's inputs, once {@link #check} has named them. */
+    private String digest;
+    /** Headers that {@link #check} fetched to name them, else null. */
+    private KernelTarget fetched;
     /** PACKAGE_NAME and PACKAGE_VERSION once this kernel's dkms.conf has been read, else null. */
     private String module;
     private String version;
@@ -54,10 +61,39 @@ final class KernelRun {
         this.kernel = kernel;
     }
 
-    /** Builds and packages; never throws for this kernel's failures (a JVM {@link Error} still ends the run). */
+    /** Builds and packages at the plan's make -j; never throws for this kernel's failures (a JVM {@link Error} still ends the run). */
     BmdebJob.KernelResult run() {
+        return check().orElseGet(() -> build(plan.makeJobs()));
+    }
+
+    /**
+     * Names this kernel's inputs and looks for a package built from the same ones: the kernel's
+     * result when its work ends here (up to date, or its headers could not be named), else empty,
+     * and {@link #build} comes next. Never throws for this kernel's failures.
+     */
+    Optional<BmdebJob.KernelResult> check() {
+        start = System.nanoTime();
+        Optional<BmdebJob.KernelResult> done = Optional.ofNullable(guarded(this::upToDate));
+        checkNanos = System.nanoTime() - start;
+        return done;
+    }
+
+    /** Compiles with make -j{@code makeJobs} and packages, after {@link #check}; never throws for this kernel's failures. */
+    BmdebJob.KernelResult build(int makeJobs) {
+        start = System.nanoTime() - checkNanos;    // the time it waited for a free slot is not this kernel's
+        return guarded(() -> compile(makeJobs));
+    }
+
+    /** Work of this kernel that ends in its result (or in null: not done yet). */
+    @FunctionalInterface
+    private interface Work {
+        BmdebJob.KernelResult run() throws IOException;
+    }
+
+    /** {@code work}'s result, or the result of its failure: one kernel's failures stay its own. */
+    private BmdebJob.KernelResult guarded(Work work) {
         try {
-            return build();
+            return work.run();
         } catch (KernelExcludedException e) {
             Log.info("[" + kernel + "] skipped: " + e.getMessage());
             return result(KernelOutcome.SKIPPED, e.exitCode(), null, null, e.getMessage(), null);
@@ -76,18 +112,18 @@ final class KernelRun {
         }
     }
 
-    private BmdebJob.KernelResult build() throws IOException {
+    /** The result of an up-to-date kernel, else null (the digest and any fetched headers kept for {@link #compile}). */
+    private BmdebJob.KernelResult upToDate() {
         BmdebJob.Request r = plan.request();
-        KernelTarget early = null;
         // the inputs are named before any download, so that an unchanged kernel costs no headers
         Optional<String> headersId = BuildInputs.headersId(kernel, r.kernelSourceDir(), plan.listed().get(kernel), r.env());
         if (headersId.isEmpty()) {
-            KernelTarget fetched = headers();
+            KernelTarget got = headers();
             headersId = Optional.of(BuildInputs.headersId(kernel, r.kernelSourceDir(), plan.listed().get(kernel), r.env())
-                    .orElseGet(() -> BuildInputs.treeId(fetched.headersDir())));
-            early = fetched;
+                    .orElseGet(() -> BuildInputs.treeId(got.headersDir())));
+            fetched = got;
         }
-        String digest = headersId.map(id -> plan.inputs().forKernel(kernel, id)).orElse(null);
+        digest = headersId.map(id -> plan.inputs().forKernel(kernel, id)).orElse(null);
         if (digest != null && !r.rebuild()) {
             Optional<Path> done = BuildInputs.find(r.outDir(), r.reuseFrom(), kernel, digest);
             if (done.isPresent()) {
@@ -96,7 +132,12 @@ final class KernelRun {
                 return result(KernelOutcome.UP_TO_DATE, 0, done.get(), packageName(done.get()), "up to date", null);
             }
         }
-        KernelTarget k = early != null ? early : headers();
+        return null;
+    }
+
+    private BmdebJob.KernelResult compile(int makeJobs) throws IOException {
+        BmdebJob.Request r = plan.request();
+        KernelTarget k = fetched != null ? fetched : headers();
         ModuleSource source = read(k);
         DkmsConf conf = source.conf();
         BuildExclusive.reason(conf.exclusive(), k).ifPresent(why -> {
@@ -115,7 +156,7 @@ final class KernelRun {
         });
         phases.since("prepare", start);
         List<BuiltModule> modules = builder.build(new KernelBuild.Request(source.dir(), source.dkmsConfText(), conf, k,
-                plan.makeJobs(), r.strip(), log, r.buildTimeoutSeconds(), plan.epoch(), plan.signing(), layout, phases,
+                makeJobs, r.strip(), log, r.buildTimeoutSeconds(), plan.epoch(), plan.signing(), layout, phases,
                 r.compileDebugInfo()));
         long packaging = System.nanoTime();
         DebPackage pkg = planner.complete(conf, k, plan.maintainer(), Background.join(prepared), modules, digest);
