@@ -120,7 +120,7 @@ for src in "${MODULES[@]}"; do
     if [ -n "$victim" ] && [ -f "$victim" ]; then
         rm -f "$victim"
         run_timed bmdeb "$src" "$out"
-        how=$(grep -o 'building for [^,]*, [0-9]* at a time (make -j[0-9]* each)' "$WORK/.out" || echo "no build line")
+        how=$(grep -o 'building for .* at a time (make -j[0-9]* each)' "$WORK/.out" || echo "no build line")
         summary+=("$name: one kernel new again (${victim##*/} deleted): ${T_REAL} s, $(results "$out.json") (exit $BMDEB_RC); $how")
     fi
 done

@@ -17,6 +17,7 @@ import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.TreeMap;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -24,6 +25,7 @@ import java.util.concurrent.Future;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Consumer;
 import java.util.function.Function;
+import java.util.stream.Collectors;
 
 /**
  * The {@code bmdeb} use case: compile a module for each requested kernel and write one
@@ -150,12 +152,12 @@ public final class BmdebJob {
         int threads = Math.max(1, Math.min(plan.threads(), left.size()));
         int makeJobs = BmdebPlan.makeJobs(plan.request().env(), threads);
         if (!left.isEmpty()) {
-            long upToDate = checked.stream().flatMap(Optional::stream).filter(k -> k.result() == KernelOutcome.UP_TO_DATE).count();
-            long failed = kernels.size() - left.size() - upToDate;
-            String others = left.size() == kernels.size() ? " kernels" : " of " + kernels.size() + " kernels ("
-                    + (upToDate > 0 ? upToDate + " up to date" : "") + (upToDate > 0 && failed > 0 ? ", " : "") + (failed > 0 ? failed + " failed" : "")
-                    + ")";
-            Log.info("building for " + left.size() + others + ", " + threads + " at a time (make -j" + makeJobs + " each)");
+            // "building for 1 of 3 kernels (2 up-to-date), ...": how the others ended
+            Map<String, Long> ended = checked.stream().flatMap(Optional::stream)
+                    .collect(Collectors.groupingBy(k -> k.result().word(), TreeMap::new, Collectors.counting()));
+            String which = ended.isEmpty() ? left.size() + " kernels" : left.size() + " of " + kernels.size() + " kernels ("
+                    + ended.entrySet().stream().map(e -> e.getValue() + " " + e.getKey()).collect(Collectors.joining(", ")) + ")";
+            Log.info("building for " + which + ", " + threads + " at a time (make -j" + makeJobs + " each)");
         }
         Iterator<KernelResult> built = inParallel(threads, left, run -> {
             KernelResult k = run.build(makeJobs);

@@ -68,7 +68,7 @@ class BmdebSchedulingTest {
         Cmd.Result one = bmdeb(out, k61, k612);
         assertThat(makeJobs(one)).as(one.err()).isEqualTo(Map.of(k612, CPUS));
         assertThat(one.err()).contains("[1/2] " + k61 + ": up-to-date")
-                .contains("building for 1 of 2 kernels (1 up to date), 1 at a time (make -j" + CPUS + " each)")
+                .contains("building for 1 of 2 kernels (1 up-to-date), 1 at a time (make -j" + CPUS + " each)")
                 .contains("[2/2] " + k612 + ": built");
         assertThat(gone).isRegularFile();
         assertThat(Cmd.ok("modinfo", "-F", "vermagic", extractKo(gone, k612).toString()).out()).startsWith(k612 + " ");
