@@ -214,7 +214,10 @@ public final class BmdebJob {
         return target;
     }
 
-    /** A kernel's result; a KernelRun returns every failure of its kernel as a result, so only a JVM Error arrives here. */
+    /**
+     * What a kernel's task returned (its check or its result); a KernelRun returns every failure of its kernel
+     * as a result, so only a JVM Error arrives here.
+     */
     private static <R> R await(Future<R> f) {
         try {
             return f.get();

@@ -27,8 +27,10 @@ import java.util.Map;
  * @param templates        the templates (--templates first)
  * @param epoch            SOURCE_DATE_EPOCH
  * @param logDir           where the build logs go (created)
- * @param threads          kernels built at the same time
- * @param makeJobs         make -j of each
+ * @param threads          kernels checked at the same time, and built at the same time when none is up to date
+ *                         (BmdebJob lowers it to the number of kernels left to build)
+ * @param makeJobs         make -j of each when {@code threads} kernels are built at once (BmdebJob recomputes it
+ *                         with {@link #makeJobs(java.util.Map, int)} for the kernels left to build)
  * @param signing          the module signing key and certificate, or null
  */
 record BmdebPlan(BmdebJob.Request request, List<String> kernels, Map<String, KernelListing.Kernel> listed, Path dir, String maintainer,
