@@ -1,4 +1,4 @@
-package io.dkmsdeb.pipeline;
+package io.dkmsdeb.pipeline.repo;
 
 import io.dkmsdeb.model.DkmsDebException;
 import io.dkmsdeb.model.UsageException;

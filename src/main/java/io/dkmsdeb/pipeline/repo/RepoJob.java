@@ -1,4 +1,4 @@
-package io.dkmsdeb.pipeline;
+package io.dkmsdeb.pipeline.repo;
 
 import io.dkmsdeb.deb.AptIndex;
 import io.dkmsdeb.deb.AtomicOutput;
@@ -10,6 +10,8 @@ import io.dkmsdeb.model.DebPackage;
 import io.dkmsdeb.model.DkmsDebException;
 import io.dkmsdeb.model.KernelListing;
 import io.dkmsdeb.model.UsageException;
+import io.dkmsdeb.pipeline.ArchiveListing;
+import io.dkmsdeb.pipeline.SourceDateEpoch;
 import io.dkmsdeb.support.Log;
 import io.dkmsdeb.templates.ScriptTemplates;
 

@@ -1,4 +1,4 @@
-package io.dkmsdeb.pipeline;
+package io.dkmsdeb.pipeline.repo;
 
 import io.dkmsdeb.deb.AptIndex;
 import io.dkmsdeb.deb.AtomicOutput;

@@ -1,4 +1,4 @@
-package io.dkmsdeb.pipeline;
+package io.dkmsdeb.pipeline.repo;
 
 import io.dkmsdeb.deb.ControlFile;
 import io.dkmsdeb.deb.DataLayout;
@@ -8,6 +8,7 @@ import io.dkmsdeb.debiandir.DebianVersion;
 import io.dkmsdeb.model.DebEntry;
 import io.dkmsdeb.model.DebPackage;
 import io.dkmsdeb.model.KernelListing;
+import io.dkmsdeb.pipeline.DebianNames;
 import io.dkmsdeb.templates.ScriptTemplates;
 import io.dkmsdeb.templates.TemplateValues;
 
