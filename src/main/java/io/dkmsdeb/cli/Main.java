@@ -24,7 +24,7 @@ import java.util.function.Supplier;
                     + "needs neither a compiler nor dkms on the target; 'inspect' shows and checks a package. "
                     + "Neither debhelper, dpkg-dev nor fakeroot is needed. 'dkms-deb COMMAND --help' describes each command."},
         footer = {"", "Exit codes: 0 done, 2 usage, 3 bad module source or dkms.conf, 4 kernel headers (or the cross compiler) missing, "
-                + "5 module build failed, 77 kernel excluded by BUILD_EXCLUSIVE_*, 1 anything else."})
+                + "5 module build failed, 75 repository locked by another publisher, 77 kernel excluded by BUILD_EXCLUSIVE_*, 1 anything else."})
 public final class Main implements Runnable {
     @Option(names = "--stacktrace", description = "Print the stack trace of an error.", scope = CommandLine.ScopeType.INHERIT)
     boolean stacktrace;
@@ -78,6 +78,7 @@ public final class Main implements Runnable {
         m.put("inspect", InspectCommand::new);
         m.put("kernels", KernelsCommand::new);
         m.put("repo", RepoCommand::new);
+        m.put("verify-repo", VerifyRepoCommand::new);
         m.put("generate-completion", CompletionCommand::new);
         return m;
     }

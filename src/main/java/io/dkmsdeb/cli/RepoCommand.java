@@ -7,6 +7,7 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -23,11 +24,24 @@ import java.util.concurrent.Callable;
                     + "key as REPODIR/KEY.gpg and KEY.asc for apt's signed-by. With SOURCE_DATE_EPOCH the Date and the "
                     + "signatures carry that time, and the same packages give the same bytes.",
             "",
+            "Publishing never breaks a client: the new pool files, indices, their by-hash copies (Acquire-By-Hash), "
+                    + "Release and its signatures are written to REPODIR/.dkms-deb/staging/ and checked there as apt would "
+                    + "(sizes, hashes, gpgv), then renamed into place with InRelease last. A failure or a kill before that leaves "
+                    + "what clients are served as it was; the next run cleans up. One publisher at a time holds "
+                    + "REPODIR/.dkms-deb/lock; the by-hash files of the newest --keep-generations Release files stay, so clients "
+                    + "that read an older InRelease still get what it names.",
+            "",
+            "Retention: --prune-kernels takes out NAME-modules-KVER packages whose kernel the listing (--kernel-list, else "
+                    + "apt-cache) no longer has; --keep-builds N keeps the newest N versions of each package. Nothing a "
+                    + "meta-package depends on is taken out; a pool file is deleted once no kept generation names it. "
+                    + "--dry-run lists what would go.",
+            "",
             "Meta-packages: for each NAME-modules-KVER package (made by bmdeb) whose kernel a meta-package of the kernel "
                     + "listing depends on (linux-image-amd64, linux-image-6.12-cloud-amd64, ...), NAME-modules-FLAVOUR "
                     + "(hello-modules-amd64) depends on it, so that a machine with linux-image-FLAVOUR and "
                     + "NAME-modules-FLAVOUR gets the module for each new kernel with apt upgrade."},
-        footer = {"", "Exit codes: 0 written, 2 usage, 1 anything else (a bad package, a conflicting package, gpg failed)."})
+        footer = {"", "Exit codes: 0 written, 2 usage, 75 another publisher held the lock past --lock-timeout (nothing changed), "
+                + "1 anything else (a bad package, a conflicting package, gpg failed; nothing served changed)."})
 final class RepoCommand implements Callable<Integer> {
     @Option(names = {"-h", "--help"}, usageHelp = true, description = "Show this help message and exit.")
     boolean help;
@@ -64,13 +78,32 @@ final class RepoCommand implements Callable<Integer> {
     @Option(names = "--no-meta-packages", description = "Make no NAME-modules-FLAVOUR meta-packages.")
     boolean noMetaPackages;
 
+    @Option(names = "--lock-timeout", paramLabel = "SECONDS",
+            description = "Wait up to SECONDS for another publisher of this repository (default: ${DEFAULT-VALUE}); then exit 75.")
+    long lockTimeout = 600;
+
+    @Option(names = "--keep-generations", paramLabel = "N",
+            description = "Keep the by-hash files of the newest N Release files served (default: ${DEFAULT-VALUE}).")
+    int keepGenerations = 3;
+
+    @Option(names = "--prune-kernels", description = "Take out module packages of kernels the kernel listing no longer has.")
+    boolean pruneKernels;
+
+    @Option(names = "--keep-builds", paramLabel = "N", description = "Keep only the newest N versions of each package (default: all).")
+    int keepBuilds;
+
+    @Option(names = "--dry-run", description = "Say what would be added and taken out; change nothing.")
+    boolean dryRun;
+
     @Option(names = "--json", description = "Print a machine-readable summary on standard output.")
     boolean json;
 
     @Override
     public Integer call() {
-        RepoJob.Result r = new RepoJob().run(new RepoJob.Request(repoDir, debs, suite != null ? suite : RepoJob.hostCodename(),
-                component, origin, label, signKey, gpgHome, kernelList, !noMetaPackages, System.getenv()));
+        RepoJob.Target target = new RepoJob.Target(repoDir, suite != null ? suite : RepoJob.hostCodename(), component, origin, label);
+        RepoJob.Policy policy = new RepoJob.Policy(Duration.ofSeconds(lockTimeout), keepGenerations, pruneKernels, keepBuilds, dryRun);
+        RepoJob.Result r = new RepoJob().run(new RepoJob.Request(target, debs, signKey, gpgHome, kernelList, !noMetaPackages, policy,
+                System.getenv()));
         if (json) {
             Map<String, Object> out = new LinkedHashMap<>();
             out.put("command", "repo");
@@ -80,13 +113,16 @@ final class RepoCommand implements Callable<Integer> {
             out.put("added", r.added());
             out.put("unchanged", r.unchanged());
             out.put("metaPackages", r.metaPackages());
+            out.put("removed", r.removed());
             out.put("indices", r.indices());
             out.put("signed", r.signed());
+            out.put("dryRun", r.dryRun());
             out.put("seconds", Math.round(r.seconds() * 100) / 100.0);
             System.out.println(Json.write(out));
         } else {
-            System.err.println("dkms-deb: " + r.added().size() + " package(s) added, " + r.metaPackages().size() + " meta-package(s), "
-                    + r.unchanged().size() + " already there; suite " + r.suite() + (r.signed() ? ", signed" : ", NOT signed")
+            System.err.println("dkms-deb: " + (r.dryRun() ? "dry run, nothing changed: " : "") + r.added().size() + " package(s) added, "
+                    + r.metaPackages().size() + " meta-package(s), " + r.unchanged().size() + " already there, " + r.removed().size()
+                    + " taken out; suite " + r.suite() + (r.signed() ? ", signed" : ", NOT signed")
                     + ", in " + r.repoDir());
         }
         return 0;

@@ -16,9 +16,13 @@ import java.security.NoSuchAlgorithmException;
 import java.time.Instant;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
+import java.util.ArrayList;
+import java.util.Collections;
 import java.util.HexFormat;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 
 /**
  * The index files of an apt repository, as apt-ftparchive and reprepro write them:
@@ -126,6 +130,7 @@ public final class AptIndex {
         field(sb, "Architectures", String.join(" ", info.architectures()));
         field(sb, "Components", String.join(" ", info.components()));
         field(sb, "Description", info.description());
+        field(sb, "Acquire-By-Hash", "yes");
         sb.append("MD5Sum:\n");
         for (IndexFile f : files) {
             sb.append(String.format(Locale.ROOT, " %s %16d %s%n", f.sums().md5(), f.sums().size(), f.path()));
@@ -135,6 +140,73 @@ public final class AptIndex {
             sb.append(String.format(Locale.ROOT, " %s %16d %s%n", f.sums().sha256(), f.sums().size(), f.path()));
         }
         return sb.toString().replace(System.lineSeparator(), "\n").getBytes(StandardCharsets.UTF_8);
+    }
+
+    /**
+     * A Release file read back: its single-line fields and the index files its {@code MD5Sum} and
+     * {@code SHA256} lists name (a file must be in both, with one size).
+     *
+     * @param fields the fields other than the checksum lists, in their order
+     * @param files  the index files, in the order of the SHA256 list
+     */
+    public record ReleaseFile(Map<String, String> fields, List<IndexFile> files) {
+        public ReleaseFile {
+            fields = Collections.unmodifiableMap(new LinkedHashMap<>(fields));
+            files = List.copyOf(files);
+        }
+
+        /** Whether apt may fetch the indices from {@code by-hash/} ({@code Acquire-By-Hash: yes}). */
+        public boolean byHash() {
+            return "yes".equals(fields.get("Acquire-By-Hash"));
+        }
+
+        /**
+         * Parses a Release file as apt reads it.
+         *
+         * @throws IllegalArgumentException naming the line that is not a field, a list line or a hash line
+         */
+        public static ReleaseFile parse(byte[] bytes) {
+            Map<String, String> fields = new LinkedHashMap<>();
+            Map<String, String[]> md5 = new LinkedHashMap<>();
+            Map<String, String[]> sha256 = new LinkedHashMap<>();
+            Map<String, String[]> list = null;
+            int n = 0;
+            for (String line : new String(bytes, StandardCharsets.UTF_8).split("\n", -1)) {
+                n++;
+                if (line.isEmpty()) {
+                    continue;
+                }
+                if (line.startsWith(" ")) {
+                    String[] parts = line.strip().split("\\s+");
+                    if (parts.length != 3 || !parts[1].matches("\\d{1,18}")) {
+                        throw new IllegalArgumentException("line " + n + " is not 'HASH SIZE PATH': " + line.strip());
+                    }
+                    if (list != null) {
+                        list.put(parts[2], parts);
+                    }
+                    continue;
+                }
+                int colon = line.indexOf(':');
+                if (colon <= 0) {
+                    throw new IllegalArgumentException("line " + n + " is not a field: " + line);
+                }
+                String name = line.substring(0, colon);
+                String value = line.substring(colon + 1).strip();
+                list = name.equals("MD5Sum") ? md5 : name.equals("SHA256") ? sha256 : value.isEmpty() ? new LinkedHashMap<>() : null;
+                if (list == null) {
+                    fields.put(name, value);
+                }
+            }
+            List<IndexFile> files = new ArrayList<>();
+            for (var e : sha256.entrySet()) {
+                String[] m = md5.get(e.getKey());
+                if (m == null || !m[1].equals(e.getValue()[1])) {
+                    throw new IllegalArgumentException(e.getKey() + " is in the SHA256 list but not with the same size in the MD5Sum list");
+                }
+                files.add(new IndexFile(e.getKey(), new Checksums(Long.parseLong(e.getValue()[1]), m[0], e.getValue()[0])));
+            }
+            return new ReleaseFile(fields, files);
+        }
     }
 
     /** The Date field's form of {@code seconds}. */

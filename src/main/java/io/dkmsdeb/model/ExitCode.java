@@ -14,6 +14,8 @@ public final class ExitCode {
     public static final int NO_HEADERS = 4;
     /** Compiling the module failed. */
     public static final int BUILD_FAILED = 5;
+    /** Another publisher held the repository's lock longer than the wait allowed; nothing was changed (sysexits' EX_TEMPFAIL). */
+    public static final int LOCKED = 75;
     /** The module's BUILD_EXCLUSIVE_* rules exclude the kernel or architecture (dkms's code). */
     public static final int EXCLUDED = 77;
 

@@ -46,10 +46,33 @@ class AptIndexTest {
                 Date: Thu, 01 Jan 1970 00:00:00 UTC
                 Architectures: amd64 arm64
                 Components: main
+                Acquire-By-Hash: yes
                 MD5Sum:
                  d41d8cd98f00b204e9800998ecf8427e                0 main/binary-amd64/Packages
                 SHA256:
                  e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855                0 main/binary-amd64/Packages
                 """);
+    }
+
+    @Test
+    void aReleaseFileReadsBackWhatWasWritten() {
+        AptIndex.Checksums a = AptIndex.Checksums.of(new byte[0]);
+        AptIndex.Checksums b = AptIndex.Checksums.of("x".getBytes(StandardCharsets.UTF_8));
+        List<AptIndex.IndexFile> files = List.of(new AptIndex.IndexFile("main/binary-amd64/Packages", a),
+                new AptIndex.IndexFile("main/binary-amd64/Packages.xz", b));
+        byte[] r = AptIndex.release(new AptIndex.ReleaseInfo(null, "L", "bookworm", List.of("amd64"), List.of("main"), null, 0), files);
+        AptIndex.ReleaseFile read = AptIndex.ReleaseFile.parse(r);
+        assertThat(read.files()).isEqualTo(files);
+        assertThat(read.byHash()).isTrue();
+        assertThat(read.fields()).containsEntry("Label", "L").containsEntry("Suite", "bookworm").doesNotContainKey("SHA256");
+    }
+
+    @Test
+    void aReleaseFileWithAFileInOneListOnlyIsRefused() {
+        String text = "Suite: s\nMD5Sum:\nSHA256:\n e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855 0 main/binary-amd64/Packages\n";
+        assertThatThrownBy(() -> AptIndex.ReleaseFile.parse(text.getBytes(StandardCharsets.UTF_8)))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("not with the same size in the MD5Sum list");
+        assertThatThrownBy(() -> AptIndex.ReleaseFile.parse("Suite s\n".getBytes(StandardCharsets.UTF_8)))
+                .hasMessageContaining("line 1 is not a field");
     }
 }

@@ -1,7 +1,6 @@
 package io.dkmsdeb.pipeline.repo;
 
 import io.dkmsdeb.deb.AptIndex;
-import io.dkmsdeb.deb.AtomicOutput;
 import io.dkmsdeb.deb.ControlFile;
 import io.dkmsdeb.deb.DebWriter;
 import io.dkmsdeb.debiandir.DebianVersion;
@@ -11,6 +10,7 @@ import io.dkmsdeb.model.DkmsDebException;
 import io.dkmsdeb.model.KernelListing;
 import io.dkmsdeb.model.UsageException;
 import io.dkmsdeb.pipeline.ArchiveListing;
+import io.dkmsdeb.pipeline.DebianNames;
 import io.dkmsdeb.pipeline.SourceDateEpoch;
 import io.dkmsdeb.support.Log;
 import io.dkmsdeb.templates.ScriptTemplates;
@@ -21,41 +21,98 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Collection;
+import java.util.HashSet;
 import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.TreeSet;
 import java.util.regex.Pattern;
 
 /**
  * The {@code repo} use case: packages join the pool of an apt repository, the per-flavour
- * meta-packages follow the kernel listing, and the suite's indices are written again from the
- * pool: {@code dists/SUITE/COMPONENT/binary-ARCH/Packages} and {@code .xz}, then {@code Release},
- * then {@code InRelease} and {@code Release.gpg}. Every package is read and checked before
- * anything is written; a package already in the pool with the same bytes changes nothing, one
- * with other bytes under the same name, version and architecture is refused.
+ * meta-packages follow the kernel listing, retention takes out what is no longer wanted, and the
+ * suite's indices are published again, so that a client never sees a broken repository:
+ * <ol>
+ *   <li>one publisher at a time ({@link RepoLock}); what a publisher killed earlier left is cleaned
+ *       ({@link RepoState#recover});</li>
+ *   <li>every package is read and checked; a package already in the pool with the same bytes
+ *       changes nothing, one with other bytes under the same name, version and architecture is
+ *       refused;</li>
+ *   <li>new pool files, {@code Packages}, {@code Packages.xz}, their {@code by-hash/} copies,
+ *       {@code Release}, {@code InRelease} and {@code Release.gpg} are written to
+ *       {@code .dkms-deb/staging/} and checked there as a client would ({@link RepoVerifier});</li>
+ *   <li>then they are renamed into place: pool files, by-hash files, indices, Release, Release.gpg,
+ *       and {@code InRelease} last; a client holding the previous InRelease still finds what it names
+ *       by hash;</li>
+ *   <li>by-hash files and retired pool files that none of the newest generations names go.</li>
+ * </ol>
+ * A failure or a kill before the renames leaves what clients are served as it was.
  */
 public final class RepoJob {
     /** Suite and component names: what reprepro and apt accept in a path. */
     private static final Pattern NAME = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._+-]*");
 
     /**
-     * @param repoDir      the repository root (created when missing)
+     * Where the packages go.
+     *
+     * @param repoDir   the repository root (created when missing)
+     * @param suite     the suite (also its Codename)
+     * @param component the component
+     * @param origin    Origin of Release, or null
+     * @param label     Label of Release, or null
+     */
+    public record Target(Path repoDir, String suite, String component, String origin, String label) {
+        public Target {
+            requireName(suite, "--suite");
+            requireName(component, "--component");
+        }
+    }
+
+    /**
+     * How a publish behaves towards other publishers, older clients and old packages.
+     *
+     * @param lockTimeout     how long to wait for another publisher
+     * @param keepGenerations how many Release generations (with their by-hash files) stay fetchable, at least 1
+     * @param pruneKernels    remove module packages of kernels the listing no longer has
+     * @param keepBuilds      keep only the newest N versions of each package (0: all)
+     * @param dryRun          say what would be added and removed, change nothing
+     */
+    public record Policy(Duration lockTimeout, int keepGenerations, boolean pruneKernels, int keepBuilds, boolean dryRun) {
+        public Policy {
+            if (keepGenerations < 1) {
+                throw new UsageException("--keep-generations " + keepGenerations + " must be at least 1 (the generation being served)");
+            }
+            if (keepBuilds < 0) {
+                throw new UsageException("--keep-builds " + keepBuilds + " must be 0 (keep all) or more");
+            }
+            if (lockTimeout.isNegative()) {
+                throw new UsageException("--lock-timeout must be 0 seconds or more");
+            }
+        }
+
+        /** Wait up to 10 minutes, keep 3 generations, remove nothing. */
+        public static Policy defaults() {
+            return new Policy(Duration.ofMinutes(10), 3, false, 0, false);
+        }
+    }
+
+    /**
+     * @param target       where the packages go
      * @param debs         packages to add
-     * @param suite        the suite (also its Codename)
-     * @param component    the component
-     * @param origin       Origin of Release, or null
-     * @param label        Label of Release, or null
      * @param signKey      the gpg key to sign with, or null for an unsigned repository
      * @param gpgHome      gpg's home directory, or null
      * @param kernelList   a listing written by {@code kernels --json}, or null to ask apt-cache
      * @param metaPackages whether to make the per-flavour meta-packages
+     * @param policy       locking, generations and retention
      * @param env          the environment (SOURCE_DATE_EPOCH)
      */
-    public record Request(Path repoDir, List<Path> debs, String suite, String component, String origin, String label,
-                         String signKey, Path gpgHome, Path kernelList, boolean metaPackages, Map<String, String> env) {
+    public record Request(Target target, List<Path> debs, String signKey, Path gpgHome, Path kernelList, boolean metaPackages,
+                          Policy policy, Map<String, String> env) {
         public Request {
             debs = List.copyOf(debs);
         }
@@ -63,18 +120,18 @@ public final class RepoJob {
 
     /** Pool files by what happened to them (paths relative to the repository root), and the index files written. */
     public record Result(Path repoDir, String suite, String component, List<String> added, List<String> unchanged,
-                         List<String> metaPackages, List<String> indices, boolean signed, double seconds) {
+                         List<String> metaPackages, List<String> removed, List<String> indices, boolean signed, boolean dryRun,
+                         double seconds) {
     }
 
     /** A file that is to join the pool: its bytes come from {@code source} or {@code bytes}. */
-    private record Incoming(RepoPool.Entry entry, Path source, byte[] bytes) {
+    record Incoming(RepoPool.Entry entry, Path source, byte[] bytes) {
     }
 
     public Result run(Request r) {
         long start = System.nanoTime();
-        requireName(r.suite(), "--suite");
-        requireName(r.component(), "--component");
-        Path repo = r.repoDir();
+        Target t = r.target();
+        Path repo = t.repoDir();
         if (Files.exists(repo, LinkOption.NOFOLLOW_LINKS) && !Files.isDirectory(repo)) {
             throw new UsageException("repository directory " + repo + " exists and is not a directory; give a directory");
         }
@@ -85,8 +142,21 @@ public final class RepoJob {
         if (signer != null) {
             signer.check();
         }
-        Path binaryDir = repo.resolve("dists").resolve(r.suite()).resolve(r.component());
-        List<RepoPool.Entry> pool = RepoPool.scan(repo, r.component(), knownStanzas(binaryDir));
+        RepoState state = new RepoState(repo);
+        try (RepoLock lock = RepoLock.acquire(state.lockFile(), r.policy().lockTimeout())) {
+            state.recover();
+            return publish(r, state, signer, epoch, date, start);
+        }
+    }
+
+    private Result publish(Request r, RepoState state, RepoSigner signer, long epoch, long date, long start) {
+        Target t = r.target();
+        Path repo = t.repoDir();
+        RepoHistory history = new RepoHistory(state, t.suite());
+        history.recordServed();
+        Set<String> retired = state.retired();
+        Path binaryDir = repo.resolve("dists").resolve(t.suite()).resolve(t.component());
+        List<RepoPool.Entry> pool = RepoPool.scan(repo, t.component(), knownStanzas(binaryDir), retired);
         Map<String, RepoPool.Entry> byKey = new LinkedHashMap<>();
         pool.forEach(e -> byKey.put(e.key(), e));
 
@@ -95,9 +165,15 @@ public final class RepoJob {
         List<Incoming> incoming = new ArrayList<>();
         for (Path deb : r.debs()) {
             Map<String, String> fields = RepoPool.readControl(deb);
-            String filename = RepoPool.directory(r.component(), fields) + "/" + RepoPool.fileName(fields);
+            String filename = RepoPool.directory(t.component(), fields) + "/" + RepoPool.fileName(fields);
             RepoPool.Entry e = new RepoPool.Entry(filename, RepoPool.checksums(deb), fields);
             RepoPool.Entry there = byKey.get(e.key());
+            if (there == null && retired.contains(filename) && sameBytes(repo.resolve(filename), e.sums())) {
+                retired.remove(filename);
+                byKey.put(e.key(), e);
+                added.add(filename);
+                continue;
+            }
             if (there != null && !there.sums().sha256().equals(e.sums().sha256())) {
                 throw new DkmsDebException("cannot add " + deb + ": the repository has " + e.key().replace(' ', '_') + " already ("
                         + there.filename() + ") with other content, and apt takes a package's name, version and architecture to mean "
@@ -113,19 +189,60 @@ public final class RepoJob {
             incoming.add(new Incoming(e, deb, null));
             added.add(filename);
         }
-        List<String> metas = r.metaPackages() ? planMetas(r, byKey, incoming, epoch) : List.of();
-
-        writePool(repo, incoming);
-        List<RepoPool.Entry> all = new ArrayList<>(byKey.values());
-        List<String> indices = new IndexWriter(repo, r.suite()).write(r.component(), all,
-                new AptIndex.ReleaseInfo(r.origin(), r.label(), r.suite(), List.of(), List.of(), null, date), signer);
-        return new Result(repo, r.suite(), r.component(), added, unchanged, metas, indices, signer != null,
+        KernelListing.Listing listing = r.metaPackages() || r.policy().pruneKernels() ? ArchiveListing.load(r.kernelList(), null) : null;
+        List<String> metas = r.metaPackages() ? planMetas(t, listing, byKey, incoming, epoch) : List.of();
+        List<RepoPool.Entry> removals = Retention.plan(byKey.values(), r.policy().pruneKernels() ? listing : null, r.policy().keepBuilds());
+        List<String> removed = removals.stream().map(RepoPool.Entry::filename).toList();
+        for (RepoPool.Entry e : removals) {
+            Log.info((r.policy().dryRun() ? "would remove " : "removing ") + e.pkg() + " " + e.version() + " (" + e.filename() + ")"
+                    + Retention.kernelOf(e).map(k -> ": kernel " + k + " is no longer in the archive listing").orElse(""));
+            byKey.remove(e.key());
+            if (incoming.stream().noneMatch(in -> in.entry().equals(e))) {
+                retired.add(e.filename());
+            }
+        }
+        incoming.removeIf(in -> removals.contains(in.entry()));
+        if (r.policy().dryRun()) {
+            Log.info("dry run: nothing was changed");
+            return new Result(repo, t.suite(), t.component(), added, unchanged, metas, removed, List.of(), signer != null, true,
+                    (System.nanoTime() - start) / 1e9);
+        }
+        Publication publication = new Publication(state, t.suite());
+        IndexWriter.Staged staged;
+        try {
+            publication.stagePool(incoming);
+            staged = new IndexWriter(repo, state.staging(), t.suite()).write(t.component(), new ArrayList<>(byKey.values()),
+                    new AptIndex.ReleaseInfo(t.origin(), t.label(), t.suite(), List.of(), List.of(), null, date), signer);
+            publication.check(staged, incoming);
+        } catch (RuntimeException e) {
+            // nothing of it was served: the staging area goes, and the repository is as it was
+            RepoState.deleteTree(state.staging());
+            throw e;
+        }
+        publication.switchIn(staged, incoming, retired);
+        if (signer != null) {
+            Log.info("signed dists/" + t.suite() + "/Release with key " + signer.keyId() + "; apt needs KEY.gpg (or KEY.asc) as signed-by");
+        } else {
+            Log.warn("the repository is not signed (no --sign-key): apt refuses it unless its sources line says [trusted=yes], "
+                    + "which trusts whatever a mirror or the network serves; sign it with --sign-key KEYID");
+        }
+        publication.prune(history, r.policy().keepGenerations(), retired);
+        return new Result(repo, t.suite(), t.component(), added, unchanged, metas, removed, staged.all(), signer != null, false,
                 (System.nanoTime() - start) / 1e9);
     }
 
+    private static boolean sameBytes(Path file, AptIndex.Checksums sums) {
+        try {
+            return Files.isRegularFile(file) && AptIndex.Checksums.of(file).sha256().equals(sums.sha256());
+        } catch (IOException e) {
+            return false;
+        }
+    }
+
     /** The meta-packages that the listing calls for and the pool lacks, planned and written to memory; adds them to incoming. */
-    private List<String> planMetas(Request r, Map<String, RepoPool.Entry> byKey, List<Incoming> incoming, long epoch) {
-        KernelListing.Listing listing = ArchiveListing.load(r.kernelList(), null);
+    private List<String> planMetas(Target t, KernelListing.Listing listing, Map<String, RepoPool.Entry> byKey, List<Incoming> incoming,
+                                   long epoch) {
+        warnStaleMetas(listing, byKey.values());
         List<MetaPackagePlanner.Plan> plans = MetaPackagePlanner.plans(byKey.values().stream().map(RepoPool.Entry::fields).toList(), listing);
         MetaPackagePlanner planner = new MetaPackagePlanner(new ScriptTemplates(null));
         List<String> out = new ArrayList<>();
@@ -146,8 +263,8 @@ public final class RepoJob {
             byte[] deb = bytes.toByteArray();
             Map<String, String> fields = RepoPool.checkControl(new String(ControlFile.render(pkg.control()), StandardCharsets.UTF_8),
                     pkg.conventionalFileName());
-            String filename = RepoPool.directory(r.component(), fields) + "/" + RepoPool.fileName(fields);
-            requireFree(r.repoDir(), filename, Path.of(pkg.conventionalFileName()));
+            String filename = RepoPool.directory(t.component(), fields) + "/" + RepoPool.fileName(fields);
+            requireFree(t.repoDir(), filename, Path.of(pkg.conventionalFileName()));
             RepoPool.Entry e = new RepoPool.Entry(filename, AptIndex.Checksums.of(deb), fields);
             byKey.put(key, e);
             incoming.add(new Incoming(e, null, deb));
@@ -166,22 +283,31 @@ public final class RepoJob {
         }
     }
 
-    private static void writePool(Path repo, List<Incoming> incoming) {
-        for (Incoming in : incoming) {
-            Path target = repo.resolve(in.entry().filename());
-            try {
-                Files.createDirectories(target.getParent());
-                AtomicOutput.write(target, out -> {
-                    if (in.bytes() != null) {
-                        out.write(in.bytes());
-                    } else {
-                        Files.copy(in.source(), out);
-                    }
-                });
-            } catch (IOException e) {
-                throw new DkmsDebException("cannot write " + target + ": " + e.getMessage() + "; check free space and permissions of " + repo);
+    /**
+     * Says when a kernel meta-package of the listing points at a kernel this repository has no
+     * module package for, although it has the module's meta-package for that flavour: the
+     * meta-package stays on the older kernel, and machines that boot the new one lack the module.
+     */
+    private static void warnStaleMetas(KernelListing.Listing listing, Collection<RepoPool.Entry> entries) {
+        Set<String> names = new HashSet<>();
+        Set<String> modules = new TreeSet<>();
+        for (RepoPool.Entry e : entries) {
+            names.add(e.pkg());
+            String source = e.fields().getOrDefault("Source", "").replaceFirst("\\s*\\(.*\\)$", "");
+            if (source.endsWith("-dkms-bin")) {
+                modules.add(source.substring(0, source.length() - "-dkms-bin".length()));
             }
-            Log.info("added " + in.entry().filename());
+        }
+        for (KernelListing.Meta meta : listing.metas()) {
+            for (String module : modules) {
+                String wanted = DebianNames.modulesPackage(module, meta.release());
+                if (names.contains(module + "-modules-" + meta.flavour()) && !names.contains(wanted)) {
+                    Log.warn(meta.pkg() + " " + meta.version() + " now depends on kernel " + meta.release() + ", but the repository has no "
+                            + wanted + ": " + module + "-modules-" + meta.flavour() + " stays on the kernel it followed, and machines that "
+                            + "boot " + meta.release() + " will not have the module; build it (bmdeb -k " + meta.release()
+                            + " or --kernels-from-archive) and publish it");
+                }
+            }
         }
     }
 
@@ -200,7 +326,7 @@ public final class RepoJob {
         return known;
     }
 
-    private static void requireName(String value, String option) {
+    static void requireName(String value, String option) {
         if (value == null || !NAME.matcher(value).matches()) {
             throw new UsageException(option + " '" + value + "' is not a name apt and reprepro accept: use letters, digits, '.', '_', '+' and '-', e.g. bookworm or main");
         }

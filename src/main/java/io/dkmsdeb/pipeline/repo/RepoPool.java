@@ -146,9 +146,10 @@ final class RepoPool {
     /**
      * Every package of {@code pool/COMPONENT} below {@code repo}, in file name order. A package
      * listed in {@code known} (Filename to stanza fields, from the suite's current Packages files)
-     * with the same size and SHA256 is taken from there; any other is read and checked.
+     * with the same size and SHA256 is taken from there; any other is read and checked. The files in
+     * {@code retired} (taken out by retention, kept for older clients) are left out.
      */
-    static List<Entry> scan(Path repo, String component, Map<String, Map<String, String>> known) {
+    static List<Entry> scan(Path repo, String component, Map<String, Map<String, String>> known, java.util.Set<String> retired) {
         Path pool = repo.resolve("pool").resolve(component);
         if (!Files.isDirectory(pool)) {
             return List.of();
@@ -162,6 +163,9 @@ final class RepoPool {
         List<Entry> entries = new ArrayList<>();
         for (Path deb : debs) {
             String filename = repo.relativize(deb).toString();
+            if (retired.contains(filename)) {
+                continue;
+            }
             AptIndex.Checksums sums = checksums(deb);
             Map<String, String> stanza = known.get(filename);
             Map<String, String> fields = stanza != null && stanza.getOrDefault("Size", "").equals(Long.toString(sums.size()))
