@@ -35,7 +35,18 @@ import java.util.concurrent.Callable;
             "Only what is new is built: each package records the digest of its inputs (the module's files, the options, "
                     + "the kernel and its headers package version, dkms-deb itself) in its Dkms-Deb-Inputs field, and a kernel "
                     + "whose package with the same digest is in OUTDIR or a --reuse-from directory is up-to-date: nothing is "
-                    + "fetched or compiled for it."},
+                    + "fetched or compiled for it.",
+            "",
+            "A package name and version never stand for two contents: when a package of the same name and version with "
+                    + "other inputs is in OUTDIR or a --reuse-from directory (a source fix without a new version, a new key, a "
+                    + "dkms-deb upgrade), the new one is VERSION+bN, N one above the highest +bN of that version found (Debian's "
+                    + "binNMU versions, which apt upgrades to); a file in OUTDIR is never overwritten with other bytes. VERSION is "
+                    + "PACKAGE_VERSION, with --revision, else with the revision of the -dkms package SOURCE comes from (a .deb, or "
+                    + "the installed package of NAME/VERSION) when its version is PACKAGE_VERSION-REVISION.",
+            "",
+            "Calls writing to one OUTDIR take a lock per kernel (OUTDIR/.dkms-deb-bmdeb-KVER.lock) before they look for an "
+                    + "up-to-date package: a second call waits for the first (at most --build-timeout, or "
+                    + "DKMS_DEB_LOCK_TIMEOUT seconds), then finds its package up to date."},
         footer = {"", "Exit codes: 0 built or up-to-date (with several kernels: each one built, up-to-date or skipped, not all skipped), "
                 + "2 usage, 3 bad module source, 4 kernel headers (or, for a kernel of another architecture, the cross compiler) missing, 5 build failed (the message names the log), "
                 + "77 the module's BUILD_EXCLUSIVE_* excludes the kernel (with several kernels: all of them), 1 anything else. "
@@ -77,12 +88,14 @@ final class BmdebCommand implements Callable<Integer> {
     Path kernelList;
 
     @Option(names = "--rebuild", description = "Build every kernel, even when a package built from the same inputs is already in the "
-            + "output directory or a --reuse-from directory.")
+            + "output directory or a --reuse-from directory (the rebuild keeps that package's version, and its file when the bytes "
+            + "are the same).")
     boolean rebuild;
 
     @Option(names = "--reuse-from", paramLabel = "DIR",
-            description = "Also look in DIR (searched to a depth of 8: an apt repository's pool, say) for packages built from the same "
-                    + "inputs; such a kernel is up to date and not built again. Repeat for several.")
+            description = "Also look in DIR (searched to a depth of 8 for .deb files and Packages indices: an apt repository, say) "
+                    + "for packages built from the same inputs; such a kernel is up to date and not built again. Its packages also "
+                    + "count for the version of a rebuild (VERSION+bN). Repeat for several.")
     List<Path> reuseFrom = new ArrayList<>();
 
     @Option(names = {"-V", "--module-version"}, paramLabel = "VERSION",

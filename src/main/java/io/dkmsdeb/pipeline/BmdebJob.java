@@ -1,11 +1,8 @@
 package io.dkmsdeb.pipeline;
 
-import io.dkmsdeb.deb.AtomicOutput;
-import io.dkmsdeb.deb.DebWriter;
 import io.dkmsdeb.kernel.DkmsStyleBuild;
 import io.dkmsdeb.kernel.KernelBuild;
 import io.dkmsdeb.model.Compression;
-import io.dkmsdeb.model.DebPackage;
 import io.dkmsdeb.model.DkmsDebException;
 import io.dkmsdeb.model.KernelExcludedException;
 import io.dkmsdeb.support.Log;
@@ -13,7 +10,6 @@ import io.dkmsdeb.support.Log;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -144,9 +140,10 @@ public final class BmdebJob {
             return done;
         });
         List<KernelRun> left = new ArrayList<>();
+        List<KernelRun> busy = new ArrayList<>();
         for (int i = 0; i < runs.size(); i++) {
             if (checked.get(i).isEmpty()) {
-                left.add(runs.get(i));
+                (runs.get(i).busy() ? busy : left).add(runs.get(i));
             }
         }
         int threads = Math.max(1, Math.min(plan.threads(), left.size()));
@@ -159,14 +156,33 @@ public final class BmdebJob {
                     + ended.entrySet().stream().map(e -> e.getValue() + " " + e.getKey()).collect(Collectors.joining(", ")) + ")";
             Log.info("building for " + which + ", " + threads + " at a time (make -j" + makeJobs + " each)");
         }
-        Iterator<KernelResult> built = inParallel(threads, left, run -> {
+        Map<KernelRun, KernelResult> built = new java.util.IdentityHashMap<>();
+        List<KernelResult> own = inParallel(threads, left, run -> {
             KernelResult k = run.build(makeJobs);
             progress.accept(k);
             return k;
-        }).iterator();
+        });
+        for (int i = 0; i < left.size(); i++) {
+            built.put(left.get(i), own.get(i));
+        }
+        // kernels another call is building in the output directory: waited for only now, holding no lock of this call,
+        // so that two calls never wait for each other; most are then up to date
+        if (!busy.isEmpty()) {
+            Log.info("waiting for another bmdeb that is building for " + busy.size() + " of these kernels in " + plan.request().outDir());
+        }
+        int waiting = Math.max(1, Math.min(plan.threads(), busy.size()));
+        int waitingJobs = BmdebPlan.makeJobs(plan.request().env(), waiting);
+        List<KernelResult> after = inParallel(waiting, busy, run -> {
+            KernelResult k = run.awaitCheck().orElseGet(() -> run.build(waitingJobs));
+            progress.accept(k);
+            return k;
+        });
+        for (int i = 0; i < busy.size(); i++) {
+            built.put(busy.get(i), after.get(i));
+        }
         List<KernelResult> results = new ArrayList<>();
-        for (Optional<KernelResult> done : checked) {
-            results.add(done.isPresent() ? done.get() : built.next());
+        for (int i = 0; i < runs.size(); i++) {
+            results.add(checked.get(i).isPresent() ? checked.get(i).get() : built.get(runs.get(i)));
         }
         return results;
     }
@@ -193,24 +209,28 @@ public final class BmdebJob {
      * The certificate package, once for the call, with the name and version of the first kernel built
      * (in the order given); null when none was built.
      */
-    private static Path writeCertPackage(BmdebPlan plan, CertPackagePlanner.Certificate cert, List<KernelResult> results) {
+    private static Path writeCertPackage(BmdebPlan plan, CertPackagePlanner.Certificate certificate, List<KernelResult> results) {
         KernelResult built = results.stream().filter(k -> k.result() == KernelOutcome.BUILT).findFirst().orElse(null);
         if (built == null) {
             return null;
         }
         BmdebJob.Request r = plan.request();
-        ModulesPackagePlanner.Names names = ModulesPackagePlanner.names(built.module(), built.moduleVersion(), built.kernel(), r.revision(),
-                r.name());
-        DebPackage pkg = new CertPackagePlanner(plan.templates()).plan(names, built.module(), built.moduleVersion(), plan.maintainer(),
-                cert, plan.epoch());
-        Path target = OutputDir.prepare(r.outDir()).resolve(pkg.conventionalFileName());
+        ModulesPackagePlanner.Names names = ModulesPackagePlanner.names(built.module(), built.moduleVersion(), built.kernel(),
+                plan.revision(built.moduleVersion()), r.name());
+        BmdebCertPackage.Planned cert = BmdebCertPackage.plan(plan, certificate, names, built.module(), built.moduleVersion());
+        Path target = OutputDir.prepare(r.outDir()).resolve(cert.pkg().conventionalFileName());
+        OutputDir.Written w;
         try {
-            AtomicOutput.write(target, out -> new DebWriter(Compression.XZ, plan.epoch(), 1).write(pkg, out));
+            w = OutputDir.writeNew(target, cert.bytes());
         } catch (IOException e) {
             throw new DkmsDebException("cannot write the certificate package " + target + ": " + e.getClass().getSimpleName() + ": "
                     + e.getMessage() + "; check free space and permissions of " + r.outDir(), e);
         }
-        Log.info("wrote " + target + " (the signing certificate, for mokutil --import)");
+        if (w == OutputDir.Written.TAKEN) {
+            throw new DkmsDebException(target + " appeared with other bytes while this call ran (another bmdeb with another signing "
+                    + "key?); it is left as it is; run bmdeb again to give the certificate package a new version");
+        }
+        Log.info((w == OutputDir.Written.WRITTEN ? "wrote " : "up to date: ") + target + " (the signing certificate, for mokutil --import)");
         return target;
     }
 

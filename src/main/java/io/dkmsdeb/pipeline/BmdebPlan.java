@@ -10,6 +10,7 @@ import io.dkmsdeb.templates.ScriptTemplates;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -32,10 +33,12 @@ import java.util.Map;
  * @param makeJobs         make -j of each when {@code threads} kernels are built at once (BmdebJob recomputes it
  *                         with {@link #makeJobs(java.util.Map, int)} for the kernels left to build)
  * @param signing          the module signing key and certificate, or null
+ * @param dkmsVersion      the Version of the -dkms package the module tree comes from (a .deb given, or the installed
+ *                         package that owns /usr/src/NAME-VERSION), or null; see {@link #revision}
  */
 record BmdebPlan(BmdebJob.Request request, List<String> kernels, Map<String, KernelListing.Kernel> listed, Path dir, String maintainer,
                  ScriptTemplates templates, long epoch, Path logDir, int threads, int makeJobs, KernelBuild.Signing signing,
-                 BuildInputs inputs) {
+                 BuildInputs inputs, String dkmsVersion) {
     /** dkms's own signing key, used by default as dkms does. */
     static final Path MOK_KEY = Path.of("/var/lib/dkms/mok.key");
     static final Path MOK_CERT = Path.of("/var/lib/dkms/mok.pub");
@@ -43,6 +46,36 @@ record BmdebPlan(BmdebJob.Request request, List<String> kernels, Map<String, Ker
     BmdebPlan {
         kernels = List.copyOf(kernels);
         listed = Map.copyOf(listed);
+    }
+
+    /** A plan of a module tree that comes from no -dkms package. */
+    BmdebPlan(BmdebJob.Request request, List<String> kernels, Map<String, KernelListing.Kernel> listed, Path dir, String maintainer,
+              ScriptTemplates templates, long epoch, Path logDir, int threads, int makeJobs, KernelBuild.Signing signing,
+              BuildInputs inputs) {
+        this(request, kernels, listed, dir, maintainer, templates, epoch, logDir, threads, makeJobs, signing, inputs, null);
+    }
+
+    /** How long a kernel waits for another call's lock on it ({@link BmdebLock}): DKMS_DEB_LOCK_TIMEOUT seconds, else --build-timeout. */
+    Duration lockTimeout() {
+        String forced = request.env().getOrDefault("DKMS_DEB_LOCK_TIMEOUT", "");
+        return Duration.ofSeconds(forced.matches("[0-9]{1,9}") ? Long.parseLong(forced) : request.buildTimeoutSeconds());
+    }
+
+    /**
+     * The Debian revision of the -modules packages of PACKAGE_VERSION {@code packageVersion}: --revision,
+     * else that of the -dkms package the tree comes from when its Version is PACKAGE_VERSION-REVISION
+     * ({@link ModulesVersion#dkmsRevision}), else none.
+     */
+    String revision(String packageVersion) {
+        if (request.revision() != null) {
+            return request.revision();
+        }
+        java.util.Optional<String> followed = ModulesVersion.dkmsRevision(dkmsVersion, packageVersion);
+        if (followed.isEmpty() && dkmsVersion != null && dkmsVersion.contains("-")) {
+            Log.info("the -dkms package's version " + dkmsVersion + " is not PACKAGE_VERSION-REVISION for PACKAGE_VERSION " + packageVersion
+                    + ": the modules' version is " + packageVersion + " without its revision (give one with --revision)");
+        }
+        return followed.orElse(null);
     }
 
     /**
@@ -102,7 +135,7 @@ record BmdebPlan(BmdebJob.Request request, List<String> kernels, Map<String, Ker
         int threads = Math.max(1, Math.min(r.jobs(), kernels.size()));
         int makeJobs = makeJobs(r.env(), threads);
         BmdebPlan plan = new BmdebPlan(r, kernels, ks.listed(), located.dir(), maintainer, templates, epoch, logDir, threads, makeJobs,
-                signing, null);
+                signing, null, located.packageVersion());
         return plan.withInputs(BuildInputs.of(plan));
     }
 
@@ -119,7 +152,8 @@ record BmdebPlan(BmdebJob.Request request, List<String> kernels, Map<String, Ker
     }
 
     private BmdebPlan withInputs(BuildInputs in) {
-        return new BmdebPlan(request, kernels, listed, dir, maintainer, templates, epoch, logDir, threads, makeJobs, signing, in);
+        return new BmdebPlan(request, kernels, listed, dir, maintainer, templates, epoch, logDir, threads, makeJobs, signing, in,
+                dkmsVersion);
     }
 
 

@@ -29,7 +29,7 @@ import java.util.stream.Stream;
  * inputs have not changed is not built again. The inputs: every file of the module tree (path,
  * type, mode, link target, bytes; VCS folders left out, as the build copy leaves them out), the
  * options that shape the package (module version and name, arch, compression, strip, --compile-debug-info, revision,
- * Maintainer, templates, SOURCE_DATE_EPOCH, the signing key and certificate), dkms-deb's version,
+ * the Version of the -dkms package the tree comes from (whose revision the modules' version follows), Maintainer, templates, SOURCE_DATE_EPOCH, the signing key and certificate), dkms-deb's version,
  * the kernel release, and the exact headers built against: {@code linux-headers-KVER=VERSION}
  * (from dpkg for installed headers, from apt for the archive's, from the cache for fetched ones),
  * or a digest of {@code .config} and {@code Module.symvers} for headers no package owns.
@@ -61,6 +61,7 @@ final class BuildInputs {
         d.add("strip", Boolean.toString(r.strip()));
         d.add("compile-debug-info", Boolean.toString(r.compileDebugInfo()));
         d.add("revision", r.revision());
+        d.add("dkms-package-version", plan.dkmsVersion());
         d.add("maintainer", plan.maintainer());
         d.add("epoch", Long.toString(plan.epoch()));
         try {
@@ -158,41 +159,17 @@ final class BuildInputs {
 
     /**
      * A package built for {@code release} with the inputs {@code digest}: in the output directory
-     * {@code outDir} itself, then in {@code more} (searched to a depth of 8, as a repository's pool).
+     * {@code outDir} itself, then in {@code more} (searched to a depth of 8, as a repository's pool,
+     * and their Packages indices); see {@link BmdebPackages}.
      */
     static Optional<Path> find(Path outDir, List<Path> more, String release, String digest) {
-        Optional<Path> here = find(outDir, 1, release, digest);
-        for (Path dir : more) {
-            if (here.isPresent()) {
-                return here;
-            }
-            here = find(dir, 8, release, digest);
-        }
-        return here;
+        return find(BmdebPackages.forKernel(outDir, more, release), digest);
     }
 
-    private static Optional<Path> find(Path dir, int depth, String release, String digest) {
-        String kver = release.toLowerCase().replace('_', '-').replaceAll("[^a-z0-9+.-]", "-");
-        String marker = "-modules-" + kver + "_";
-        if (!Files.isDirectory(dir)) {
-            return Optional.empty();
-        }
-        List<Path> candidates;
-        try (Stream<Path> s = Files.walk(dir, depth)) {
-            candidates = s.filter(p -> {
-                String n = p.getFileName().toString();
-                return n.endsWith(".deb") && n.contains(marker) && Files.isRegularFile(p, LinkOption.NOFOLLOW_LINKS);
-            }).sorted().toList();
-        } catch (IOException | java.io.UncheckedIOException e) {
-            Log.info("cannot search " + dir + " for packages built before: " + e.getMessage());
-            return Optional.empty();
-        }
-        for (Path p : candidates) {
-            if (digest.equals(recorded(p).orElse(null))) {
-                return Optional.of(p);
-            }
-        }
-        return Optional.empty();
+    /** The first of the packages {@code known} built from the inputs {@code digest} whose file is there. */
+    static Optional<Path> find(List<BmdebPackages.Known> known, String digest) {
+        return known.stream().filter(k -> digest.equals(k.inputs()) && Files.isRegularFile(k.file(), LinkOption.NOFOLLOW_LINKS))
+                .map(BmdebPackages.Known::file).findFirst();
     }
 
     /** The digest a package records, if it is a readable package that records one. */

@@ -1,6 +1,5 @@
 package io.dkmsdeb.pipeline;
 
-import io.dkmsdeb.deb.AtomicOutput;
 import io.dkmsdeb.model.Compression;
 import io.dkmsdeb.deb.DebWriter;
 import io.dkmsdeb.dkmsconf.DkmsConfReader;
@@ -54,6 +53,12 @@ final class KernelRun {
     private String version;
     /** Where the build happens, once the name and version are known. */
     private KernelBuild.Layout layout;
+    /** This kernel's lock on the output directory, held from {@link #check} to the package written; else null. */
+    private BmdebLock lock;
+    /** True when {@link #check} found the lock held by another call: {@link #awaitCheck} comes next. */
+    private boolean busy;
+    /** The packages for this kernel built before (output directory, --reuse-from), as {@link #check} found them. */
+    private List<BmdebPackages.Known> known = List.of();
 
     KernelRun(BmdebPlan plan, KernelBuild builder, String kernel) {
         this.plan = plan;
@@ -63,17 +68,54 @@ final class KernelRun {
 
     /** Builds and packages at the plan's make -j; never throws for this kernel's failures (a JVM {@link Error} still ends the run). */
     BmdebJob.KernelResult run() {
-        return check().orElseGet(() -> build(plan.makeJobs()));
+        Optional<BmdebJob.KernelResult> done = check();
+        if (done.isEmpty() && busy) {
+            done = awaitCheck();
+        }
+        return done.orElseGet(() -> build(plan.makeJobs()));
     }
 
     /**
-     * Names this kernel's inputs and looks for a package built from the same ones: the kernel's
-     * result when its work ends here (up to date, or its headers could not be named), else empty,
-     * and {@link #build} comes next. Never throws for this kernel's failures.
+     * Takes this kernel's lock on the output directory without waiting, names the kernel's inputs
+     * and looks for a package built from the same ones: the kernel's result when its work ends here
+     * (up to date, or its headers could not be named), else empty, and {@link #build} comes next,
+     * or, when another call holds the lock ({@link #busy}), {@link #awaitCheck}. Never throws for
+     * this kernel's failures.
      */
     Optional<BmdebJob.KernelResult> check() {
         start = System.nanoTime();
-        Optional<BmdebJob.KernelResult> done = Optional.ofNullable(guarded(this::upToDate));
+        Optional<BmdebJob.KernelResult> done = Optional.ofNullable(guarded(() -> {
+            lock = BmdebLock.tryAcquire(plan.request().outDir(), kernel).orElse(null);
+            busy = lock == null;
+            return busy ? null : upToDate();
+        }));
+        if (done.isPresent()) {
+            unlock();
+        }
+        checkNanos = System.nanoTime() - start;
+        return done;
+    }
+
+    /** True when {@link #check} found this kernel's lock held by another call. */
+    boolean busy() {
+        return busy;
+    }
+
+    /**
+     * After {@link #check} found the lock held: waits for it (at most {@link BmdebPlan#lockTimeout}), then
+     * checks as {@link #check} does; the other call's package is then found up to date. Call it
+     * holding no other lock of this kernel's call, so that two calls never wait for each other.
+     */
+    Optional<BmdebJob.KernelResult> awaitCheck() {
+        start = System.nanoTime();
+        Optional<BmdebJob.KernelResult> done = Optional.ofNullable(guarded(() -> {
+            lock = BmdebLock.acquire(plan.request().outDir(), kernel, plan.lockTimeout());
+            busy = false;
+            return upToDate();
+        }));
+        if (done.isPresent()) {
+            unlock();
+        }
         checkNanos = System.nanoTime() - start;
         return done;
     }
@@ -81,7 +123,22 @@ final class KernelRun {
     /** Compiles with make -j{@code makeJobs} and packages, after {@link #check}; never throws for this kernel's failures. */
     BmdebJob.KernelResult build(int makeJobs) {
         start = System.nanoTime() - checkNanos;    // the time it waited for a free slot is not this kernel's
-        return guarded(() -> compile(makeJobs));
+        try {
+            return guarded(() -> compile(makeJobs));
+        } finally {
+            unlock();
+        }
+    }
+
+    private void unlock() {
+        if (lock != null) {
+            try {
+                lock.close();
+            } catch (IOException e) {
+                Log.info("[" + kernel + "] cannot release " + BmdebLock.file(plan.request().outDir(), kernel) + ": " + e.getMessage());
+            }
+            lock = null;
+        }
     }
 
     /** Work of this kernel that ends in its result (or in null: not done yet). */
@@ -124,8 +181,9 @@ final class KernelRun {
             fetched = got;
         }
         digest = headersId.map(id -> plan.inputs().forKernel(kernel, id)).orElse(null);
+        known = BmdebPackages.forKernel(r.outDir(), r.reuseFrom(), kernel);
         if (digest != null && !r.rebuild()) {
-            Optional<Path> done = BuildInputs.find(r.outDir(), r.reuseFrom(), kernel, digest);
+            Optional<Path> done = BuildInputs.find(known, digest);
             if (done.isPresent()) {
                 Log.info("[" + kernel + "] up to date: " + done.get() + " was built from the same inputs (" + digest.substring(0, 19)
                         + "...); --rebuild builds it again");
@@ -148,8 +206,13 @@ final class KernelRun {
         Path log = plan.logDir().resolve(conf.packageName() + "-" + conf.packageVersion() + "_" + k.release() + ".log");
         // names checked now, so that a bad version fails before the compile; while make runs,
         // on the core it leaves free: the package writer is warmed up, doc files and scripts rendered
-        ModulesPackagePlanner.Names names = ModulesPackagePlanner.names(conf, k, r.revision(), r.name());
-        ModulesPackagePlanner planner = new ModulesPackagePlanner(plan.templates(), plan.signing() != null);
+        ModulesPackagePlanner.Names base = ModulesPackagePlanner.names(conf, k, plan.revision(conf.packageVersion()), r.name());
+        ModulesVersion.Choice choice = ModulesVersion.choose(base.debianVersion(), base.packageName(), digest, known);
+        say(choice, base);
+        ModulesPackagePlanner.Names names = ModulesPackagePlanner.withVersion(base, choice.version());
+        String certVersion = plan.signing() == null ? null : BmdebCertPackage.plan(plan, CertPackagePlanner.read(plan.signing().cert()),
+                base, conf.packageName(), conf.packageVersion()).version();
+        ModulesPackagePlanner planner = new ModulesPackagePlanner(plan.templates(), plan.signing() != null, certVersion);
         CompletableFuture<ModulesPackagePlanner.Prepared> prepared = CompletableFuture.supplyAsync(() -> {
             new DebWriter(Compression.XZ, plan.epoch(), 1).warmUp();
             return planner.prepare(names, conf, k, plan.maintainer(), source.dir(), plan.epoch());
@@ -159,14 +222,61 @@ final class KernelRun {
                 makeJobs, r.strip(), log, r.buildTimeoutSeconds(), plan.epoch(), plan.signing(), layout, phases,
                 r.compileDebugInfo()));
         long packaging = System.nanoTime();
-        DebPackage pkg = planner.complete(conf, k, plan.maintainer(), Background.join(prepared), modules, digest);
-        Path target = OutputDir.prepare(r.outDir()).resolve(pkg.conventionalFileName());
-        AtomicOutput.write(target, out -> new DebWriter(Compression.XZ, plan.epoch(), 1).write(pkg, out));
+        Path target = write(planner, conf, k, source, Background.join(prepared), modules);
         phases.since("package", packaging);
-        BmdebJob.KernelResult built = result(KernelOutcome.BUILT, 0, target, pkg.packageName(), "", null);
+        BmdebJob.KernelResult built = result(KernelOutcome.BUILT, 0, target, packageName(target), "", null);
         Log.info(String.format("[%s] wrote %s (%d module%s) in %.1f s: %s", k.release(), target, modules.size(),
                 modules.size() == 1 ? "" : "s", built.seconds(), phases.describe()));
         return built;
+    }
+
+    /**
+     * Writes the package, under a name not taken by other bytes: when a file of its name is in the
+     * output directory with other bytes (a --rebuild whose bytes differ, or a file bmdeb could not
+     * read), the package gets the next version instead, and that file is left as it is.
+     */
+    private Path write(ModulesPackagePlanner planner, DkmsConf conf, KernelTarget k, ModuleSource source,
+                       ModulesPackagePlanner.Prepared prepared, List<BuiltModule> modules) throws IOException {
+        Path dir = OutputDir.prepare(plan.request().outDir());
+        ModulesPackagePlanner.Prepared p = prepared;
+        List<BmdebPackages.Known> taken = new java.util.ArrayList<>(known);
+        while (true) {
+            DebPackage pkg = planner.complete(conf, k, plan.maintainer(), p, modules, digest);
+            Path target = dir.resolve(pkg.conventionalFileName());
+            OutputDir.Written w = OutputDir.writeNew(target, BmdebCertPackage.bytes(pkg, plan.epoch()));
+            if (w == OutputDir.Written.UNCHANGED) {
+                Log.info("[" + kernel + "] " + target + " was there with the same bytes: left as it was");
+            }
+            if (w != OutputDir.Written.TAKEN) {
+                return target;
+            }
+            taken.add(new BmdebPackages.Known(pkg.packageName(), pkg.version(), null, target));
+            String base = ModulesPackagePlanner.names(conf, k, plan.revision(conf.packageVersion()), plan.request().name()).debianVersion();
+            String next = ModulesVersion.choose(base, pkg.packageName(), null, taken).version();
+            Log.info("[" + kernel + "] " + target + " is there with other bytes and is left as it is: version " + next);
+            p = planner.prepare(ModulesPackagePlanner.withVersion(p.names(), next), conf, k, plan.maintainer(), source.dir(), plan.epoch());
+        }
+    }
+
+    /** Says why the package gets the version it gets, when earlier packages of its name decided it. */
+    private void say(ModulesVersion.Choice c, ModulesPackagePlanner.Names base) {
+        if (c.same() != null) {
+            Log.info("[" + kernel + "] --rebuild: " + c.same().file() + " was built from the same inputs; the new build keeps its version "
+                    + c.version());
+        } else if (c.previous() != null) {
+            Log.info("[" + kernel + "] inputs changed since " + c.previous().packageName() + " " + c.previous().version() + " ("
+                    + c.previous().file() + ", inputs " + shortDigest(c.previous().inputs()) + " -> " + shortDigest(digest) + "): version "
+                    + c.version());
+        }
+        if (c.higher() != null) {
+            Log.warn("[" + kernel + "] " + c.higher().file() + " has version " + c.higher().version() + ", higher than " + c.version()
+                    + " (from " + base.upstreamVersion() + " and the revision): apt will not upgrade to the new package; give it a "
+                    + "higher version (-V, --revision)");
+        }
+    }
+
+    private static String shortDigest(String digest) {
+        return digest == null ? "none" : digest.length() > 19 ? digest.substring(0, 19) + "..." : digest;
     }
 
     /** --kernel-source-dir, else /lib/modules/KVER/build, else (--fetch-headers) the downloaded headers. */

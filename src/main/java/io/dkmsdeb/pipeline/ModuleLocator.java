@@ -26,11 +26,13 @@ public final class ModuleLocator implements AutoCloseable {
     private final Path dir;
     private final Path temp;
     private final String maintainer;
+    private final String packageVersion;
 
-    private ModuleLocator(Path dir, Path temp, String maintainer) {
+    private ModuleLocator(Path dir, Path temp, String maintainer, String packageVersion) {
         this.dir = dir;
         this.temp = temp;
         this.maintainer = maintainer;
+        this.packageVersion = packageVersion;
     }
 
     /** NAME/VERSION as dkms names a module: PACKAGE_NAME, a slash, PACKAGE_VERSION. */
@@ -46,14 +48,15 @@ public final class ModuleLocator implements AutoCloseable {
             return fromDeb(p);
         }
         if (Files.isDirectory(p, LinkOption.NOFOLLOW_LINKS)) {
-            return new ModuleLocator(p, null, null);
+            return new ModuleLocator(p, null, null, null);
         }
         if (isNameSlashVersion(arg)) {
             String name = arg.substring(0, arg.indexOf('/'));
             String version = arg.substring(arg.indexOf('/') + 1);
             for (Path candidate : List.of(Path.of("/usr/src", name + "-" + version), Path.of("/var/lib/dkms", name, version, "source"))) {
                 if (Files.isDirectory(candidate)) {
-                    return new ModuleLocator(candidate, null, installedMaintainer(candidate.resolve("dkms.conf")));
+                    Owner owner = installedOwner(candidate.resolve("dkms.conf"));
+                    return new ModuleLocator(candidate, null, owner.maintainer(), owner.version());
                 }
             }
             throw new ModuleSourceException("module " + arg + " not found in /usr/src/" + name + "-" + version + " or /var/lib/dkms/"
@@ -77,7 +80,8 @@ public final class ModuleLocator implements AutoCloseable {
                 throw new ModuleSourceException(deb + " has " + (trees.isEmpty() ? "no" : trees.size()) + " module trees with a dkms.conf "
                         + "under /usr/src; bmdeb needs a -dkms package with exactly one");
             }
-            return new ModuleLocator(trees.get(0), temp, maintainer(deb, control.text("control")));
+            return new ModuleLocator(trees.get(0), temp, field(deb, control.text("control"), "Maintainer"),
+                    field(deb, control.text("control"), "Version"));
         } catch (DebReader.BadPackageException e) {
             Trees.deleteQuietly(temp);
             throw new ModuleSourceException(e.getMessage() + "; pass a -dkms package made by dkms-deb source or dh_dkms", e);
@@ -90,41 +94,50 @@ public final class ModuleLocator implements AutoCloseable {
         }
     }
 
-    private static String maintainer(Path deb, String control) {
+    private static String field(Path deb, String control, String name) {
         if (control == null) {
             return null;
         }
         try {
             List<Deb822.Paragraph> paragraphs = Deb822.parse(control);
-            return paragraphs.isEmpty() ? null : paragraphs.get(0).get("Maintainer").orElse(null);
+            return paragraphs.isEmpty() ? null : paragraphs.get(0).get(name).orElse(null);
         } catch (Deb822.SyntaxException e) {
             throw new ModuleSourceException("the control file of " + deb + " is not valid: " + e.getMessage()
                     + "; pass a -dkms package made by dkms-deb source or dh_dkms", e);
         }
     }
 
+    /** The Maintainer and Version of an installed package, each null when unknown. */
+    record Owner(String maintainer, String version) {
+    }
+
     /**
-     * The Maintainer of the installed package that owns {@code file} (the -dkms package that put
-     * the sources in /usr/src), as dpkg knows it; null when no package owns it or dpkg cannot say.
+     * The Maintainer and Version of the installed package that owns {@code file} (the -dkms package
+     * that put the sources in /usr/src), as dpkg knows them; nulls when no package owns it or dpkg cannot say.
      */
-    static String installedMaintainer(Path file) {
+    static Owner installedOwner(Path file) {
         try {
             ProcessRunner.Captured owner = ProcessRunner.capture(List.of("dpkg-query", "-S", file.toString()), Path.of("/"), null,
                     Duration.ofSeconds(30));
             String out = new String(owner.stdout(), StandardCharsets.UTF_8).strip();
             if (owner.exit() != 0 || out.contains("\n") || !out.contains(": ")) {
-                return null;
+                return new Owner(null, null);
             }
             String pkg = out.substring(0, out.indexOf(": "));
             if (!NamePatterns.matches(NamePatterns.PACKAGE, pkg)) {
-                return null;
+                return new Owner(null, null);
             }
-            ProcessRunner.Captured m = ProcessRunner.capture(List.of("dpkg-query", "-W", "-f=${Maintainer}", pkg), Path.of("/"), null,
-                    Duration.ofSeconds(30));
-            String maintainer = new String(m.stdout(), StandardCharsets.UTF_8).strip();
-            return m.exit() == 0 && !maintainer.isEmpty() ? maintainer : null;
+            ProcessRunner.Captured m = ProcessRunner.capture(List.of("dpkg-query", "-W", "-f=${Version}\n${Maintainer}", pkg), Path.of("/"),
+                    null, Duration.ofSeconds(30));
+            String[] lines = new String(m.stdout(), StandardCharsets.UTF_8).strip().split("\n", 2);
+            if (m.exit() != 0 || lines.length != 2) {
+                return new Owner(null, null);
+            }
+            String version = lines[0].strip();
+            String maintainer = lines[1].strip();
+            return new Owner(maintainer.isEmpty() ? null : maintainer, version.isEmpty() ? null : version);
         } catch (IOException e) {
-            return null; // no dpkg here: the maintainer then comes from the options or the environment
+            return new Owner(null, null); // no dpkg here: the maintainer then comes from the options or the environment
         }
     }
 
@@ -135,6 +148,11 @@ public final class ModuleLocator implements AutoCloseable {
     /** The Maintainer of the -dkms package the tree came from, or null. */
     public String packageMaintainer() {
         return maintainer;
+    }
+
+    /** The Version of the -dkms package the tree came from (the .deb given, or the installed package that owns it), or null. */
+    public String packageVersion() {
+        return packageVersion;
     }
 
     @Override

@@ -33,14 +33,25 @@ public final class ModulesPackagePlanner {
 
     private final ScriptTemplates templates;
     private final boolean signed;
+    private final String certVersion;
 
     /**
-     * @param signed whether the modules are signed: the package then recommends the certificate
+     * @param signed whether the modules are signed: the package then suggests the certificate
      *               package ({@link CertPackagePlanner}) of its version
      */
     public ModulesPackagePlanner(ScriptTemplates templates, boolean signed) {
+        this(templates, signed, null);
+    }
+
+    /**
+     * @param certVersion the version of the certificate package that signed modules suggest, when it is not their own
+     *                    (the certificate package and the -modules packages are each given a new version only when their
+     *                    own bytes change: see {@link ModulesVersion}); null: their own
+     */
+    ModulesPackagePlanner(ScriptTemplates templates, boolean signed, String certVersion) {
         this.templates = templates;
         this.signed = signed;
+        this.certVersion = certVersion;
     }
 
     /** A planner of packages of unsigned modules. */
@@ -63,6 +74,11 @@ public final class ModulesPackagePlanner {
      */
     public static Names names(DkmsConf conf, KernelTarget k, String revision, String baseName) {
         return names(conf.packageName(), conf.packageVersion(), k.release(), revision, baseName);
+    }
+
+    /** The same names with another Debian version (a rebuild's, see {@link ModulesVersion}). */
+    static Names withVersion(Names n, String debianVersion) {
+        return new Names(n.packageName(), debianVersion, n.upstreamVersion(), n.providesBase());
     }
 
     /** {@link #names(DkmsConf, KernelTarget, String, String)} from PACKAGE_NAME, PACKAGE_VERSION and the kernel release. */
@@ -118,7 +134,8 @@ public final class ModulesPackagePlanner {
                 .set("Maintainer", maintainer)
                 .set("Installed-Size", Long.toString(InstalledSize.kib(data, controlMembers(p.scripts(), List.of(UPDATE_INITRAMFS)))))
                 .set("Depends", "linux-image-" + k.release() + " | linux-image-" + k.release() + "-unsigned")
-                .set("Suggests", signed ? DebianNames.modulesCertPackage(p.names().providesBase()) + " (= " + p.names().debianVersion() + ")" : null)
+                .set("Suggests", signed ? DebianNames.modulesCertPackage(p.names().providesBase()) + " (= "
+                        + (certVersion != null ? certVersion : p.names().debianVersion()) + ")" : null)
                 .set("Provides", p.names().providesBase() + "-modules (= " + p.names().upstreamVersion() + ")")
                 .set("Section", "kernel")
                 .set("Priority", "optional");

@@ -57,6 +57,29 @@ public final class OutputDir {
         return dir;
     }
 
+    /** What {@link #writeNew} did. */
+    enum Written {
+        /** The file was written (it was not there). */
+        WRITTEN,
+        /** A file of that name with the same bytes was there: left as it was. */
+        UNCHANGED,
+        /** A file of that name with other bytes was there: left as it was, nothing written; the package needs another name. */
+        TAKEN
+    }
+
+    /**
+     * Writes a package file atomically unless a file of that name is there: a name in the output directory never
+     * changes its bytes (a repository that has taken the file refuses other bytes under its name).
+     */
+    static Written writeNew(Path target, byte[] bytes) throws IOException {
+        if (Files.exists(target, LinkOption.NOFOLLOW_LINKS)) {
+            return Files.isRegularFile(target, LinkOption.NOFOLLOW_LINKS) && Files.size(target) == bytes.length
+                    && java.util.Arrays.equals(Files.readAllBytes(target), bytes) ? Written.UNCHANGED : Written.TAKEN;
+        }
+        io.dkmsdeb.deb.AtomicOutput.write(target, out -> out.write(bytes));
+        return Written.WRITTEN;
+    }
+
     private static String obstacle(Path p) {
         if (Files.isSymbolicLink(p)) {
             return Files.exists(p) ? " is a symbolic link to something that is not a directory" : " is a broken symbolic link";

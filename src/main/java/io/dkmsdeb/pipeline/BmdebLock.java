@@ -1,0 +1,140 @@
+package io.dkmsdeb.pipeline;
+
+import io.dkmsdeb.model.DkmsDebException;
+import io.dkmsdeb.support.Log;
+
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.channels.FileLock;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.time.Duration;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+
+/**
+ * The lock one bmdeb call holds on one kernel of an output directory, from the look for an
+ * up-to-date package to the package written, so that two calls writing to one {@code -o} for the
+ * same kernel never both build it: the second waits, then finds the first one's package up to date.
+ * It is an fcntl lock on {@code OUTDIR/.dkms-deb-bmdeb-KVER.lock} (FileChannel.tryLock, polled), which
+ * the kernel releases when its holder dies, so a killed call never leaves a stale lock. The file holds
+ * the holder's process id, for the message of a call that waits; it stays (a lock file removed while
+ * held could be locked again by two others at once).
+ */
+final class BmdebLock implements AutoCloseable {
+    /** How often a waiting call tries again. */
+    private static final long POLL_MILLIS = 250;
+
+    /**
+     * The lock files this process holds. Another descriptor of one of them is never opened: closing it would
+     * drop the process's fcntl lock on the file (POSIX), whichever descriptor took it.
+     */
+    private static final Set<Path> HELD = ConcurrentHashMap.newKeySet();
+
+    private final Path file;
+    private final FileChannel channel;
+    private final FileLock lock;
+
+    private BmdebLock(Path file, FileChannel channel, FileLock lock) {
+        this.file = file;
+        this.channel = channel;
+        this.lock = lock;
+    }
+
+    /** The lock file of {@code key} (a kernel release) in {@code outDir}. */
+    static Path file(Path outDir, String key) {
+        return outDir.resolve(".dkms-deb-bmdeb-" + BmdebPackages.policyKernel(key) + ".lock");
+    }
+
+    /** The lock, if no other process (or other run of this one) holds it; never waits. */
+    static Optional<BmdebLock> tryAcquire(Path outDir, String key) throws IOException {
+        Path file = file(OutputDir.prepare(outDir), key).toAbsolutePath().normalize();
+        if (!HELD.add(file)) {
+            return Optional.empty();
+        }
+        FileChannel channel;
+        try {
+            channel = FileChannel.open(file, StandardOpenOption.CREATE, StandardOpenOption.READ, StandardOpenOption.WRITE);
+        } catch (IOException | RuntimeException e) {
+            HELD.remove(file);
+            throw e;
+        }
+        try {
+            FileLock lock = channel.tryLock();
+            if (lock != null) {
+                channel.truncate(0);
+                channel.write(ByteBuffer.wrap(("pid " + ProcessHandle.current().pid() + "\n").getBytes(StandardCharsets.US_ASCII)), 0);
+                return Optional.of(new BmdebLock(file, channel, lock));
+            }
+        } catch (IOException | RuntimeException e) {
+            close(file, channel);
+            throw e;
+        }
+        close(file, channel);
+        return Optional.empty();
+    }
+
+    /**
+     * The lock, waiting for its holder at most {@code timeout}.
+     *
+     * @throws DkmsDebException when the holder keeps it longer, naming it and the way out
+     */
+    static BmdebLock acquire(Path outDir, String key, Duration timeout) throws IOException {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        Optional<BmdebLock> got = tryAcquire(outDir, key);
+        if (got.isEmpty()) {
+            Log.info("[" + key + "] another bmdeb (" + holder(outDir, key) + ") is building for this kernel in " + outDir
+                    + "; waiting for it (at most " + timeout.toSeconds() + " s)");
+        }
+        while (got.isEmpty()) {
+            if (System.nanoTime() > deadline) {
+                throw new DkmsDebException("another bmdeb (" + holder(outDir, key) + ") has held " + file(outDir, key) + " for more than "
+                        + timeout.toSeconds() + " s while building for " + key + " in " + outDir + "; wait for it to end, or raise the "
+                        + "wait with DKMS_DEB_LOCK_TIMEOUT=SECONDS");
+            }
+            try {
+                Thread.sleep(POLL_MILLIS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new DkmsDebException("interrupted while waiting for " + file(outDir, key), e);
+            }
+            got = tryAcquire(outDir, key);
+        }
+        return got.get();
+    }
+
+    /** What the lock file says of its holder ("pid 1234"), for messages. */
+    private static String holder(Path outDir, String key) {
+        Path file = file(outDir, key).toAbsolutePath().normalize();
+        if (HELD.contains(file)) {
+            return "this process";
+        }
+        try {
+            String text = Files.readString(file(outDir, key), StandardCharsets.US_ASCII).strip();
+            return text.matches("pid [0-9]+") ? text : "process unknown";
+        } catch (IOException e) {
+            return "process unknown";
+        }
+    }
+
+    private static void close(Path file, FileChannel channel) throws IOException {
+        try {
+            channel.close();
+        } finally {
+            HELD.remove(file);
+        }
+    }
+
+    @Override
+    public void close() throws IOException {
+        try {
+            lock.release();
+        } finally {
+            close(file, channel);
+        }
+    }
+}
