@@ -1,0 +1,189 @@
+package io.dkmsdeb.it;
+
+import io.dkmsdeb.support.Json;
+import org.junit.jupiter.api.Tag;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.nio.channels.FileChannel;
+import java.nio.channels.FileLock;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.nio.file.attribute.FileTime;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.stream.Stream;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * A rebuilt -modules package never takes the name and version of one with other bytes: a source
+ * change without a new version gives {@code 1.0+b1} beside the untouched {@code 1.0}, then
+ * {@code +b2}, which dpkg sorts higher; the same state and inputs give the same bytes. The -modules
+ * version follows the revision of the -dkms package built from. Two calls writing to one -o for one
+ * kernel build it once.
+ */
+@Tag("kernel")
+@Tag("tools")
+class BmdebRebuildVersionTest {
+    private static final Map<String, String> ENV = Map.of("SOURCE_DATE_EPOCH", HelloModules.EPOCH);
+
+    @TempDir
+    Path work;
+
+    /** A copy of debian-example (with its debian/, whose control names the Maintainer); its hello module tree. */
+    private Path example() {
+        Cmd.ok("cp", "-a", Path.of(HelloModules.example()).getParent().toString(), work.resolve("example").toString());
+        return work.resolve("example/hello");
+    }
+
+    /** bmdeb of {@code source} for {@code kernel} into {@code out}: its --json kernel object and its stderr. */
+    private record Run(Map<?, ?> kernel, String err) {
+        String result() {
+            return (String) kernel.get("result");
+        }
+
+        Path file() {
+            return Path.of((String) kernel.get("file"));
+        }
+    }
+
+    private Run bmdeb(String source, String kernel, Path out, String... more) throws Exception {
+        List<String> args = new ArrayList<>(List.of("bmdeb", source, "-k", kernel, "--no-sign", "-o", out.toString(), "--log-dir",
+                work.resolve("logs").toString(), "--json"));
+        args.addAll(List.of(more));
+        Cmd.Result r = Cmd.dkmsDeb(null, ENV, args.toArray(String[]::new));
+        assertThat(r.exit()).as(r.toString()).isZero();
+        return new Run((Map<?, ?>) ((List<?>) ((Map<?, ?>) Json.read(r.out())).get("kernels")).get(0), r.err());
+    }
+
+    private static String field(Path deb, String name) {
+        return Cmd.ok("dpkg-deb", "-f", deb.toString(), name).out().strip();
+    }
+
+    private static boolean dpkgSaysHigher(String a, String b) {
+        return Cmd.run("dpkg", "--compare-versions", a, "gt", b).exit() == 0;
+    }
+
+    private static List<String> debs(Path dir) throws Exception {
+        try (Stream<Path> s = Files.list(dir)) {
+            return s.map(p -> p.getFileName().toString()).filter(n -> n.endsWith(".deb")).sorted().toList();
+        }
+    }
+
+    @Test
+    void aChangedSourceWithTheSameVersionGetsTheNextBinNmuAndNeverOverwrites() throws Exception {
+        String k = Kernels.newest61();
+        Path tree = example();
+        Path out = work.resolve("out");
+        String v10 = "hello-modules-" + k + "_1.0_amd64.deb";
+        String b1 = "hello-modules-" + k + "_1.0+b1_amd64.deb";
+        String b2 = "hello-modules-" + k + "_1.0+b2_amd64.deb";
+
+        Run first = bmdeb(tree.toString(), k, out);
+        assertThat(first.result()).isEqualTo("built");
+        assertThat(first.file().getFileName().toString()).isEqualTo(v10);
+        byte[] firstBytes = Files.readAllBytes(first.file());
+        FileTime firstTime = Files.getLastModifiedTime(first.file());
+
+        // a source fix without a new version: a new file, 1.0+b1; 1.0 untouched
+        Files.writeString(tree.resolve("hello.c"), "\n/* fixed */\n", StandardOpenOption.APPEND);
+        Run second = bmdeb(tree.toString(), k, out);
+        assertThat(second.result()).isEqualTo("built");
+        assertThat(second.file().getFileName().toString()).isEqualTo(b1);
+        assertThat(field(second.file(), "Version")).isEqualTo("1.0+b1");
+        assertThat(field(second.file(), "Provides")).isEqualTo("hello-modules (= 1.0)");
+        assertThat(second.err()).contains("[" + k + "] inputs changed since hello-modules-" + k + " 1.0 (").contains("): version 1.0+b1");
+        assertThat(Files.readAllBytes(out.resolve(v10))).isEqualTo(firstBytes);
+        assertThat(Files.getLastModifiedTime(out.resolve(v10))).isEqualTo(firstTime);
+        assertThat(dpkgSaysHigher("1.0+b1", "1.0")).isTrue();
+        assertThat(field(second.file(), "Dkms-Deb-Inputs")).isNotEqualTo(field(first.file(), "Dkms-Deb-Inputs"));
+
+        // unchanged: up to date, the +b1 package
+        Run third = bmdeb(tree.toString(), k, out);
+        assertThat(third.result()).isEqualTo("up-to-date");
+        assertThat(third.file().getFileName().toString()).isEqualTo(b1);
+
+        // the state before the next change, kept to show that the same state and inputs give the same bytes
+        Path copy = work.resolve("out-copy");
+        Cmd.ok("cp", "-a", out.toString(), copy.toString());
+
+        // another change: +b2, and dpkg sorts it above +b1
+        Files.writeString(tree.resolve("hello.c"), "\n/* fixed again */\n", StandardOpenOption.APPEND);
+        Run fourth = bmdeb(tree.toString(), k, out);
+        assertThat(fourth.file().getFileName().toString()).isEqualTo(b2);
+        assertThat(dpkgSaysHigher("1.0+b2", "1.0+b1")).isTrue();
+        assertThat(dpkgSaysHigher("1.1", "1.0+b2")).as("a new upstream version still upgrades").isTrue();
+        assertThat(debs(out)).containsExactlyInAnyOrder(v10, b1, b2);
+
+        Run again = bmdeb(tree.toString(), k, copy);
+        assertThat(again.file().getFileName().toString()).isEqualTo(b2);
+        assertThat(Files.readAllBytes(again.file())).isEqualTo(Files.readAllBytes(fourth.file()));
+
+        // the packages of another directory count as well (a repository given with --reuse-from): out2 starts empty,
+        // the repository has 1.0 to +b2, and a further change gives +b3 in out2
+        Files.writeString(tree.resolve("hello.c"), "\n/* and again */\n", StandardOpenOption.APPEND);
+        Run fifth = bmdeb(tree.toString(), k, work.resolve("out2"), "--reuse-from", out.toString());
+        assertThat(fifth.file()).isEqualTo(work.resolve("out2/hello-modules-" + k + "_1.0+b3_amd64.deb"));
+    }
+
+    @Test
+    void theModulesVersionFollowsTheDkmsPackagesRevision() throws Exception {
+        String k = Kernels.newest61();
+        Path tree = example();
+        Path dkms = work.resolve("dkms");
+        Cmd.Result src = Cmd.dkmsDeb(null, ENV, "source", tree.toString(), "--revision", "2.1", "-o", dkms.toString());
+        assertThat(src.exit()).as(src.toString()).isZero();
+        Path dkmsDeb = dkms.resolve("hello-dkms_1.0-2.1_all.deb");
+        assertThat(dkmsDeb).isRegularFile();
+
+        Run followed = bmdeb(dkmsDeb.toString(), k, work.resolve("out"));
+        assertThat(followed.file().getFileName().toString()).isEqualTo("hello-modules-" + k + "_1.0-2.1_amd64.deb");
+        assertThat(field(followed.file(), "Version")).isEqualTo("1.0-2.1");
+        assertThat(field(followed.file(), "Provides")).isEqualTo("hello-modules (= 1.0)");
+
+        // --revision still decides when given
+        Run given = bmdeb(dkmsDeb.toString(), k, work.resolve("out"), "--revision", "3");
+        assertThat(given.file().getFileName().toString()).isEqualTo("hello-modules-" + k + "_1.0-3_amd64.deb");
+        assertThat(dpkgSaysHigher("1.0-2.1+b1", "1.0-2.1")).isTrue();
+        assertThat(dpkgSaysHigher("1.0-3", "1.0-2.1+b1")).isTrue();
+    }
+
+    @Test
+    void twoCallsToOneOutputDirectoryBuildOnce() throws Exception {
+        String k = Kernels.newest61();
+        Path tree = example();
+        Path out = Files.createDirectories(work.resolve("out"));
+        Path lockFile = out.resolve(".dkms-deb-bmdeb-" + k + ".lock");
+        List<CompletableFuture<Cmd.Result>> calls = new ArrayList<>();
+        // the test holds the kernel's lock while both calls start, so that both find it held and wait
+        try (FileChannel ch = FileChannel.open(lockFile, StandardOpenOption.CREATE, StandardOpenOption.WRITE);
+             FileLock held = ch.lock()) {
+            // as bmdeb's holders do, so that the waiters' message names the holder
+            ch.write(java.nio.ByteBuffer.wrap(("pid " + ProcessHandle.current().pid() + "\n").getBytes(java.nio.charset.StandardCharsets.US_ASCII)));
+            for (int i = 0; i < 2; i++) {
+                calls.add(CompletableFuture.supplyAsync(() -> Cmd.dkmsDeb(null, ENV, "bmdeb", tree.toString(), "-k", k, "--no-sign", "-o",
+                        out.toString(), "--log-dir", work.resolve("logs").toString(), "--json")));
+            }
+            Thread.sleep(5000);
+            assertThat(calls).noneMatch(CompletableFuture::isDone);
+            assertThat(held.isValid()).isTrue();
+        }
+        List<String> results = new ArrayList<>();
+        for (CompletableFuture<Cmd.Result> c : calls) {
+            Cmd.Result r = c.get();
+            assertThat(r.exit()).as(r.toString()).isZero();
+            assertThat(r.err()).as(r.toString()).contains("[" + k + "] another bmdeb (pid " + ProcessHandle.current().pid()
+                    + ") is building for this kernel in " + out + "; waiting for it");
+            results.add((String) ((Map<?, ?>) ((List<?>) ((Map<?, ?>) Json.read(r.out())).get("kernels")).get(0)).get("result"));
+        }
+        assertThat(results).containsExactlyInAnyOrder("built", "up-to-date");
+        assertThat(debs(out)).containsExactly("hello-modules-" + k + "_1.0_amd64.deb");
+        try (Stream<Path> logs = Files.list(work.resolve("logs"))) {
+            assertThat(logs.toList()).as("one build log: one build").hasSize(1);
+        }
+    }
+}
