@@ -7,6 +7,7 @@ import io.dkmsdeb.support.Log;
 import java.io.IOException;
 import java.nio.channels.FileChannel;
 import java.nio.channels.FileLock;
+import java.nio.channels.OverlappingFileLockException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
@@ -42,7 +43,13 @@ final class RepoLock implements AutoCloseable {
             long deadline = System.nanoTime() + timeout.toNanos();
             boolean said = false;
             while (true) {
-                FileLock lock = channel.tryLock();
+                FileLock lock;
+                try {
+                    lock = channel.tryLock();
+                } catch (OverlappingFileLockException heldHere) {
+                    // another thread of this process holds it: wait as for another process
+                    lock = null;
+                }
                 if (lock != null) {
                     return new RepoLock(channel, lock);
                 }

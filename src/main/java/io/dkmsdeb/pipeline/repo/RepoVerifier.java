@@ -15,6 +15,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Set;
 import java.util.function.Function;
@@ -37,7 +38,7 @@ public final class RepoVerifier {
     private final String suite;
     private final Path keyring;
     private final Set<String> hashPoolFiles;
-    private final List<String> problems = new ArrayList<>();
+    private final Set<String> problems = new LinkedHashSet<>();
     private int filesChecked;
     private int packagesChecked;
 
@@ -107,7 +108,7 @@ public final class RepoVerifier {
     }
 
     private Report report(boolean signed) {
-        return new Report(problems, filesChecked, packagesChecked, signed);
+        return new Report(List.copyOf(problems), filesChecked, packagesChecked, signed);
     }
 
     private void checkSignatures(String dists, Path release, byte[] releaseBytes, Path inRelease) {
@@ -173,12 +174,12 @@ public final class RepoVerifier {
             return;
         }
         if (xz) {
-            // the entries are those of Packages, whose bytes Release pins too; here only that both agree
+            // the same entries as Packages beside it, checked there; else checked here
             Path plain = resolve.apply(path.substring(0, path.length() - ".xz".length()));
-            if (Files.isRegularFile(plain) && !text.equals(new String(read(plain), StandardCharsets.UTF_8))) {
-                problems.add(path + ": does not unpack to the Packages beside it");
+            if (Files.isRegularFile(plain) && text.equals(new String(read(plain), StandardCharsets.UTF_8))) {
+                return;
             }
-            return;
+            problems.add(path + ": does not unpack to the Packages beside it");
         }
         List<Deb822.Paragraph> stanzas;
         try {

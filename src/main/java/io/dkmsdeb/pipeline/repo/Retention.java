@@ -23,7 +23,8 @@ import java.util.regex.Pattern;
  *   <li>kernels gone: a {@code NAME-modules-KVER} package (Source {@code NAME-dkms-bin}, depending on
  *       {@code linux-image-KVER}) whose kernel the archive listing no longer has, when the listing
  *       has kernels of that package's architecture at all (a listing of amd64 kernels says nothing of
- *       arm64 ones);</li>
+ *       arm64 ones), and the older versions of a meta-package that depended on such a package
+ *       (the newest version of a meta-package always stays);</li>
  *   <li>old builds: all but the newest {@code N} versions of each package name and architecture.</li>
  * </ul>
  * Never removed: a package that a package staying depends on with {@code (= VERSION)}, as every
@@ -45,6 +46,14 @@ final class Retention {
         Set<RepoPool.Entry> candidates = new LinkedHashSet<>();
         if (listing != null) {
             entries.stream().filter(e -> kernelGone(e, listing)).forEach(candidates::add);
+            // an older version of a meta-package that pointed at such a kernel goes with it; the newest stays
+            Set<String> gone = new HashSet<>();
+            candidates.forEach(e -> gone.add(e.pkg() + " " + e.version()));
+            Map<String, RepoPool.Entry> newest = new LinkedHashMap<>();
+            entries.forEach(e -> newest.merge(e.pkg() + " " + e.arch(), e,
+                    (a, b) -> DebianVersion.compare(a.version(), b.version()) >= 0 ? a : b));
+            entries.stream().filter(e -> newest.get(e.pkg() + " " + e.arch()) != e)
+                    .filter(e -> exactDepends(e).stream().anyMatch(gone::contains)).forEach(candidates::add);
         }
         if (keepBuilds > 0) {
             Map<String, List<RepoPool.Entry>> byName = new LinkedHashMap<>();
