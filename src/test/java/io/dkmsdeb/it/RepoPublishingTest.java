@@ -307,4 +307,124 @@ class RepoPublishingTest {
         assertThat(r.exit()).as(r.toString()).isEqualTo(1);
         assertThat(r.err()).contains("main/binary-amd64/Packages: size", "pool/main/b/base/base_1_amd64.deb: size", "fault(s)");
     }
+
+    /** A package shaped as bmdeb's NAME-modules-KVER (made by dpkg-deb: what counts here is its control file). */
+    private static Path modulesStub(Path dir, String kver) throws IOException {
+        Path root = Files.createDirectories(dir.resolve("build").resolve("hello-modules-" + kver).resolve("DEBIAN"));
+        Files.writeString(root.resolve("control"), "Package: hello-modules-" + kver + "\nSource: hello-dkms-bin\nVersion: 1.0\n"
+                + "Architecture: amd64\nMaintainer: Test <test@example.org>\nDepends: linux-image-" + kver + " | linux-image-" + kver
+                + "-unsigned\nSection: kernel\nDescription: hello modules for " + kver + "\n", StandardCharsets.UTF_8);
+        Path out = dir.resolve("hello-modules-" + kver + "_1.0_amd64.deb");
+        Cmd.ok("dpkg-deb", "--build", "--root-owner-group", root.getParent().toString(), out.toString());
+        return out;
+    }
+
+    /** A listing as 'kernels --json' writes it: these kernels, and linux-image-amd64 at {@code metaVersion} depending on {@code metaRelease}. */
+    private static Path listing(Path file, String metaVersion, String metaRelease, String... releases) throws IOException {
+        StringBuilder k = new StringBuilder();
+        for (String r : releases) {
+            k.append(k.length() == 0 ? "" : ",").append("{\"release\":\"").append(r).append("\",\"series\":\"6.1\",\"flavour\":\"amd64\",")
+                    .append("\"arch\":\"amd64\",\"headersPackage\":\"linux-headers-").append(r).append("\",\"headersVersion\":\"1\"}");
+        }
+        Files.writeString(file, "{\"kernels\":[" + k + "],\"metas\":[{\"package\":\"linux-image-amd64\",\"flavour\":\"amd64\","
+                + "\"version\":\"" + metaVersion + "\",\"release\":\"" + metaRelease + "\"}]}\n", StandardCharsets.UTF_8);
+        return file;
+    }
+
+    private static Cmd.Result publishWithMetas(Path repo, List<Path> debs, Path listing, String... extra) {
+        List<String> args = new ArrayList<>(List.of("repo", repo.toString()));
+        debs.forEach(d -> args.add(d.toString()));
+        args.addAll(List.of("--suite", SUITE, "--gpg-homedir", key.home().toString(), "--sign-key", key.fingerprint(),
+                "--kernel-list", listing.toString()));
+        args.addAll(List.of(extra));
+        return Cmd.dkmsDeb(null, Map.of("GNUPGHOME", key.home().toString()), args.toArray(String[]::new));
+    }
+
+    @Test
+    void retentionTakesOutAKernelTheArchiveDroppedAndDeletesItsFileOnceNoKeptGenerationNamesIt() throws Exception {
+        Path dir = Files.createDirectories(tmp.resolve("retention"));
+        Path repo = dir.resolve("repo");
+        String a = "6.1.0-90-amd64";
+        String b = "6.1.0-91-amd64";
+        String c = "6.1.0-92-amd64";
+        Path abc = listing(dir.resolve("abc.json"), "1", a, a, b, c);
+        Cmd.Result first = publishWithMetas(repo, List.of(modulesStub(dir, a), modulesStub(dir, b), modulesStub(dir, c)), abc);
+        assertThat(first.exit()).as(first.toString()).isZero();
+        assertThat(served(repo)).containsExactly("hello-modules-" + a, "hello-modules-" + b, "hello-modules-" + c, "hello-modules-amd64");
+
+        // the archive dropped A, and linux-image-amd64 moved on to C
+        Path bc = listing(dir.resolve("bc.json"), "3", c, b, c);
+        Map<String, String> before = RepoFixtures.snapshot(repo);
+        Cmd.Result dry = publishWithMetas(repo, List.of(), bc, "--prune-kernels", "--dry-run", "--keep-generations", "2");
+        assertThat(dry.exit()).as(dry.toString()).isZero();
+        assertThat(dry.err()).contains("would remove hello-modules-" + a + " 1.0", "kernel " + a + " is no longer in the archive listing",
+                "would remove hello-modules-amd64 1.0+1", "nothing was changed").doesNotContain("would remove hello-modules-" + b);
+        before.remove(".dkms-deb/lock");
+        Map<String, String> afterDry = RepoFixtures.snapshot(repo);
+        afterDry.remove(".dkms-deb/lock");
+        assertThat(afterDry).as("a dry run changes nothing").isEqualTo(before);
+
+        Cmd.Result prune = publishWithMetas(repo, List.of(), bc, "--prune-kernels", "--keep-generations", "2", "--json");
+        assertThat(prune.exit()).as(prune.toString()).isZero();
+        assertThat(prune.out()).contains("\"removed\":[\"pool/main/h/hello-dkms-bin/hello-modules-" + a + "_1.0_amd64.deb\"");
+        List<Map<String, String>> stanzas = RepoFixtures.stanzas(repo.resolve("dists/" + SUITE + "/main/binary-amd64/Packages"));
+        assertThat(stanzas).extracting(s -> s.get("Package") + " " + s.get("Version")).containsExactly(
+                "hello-modules-" + b + " 1.0", "hello-modules-" + c + " 1.0", "hello-modules-amd64 1.0+3");
+        assertThat(stanzas.get(2).get("Depends")).isEqualTo("hello-modules-" + c + " (= 1.0)");
+        Path aFile = repo.resolve("pool/main/h/hello-dkms-bin/hello-modules-" + a + "_1.0_amd64.deb");
+        assertThat(aFile).as("kept while the previous generation, which names it, is kept").exists();
+        assertVerifies(repo, repo.resolve("KEY.gpg"), "after pruning");
+        try (RepoServer server = new RepoServer(repo)) {
+            AptClient client = new AptClient(dir.resolve("apt"), server.url(), SUITE, repo.resolve("KEY.gpg"));
+            Cmd.Result update = client.update();
+            assertThat(AptClient.clean(update)).as(update.toString()).isTrue();
+            assertThat(client.packageNames()).doesNotContain("hello-modules-" + a).contains("hello-modules-" + c, "hello-modules-amd64");
+        }
+
+        // one more generation: the one that named A's package ages out, and its file goes
+        Cmd.Result next = publishWithMetas(repo, List.of(deb(dir, "other", "1")), bc, "--keep-generations", "2");
+        assertThat(next.exit()).as(next.toString()).isZero();
+        assertThat(next.err()).contains("deleted pool/main/h/hello-dkms-bin/hello-modules-" + a + "_1.0_amd64.deb");
+        assertThat(aFile).doesNotExist();
+        assertThat(repo.resolve("pool/main/h/hello-dkms-bin/hello-modules-" + c + "_1.0_amd64.deb")).exists();
+        assertVerifies(repo, repo.resolve("KEY.gpg"), "after the file went");
+        // the kernel listing no longer has C either, but the meta-package depends on it: it stays
+        Path b2 = listing(dir.resolve("b.json"), "3", c, b);
+        Cmd.Result keep = publishWithMetas(repo, List.of(), b2, "--prune-kernels");
+        assertThat(keep.exit()).as(keep.toString()).isZero();
+        assertThat(served(repo)).contains("hello-modules-" + c, "hello-modules-amd64");
+    }
+
+    @Test
+    void theIndicesAgreeWithAptFtparchiveOnTheSamePool() throws Exception {
+        Path dir = Files.createDirectories(tmp.resolve("ftparchive"));
+        Path repo = dir.resolve("repo");
+        Cmd.Result r = publishWithMetas(repo, List.of(modulesStub(dir, "6.1.0-90-amd64"), deb(dir, "plain", "2.0-1")),
+                listing(dir.resolve("l.json"), "1", "6.1.0-90-amd64", "6.1.0-90-amd64"));
+        assertThat(r.exit()).as(r.toString()).isZero();
+        Cmd.Result ftp = Cmd.run(repo, null, List.of("apt-ftparchive", "-o", "APT::FTPArchive::SHA1=false", "-o", "APT::FTPArchive::SHA512=false",
+                "packages", "pool"));
+        assertThat(ftp.exit()).as(ftp.toString()).isZero();
+        Path theirs = Files.writeString(dir.resolve("ftparchive-Packages"), ftp.out());
+        List<Map<String, String>> expected = RepoFixtures.stanzas(theirs);
+        List<Map<String, String>> ours = RepoFixtures.stanzas(repo.resolve("dists/" + SUITE + "/main/binary-amd64/Packages"));
+        assertThat(ours).hasSize(expected.size()).hasSize(3);
+        for (Map<String, String> e : expected) {
+            Map<String, String> o = ours.stream().filter(s -> s.get("Package").equals(e.get("Package"))).findFirst().orElseThrow();
+            assertThat(o).as(e.get("Package")).isEqualTo(e);
+        }
+    }
+
+    @Test
+    void aKernelMetaPackageThatMovedToAKernelWithoutAModulePackageIsNamed() throws Exception {
+        Path dir = Files.createDirectories(tmp.resolve("stale-meta"));
+        Path repo = dir.resolve("repo");
+        String a = "6.1.0-90-amd64";
+        assertThat(publishWithMetas(repo, List.of(modulesStub(dir, a)), listing(dir.resolve("a.json"), "1", a, a)).exit()).isZero();
+        Cmd.Result moved = publishWithMetas(repo, List.of(), listing(dir.resolve("d.json"), "2", "6.1.0-93-amd64", a, "6.1.0-93-amd64"));
+        assertThat(moved.exit()).as(moved.toString()).isZero();
+        assertThat(moved.err()).contains("linux-image-amd64 2 now depends on kernel 6.1.0-93-amd64, but the repository has no "
+                + "hello-modules-6.1.0-93-amd64", "bmdeb -k 6.1.0-93-amd64");
+        assertThat(served(repo)).containsExactly("hello-modules-" + a, "hello-modules-amd64");
+    }
 }
