@@ -15,7 +15,9 @@ import java.util.concurrent.Callable;
 
 /** {@code dkms-deb verify-repo}: check a repository as apt would, for monitoring and after any fault. */
 @Command(name = "verify-repo", sortOptions = false,
-        description = {"Check an apt repository as a client would: the signatures of InRelease and Release.gpg (gpgv, against "
+        description = {"Check an apt repository as a client would, for monitoring.",
+            "",
+            "Checks the signatures of InRelease and Release.gpg (gpgv, against "
                 + "--keyring, else the repository's own KEY.gpg), every file Release lists (size, MD5, SHA256), their by-hash "
                 + "copies when Release says Acquire-By-Hash, and every pool file a Packages entry names (size, MD5, SHA256).",
             "",
