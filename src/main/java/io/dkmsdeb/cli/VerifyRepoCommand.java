@@ -9,6 +9,7 @@ import picocli.CommandLine.Parameters;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.concurrent.Callable;
@@ -22,8 +23,10 @@ import java.util.concurrent.Callable;
                 + "copies when Release says Acquire-By-Hash, and every pool file a Packages entry names (size, MD5, SHA256).",
             "",
             "Prints one line per fault and exits 1 when there is any; prints a summary and exits 0 when there is none. "
-                    + "Reads only: it can run while a publisher works."},
-        footer = {"", "Exit codes: 0 the suite checks out, 1 it does not (or cannot be read), 2 usage."})
+                    + "Reads only; while a dkms-deb publisher works on the repository it waits for it, so as to read one "
+                    + "generation (a reader's lock on REPODIR/.dkms-deb/lock, taken when that file can be read)."},
+        footer = {"", "Exit codes: 0 the suite checks out, 1 it does not (or cannot be read), 2 usage, "
+                + "75 a publisher held the repository past --lock-timeout."})
 final class VerifyRepoCommand implements Callable<Integer> {
     @Option(names = {"-h", "--help"}, usageHelp = true, description = "Show this help message and exit.")
     boolean help;
@@ -40,6 +43,10 @@ final class VerifyRepoCommand implements Callable<Integer> {
                     + "which only proves the repository agrees with itself).")
     Path keyring;
 
+    @Option(names = "--lock-timeout", paramLabel = "SECONDS",
+            description = "Wait up to SECONDS for a publish at work to finish (default: ${DEFAULT-VALUE}); then exit 75.")
+    long lockTimeout = 600;
+
     @Option(names = "--json", description = "Print the result as JSON on standard output.")
     boolean json;
 
@@ -50,7 +57,7 @@ final class VerifyRepoCommand implements Callable<Integer> {
             throw new picocli.CommandLine.ParameterException(new picocli.CommandLine(this),
                     "--keyring " + keyring + " is not a file; give the key that apt's signed-by names");
         }
-        RepoVerifier.Report r = RepoVerifier.verify(repoDir, s, keyring);
+        RepoVerifier.Report r = RepoVerifier.verify(repoDir, s, keyring, Duration.ofSeconds(lockTimeout));
         if (json) {
             Map<String, Object> out = new LinkedHashMap<>();
             out.put("command", "verify-repo");

@@ -118,7 +118,7 @@ class RepoPublishingTest {
     }
 
     private static void assertVerifies(Path repo, Path keyring, String when) {
-        RepoVerifier.Report r = RepoVerifier.verify(repo, SUITE, keyring);
+        RepoVerifier.Report r = RepoVerifier.verify(repo, SUITE, keyring, java.time.Duration.ofMinutes(1));
         assertThat(r.problems()).as("verify-repo " + when).isEmpty();
         assertThat(r.signed()).as("signed, " + when).isTrue();
     }

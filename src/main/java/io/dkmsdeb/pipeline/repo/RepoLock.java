@@ -36,16 +36,40 @@ final class RepoLock implements AutoCloseable {
      * @throws LockTimeoutException when the wait ends first (nothing changed)
      */
     static RepoLock acquire(Path file, Duration timeout) {
-        FileChannel channel = null;
         try {
             Files.createDirectories(file.getParent());
-            channel = FileChannel.open(file, StandardOpenOption.CREATE, StandardOpenOption.WRITE);
+            return acquire(file, FileChannel.open(file, StandardOpenOption.CREATE, StandardOpenOption.WRITE), false, timeout);
+        } catch (IOException e) {
+            throw new DkmsDebException("cannot lock the repository at " + file + ": " + e.getMessage()
+                    + "; check that the directory is writable and on a local file system", e);
+        }
+    }
+
+    /**
+     * A reader's lock: shared with other readers, held off while a publisher holds its lock, so that
+     * what is read is one generation. Null when the repository has no lock file or it cannot be read
+     * (no publisher of this kind writes there, or the reader may not open it): then reading goes on
+     * without one.
+     */
+    static RepoLock shared(Path file, Duration timeout) {
+        FileChannel channel;
+        try {
+            channel = FileChannel.open(file, StandardOpenOption.READ);
+        } catch (IOException e) {
+            return null;
+        }
+        return acquire(file, channel, true, timeout);
+    }
+
+    private static RepoLock acquire(Path file, FileChannel opened, boolean shared, Duration timeout) {
+        FileChannel channel = opened;
+        try {
             long deadline = System.nanoTime() + timeout.toNanos();
             boolean said = false;
             while (true) {
                 FileLock lock;
                 try {
-                    lock = channel.tryLock();
+                    lock = channel.tryLock(0, Long.MAX_VALUE, shared);
                 } catch (OverlappingFileLockException heldHere) {
                     // another thread of this process holds it: wait as for another process
                     lock = null;

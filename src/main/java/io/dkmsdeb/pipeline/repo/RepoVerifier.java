@@ -73,10 +73,16 @@ public final class RepoVerifier {
         }
     }
 
-    /** Checks a served repository: every pool file hashed; {@code keyring} null: the repository's own KEY.gpg. */
-    public static Report verify(Path repo, String suite, Path keyring) {
+    /**
+     * Checks a served repository: every pool file hashed; {@code keyring} null: the repository's own
+     * KEY.gpg. Holds a reader's lock, so that a publish at work is waited for (up to
+     * {@code lockTimeout}) rather than read between two of its renames.
+     */
+    public static Report verify(Path repo, String suite, Path keyring, Duration lockTimeout) {
         Path key = keyring != null ? keyring : repo.resolve("KEY.gpg");
-        return new RepoVerifier(repo::resolve, suite, Files.isRegularFile(key) ? key : null, null).run();
+        try (RepoLock lock = RepoLock.shared(new RepoState(repo).lockFile(), lockTimeout)) {
+            return new RepoVerifier(repo::resolve, suite, Files.isRegularFile(key) ? key : null, null).run();
+        }
     }
 
     Report run() {
