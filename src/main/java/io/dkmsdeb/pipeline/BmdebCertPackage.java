@@ -1,13 +1,9 @@
 package io.dkmsdeb.pipeline;
 
 import io.dkmsdeb.debiandir.DebianVersion;
-import io.dkmsdeb.deb.DebWriter;
-import io.dkmsdeb.model.Compression;
 import io.dkmsdeb.model.DebPackage;
 
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
@@ -66,17 +62,6 @@ final class BmdebCertPackage {
     private static Planned planned(BmdebPlan plan, CertPackagePlanner.Certificate cert, ModulesPackagePlanner.Names names, String module,
                                    String moduleVersion, Path existing) {
         DebPackage pkg = new CertPackagePlanner(plan.templates()).plan(names, module, moduleVersion, plan.maintainer(), cert, plan.epoch());
-        return new Planned(pkg, bytes(pkg, plan.epoch()), existing);
-    }
-
-    /** The bytes of a package as bmdeb writes it. */
-    static byte[] bytes(DebPackage pkg, long epoch) {
-        ByteArrayOutputStream out = new ByteArrayOutputStream();
-        try {
-            new DebWriter(Compression.XZ, epoch, 1).write(pkg, out);
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot assemble " + pkg.conventionalFileName() + " in memory", e);
-        }
-        return out.toByteArray();
+        return new Planned(pkg, ModulesPackageFile.bytes(pkg, plan.epoch()), existing);
     }
 }

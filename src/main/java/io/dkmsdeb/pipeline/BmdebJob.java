@@ -106,6 +106,9 @@ public final class BmdebJob {
     public Result run(Request r) {
         long start = System.nanoTime();
         BmdebPlan.Kernels kernels = BmdebPlan.kernels(r);
+        // the kernels' locks make the output directory before anything is written into it: a call that writes
+        // nothing leaves no new directory behind
+        Path created = OutputDir.missing(r.outDir());
         try (ModuleLocator located = ModuleLocator.locate(r.source())) {
             BmdebPlan plan = BmdebPlan.of(r, kernels, located);
             // read before any build, so that a file that is no certificate fails in a second, not after the compiles
@@ -115,6 +118,10 @@ public final class BmdebJob {
             Path certPackage = cert == null ? null : writeCertPackage(plan, cert, results);
             return new Result(named == null ? null : named.module(), named == null ? null : named.moduleVersion(), results,
                     exitCode(results), (System.nanoTime() - start) / 1e9, certPackage);
+        } finally {
+            if (created != null) {
+                OutputDir.removeEmpty(r.outDir(), created);
+            }
         }
     }
 

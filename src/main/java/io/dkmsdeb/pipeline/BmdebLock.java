@@ -8,7 +8,9 @@ import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.channels.FileLock;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.time.Duration;
@@ -21,9 +23,11 @@ import java.util.concurrent.ConcurrentHashMap;
  * up-to-date package to the package written, so that two calls writing to one {@code -o} for the
  * same kernel never both build it: the second waits, then finds the first one's package up to date.
  * It is an fcntl lock on {@code OUTDIR/.dkms-deb-bmdeb-KVER.lock} (FileChannel.tryLock, polled), which
- * the kernel releases when its holder dies, so a killed call never leaves a stale lock. The file holds
- * the holder's process id, for the message of a call that waits; it stays (a lock file removed while
- * held could be locked again by two others at once).
+ * the system releases when its holder dies, so a killed call never leaves a stale lock (only its file,
+ * which the next call takes). The file holds the holder's process id, for the message of a call that
+ * waits. The holder removes it before it lets go, so that the output directory holds only packages;
+ * a call that then gets the lock of the removed file sees so in /proc/self/fd and locks the path's new
+ * file instead, so that two calls never hold one kernel's lock at once.
  */
 final class BmdebLock implements AutoCloseable {
     /** How often a waiting call tries again. */
@@ -34,6 +38,8 @@ final class BmdebLock implements AutoCloseable {
      * drop the process's fcntl lock on the file (POSIX), whichever descriptor took it.
      */
     private static final Set<Path> HELD = ConcurrentHashMap.newKeySet();
+    /** This process's open files, as Linux shows them. */
+    private static final Path PROC_FDS = Path.of("/proc/self/fd");
 
     private final Path file;
     private final FileChannel channel;
@@ -52,30 +58,74 @@ final class BmdebLock implements AutoCloseable {
 
     /** The lock, if no other process (or other run of this one) holds it; never waits. */
     static Optional<BmdebLock> tryAcquire(Path outDir, String key) throws IOException {
-        Path file = file(OutputDir.prepare(outDir), key).toAbsolutePath().normalize();
-        if (!HELD.add(file)) {
-            return Optional.empty();
-        }
-        FileChannel channel;
-        try {
-            channel = FileChannel.open(file, StandardOpenOption.CREATE, StandardOpenOption.READ, StandardOpenOption.WRITE);
-        } catch (IOException | RuntimeException e) {
-            HELD.remove(file);
-            throw e;
-        }
-        try {
-            FileLock lock = channel.tryLock();
-            if (lock != null) {
+        for (int attempt = 1; ; attempt++) {
+            Path file = file(OutputDir.prepare(outDir), key).toAbsolutePath().normalize();
+            if (!HELD.add(file)) {
+                return Optional.empty();
+            }
+            FileChannel channel;
+            try {
+                channel = FileChannel.open(file, StandardOpenOption.CREATE, StandardOpenOption.READ, StandardOpenOption.WRITE);
+            } catch (NoSuchFileException e) {
+                HELD.remove(file);
+                if (attempt < 5) {
+                    continue;   // the directory was removed as empty by a call that just ended: made again
+                }
+                throw e;
+            } catch (IOException | RuntimeException e) {
+                HELD.remove(file);
+                throw e;
+            }
+            try {
+                FileLock lock = channel.tryLock();
+                if (lock == null) {
+                    close(file, channel);
+                    return Optional.empty();
+                }
+                if (!linked(file)) {
+                    // its holder removed the file while it held it: the lock of a file nobody will look at again
+                    lock.release();
+                    close(file, channel);
+                    continue;
+                }
                 channel.truncate(0);
                 channel.write(ByteBuffer.wrap(("pid " + ProcessHandle.current().pid() + "\n").getBytes(StandardCharsets.US_ASCII)), 0);
                 return Optional.of(new BmdebLock(file, channel, lock));
+            } catch (IOException | RuntimeException e) {
+                close(file, channel);
+                throw e;
             }
-        } catch (IOException | RuntimeException e) {
-            close(file, channel);
-            throw e;
         }
-        close(file, channel);
-        return Optional.empty();
+    }
+
+    /**
+     * True when the lock file this process has open (it opens at most one descriptor of it, see {@link #HELD}) is
+     * still the one at its path: Linux names an open file that was removed "PATH (deleted)" in /proc/self/fd.
+     */
+    private static boolean linked(Path file) throws IOException {
+        Path real;
+        try {
+            real = file.getParent().toRealPath().resolve(file.getFileName());
+        } catch (NoSuchFileException e) {
+            return false;
+        }
+        String deleted = real + " (deleted)";
+        boolean found = false;
+        try (DirectoryStream<Path> fds = Files.newDirectoryStream(PROC_FDS)) {
+            for (Path fd : fds) {
+                String target;
+                try {
+                    target = Files.readSymbolicLink(fd).toString();
+                } catch (IOException e) {
+                    continue;   // a descriptor closed meanwhile
+                }
+                if (target.equals(deleted)) {
+                    return false;
+                }
+                found |= target.equals(real.toString());
+            }
+        }
+        return found;
     }
 
     /**
@@ -129,12 +179,17 @@ final class BmdebLock implements AutoCloseable {
         }
     }
 
+    /** Removes the lock file, then releases the lock: a call that failed or found its kernel up to date leaves nothing behind. */
     @Override
     public void close() throws IOException {
         try {
-            lock.release();
+            Files.deleteIfExists(file);
         } finally {
-            close(file, channel);
+            try {
+                lock.release();
+            } finally {
+                close(file, channel);
+            }
         }
     }
 }

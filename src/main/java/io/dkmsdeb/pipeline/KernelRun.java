@@ -8,7 +8,6 @@ import io.dkmsdeb.kernel.HeadersFetcher;
 import io.dkmsdeb.kernel.KernelBuild;
 import io.dkmsdeb.kernel.KernelHeaders;
 import io.dkmsdeb.model.BuiltModule;
-import io.dkmsdeb.model.DebPackage;
 import io.dkmsdeb.model.DkmsConf;
 import io.dkmsdeb.model.DkmsDebException;
 import io.dkmsdeb.model.KernelExcludedException;
@@ -206,77 +205,23 @@ final class KernelRun {
         Path log = plan.logDir().resolve(conf.packageName() + "-" + conf.packageVersion() + "_" + k.release() + ".log");
         // names checked now, so that a bad version fails before the compile; while make runs,
         // on the core it leaves free: the package writer is warmed up, doc files and scripts rendered
-        ModulesPackagePlanner.Names base = ModulesPackagePlanner.names(conf, k, plan.revision(conf.packageVersion()), r.name());
-        ModulesVersion.Choice choice = ModulesVersion.choose(base.debianVersion(), base.packageName(), digest, known);
-        say(choice, base);
-        ModulesPackagePlanner.Names names = ModulesPackagePlanner.withVersion(base, choice.version());
-        String certVersion = plan.signing() == null ? null : BmdebCertPackage.plan(plan, CertPackagePlanner.read(plan.signing().cert()),
-                base, conf.packageName(), conf.packageVersion()).version();
-        ModulesPackagePlanner planner = new ModulesPackagePlanner(plan.templates(), plan.signing() != null, certVersion);
+        ModulesPackageFile file = new ModulesPackageFile(plan, kernel, digest, known);
+        ModulesPackageFile.Versioned v = file.versioned(conf, k);
         CompletableFuture<ModulesPackagePlanner.Prepared> prepared = CompletableFuture.supplyAsync(() -> {
             new DebWriter(Compression.XZ, plan.epoch(), 1).warmUp();
-            return planner.prepare(names, conf, k, plan.maintainer(), source.dir(), plan.epoch());
+            return v.planner().prepare(v.names(), conf, k, plan.maintainer(), source.dir(), plan.epoch());
         });
         phases.since("prepare", start);
         List<BuiltModule> modules = builder.build(new KernelBuild.Request(source.dir(), source.dkmsConfText(), conf, k,
                 makeJobs, r.strip(), log, r.buildTimeoutSeconds(), plan.epoch(), plan.signing(), layout, phases,
                 r.compileDebugInfo()));
         long packaging = System.nanoTime();
-        Path target = write(planner, conf, k, source, Background.join(prepared), modules);
+        Path target = file.write(v, conf, k, source.dir(), Background.join(prepared), modules);
         phases.since("package", packaging);
         BmdebJob.KernelResult built = result(KernelOutcome.BUILT, 0, target, packageName(target), "", null);
         Log.info(String.format("[%s] wrote %s (%d module%s) in %.1f s: %s", k.release(), target, modules.size(),
                 modules.size() == 1 ? "" : "s", built.seconds(), phases.describe()));
         return built;
-    }
-
-    /**
-     * Writes the package, under a name not taken by other bytes: when a file of its name is in the
-     * output directory with other bytes (a --rebuild whose bytes differ, or a file bmdeb could not
-     * read), the package gets the next version instead, and that file is left as it is.
-     */
-    private Path write(ModulesPackagePlanner planner, DkmsConf conf, KernelTarget k, ModuleSource source,
-                       ModulesPackagePlanner.Prepared prepared, List<BuiltModule> modules) throws IOException {
-        Path dir = OutputDir.prepare(plan.request().outDir());
-        ModulesPackagePlanner.Prepared p = prepared;
-        List<BmdebPackages.Known> taken = new java.util.ArrayList<>(known);
-        while (true) {
-            DebPackage pkg = planner.complete(conf, k, plan.maintainer(), p, modules, digest);
-            Path target = dir.resolve(pkg.conventionalFileName());
-            OutputDir.Written w = OutputDir.writeNew(target, BmdebCertPackage.bytes(pkg, plan.epoch()));
-            if (w == OutputDir.Written.UNCHANGED) {
-                Log.info("[" + kernel + "] " + target + " was there with the same bytes: left as it was");
-            }
-            if (w != OutputDir.Written.TAKEN) {
-                return target;
-            }
-            taken.add(new BmdebPackages.Known(pkg.packageName(), pkg.version(), null, target));
-            String base = ModulesPackagePlanner.names(conf, k, plan.revision(conf.packageVersion()), plan.request().name()).debianVersion();
-            String next = ModulesVersion.choose(base, pkg.packageName(), null, taken).version();
-            Log.info("[" + kernel + "] " + target + " is there with other bytes and is left as it is: version " + next);
-            p = planner.prepare(ModulesPackagePlanner.withVersion(p.names(), next), conf, k, plan.maintainer(), source.dir(), plan.epoch());
-        }
-    }
-
-    /** Says why the package gets the version it gets, when earlier packages of its name decided it. */
-    private void say(ModulesVersion.Choice c, ModulesPackagePlanner.Names base) {
-        if (c.same() != null) {
-            Log.info("[" + kernel + "] --rebuild: " + c.same().file() + " was built from the same inputs; the new build keeps its version "
-                    + c.version());
-        } else if (c.previous() != null) {
-            Log.info("[" + kernel + "] inputs changed since " + c.previous().packageName() + " " + c.previous().version() + " ("
-                    + c.previous().file() + ", inputs " + shortDigest(c.previous().inputs()) + " -> " + shortDigest(digest) + "): version "
-                    + c.version());
-        }
-        if (c.higher() != null) {
-            Log.warn("[" + kernel + "] " + c.higher().file() + " has version " + c.higher().version() + ", higher than " + c.version()
-                    + " (from " + base.upstreamVersion() + " and the revision): apt will not upgrade to the new package; give it a "
-                    + "higher version (-V, --revision)");
-        }
-    }
-
-    private static String shortDigest(String digest) {
-        return digest == null ? "none" : digest.length() > 19 ? digest.substring(0, 19) + "..." : digest;
     }
 
     /** --kernel-source-dir, else /lib/modules/KVER/build, else (--fetch-headers) the downloaded headers. */

@@ -57,6 +57,31 @@ public final class OutputDir {
         return dir;
     }
 
+    /** The outermost of {@code dir} and its parents that does not exist yet, or null when {@code dir} exists. */
+    static Path missing(Path dir) {
+        Path abs = dir.toAbsolutePath().normalize();
+        Path top = null;
+        for (Path p = abs; p != null && !Files.exists(p, LinkOption.NOFOLLOW_LINKS); p = p.getParent()) {
+            top = p;
+        }
+        return top;
+    }
+
+    /**
+     * Removes {@code dir}, then its parents up to {@code top}, as long as each is empty: the directories a call
+     * created (see {@link #missing}) and wrote nothing into. Best effort: what is not empty, or cannot go, stays.
+     */
+    static void removeEmpty(Path dir, Path top) {
+        Path end = top.toAbsolutePath().normalize();
+        for (Path p = dir.toAbsolutePath().normalize(); p != null && p.startsWith(end); p = p.getParent()) {
+            try {
+                Files.deleteIfExists(p);
+            } catch (IOException e) {
+                return;     // not empty (a package, another call's lock), or not ours to remove
+            }
+        }
+    }
+
     /** What {@link #writeNew} did. */
     enum Written {
         /** The file was written (it was not there). */

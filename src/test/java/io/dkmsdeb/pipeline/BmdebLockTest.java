@@ -39,6 +39,7 @@ class BmdebLockTest {
                     .hasMessageContaining("DKMS_DEB_LOCK_TIMEOUT");
             assertThat(System.nanoTime() - t0).isGreaterThanOrEqualTo(TimeUnit.MILLISECONDS.toNanos(900));
         }
+        assertThat(out).as("released: the lock file is removed").isEmptyDirectory();
         try (BmdebLock again = BmdebLock.tryAcquire(out, KERNEL).orElseThrow()) {
             assertThat(again).isNotNull();
         }
@@ -58,8 +59,10 @@ class BmdebLockTest {
         Thread.sleep(600);
         assertThat(waiter).isNotDone();
         held.close();
+        // the holder removed the file it locked; the waiter holds the lock of the path's new file
         try (BmdebLock got = waiter.get(10, TimeUnit.SECONDS).orElseThrow()) {
-            assertThat(got).isNotNull();
+            assertThat(BmdebLock.file(out, KERNEL)).isRegularFile();
+            assertThat(BmdebLock.tryAcquire(out, KERNEL)).isEmpty();
         }
     }
 }
