@@ -142,14 +142,32 @@ public final class RepoJob {
         if (signer != null) {
             signer.check();
         }
+        // every package is read and checked before the repository is touched (or made)
+        List<Arriving> arriving = new ArrayList<>();
+        for (Path deb : r.debs()) {
+            Map<String, String> fields = RepoPool.readControl(deb);
+            String filename = RepoPool.directory(t.component(), fields) + "/" + RepoPool.fileName(fields);
+            arriving.add(new Arriving(deb, new RepoPool.Entry(filename, RepoPool.checksums(deb), fields)));
+        }
+        boolean fresh = !Files.exists(repo, LinkOption.NOFOLLOW_LINKS);
         RepoState state = new RepoState(repo);
         try (RepoLock lock = RepoLock.acquire(state.lockFile(), r.policy().lockTimeout())) {
             state.recover();
-            return publish(r, state, signer, epoch, date, start);
+            return publish(r, arriving, state, signer, epoch, date, start);
+        } catch (RuntimeException e) {
+            if (fresh && !Files.exists(repo.resolve("dists"))) {
+                // a repository this run began and never served: nothing of it stays
+                RepoState.deleteTree(repo);
+            }
+            throw e;
         }
     }
 
-    private Result publish(Request r, RepoState state, RepoSigner signer, long epoch, long date, long start) {
+    /** A package given on the command line, read and checked. */
+    private record Arriving(Path deb, RepoPool.Entry entry) {
+    }
+
+    private Result publish(Request r, List<Arriving> arriving, RepoState state, RepoSigner signer, long epoch, long date, long start) {
         Target t = r.target();
         Path repo = t.repoDir();
         RepoHistory history = new RepoHistory(state, t.suite());
@@ -163,10 +181,10 @@ public final class RepoJob {
         List<String> added = new ArrayList<>();
         List<String> unchanged = new ArrayList<>();
         List<Incoming> incoming = new ArrayList<>();
-        for (Path deb : r.debs()) {
-            Map<String, String> fields = RepoPool.readControl(deb);
-            String filename = RepoPool.directory(t.component(), fields) + "/" + RepoPool.fileName(fields);
-            RepoPool.Entry e = new RepoPool.Entry(filename, RepoPool.checksums(deb), fields);
+        for (Arriving a : arriving) {
+            Path deb = a.deb();
+            RepoPool.Entry e = a.entry();
+            String filename = e.filename();
             RepoPool.Entry there = byKey.get(e.key());
             if (there == null && retired.contains(filename) && sameBytes(repo.resolve(filename), e.sums())) {
                 retired.remove(filename);
