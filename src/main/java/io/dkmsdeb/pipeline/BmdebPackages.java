@@ -65,27 +65,27 @@ final class BmdebPackages {
      * @param name       which Package fields count
      */
     private static List<Known> find(Path outDir, List<Path> more, String fileMarker, Predicate<String> name) {
-        List<Known> found = new ArrayList<>(files(outDir, 1, fileMarker, name));
         Set<Path> seen = new LinkedHashSet<>();
-        found.forEach(k -> seen.add(k.file().toAbsolutePath().normalize()));
+        List<Known> found = new ArrayList<>(files(outDir, 1, fileMarker, name, seen));
         for (Path dir : more) {
-            for (Known k : files(dir, DEPTH, fileMarker, name)) {
-                if (seen.add(k.file().toAbsolutePath().normalize())) {
-                    found.add(k);
-                }
-            }
+            // the indices first: a package they list is known without unpacking its file
             for (Known k : indices(dir, name)) {
                 if (seen.add(k.file().toAbsolutePath().normalize())) {
                     found.add(k);
                 }
             }
+            found.addAll(files(dir, DEPTH, fileMarker, name, seen));
         }
         return List.copyOf(found);
     }
 
-    private static List<Known> files(Path dir, int depth, String fileMarker, Predicate<String> name) {
+    /** The packages under {@code dir} whose files are not in {@code seen} (which they join). */
+    private static List<Known> files(Path dir, int depth, String fileMarker, Predicate<String> name, Set<Path> seen) {
         List<Known> found = new ArrayList<>();
         for (Path p : walk(dir, depth, n -> n.endsWith(".deb") && n.contains(fileMarker))) {
+            if (!seen.add(p.toAbsolutePath().normalize())) {
+                continue;
+            }
             control(p).filter(c -> c.get("Package").filter(name).isPresent() && c.get("Version").isPresent())
                     .ifPresent(c -> found.add(new Known(c.get("Package").get(), c.get("Version").get(),
                             c.get(BuildInputs.FIELD).orElse(null), p)));

@@ -152,6 +152,55 @@ class BmdebRebuildVersionTest {
         assertThat(dpkgSaysHigher("1.0-3", "1.0-2.1+b1")).isTrue();
     }
 
+    /** A key pair made with openssl: {@code KEY.pem} and {@code KEY.crt} under {@code work}. */
+    private Path[] keyPair(String name) throws Exception {
+        Path conf = work.resolve(name + ".cnf");
+        Files.writeString(conf, "[req]\ndistinguished_name=dn\nprompt=no\nx509_extensions=ext\n[dn]\nCN=" + name + "\n"
+                + "[ext]\nbasicConstraints=critical,CA:FALSE\nkeyUsage=digitalSignature\nsubjectKeyIdentifier=hash\n"
+                + "authorityKeyIdentifier=keyid\n");
+        Path key = work.resolve(name + ".pem");
+        Path cert = work.resolve(name + ".crt");
+        Cmd.ok("openssl", "req", "-new", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "3650", "-config", conf.toString(),
+                "-keyout", key.toString(), "-out", cert.toString());
+        return new Path[] {key, cert};
+    }
+
+    private Cmd.Result signed(Path tree, String k, Path out, Path[] pair) {
+        Cmd.Result r = Cmd.dkmsDeb(null, ENV, "bmdeb", tree.toString(), "-k", k, "-o", out.toString(), "--sign-key", pair[0].toString(),
+                "--sign-cert", pair[1].toString(), "--log-dir", work.resolve("logs").toString());
+        assertThat(r.exit()).as(r.toString()).isZero();
+        return r;
+    }
+
+    /**
+     * The certificate package keeps its version while its bytes are the same, and the -modules packages suggest the version it
+     * has: a source change gives modules 1.0+b1 beside cert 1.0; a new key gives modules +b2 and cert 1.0+b1.
+     */
+    @Test
+    void theCertificatePackageIsVersionedByItsOwnBytes() throws Exception {
+        String k = Kernels.newest61();
+        Path tree = example();
+        Path out = work.resolve("out");
+        Path[] a = keyPair("key-a");
+        signed(tree, k, out, a);
+        Path cert10 = out.resolve("hello-modules-cert_1.0_all.deb");
+        byte[] cert10Bytes = Files.readAllBytes(cert10);
+        assertThat(field(out.resolve("hello-modules-" + k + "_1.0_amd64.deb"), "Suggests")).isEqualTo("hello-modules-cert (= 1.0)");
+
+        Files.writeString(tree.resolve("hello.c"), "\n/* fixed */\n", StandardOpenOption.APPEND);
+        Cmd.Result fix = signed(tree, k, out, a);
+        assertThat(fix.err()).contains("up to date: " + cert10);
+        assertThat(field(out.resolve("hello-modules-" + k + "_1.0+b1_amd64.deb"), "Suggests")).isEqualTo("hello-modules-cert (= 1.0)");
+        assertThat(Files.readAllBytes(cert10)).isEqualTo(cert10Bytes);
+
+        signed(tree, k, out, keyPair("key-b"));
+        Path b2 = out.resolve("hello-modules-" + k + "_1.0+b2_amd64.deb");
+        assertThat(field(b2, "Suggests")).isEqualTo("hello-modules-cert (= 1.0+b1)");
+        assertThat(field(out.resolve("hello-modules-cert_1.0+b1_all.deb"), "Version")).isEqualTo("1.0+b1");
+        assertThat(Files.readAllBytes(cert10)).isEqualTo(cert10Bytes);
+        assertThat(debs(out)).hasSize(5);
+    }
+
     @Test
     void twoCallsToOneOutputDirectoryBuildOnce() throws Exception {
         String k = Kernels.newest61();
