@@ -45,8 +45,8 @@ import java.util.concurrent.Callable;
                     + "the installed package of NAME/VERSION) when its version is PACKAGE_VERSION-REVISION.",
             "",
             "Calls writing to one OUTDIR take a lock per kernel (OUTDIR/.dkms-deb-bmdeb-KVER.lock) before they look for an "
-                    + "up-to-date package: a second call waits for the first (at most --build-timeout, or "
-                    + "DKMS_DEB_LOCK_TIMEOUT seconds), then finds its package up to date."},
+                    + "up-to-date package: a second call waits for the first (at most --lock-timeout), then finds its package "
+                    + "up to date."},
         footer = {"", "Exit codes: 0 built or up-to-date (with several kernels: each one built, up-to-date or skipped, not all skipped), "
                 + "2 usage, 3 bad module source, 4 kernel headers (or, for a kernel of another architecture, the cross compiler) missing, 5 build failed (the message names the log), "
                 + "77 the module's BUILD_EXCLUSIVE_* excludes the kernel (with several kernels: all of them), 1 anything else. "
@@ -155,6 +155,11 @@ final class BmdebCommand implements Callable<Integer> {
     @Option(names = "--build-timeout", paramLabel = "SECONDS", description = "Time limit of each build step (default: ${DEFAULT-VALUE}).")
     long buildTimeout = 3600;
 
+    @Option(names = "--lock-timeout", paramLabel = "SECONDS",
+            description = "How long a kernel waits for another bmdeb that holds its lock in OUTDIR (default: the --build-timeout); "
+                    + "past it, that kernel fails.")
+    Long lockTimeout;
+
     @Option(names = "--log-dir", paramLabel = "DIR",
             description = "Where build logs go (default: dkms-deb/logs in $XDG_CACHE_HOME, else in ~/.cache).")
     Path logDir;
@@ -165,10 +170,13 @@ final class BmdebCommand implements Callable<Integer> {
         if (buildTimeout < 1) {
             throw new UsageException("--build-timeout must be at least 1, got " + buildTimeout);
         }
+        if (lockTimeout != null && lockTimeout < 0) {
+            throw new UsageException("--lock-timeout must be 0 or more seconds, got " + lockTimeout);
+        }
         BmdebJob.Result r = new BmdebJob().run(new BmdebJob.Request(source, kernels.releases, kernels.all, kernelSourceDir, arch,
                 common.outDir, common.jobs, compression, !noStrip, common.revision, moduleVersion, name, common.maintainer,
                 common.templates, buildTimeout, logDir, signKey, signCert, noSign, fetchHeaders, System.getenv(), kernels.archiveFilter,
-                kernelList, rebuild, reuseFrom, compileDebugInfo));
+                kernelList, rebuild, reuseFrom, compileDebugInfo, lockTimeout == null ? null : java.time.Duration.ofSeconds(lockTimeout)));
         if (common.json) {
             System.out.println(Json.write(summary(r)));
         } else {

@@ -53,13 +53,15 @@ public final class BmdebJob {
      * @param kernelList    --kernel-list: the archive listing to use instead of apt-cache's, or null
      * @param rebuild       --rebuild: build even when a package with the same inputs exists
      * @param reuseFrom     --reuse-from: more directories (an apt repository, say) where a package with the same inputs counts as built
+     * @param lockTimeout   --lock-timeout: how long a kernel waits for another call's lock on it in the output directory
+     *                      ({@link BmdebLock}), or null for the build timeout
      */
     public record Request(String source, List<String> kernels, boolean allKernels, Path kernelSourceDir, String arch, Path outDir,
                           int jobs, Compression compression, boolean strip, String revision, String moduleVersion, String name,
                           String maintainer, Path templates,
                           long buildTimeoutSeconds, Path logDir, Path signKey, Path signCert, boolean noSign, boolean fetchHeaders,
                           Map<String, String> env, String archiveFilter, Path kernelList, boolean rebuild, List<Path> reuseFrom,
-                          boolean compileDebugInfo) {
+                          boolean compileDebugInfo, java.time.Duration lockTimeout) {
         public Request {
             reuseFrom = reuseFrom == null ? List.of() : List.copyOf(reuseFrom);
         }
@@ -72,7 +74,7 @@ public final class BmdebJob {
                        Map<String, String> env) {
             this(source, kernels, allKernels, kernelSourceDir, arch, outDir, jobs, compression, strip, revision, moduleVersion, name,
                     maintainer, templates, buildTimeoutSeconds, logDir, signKey, signCert, noSign, fetchHeaders, env, null, null, false,
-                    List.of(), false);
+                    List.of(), false, null);
         }
 
         /** Headers are fetched for kernels that have none installed: --fetch-headers, or kernels taken from the archive. */

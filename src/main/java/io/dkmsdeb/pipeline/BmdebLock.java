@@ -144,7 +144,7 @@ final class BmdebLock implements AutoCloseable {
             if (System.nanoTime() > deadline) {
                 throw new DkmsDebException("another bmdeb (" + holder(outDir, key) + ") has held " + file(outDir, key) + " for more than "
                         + timeout.toSeconds() + " s while building for " + key + " in " + outDir + "; wait for it to end, or raise the "
-                        + "wait with DKMS_DEB_LOCK_TIMEOUT=SECONDS");
+                        + "wait with --lock-timeout SECONDS");
             }
             try {
                 Thread.sleep(POLL_MILLIS);

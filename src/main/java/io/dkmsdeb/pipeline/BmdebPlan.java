@@ -55,10 +55,9 @@ record BmdebPlan(BmdebJob.Request request, List<String> kernels, Map<String, Ker
         this(request, kernels, listed, dir, maintainer, templates, epoch, logDir, threads, makeJobs, signing, inputs, null);
     }
 
-    /** How long a kernel waits for another call's lock on it ({@link BmdebLock}): DKMS_DEB_LOCK_TIMEOUT seconds, else --build-timeout. */
+    /** How long a kernel waits for another call's lock on it ({@link BmdebLock}): --lock-timeout, else --build-timeout. */
     Duration lockTimeout() {
-        String forced = request.env().getOrDefault("DKMS_DEB_LOCK_TIMEOUT", "");
-        return Duration.ofSeconds(forced.matches("[0-9]{1,9}") ? Long.parseLong(forced) : request.buildTimeoutSeconds());
+        return request.lockTimeout() != null ? request.lockTimeout() : Duration.ofSeconds(request.buildTimeoutSeconds());
     }
 
     /**

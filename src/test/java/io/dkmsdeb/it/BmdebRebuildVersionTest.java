@@ -235,4 +235,61 @@ class BmdebRebuildVersionTest {
             assertThat(logs.toList()).as("one build log: one build").hasSize(1);
         }
     }
+
+    /** Holds {@code out}'s lock of {@code kernel} as a bmdeb call would, with this process's id in it. */
+    private static FileLock holdLock(FileChannel ch) throws Exception {
+        FileLock held = ch.lock();
+        ch.write(java.nio.ByteBuffer.wrap(("pid " + ProcessHandle.current().pid() + "\n").getBytes(java.nio.charset.StandardCharsets.US_ASCII)));
+        return held;
+    }
+
+    /** Of two kernels, the one another call holds is waited for after the other is built, holding no lock meanwhile. */
+    @Test
+    void aKernelLockedByAnotherCallIsWaitedForAfterTheOthers() throws Exception {
+        String k61 = Kernels.newest61();
+        String k612 = Kernels.newest612();
+        Path tree = example();
+        Path out = Files.createDirectories(work.resolve("out"));
+        Path built612 = out.resolve("hello-modules-" + k612 + "_1.0_amd64.deb");
+        CompletableFuture<Cmd.Result> call;
+        try (FileChannel ch = FileChannel.open(out.resolve(".dkms-deb-bmdeb-" + k61 + ".lock"), StandardOpenOption.CREATE,
+                StandardOpenOption.WRITE); FileLock held = holdLock(ch)) {
+            call = CompletableFuture.supplyAsync(() -> Cmd.dkmsDeb(null, ENV, "bmdeb", tree.toString(), "-k", k61, "-k", k612, "--no-sign",
+                    "-j", "2", "-o", out.toString(), "--log-dir", work.resolve("logs").toString(), "--json"));
+            long deadline = System.nanoTime() + 50_000_000_000L;
+            while (!Files.exists(built612) && System.nanoTime() < deadline) {
+                Thread.sleep(200);
+            }
+            assertThat(built612).as("the kernel nobody else holds is built meanwhile").isRegularFile();
+            Thread.sleep(1000);
+            assertThat(call).isNotDone();
+            assertThat(held.isValid()).isTrue();
+        }
+        Cmd.Result r = call.get();
+        assertThat(r.exit()).as(r.toString()).isZero();
+        assertThat(r.err()).contains("[" + k61 + "] another bmdeb (pid " + ProcessHandle.current().pid() + ") is building for this kernel")
+                .contains("waiting for another bmdeb that is building for 1 of these kernels in " + out);
+        assertThat(debs(out)).containsExactlyInAnyOrder("hello-modules-" + k61 + "_1.0_amd64.deb", built612.getFileName().toString());
+        try (Stream<Path> s = Files.list(out)) {
+            assertThat(s.filter(p -> p.getFileName().toString().startsWith(".")).toList()).as("no lock file left").isEmpty();
+        }
+    }
+
+    /** A lock held past --lock-timeout fails that kernel with a message that names the lock, its holder and the option. */
+    @Test
+    void aLockHeldPastTheTimeoutFailsTheKernel() throws Exception {
+        String k = Kernels.newest61();
+        Path tree = example();
+        Path out = Files.createDirectories(work.resolve("out"));
+        Path lock = out.resolve(".dkms-deb-bmdeb-" + k + ".lock");
+        try (FileChannel ch = FileChannel.open(lock, StandardOpenOption.CREATE, StandardOpenOption.WRITE); FileLock held = holdLock(ch)) {
+            Cmd.Result r = Cmd.dkmsDeb(null, ENV, "bmdeb", tree.toString(), "-k", k, "--no-sign", "-o", out.toString(), "--log-dir",
+                    work.resolve("logs").toString(), "--lock-timeout", "1");
+            assertThat(r.exit()).as(r.toString()).isEqualTo(1);
+            assertThat(r.err()).contains("dkms-deb: error: another bmdeb (pid " + ProcessHandle.current().pid() + ") has held " + lock
+                    + " for more than 1 s while building for " + k + " in " + out).contains("--lock-timeout SECONDS");
+            assertThat(debs(out)).isEmpty();
+            assertThat(held.isValid()).isTrue();
+        }
+    }
 }

@@ -36,7 +36,7 @@ class BmdebLockTest {
             long t0 = System.nanoTime();
             assertThatThrownBy(() -> BmdebLock.acquire(out, KERNEL, Duration.ofSeconds(1))).isInstanceOf(DkmsDebException.class)
                     .hasMessageContaining("another bmdeb (this process) has held " + BmdebLock.file(out, KERNEL))
-                    .hasMessageContaining("DKMS_DEB_LOCK_TIMEOUT");
+                    .hasMessageContaining("--lock-timeout SECONDS");
             assertThat(System.nanoTime() - t0).isGreaterThanOrEqualTo(TimeUnit.MILLISECONDS.toNanos(900));
         }
         assertThat(out).as("released: the lock file is removed").isEmptyDirectory();
