@@ -47,6 +47,10 @@ final class VerifyRepoCommand implements Callable<Integer> {
             description = "Wait up to SECONDS for a publish at work to finish (default: ${DEFAULT-VALUE}); then exit 75.")
     long lockTimeout = 600;
 
+    @Option(names = "--by-hash", description = "Check only what a client that fetches by hash (apt 1.2 and later) reads: "
+            + "when Release says Acquire-By-Hash, the indices at their plain names are left out.")
+    boolean byHash;
+
     @Option(names = "--json", description = "Print the result as JSON on standard output.")
     boolean json;
 
@@ -57,7 +61,7 @@ final class VerifyRepoCommand implements Callable<Integer> {
             throw new picocli.CommandLine.ParameterException(new picocli.CommandLine(this),
                     "--keyring " + keyring + " is not a file; give the key that apt's signed-by names");
         }
-        RepoVerifier.Report r = RepoVerifier.verify(repoDir, s, keyring, Duration.ofSeconds(lockTimeout));
+        RepoVerifier.Report r = RepoVerifier.verify(repoDir, s, keyring, Duration.ofSeconds(lockTimeout), byHash);
         if (json) {
             Map<String, Object> out = new LinkedHashMap<>();
             out.put("command", "verify-repo");

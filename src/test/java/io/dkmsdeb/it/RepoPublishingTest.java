@@ -118,7 +118,12 @@ class RepoPublishingTest {
     }
 
     private static void assertVerifies(Path repo, Path keyring, String when) {
-        RepoVerifier.Report r = RepoVerifier.verify(repo, SUITE, keyring, java.time.Duration.ofMinutes(1));
+        assertVerifies(repo, keyring, when, false);
+    }
+
+    /** verify-repo's checks; {@code byHashClient}: as apt reads the repository (InRelease, indices by hash). */
+    private static void assertVerifies(Path repo, Path keyring, String when, boolean byHashClient) {
+        RepoVerifier.Report r = RepoVerifier.verify(repo, SUITE, keyring, java.time.Duration.ofMinutes(1), byHashClient);
         assertThat(r.problems()).as("verify-repo " + when).isEmpty();
         assertThat(r.signed()).as("signed, " + when).isTrue();
     }
@@ -189,15 +194,15 @@ class RepoPublishingTest {
                         if (p.exitValue() == 0) {
                             expected.add(name);
                         }
-                        continue;
-                    }
-                    p.destroyForcibly();
-                    p.waitFor();
-                    if (served(repo).contains(name)) {
-                        killedServed++;
-                        expected.add(name);
                     } else {
-                        killedUnserved++;
+                        p.destroyForcibly();
+                        p.waitFor();
+                        if (served(repo).contains(name)) {
+                            killedServed++;
+                            expected.add(name);
+                        } else {
+                            killedUnserved++;
+                        }
                     }
                 } else {
                     Cmd.Result r = publish(repo, deb, key);
@@ -205,7 +210,10 @@ class RepoPublishingTest {
                     expected.add(name);
                     ok++;
                 }
-                assertVerifies(repo, clientKey, "after publish " + i);
+                // a kill between two renames of the switch leaves the plain-name indices ahead of InRelease until the
+                // next publish (PublishCrashTest stops at each of them): what apt reads is checked then, all of it otherwise
+                boolean killed = slot == 1 || slot == 5 || slot == 8 || publishes > 100;
+                assertVerifies(repo, clientKey, "after publish " + i, killed);
                 assertThat(publishes).as("kills found a living publisher often enough").isLessThan(160);
             }
             stop.set(true);

@@ -83,50 +83,74 @@ final class Publication {
         Set<String> fresh = new HashSet<>();
         incoming.forEach(in -> fresh.add(in.entry().filename()));
         Path key = staged.keys().isEmpty() ? null : staging.resolve("KEY.gpg");
-        RepoVerifier.Report report = new RepoVerifier(this::resolve, suite, key, fresh).run();
+        RepoVerifier.Report report = new RepoVerifier(this::resolve, suite, key, fresh, false).run();
         if (!report.ok()) {
             throw new DkmsDebException("the new indices of suite " + suite + " do not check out, so nothing was served: "
                     + String.join("; ", report.problems()) + ". Check free space and the packages, then run again");
         }
     }
 
+    /** One rename (or group of renames of one kind) of the switch, named for the log and the crash test. */
+    record Step(String name, Runnable action) {
+    }
+
     /**
-     * Renames the staged files into place: pool files, by-hash files, the list of retired pool files,
-     * the indices, the public key, then Release, Release.gpg and InRelease; unsigned, the old
-     * signatures go after Release.
+     * The renames that put the staged files into place, in their order: pool files, by-hash files, the
+     * list of retired pool files, the indices, the public key, then Release, Release.gpg and InRelease;
+     * unsigned, the old signatures go after Release.
      */
-    void switchIn(IndexWriter.Staged staged, List<RepoJob.Incoming> incoming, Set<String> retired) {
+    List<Step> switchSteps(IndexWriter.Staged staged, List<RepoJob.Incoming> incoming, Set<String> retired) {
+        List<Step> steps = new ArrayList<>();
         for (RepoJob.Incoming in : incoming) {
-            move(in.entry().filename());
+            steps.add(new Step("pool " + in.entry().filename(), () -> move(in.entry().filename())));
         }
-        Set<Path> dirs = new LinkedHashSet<>();
         for (String byHash : stagedByHash()) {
-            move(byHash);
-            dirs.add(repo.resolve(byHash).getParent());
+            steps.add(new Step("by-hash " + byHash, () -> move(byHash)));
         }
-        dirs.forEach(RepoState::syncDirectory);
-        state.writeRetired(retired);
+        steps.add(new Step("sync by-hash directories", () -> {
+            Set<Path> dirs = new LinkedHashSet<>();
+            stagedByHashTargets(staged).forEach(dirs::add);
+            dirs.forEach(RepoState::syncDirectory);
+        }));
+        steps.add(new Step("retired list", () -> state.writeRetired(retired)));
         for (String index : staged.indices()) {
-            move(index);
+            steps.add(new Step("index " + index, () -> move(index)));
         }
-        staged.keys().forEach(this::move);
+        for (String key : staged.keys()) {
+            steps.add(new Step("key " + key, () -> move(key)));
+        }
         String dists = "dists/" + suite + "/";
-        move(staged.release());
+        steps.add(new Step("Release", () -> move(staged.release())));
         if (staged.signatures().isEmpty()) {
-            for (String stale : List.of(dists + "Release.gpg", dists + "InRelease")) {
-                try {
-                    if (Files.deleteIfExists(repo.resolve(stale))) {
-                        Log.info("removed " + stale + ", the signature of an earlier Release");
-                    }
-                } catch (IOException e) {
-                    throw RepoState.failure("remove the stale", repo.resolve(stale), e);
-                }
-            }
+            steps.add(new Step("remove old signatures", () -> removeSignatures(dists)));
         } else {
-            move(dists + "Release.gpg");
-            move(dists + "InRelease");
+            steps.add(new Step("Release.gpg", () -> move(dists + "Release.gpg")));
+            steps.add(new Step("InRelease", () -> move(dists + "InRelease")));
         }
-        RepoState.syncDirectory(repo.resolve(dists));
+        steps.add(new Step("sync dists", () -> RepoState.syncDirectory(repo.resolve(dists))));
+        return steps;
+    }
+
+    private List<Path> stagedByHashTargets(IndexWriter.Staged staged) {
+        List<Path> out = new ArrayList<>();
+        for (String index : staged.indices()) {
+            Path byHash = repo.resolve(index).resolveSibling("by-hash");
+            out.add(byHash.resolve("SHA256"));
+            out.add(byHash.resolve("MD5Sum"));
+        }
+        return out;
+    }
+
+    private void removeSignatures(String dists) {
+        for (String stale : List.of(dists + "Release.gpg", dists + "InRelease")) {
+            try {
+                if (Files.deleteIfExists(repo.resolve(stale))) {
+                    Log.info("removed " + stale + ", the signature of an earlier Release");
+                }
+            } catch (IOException e) {
+                throw RepoState.failure("remove the stale", repo.resolve(stale), e);
+            }
+        }
     }
 
     /**

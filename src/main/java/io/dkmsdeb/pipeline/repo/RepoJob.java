@@ -30,6 +30,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.function.Consumer;
 import java.util.TreeSet;
 import java.util.regex.Pattern;
 
@@ -126,6 +127,17 @@ public final class RepoJob {
 
     /** A file that is to join the pool: its bytes come from {@code source} or {@code bytes}. */
     record Incoming(RepoPool.Entry entry, Path source, byte[] bytes) {
+    }
+
+    /** Called before each step of the switch: the seam where a test stops a publish as a kill would. */
+    private final Consumer<String> beforeStep;
+
+    public RepoJob() {
+        this(step -> { });
+    }
+
+    RepoJob(Consumer<String> beforeStep) {
+        this.beforeStep = beforeStep;
     }
 
     public Result run(Request r) {
@@ -237,7 +249,10 @@ public final class RepoJob {
             RepoState.deleteTree(state.staging());
             throw e;
         }
-        publication.switchIn(staged, incoming, retired);
+        for (Publication.Step step : publication.switchSteps(staged, incoming, retired)) {
+            beforeStep.accept(step.name());
+            step.action().run();
+        }
         if (signer != null) {
             Log.info("signed dists/" + t.suite() + "/Release with key " + signer.keyId() + "; apt needs KEY.gpg (or KEY.asc) as signed-by");
         } else {

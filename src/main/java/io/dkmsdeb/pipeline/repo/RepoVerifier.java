@@ -38,6 +38,7 @@ public final class RepoVerifier {
     private final String suite;
     private final Path keyring;
     private final Set<String> hashPoolFiles;
+    private final boolean byHashClient;
     private final Set<String> problems = new LinkedHashSet<>();
     private int filesChecked;
     private int packagesChecked;
@@ -47,12 +48,15 @@ public final class RepoVerifier {
      * @param suite         the suite to check
      * @param keyring       the public key(s) the signatures must verify with (a file gpgv reads), or null: no signature check
      * @param hashPoolFiles the pool files whose hashes are computed; null: every one (others are checked by size)
+     * @param byHashClient  check only what a client fetching by hash reads: when Release says Acquire-By-Hash, the
+     *                      indices at their plain names are not checked, their by-hash copies are read instead
      */
-    RepoVerifier(Function<String, Path> resolve, String suite, Path keyring, Set<String> hashPoolFiles) {
+    RepoVerifier(Function<String, Path> resolve, String suite, Path keyring, Set<String> hashPoolFiles, boolean byHashClient) {
         this.resolve = resolve;
         this.suite = suite;
         this.keyring = keyring;
         this.hashPoolFiles = hashPoolFiles;
+        this.byHashClient = byHashClient;
     }
 
     /**
@@ -79,9 +83,14 @@ public final class RepoVerifier {
      * {@code lockTimeout}) rather than read between two of its renames.
      */
     public static Report verify(Path repo, String suite, Path keyring, Duration lockTimeout) {
+        return verify(repo, suite, keyring, lockTimeout, false);
+    }
+
+    /** As {@link #verify(Path, String, Path, Duration)}; {@code byHashClient}: only what a client fetching by hash reads. */
+    public static Report verify(Path repo, String suite, Path keyring, Duration lockTimeout, boolean byHashClient) {
         Path key = keyring != null ? keyring : repo.resolve("KEY.gpg");
         try (RepoLock lock = RepoLock.shared(new RepoState(repo).lockFile(), lockTimeout)) {
-            return new RepoVerifier(repo::resolve, suite, Files.isRegularFile(key) ? key : null, null).run();
+            return new RepoVerifier(repo::resolve, suite, Files.isRegularFile(key) ? key : null, null, byHashClient).run();
         }
     }
 
@@ -96,7 +105,11 @@ public final class RepoVerifier {
         Path inRelease = resolve.apply(dists + "InRelease");
         boolean signed = Files.isRegularFile(inRelease);
         if (signed && keyring != null) {
-            checkSignatures(dists, release, releaseBytes, inRelease);
+            byte[] clearText = checkSignatures(dists, release, releaseBytes, inRelease);
+            if (byHashClient && clearText != null) {
+                // apt reads InRelease and nothing else of the three: its signed text is the Release it uses
+                releaseBytes = clearText;
+            }
         } else if (keyring != null) {
             problems.add(dists + "InRelease: missing (the repository is not signed)");
         }
@@ -117,22 +130,29 @@ public final class RepoVerifier {
         return new Report(List.copyOf(problems), filesChecked, packagesChecked, signed);
     }
 
-    private void checkSignatures(String dists, Path release, byte[] releaseBytes, Path inRelease) {
+    /** Checks InRelease (and, for a full check, Release.gpg); returns InRelease's signed text when its signature is good. */
+    private byte[] checkSignatures(String dists, Path release, byte[] releaseBytes, Path inRelease) {
         ProcessRunner.Captured clear = gpgv(List.of("--output", "-", inRelease.toString()));
         if (clear == null || clear.exit() != 0) {
             problems.add(dists + "InRelease: its signature does not verify with " + keyring + (clear == null ? "" : ": " + clear.lastLine()));
-        } else if (!Arrays.equals(clear.stdout(), releaseBytes)) {
+            return null;
+        }
+        if (byHashClient) {
+            return clear.stdout();
+        }
+        if (!Arrays.equals(clear.stdout(), releaseBytes)) {
             problems.add(dists + "InRelease: the signed text is not the Release file beside it");
         }
         Path detached = resolve.apply(dists + "Release.gpg");
         if (!Files.isRegularFile(detached)) {
             problems.add(dists + "Release.gpg: missing");
-            return;
+            return clear.stdout();
         }
         ProcessRunner.Captured d = gpgv(List.of(detached.toString(), release.toString()));
         if (d == null || d.exit() != 0) {
             problems.add(dists + "Release.gpg: the signature of Release does not verify with " + keyring + (d == null ? "" : ": " + d.lastLine()));
         }
+        return clear.stdout();
     }
 
     private ProcessRunner.Captured gpgv(List<String> args) {
@@ -148,12 +168,16 @@ public final class RepoVerifier {
 
     private void checkIndex(String dists, AptIndex.IndexFile f, boolean byHash) {
         String path = dists + f.path();
-        Path file = resolve.apply(path);
-        filesChecked++;
-        String wrong = mismatch(file, f.sums());
-        if (wrong != null) {
-            problems.add(path + ": " + wrong);
-            return;
+        Path content = null;
+        if (!byHashClient || !byHash) {
+            Path file = resolve.apply(path);
+            filesChecked++;
+            String wrong = mismatch(file, f.sums());
+            if (wrong != null) {
+                problems.add(path + ": " + wrong);
+            } else {
+                content = file;
+            }
         }
         if (byHash) {
             String dir = path.substring(0, path.lastIndexOf('/') + 1) + "by-hash/";
@@ -162,12 +186,14 @@ public final class RepoVerifier {
                 String bad = mismatch(resolve.apply(copy), f.sums());
                 if (bad != null) {
                     problems.add(copy + ": " + bad);
+                } else if (content == null) {
+                    content = resolve.apply(copy);
                 }
             }
         }
         String name = f.path().substring(f.path().lastIndexOf('/') + 1);
-        if (name.equals("Packages") || name.equals("Packages.xz")) {
-            checkPackages(path, file, name.endsWith(".xz"));
+        if (content != null && (name.equals("Packages") || name.equals("Packages.xz"))) {
+            checkPackages(path, content, name.endsWith(".xz"));
         }
     }
 
@@ -179,7 +205,7 @@ public final class RepoVerifier {
             problems.add(path + ": unreadable: " + e.getMessage());
             return;
         }
-        if (xz) {
+        if (xz && !byHashClient) {
             // the same entries as Packages beside it, checked there; else checked here
             Path plain = resolve.apply(path.substring(0, path.length() - ".xz".length()));
             if (Files.isRegularFile(plain) && text.equals(new String(read(plain), StandardCharsets.UTF_8))) {
