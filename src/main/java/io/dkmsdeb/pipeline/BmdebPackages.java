@@ -55,9 +55,9 @@ final class BmdebPackages {
         return find(outDir, more, packageName + "_", packageName::equals);
     }
 
-    /** The kernel release as package names hold it (policy 5.6.1), as {@link DebianNames#modulesPackage} maps it. */
+    /** The kernel release as package names hold it ({@link DebianNames#kernelPart}). */
     static String policyKernel(String release) {
-        return release.toLowerCase(java.util.Locale.ROOT).replace('_', '-').replaceAll("[^a-z0-9+.-]", "-");
+        return DebianNames.kernelPart(release);
     }
 
     /**

@@ -28,8 +28,12 @@ public final class DebianNames {
      */
     public static String modulesPackage(String moduleName, String kernelRelease) {
         String base = withoutDkms(base(moduleName, modulesWayOut(moduleName)));
-        String kver = kernelRelease.toLowerCase().replace('_', '-').replaceAll("[^a-z0-9+.-]", "-");
-        return requirePackageName(base + "-modules-" + kver, "the module name and kernel release");
+        return requirePackageName(base + "-modules-" + kernelPart(kernelRelease), "the module name and kernel release");
+    }
+
+    /** A kernel release as the -modules package names hold it: lower case, '_' to '-', other characters outside policy 5.6.1 to '-'. */
+    static String kernelPart(String kernelRelease) {
+        return kernelRelease.toLowerCase(java.util.Locale.ROOT).replace('_', '-').replaceAll("[^a-z0-9+.-]", "-");
     }
 
     /**

@@ -85,8 +85,8 @@ final class ModulesPackageFile {
     /** Says why the package gets the version it gets, when earlier packages of its name decided it. */
     private void say(ModulesVersion.Choice c, ModulesPackagePlanner.Names base) {
         if (c.same() != null) {
-            Log.info("[" + kernel + "] --rebuild: " + c.same().file() + " was built from the same inputs; the new build keeps its version "
-                    + c.version());
+            Log.info("[" + kernel + "] " + c.same().packageName() + " " + c.version() + " (" + c.same().file() + ") was built from the "
+                    + "same inputs: the new build keeps its version");
         } else if (c.previous() != null) {
             Log.info("[" + kernel + "] inputs changed since " + c.previous().packageName() + " " + c.previous().version() + " ("
                     + c.previous().file() + ", inputs " + shortDigest(c.previous().inputs()) + " -> " + shortDigest(digest) + "): version "

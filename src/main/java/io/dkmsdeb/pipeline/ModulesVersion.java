@@ -34,7 +34,8 @@ final class ModulesVersion {
      * @param version  the Version to write
      * @param previous the package of the same name and base version with other inputs that the new one follows
      *                 (the highest of that base version), or null when there is none
-     * @param same     a package of the same name with the same inputs (a --rebuild), whose version is kept, or null
+     * @param same     a package of the same name with the same inputs (a --rebuild, or one that an index lists without its
+     *                 file), whose version is kept, or null
      * @param higher   a package of the same name whose version sorts above {@code version}, or null: apt will not upgrade to it
      */
     record Choice(String version, BmdebPackages.Known previous, BmdebPackages.Known same, BmdebPackages.Known higher) {
