@@ -10,6 +10,7 @@ import java.nio.channels.FileLock;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
+import java.nio.file.LinkOption;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
@@ -103,6 +104,9 @@ final class BmdebLock implements AutoCloseable {
      * still the one at its path: Linux names an open file that was removed "PATH (deleted)" in /proc/self/fd.
      */
     private static boolean linked(Path file) throws IOException {
+        if (!Files.isDirectory(PROC_FDS)) {
+            return Files.exists(file, LinkOption.NOFOLLOW_LINKS);     // no /proc: the next best check
+        }
         Path real;
         try {
             real = file.getParent().toRealPath().resolve(file.getFileName());
