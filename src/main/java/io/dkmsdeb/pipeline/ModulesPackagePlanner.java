@@ -8,7 +8,6 @@ import io.dkmsdeb.model.DebEntry;
 import io.dkmsdeb.model.DebPackage;
 import io.dkmsdeb.model.DkmsConf;
 import io.dkmsdeb.model.KernelTarget;
-import io.dkmsdeb.model.Trigger;
 import io.dkmsdeb.templates.ScriptTemplates;
 import io.dkmsdeb.templates.TemplateValues;
 
@@ -23,14 +22,15 @@ import java.util.TreeMap;
  * known bugs fixed: the target kernel's architecture (not the build host's), a versioned
  * Provides (Debian #943484), modules where dkms installs them on Debian
  * ({@code /lib/modules/KVER/updates/dkms/}), depmod guarded as debhelper does, nothing else
- * but the doc files. Like Debian's packages that ship modules, it activates initramfs-tools'
- * trigger ({@link #UPDATE_INITRAMFS}), so that the initramfs is rebuilt once after dpkg has
- * installed or removed any number of them, with the modules a boot-time driver needs.
+ * but the doc files. Its scripts rebuild the initramfs of its own kernel ({@code update-initramfs
+ * -u -k KVER}), not the newest kernel's as initramfs-tools' trigger would, so that a boot-time
+ * driver reaches an older installed kernel too.
+ *
+ * <p>It conflicts with the module's {@code NAME-dkms} package: dkms installs the module at the same
+ * path without dpkg knowing, and its removal deletes that path, so the two never share a machine.
+ * apt removes {@code NAME-dkms} (dkms takes its builds away) before it unpacks the modules.
  */
 public final class ModulesPackagePlanner {
-    /** {@code activate-noawait update-initramfs}: initramfs-tools' trigger; nothing waits for it. */
-    static final Trigger UPDATE_INITRAMFS = Trigger.activateNoAwait("update-initramfs");
-
     private final ScriptTemplates templates;
     private final boolean signed;
     private final String certVersion;
@@ -132,10 +132,11 @@ public final class ModulesPackagePlanner {
                 .set("Version", p.names().debianVersion())
                 .set("Architecture", k.debArch())
                 .set("Maintainer", maintainer)
-                .set("Installed-Size", Long.toString(InstalledSize.kib(data, controlMembers(p.scripts(), List.of(UPDATE_INITRAMFS)))))
+                .set("Installed-Size", Long.toString(InstalledSize.kib(data, List.copyOf(p.scripts().values()))))
                 .set("Depends", "linux-image-" + k.release() + " | linux-image-" + k.release() + "-unsigned")
                 .set("Suggests", signed ? DebianNames.modulesCertPackage(p.names().providesBase()) + " (= "
                         + (certVersion != null ? certVersion : p.names().debianVersion()) + ")" : null)
+                .set("Conflicts", p.names().providesBase() + "-dkms")
                 .set("Provides", p.names().providesBase() + "-modules (= " + p.names().upstreamVersion() + ")")
                 .set("Section", "kernel")
                 .set("Priority", "optional");
@@ -147,13 +148,6 @@ public final class ModulesPackagePlanner {
                                 + (names.size() > 1 ? "s " : " ") + String.join(", ", names) + " built for the " + k.release()
                                 + " Linux kernel (" + k.debArch() + "), so that the module can be used without a compiler "
                                 + "or DKMS on the target."));
-        return new DebPackage(control.fields(), p.scripts(), data, List.of(), List.of(UPDATE_INITRAMFS));
-    }
-
-    /** The texts of the control members Installed-Size counts: the scripts and the triggers file. */
-    private static List<String> controlMembers(Map<String, String> scripts, List<Trigger> triggers) {
-        List<String> members = new ArrayList<>(scripts.values());
-        members.add(Trigger.file(triggers));
-        return members;
+        return new DebPackage(control.fields(), p.scripts(), data, List.of(), List.of());
     }
 }

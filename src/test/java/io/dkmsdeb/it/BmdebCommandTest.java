@@ -166,7 +166,7 @@ class BmdebCommandTest {
         assertThat(Files.readString(Path.of(modulesDep))).as("this machine's " + modulesDep).doesNotContain("hello.ko");
 
         IsolatedRoot root = IsolatedRoot.in(shared.resolve("root"));
-        root.initramfsOfModules("hello"); // the package's trigger runs update-initramfs: in seconds, in the root's /boot
+        root.initramfsOfModules("hello"); // the package rebuilds its kernel's initramfs: in seconds, in the root's /boot
         Cmd.Result install = root.exec("dpkg", "-i", deb(k612).toString());
         assertThat(install.exit()).as(install.toString()).isZero();
         assertThat(root.exists(ko)).isTrue();
