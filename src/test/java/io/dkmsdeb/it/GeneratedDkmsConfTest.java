@@ -145,7 +145,8 @@ class GeneratedDkmsConfTest {
         Cmd.Result r = Cmd.dkmsDeb(null, ENV, "bmdeb", out.resolve(DEB).toString(), "-k", k, "-o", modules.toString(),
                 "--maintainer", MAINTAINER, "--log-dir", work.resolve("logs").toString());
         assertThat(r.exit()).as(r.toString()).isZero();
-        Path deb = modules.resolve("i40e-modules-" + k + "_2.28.16_amd64.deb");
+        // the version of the -dkms package's revision (docs/VERSIONS.md)
+        Path deb = modules.resolve("i40e-modules-" + k + "_2.28.16-1_amd64.deb");
         assertThat(deb).exists();
         assertThat(DebInfo.of(deb).files().keySet()).contains("./lib/modules/" + k + "/updates/dkms/i40e.ko")
                 .noneMatch(f -> f.contains("intel_auxiliary"));
