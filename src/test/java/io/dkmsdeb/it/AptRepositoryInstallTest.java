@@ -31,28 +31,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 @Tag("tools")
 @Tag("kernel")
 class AptRepositoryInstallTest {
-    /** Replaces apt's sources with the two of the test, forgets the machine's package lists and installed packages. */
-    private static final String SETUP = """
-            set -e
-            rm -f /etc/apt/sources.list /etc/apt/sources.list.d/*
-            rm -rf /var/lib/apt/lists/*
-            : > /var/lib/dpkg/status
-            cat > /etc/apt/sources.list.d/test.sources <<EOF
-            Types: deb
-            URIs: file:$1
-            Suites: bookworm
-            Components: main
-            Signed-By: $1/KEY.asc
-
-            Types: deb
-            URIs: file:$2
-            Suites: ./
-            Trusted: yes
-            EOF
-            """;
-
-    private static final String APT = "DEBIAN_FRONTEND=noninteractive; export DEBIAN_FRONTEND; exec apt-get \"$@\"";
-
     @TempDir
     static Path tmp;
     private static RepoFixtures.Key key;
@@ -86,21 +64,6 @@ class AptRepositoryInstallTest {
         Files.writeString(archive.resolve("Packages"), r.out(), StandardCharsets.UTF_8);
     }
 
-    private static Cmd.Result apt(IsolatedRoot root, String... args) {
-        return root.run(APT, args);
-    }
-
-    private static Cmd.Result aptOk(IsolatedRoot root, String... args) {
-        Cmd.Result r = apt(root, args);
-        assertThat(r.exit()).as("apt-get " + String.join(" ", args) + ": " + r).isZero();
-        return r;
-    }
-
-    private static String installed(IsolatedRoot root, String pkg) {
-        Cmd.Result r = root.exec("dpkg-query", "-W", "-f=${db:Status-Abbrev} ${Version}", pkg);
-        return r.exit() == 0 ? r.out().strip() : "not installed";
-    }
-
     @Test
     void aptVerifiesTheRepositoryInstallsTheModuleAndUpgradesItWithTheKernel() throws Exception {
         String a = Kernels.newest61();
@@ -117,8 +80,7 @@ class AptRepositoryInstallTest {
         assertThat(made.exit()).as(made.toString()).isZero();
 
         IsolatedRoot root = IsolatedRoot.in(tmp);
-        Cmd.Result setup = root.run(SETUP, repo.toString(), archive.toString());
-        assertThat(setup.exit()).as(setup.toString()).isZero();
+        AptInRoot.sources(root, repo, archive, true);
 
         // one byte changed in the signed text: apt refuses the repository (before any good update: with
         // index files from an earlier good update, apt keeps those, warns and exits 0)
@@ -127,19 +89,19 @@ class AptRepositoryInstallTest {
         byte[] release = Files.readAllBytes(dists.resolve("Release"));
         Files.writeString(dists.resolve("InRelease"), new String(inRelease, StandardCharsets.UTF_8).replace("Suite: bookworm", "Suite: bookwork"));
         Files.writeString(dists.resolve("Release"), new String(release, StandardCharsets.UTF_8).replace("Suite: bookworm", "Suite: bookwork"));
-        Cmd.Result tampered = apt(root, "update");
+        Cmd.Result tampered = AptInRoot.run(root, "update");
         assertThat(tampered.exit()).as(tampered.toString()).isNotZero();
         assertThat(tampered.all()).contains("BADSIG", "is not signed");
         Files.write(dists.resolve("InRelease"), inRelease);
         Files.write(dists.resolve("Release"), release);
-        Cmd.Result update = aptOk(root, "update");
+        Cmd.Result update = AptInRoot.ok(root, "update");
         assertThat(update.all()).doesNotContain("GPG error", "NO_PUBKEY", "is not signed", "BADSIG");
 
-        aptOk(root, "install", "-y", "linux-image-amd64", "hello-modules-amd64");
-        assertThat(installed(root, "hello-modules-" + a)).isEqualTo("ii  1.0");
-        assertThat(installed(root, "hello-modules-amd64")).isEqualTo("ii  1.0+1");
+        AptInRoot.ok(root, "install", "-y", "linux-image-amd64", "hello-modules-amd64");
+        assertThat(AptInRoot.installed(root, "hello-modules-" + a)).isEqualTo("ii  1.0");
+        assertThat(AptInRoot.installed(root, "hello-modules-amd64")).isEqualTo("ii  1.0+1");
         assertThat(root.list("/lib/modules/" + a + "/updates/dkms")).anyMatch(f -> f.startsWith("hello.ko"));
-        assertThat(installed(root, "hello-modules-" + b)).isEqualTo("not installed");
+        assertThat(AptInRoot.installed(root, "hello-modules-" + b)).isEqualTo("not installed");
 
         // a new kernel ABI: the repository gains the module for B and follows linux-image-amd64 to B; so does the archive
         Cmd.Result grown = RepoFixtures.repo(key, "1700086400", repo, List.of(HelloModules.deb(b)), "--suite", "bookworm",
@@ -149,17 +111,17 @@ class AptRepositoryInstallTest {
         Files.delete(archive.resolve("linux-image-amd64_1_amd64.deb"));
         stub(archive, "linux-image-amd64", "2", "linux-image-" + b);
         index(archive);
-        aptOk(root, "update");
+        AptInRoot.ok(root, "update");
 
         // as for Debian's own kernel ABI changes, apt-get upgrade keeps back what needs a new package ...
-        Cmd.Result upgrade = aptOk(root, "upgrade", "-y");
+        Cmd.Result upgrade = AptInRoot.ok(root, "upgrade", "-y");
         assertThat(upgrade.out()).contains("kept back");
-        assertThat(installed(root, "hello-modules-" + b)).isEqualTo("not installed");
+        assertThat(AptInRoot.installed(root, "hello-modules-" + b)).isEqualTo("not installed");
         // ... and 'apt upgrade' (apt-get upgrade --with-new-pkgs) or dist-upgrade installs it
-        Cmd.Result withNew = aptOk(root, "upgrade", "-y", "--with-new-pkgs");
-        assertThat(installed(root, "linux-image-amd64")).as(withNew.toString()).isEqualTo("ii  2");
-        assertThat(installed(root, "hello-modules-amd64")).as(withNew.toString()).isEqualTo("ii  1.0+2");
-        assertThat(installed(root, "hello-modules-" + b)).isEqualTo("ii  1.0");
+        Cmd.Result withNew = AptInRoot.ok(root, "upgrade", "-y", "--with-new-pkgs");
+        assertThat(AptInRoot.installed(root, "linux-image-amd64")).as(withNew.toString()).isEqualTo("ii  2");
+        assertThat(AptInRoot.installed(root, "hello-modules-amd64")).as(withNew.toString()).isEqualTo("ii  1.0+2");
+        assertThat(AptInRoot.installed(root, "hello-modules-" + b)).isEqualTo("ii  1.0");
         assertThat(root.list("/lib/modules/" + b + "/updates/dkms")).anyMatch(f -> f.startsWith("hello.ko"));
 
         IsolatedRoot.assertMachineHasNone(List.of("hello-modules-amd64", "hello-modules-" + a, "hello-modules-" + b),

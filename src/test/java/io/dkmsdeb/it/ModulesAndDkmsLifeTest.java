@@ -28,20 +28,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 @Tag("tools")
 @Tag("kernel")
 class ModulesAndDkmsLifeTest {
-    /** Replaces apt's sources with the dkms-deb repository; the root keeps the machine's installed packages. */
-    private static final String SETUP = """
-            set -e
-            rm -f /etc/apt/sources.list /etc/apt/sources.list.d/*
-            rm -rf /var/lib/apt/lists/*
-            cat > /etc/apt/sources.list.d/modules.sources <<EOF
-            Types: deb
-            URIs: file:$1
-            Suites: bookworm
-            Components: main
-            Signed-By: $1/KEY.asc
-            EOF
-            """;
-    private static final String APT = "DEBIAN_FRONTEND=noninteractive; export DEBIAN_FRONTEND; exec apt-get -q -y \"$@\"";
 
     @TempDir
     static Path tmp;
@@ -60,14 +46,13 @@ class ModulesAndDkmsLifeTest {
     }
 
     private static Cmd.Result apt(IsolatedRoot root, String... args) {
-        Cmd.Result r = root.run(APT, args);
-        assertThat(r.exit()).as("apt-get " + String.join(" ", args) + ": " + r).isZero();
-        return r;
+        List<String> argv = new ArrayList<>(List.of("-q", "-y"));
+        argv.addAll(List.of(args));
+        return AptInRoot.ok(root, argv.toArray(String[]::new));
     }
 
     private static boolean installed(IsolatedRoot root, String pkg) {
-        Cmd.Result r = root.exec("dpkg-query", "-W", "-f=${db:Status-Abbrev}", pkg);
-        return r.exit() == 0 && r.out().startsWith("ii");
+        return AptInRoot.installed(root, pkg).startsWith("ii");
     }
 
     /** dpkg -V of every hello package installed in the root is clean; the module file is there exactly for {@code expected}. */
@@ -114,7 +99,7 @@ class ModulesAndDkmsLifeTest {
         }
 
         IsolatedRoot root = IsolatedRoot.in(tmp);
-        assertThat(root.run(SETUP, repo.toString()).exit()).isZero();
+        AptInRoot.sources(root, repo, null, false);
         // each module package rebuilds its kernel's initramfs: MODULES=list keeps that to seconds (Debian's MODULES=most: minutes)
         root.initramfsOfModules("hello");
         DkmsInstallTest.buildForEveryInstalledKernel(root);

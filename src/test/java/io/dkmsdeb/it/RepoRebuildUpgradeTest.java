@@ -28,25 +28,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 @Tag("tools")
 @Tag("kernel")
 class RepoRebuildUpgradeTest {
-    private static final String SETUP = """
-            set -e
-            rm -f /etc/apt/sources.list /etc/apt/sources.list.d/*
-            rm -rf /var/lib/apt/lists/*
-            : > /var/lib/dpkg/status
-            cat > /etc/apt/sources.list.d/test.sources <<EOF
-            Types: deb
-            URIs: file:$1
-            Suites: bookworm
-            Components: main
-            Signed-By: $1/KEY.asc
-
-            Types: deb
-            URIs: file:$2
-            Suites: ./
-            Trusted: yes
-            EOF
-            """;
-    private static final String APT = "DEBIAN_FRONTEND=noninteractive; export DEBIAN_FRONTEND; exec apt-get \"$@\"";
 
     @TempDir
     static Path tmp;
@@ -62,17 +43,6 @@ class RepoRebuildUpgradeTest {
     @AfterAll
     static void tearDown() {
         key.close();
-    }
-
-    private static Cmd.Result aptOk(IsolatedRoot root, String... args) {
-        Cmd.Result r = root.run(APT, args);
-        assertThat(r.exit()).as("apt-get " + String.join(" ", args) + ": " + r).isZero();
-        return r;
-    }
-
-    private static String installed(IsolatedRoot root, String pkg) {
-        Cmd.Result r = root.exec("dpkg-query", "-W", "-f=${db:Status-Abbrev} ${Version}", pkg);
-        return r.exit() == 0 ? r.out().strip() : "not installed";
     }
 
     private static Cmd.Result bmdeb(Path src, String kernel, Path out, String... extra) {
@@ -119,10 +89,10 @@ class RepoRebuildUpgradeTest {
         Cmd.Result scan = Cmd.run(archive, null, List.of("dpkg-scanpackages", "."));
         Files.writeString(archive.resolve("Packages"), scan.out(), StandardCharsets.UTF_8);
         IsolatedRoot root = IsolatedRoot.in(tmp);
-        assertThat(root.run(SETUP, repo.toString(), archive.toString()).exit()).isZero();
-        aptOk(root, "update");
-        aptOk(root, "install", "-y", "hello-modules-amd64");
-        assertThat(installed(root, "hello-modules-" + k)).isEqualTo("ii  1.0");
+        AptInRoot.sources(root, repo, archive, false);
+        AptInRoot.ok(root, "update");
+        AptInRoot.ok(root, "install", "-y", "hello-modules-amd64");
+        assertThat(AptInRoot.installed(root, "hello-modules-" + k)).isEqualTo("ii  1.0");
 
         // tonight: a source fix without a new module version, built into a fresh -o against the repository
         Files.writeString(src.resolve("hello.c"), "\n/* a fix */\n", StandardOpenOption.APPEND);
@@ -139,9 +109,9 @@ class RepoRebuildUpgradeTest {
                 .extracting(s -> s.get("Package") + " " + s.get("Version"))
                 .contains("hello-modules-" + k + " 1.0", "hello-modules-" + k + " 1.0+b1");
 
-        aptOk(root, "update");
-        Cmd.Result upgrade = aptOk(root, "upgrade", "-y");
-        assertThat(installed(root, "hello-modules-" + k)).as(upgrade.toString()).isEqualTo("ii  1.0+b1");
+        AptInRoot.ok(root, "update");
+        Cmd.Result upgrade = AptInRoot.ok(root, "upgrade", "-y");
+        assertThat(AptInRoot.installed(root, "hello-modules-" + k)).as(upgrade.toString()).isEqualTo("ii  1.0+b1");
         assertThat(root.list("/lib/modules/" + k + "/updates/dkms")).anyMatch(f -> f.startsWith("hello.ko"));
         Cmd.Result verify = root.exec("dpkg", "-V", "hello-modules-" + k);
         assertThat(verify.exit()).as(verify.toString()).isZero();
