@@ -2,7 +2,7 @@
 # The main job on the example: makes both packages of debian-example (hello, with its debian/) into
 # debian-example/out/:
 #   hello-dkms_1.0-1_all.deb                 (dkms-deb source)
-#   hello-modules-KVER_1.0_ARCH.deb          (dkms-deb bmdeb, one per kernel with headers)
+#   hello-modules-KVER_1.0-1_ARCH.deb        (dkms-deb bmdeb from the -dkms package, whose revision it follows; one per kernel with headers)
 # On a fresh Debian 12 machine, run it as root once: it installs what the build needs first.
 set -eu
 cd "$(dirname "$0")/.."
