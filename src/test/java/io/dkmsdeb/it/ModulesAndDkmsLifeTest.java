@@ -146,6 +146,8 @@ class ModulesAndDkmsLifeTest {
         Cmd.Result kernelGone = apt(root, "purge", "linux-image-" + k61);
         assertThat(kernelGone.out()).containsPattern("(?s)The following packages will be REMOVED:.*hello-modules-" + java.util.regex.Pattern.quote(k61));
         assertThat(installed(root, "hello-modules-" + k61)).isFalse();
+        assertThat(kernelGone.all()).as("the module package does not rebuild the initramfs of a kernel that goes with it")
+                .doesNotContain("update-initramfs: Generating /boot/initrd.img-" + k61);
         assertThat(root.list("/lib/modules/" + k61 + "/updates")).as("no file or directory of ours left for " + k61).isEmpty();
         assertThat(root.exists("/lib/modules/" + k61 + "/modules.dep")).as("no depmod state left for the purged " + k61).isFalse();
 
