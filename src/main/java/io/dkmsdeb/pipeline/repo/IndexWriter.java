@@ -8,8 +8,11 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.Comparator;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.TreeSet;
 import java.util.stream.Stream;
 
@@ -39,19 +42,19 @@ final class IndexWriter {
     /**
      * What was staged, as paths below the repository root.
      *
-     * @param indices    the component's index files
+     * @param indices    the component's index files, with the size and checksums of each
      * @param signatures InRelease and Release.gpg (none when unsigned)
      * @param keys       KEY.asc and KEY.gpg (none when unsigned)
      */
-    record Staged(List<String> indices, String release, List<String> signatures, List<String> keys) {
+    record Staged(Map<String, AptIndex.Checksums> indices, String release, List<String> signatures, List<String> keys) {
         Staged {
-            indices = List.copyOf(indices);
+            indices = Collections.unmodifiableMap(new LinkedHashMap<>(indices));
             signatures = List.copyOf(signatures);
             keys = List.copyOf(keys);
         }
 
         List<String> all() {
-            List<String> out = new ArrayList<>(indices);
+            List<String> out = new ArrayList<>(indices.keySet());
             out.add(release);
             out.addAll(signatures);
             out.addAll(keys);
@@ -66,18 +69,20 @@ final class IndexWriter {
      */
     Staged write(String component, List<RepoPool.Entry> entries, AptIndex.ReleaseInfo info, RepoSigner signer) {
         String dists = "dists/" + suite + "/";
-        List<String> indices = new ArrayList<>();
+        Map<String, AptIndex.Checksums> indices = new LinkedHashMap<>();
         List<AptIndex.IndexFile> files = new ArrayList<>();
         for (String arch : RepoJob.architectures(entries)) {
             List<String> stanzas = entries.stream().filter(e -> e.arch().equals(arch) || e.arch().equals("all"))
                     .sorted(RepoJob.ORDER).map(RepoPool.Entry::stanza).toList();
             byte[] packages = AptIndex.packages(stanzas);
             String dir = component + "/binary-" + arch + "/";
-            indices.add(stage(dists + dir + "Packages", packages));
-            files.add(new AptIndex.IndexFile(dir + "Packages", AptIndex.Checksums.of(packages)));
+            AptIndex.Checksums packagesSums = AptIndex.Checksums.of(packages);
+            indices.put(stage(dists + dir + "Packages", packages), packagesSums);
+            files.add(new AptIndex.IndexFile(dir + "Packages", packagesSums));
             byte[] xz = AptIndex.xz(packages);
-            indices.add(stage(dists + dir + "Packages.xz", xz));
-            files.add(new AptIndex.IndexFile(dir + "Packages.xz", AptIndex.Checksums.of(xz)));
+            AptIndex.Checksums xzSums = AptIndex.Checksums.of(xz);
+            indices.put(stage(dists + dir + "Packages.xz", xz), xzSums);
+            files.add(new AptIndex.IndexFile(dir + "Packages.xz", xzSums));
         }
         for (Path index : servedIndexFiles(component)) {
             files.add(new AptIndex.IndexFile(repo.resolve(dists).relativize(index).toString(), RepoPool.checksums(index)));

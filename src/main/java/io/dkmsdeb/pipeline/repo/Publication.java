@@ -73,9 +73,9 @@ final class Publication {
      * @throws DkmsDebException listing what is wrong; nothing was served
      */
     void check(IndexWriter.Staged staged, List<RepoJob.Incoming> incoming) {
-        for (String index : staged.indices()) {
-            Path file = staging.resolve(index);
-            AptIndex.Checksums sums = RepoPool.checksums(file);
+        for (var index : staged.indices().entrySet()) {
+            Path file = staging.resolve(index.getKey());
+            AptIndex.Checksums sums = index.getValue();
             Path byHash = file.resolveSibling("by-hash");
             link(file, byHash.resolve("SHA256").resolve(sums.sha256()));
             link(file, byHash.resolve("MD5Sum").resolve(sums.md5()));
@@ -113,7 +113,7 @@ final class Publication {
             dirs.forEach(RepoState::syncDirectory);
         }));
         steps.add(new Step("retired list", () -> state.writeRetired(retired)));
-        for (String index : staged.indices()) {
+        for (String index : staged.indices().keySet()) {
             steps.add(new Step("index " + index, () -> move(index)));
         }
         for (String key : staged.keys()) {
@@ -133,7 +133,7 @@ final class Publication {
 
     private List<Path> stagedByHashTargets(IndexWriter.Staged staged) {
         List<Path> out = new ArrayList<>();
-        for (String index : staged.indices()) {
+        for (String index : staged.indices().keySet()) {
             Path byHash = repo.resolve(index).resolveSibling("by-hash");
             out.add(byHash.resolve("SHA256"));
             out.add(byHash.resolve("MD5Sum"));
