@@ -25,21 +25,41 @@ import static org.assertj.core.api.Assertions.assertThat;
  */
 @Tag("unit")
 class LayersTest {
-    /** Package to the packages it may use. The order is cli, pipeline, the middle layers, then model and support. */
-    static final Map<String, Set<String>> ALLOWED = Map.of(
-            "cli", Set.of("pipeline", "model", "support"),
-            "pipeline", Set.of("debiandir", "dkmsconf", "kernel", "templates", "deb", "process", "model", "support"),
-            "debiandir", Set.of("deb", "model", "support"),
-            "dkmsconf", Set.of("process", "model", "support"),
-            "kernel", Set.of("deb", "process", "model", "support"),
-            "templates", Set.of("model", "support"),
-            "deb", Set.of("process", "model", "support"),
-            "process", Set.of("model", "support"),
-            "model", Set.of(),
-            "support", Set.of());
+    /** The layers under the use cases of pipeline. */
+    private static final Set<String> BELOW_PIPELINE = Set.of("debiandir", "dkmsconf", "kernel", "templates", "deb", "process", "model",
+            "support");
+
+    /**
+     * Package to the packages it may use. The order is cli, the use cases of pipeline (bmdeb, source with
+     * its debian/ route, repo, inspect: none uses another), pipeline's shared floor, the middle layers, then
+     * model and support.
+     */
+    static final Map<String, Set<String>> ALLOWED = Map.ofEntries(
+            Map.entry("cli", Set.of("pipeline", "pipeline.bmdeb", "pipeline.source", "pipeline.repo", "pipeline.inspect", "model", "support")),
+            Map.entry("pipeline.bmdeb", with(BELOW_PIPELINE, "pipeline")),
+            Map.entry("pipeline.source", with(BELOW_PIPELINE, "pipeline", "pipeline.source.debian")),
+            Map.entry("pipeline.source.debian", with(BELOW_PIPELINE, "pipeline")),
+            Map.entry("pipeline.repo", with(BELOW_PIPELINE, "pipeline")),
+            Map.entry("pipeline.inspect", with(BELOW_PIPELINE, "pipeline")),
+            Map.entry("pipeline", BELOW_PIPELINE),
+            Map.entry("debiandir", Set.of("deb", "model", "support")),
+            Map.entry("dkmsconf", Set.of("process", "model", "support")),
+            Map.entry("kernel", Set.of("deb", "process", "model", "support")),
+            Map.entry("templates", Set.of("model", "support")),
+            Map.entry("deb", Set.of("process", "model", "support")),
+            Map.entry("process", Set.of("model", "support")),
+            Map.entry("model", Set.of()),
+            Map.entry("support", Set.of()));
+
+    private static Set<String> with(Set<String> base, String... more) {
+        Set<String> all = new TreeSet<>(base);
+        all.addAll(List.of(more));
+        return Set.copyOf(all);
+    }
 
     private static final Path MAIN = Path.of("src/main/java/io/dkmsdeb");
-    private static final Pattern USE = Pattern.compile("\\bio\\.dkmsdeb\\.([a-z0-9_]+)\\.");
+    /** A use of a dkms-deb class: its package, relative to io.dkmsdeb (the lower-case segments before the class's name). */
+    private static final Pattern USE = Pattern.compile("\\bio\\.dkmsdeb\\.((?:[a-z0-9_]+\\.)*[a-z0-9_]+)\\.[A-Z*]");
 
     /** The uses of other dkms-deb packages in {@code source}, a file of package {@code layer}, that the table forbids. */
     static List<String> violations(String layer, String file, String source) {
@@ -72,7 +92,7 @@ class LayersTest {
         try (Stream<Path> files = Files.walk(MAIN)) {
             for (Path f : files.filter(p -> p.toString().endsWith(".java")).sorted().toList()) {
                 Path rel = MAIN.relativize(f);
-                String layer = rel.getNameCount() > 1 ? rel.getName(0).toString() : "";
+                String layer = rel.getNameCount() > 1 ? rel.getParent().toString().replace('/', '.') : "";
                 seen.add(layer);
                 wrong.addAll(violations(layer, f.toString(), Files.readString(f, StandardCharsets.UTF_8)));
             }
@@ -91,5 +111,59 @@ class LayersTest {
         assertThat(violations("pipeline", "Y.java", "import io.dkmsdeb.cli.Main;\n")).hasSize(1);
         assertThat(violations("kernel", "Z.java", "import io.dkmsdeb.deb.Gzip;\nimport io.dkmsdeb.process.ProcessRunner;\n")).isEmpty();
         assertThat(violations("newlayer", "N.java", "")).singleElement().asString().contains("not in the layer table");
+        assertThat(violations("pipeline.bmdeb", "B.java", "import io.dkmsdeb.pipeline.repo.RepoJob;\nimport io.dkmsdeb.pipeline.OutputDir;\n"))
+                .singleElement().asString().contains("pipeline.bmdeb may not use pipeline.repo");
+    }
+
+    /**
+     * Inside pipeline and its use cases, no file refers to a file that refers back to it (comments aside): a
+     * use case reads as plan, then run, then outcome, each file knowing only the ones after it.
+     */
+    @Test
+    void noTwoFilesOfPipelineReferToEachOther() throws IOException {
+        Map<String, String> code = new java.util.TreeMap<>();
+        try (Stream<Path> files = Files.walk(MAIN.resolve("pipeline"))) {
+            for (Path f : files.filter(p -> p.toString().endsWith(".java")).toList()) {
+                code.put(f.getFileName().toString().replace(".java", ""), withoutComments(Files.readString(f, StandardCharsets.UTF_8)));
+            }
+        }
+        assertThat(code).as("files of pipeline").hasSizeGreaterThan(20);
+        assertThat(mutual(code)).as("pairs of pipeline files that refer to each other").isEmpty();
+    }
+
+    @Test
+    void aPairThatRefersToEachOtherIsFound() {
+        Map<String, String> code = Map.of("Job", "class Job { Plan p; }", "Plan", "record Plan(Job.Request r) {}",
+                "Run", "class Run { Plan p; /* Job */ }");
+        assertThat(mutual(Map.of("Job", "class Job { Plan p; }", "Plan", "record Plan(Job.Request r) {}")))
+                .containsExactly("Job <-> Plan");
+        assertThat(mutual(Map.of("Run", "class Run { Plan p; }", "Plan", withoutComments("record Plan() { /** {@link Run} */ }"))))
+                .isEmpty();
+        assertThat(code).hasSize(3);
+    }
+
+    /** "A <-> B" for each pair of the named sources where each names the other. */
+    static List<String> mutual(Map<String, String> code) {
+        List<String> pairs = new ArrayList<>();
+        List<String> names = new ArrayList<>(new TreeSet<>(code.keySet()));
+        for (int i = 0; i < names.size(); i++) {
+            for (int j = i + 1; j < names.size(); j++) {
+                String a = names.get(i);
+                String b = names.get(j);
+                if (names(code.get(a), b) && names(code.get(b), a)) {
+                    pairs.add(a + " <-> " + b);
+                }
+            }
+        }
+        return pairs;
+    }
+
+    private static boolean names(String source, String type) {
+        return Pattern.compile("(?<![\\w.])" + type + "\\b").matcher(source).find()
+                || Pattern.compile("\\." + type + "\\b").matcher(source).find();
+    }
+
+    static String withoutComments(String source) {
+        return source.replaceAll("(?s)/\\*.*?\\*/", "").replaceAll("//[^\n]*", "");
     }
 }

@@ -1,12 +1,12 @@
 package io.dkmsdeb.cli;
 
+import io.dkmsdeb.pipeline.Encoders;
+import io.dkmsdeb.pipeline.bmdeb.BmdebJob;
+import io.dkmsdeb.pipeline.bmdeb.KernelOutcome;
 import io.dkmsdeb.support.Json;
 import io.dkmsdeb.model.Compression;
 import io.dkmsdeb.model.KernelExcludedException;
 import io.dkmsdeb.model.UsageException;
-import io.dkmsdeb.pipeline.BmdebJob;
-import io.dkmsdeb.pipeline.Encoders;
-import io.dkmsdeb.pipeline.KernelOutcome;
 import picocli.CommandLine.ArgGroup;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;

@@ -1,7 +1,8 @@
 package io.dkmsdeb.cli;
 
+import io.dkmsdeb.pipeline.Maintainer;
+import io.dkmsdeb.pipeline.source.SourceJob;
 import io.dkmsdeb.model.UsageException;
-import io.dkmsdeb.pipeline.SourceJob;
 import picocli.CommandLine.Option;
 
 import java.nio.file.Path;

@@ -1,7 +1,7 @@
 package io.dkmsdeb.cli;
 
-import io.dkmsdeb.model.KernelListing;
 import io.dkmsdeb.pipeline.ArchiveListing;
+import io.dkmsdeb.model.KernelListing;
 import io.dkmsdeb.support.Json;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;

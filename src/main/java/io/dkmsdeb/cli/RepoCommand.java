@@ -1,6 +1,7 @@
 package io.dkmsdeb.cli;
 
 import io.dkmsdeb.pipeline.repo.RepoJob;
+import io.dkmsdeb.pipeline.repo.Retention;
 import io.dkmsdeb.support.Json;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;

@@ -1,9 +1,9 @@
 package io.dkmsdeb.cli;
 
+import io.dkmsdeb.pipeline.Encoders;
+import io.dkmsdeb.pipeline.source.SourceJob;
 import io.dkmsdeb.support.Json;
 import io.dkmsdeb.model.Compression;
-import io.dkmsdeb.pipeline.Encoders;
-import io.dkmsdeb.pipeline.SourceJob;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;

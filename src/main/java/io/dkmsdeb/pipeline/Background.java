@@ -4,12 +4,12 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 
 /** Work this package starts on another thread while the caller goes on. */
-final class Background {
+public final class Background {
     private Background() {
     }
 
     /** The result of {@code work}; its own RuntimeException (a template's, a tree's) as thrown there, not wrapped. */
-    static <T> T join(CompletableFuture<T> work) {
+    public static <T> T join(CompletableFuture<T> work) {
         try {
             return work.join();
         } catch (CompletionException e) {

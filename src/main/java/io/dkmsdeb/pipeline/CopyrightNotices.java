@@ -26,7 +26,7 @@ import java.util.regex.Pattern;
  * the word "copyright" as bytes first; only the lines that hold it are matched against the notice
  * pattern, which keeps a tree of thousands of sources quick.
  */
-final class CopyrightNotices {
+public final class CopyrightNotices {
     /**
      * "Copyright", then "(C)" or a copyright sign, then a year. Lines are read one byte a character, so the
      * sign is U+00A9 in a Latin-1 file and U+00C2 U+00A9 (its two UTF-8 bytes) in a UTF-8 one.
@@ -39,7 +39,7 @@ final class CopyrightNotices {
     private CopyrightNotices() {
     }
 
-    static List<String> find(Path dir) {
+    public static List<String> find(Path dir) {
         Set<String> notices = new TreeSet<>();
         try {
             walk(dir, 0, notices);

@@ -32,7 +32,7 @@ public final class DebianNames {
     }
 
     /** A kernel release as the -modules package names hold it: lower case, '_' to '-', other characters outside policy 5.6.1 to '-'. */
-    static String kernelPart(String kernelRelease) {
+    public static String kernelPart(String kernelRelease) {
         return kernelRelease.toLowerCase(java.util.Locale.ROOT).replace('_', '-').replaceAll("[^a-z0-9+.-]", "-");
     }
 

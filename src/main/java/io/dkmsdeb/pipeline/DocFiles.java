@@ -39,7 +39,7 @@ public final class DocFiles {
     }
 
     /** The changelog's date, as RFC 2822 (the date of a changelog trailer line). */
-    static String date(long epochSeconds) {
+    public static String date(long epochSeconds) {
         return RFC_2822.format(Instant.ofEpochSecond(epochSeconds).atOffset(ZoneOffset.UTC));
     }
 
@@ -52,7 +52,7 @@ public final class DocFiles {
      * The doc entries with the changelog and copyright of {@code templateDir} ({@code doc}, or
      * {@code cert} for the certificate package); the lintian override is always doc's.
      */
-    static List<DebEntry> entries(ScriptTemplates templates, String templateDir, About about, long epochSeconds) {
+    public static List<DebEntry> entries(ScriptTemplates templates, String templateDir, About about, long epochSeconds) {
         String date = date(epochSeconds);
         String year = Integer.toString(Instant.ofEpochSecond(epochSeconds).atOffset(ZoneOffset.UTC).getYear());
         TemplateValues values = new TemplateValues()

@@ -48,7 +48,7 @@ public final class Maintainer {
                 + "or put a debian/control with a Maintainer field in the module tree or its parent");
     }
 
-    static String check(String value, String origin) {
+    public static String check(String value, String origin) {
         String v = value.strip();
         if (!FORMAT.matcher(v).matches()) {
             throw new UsageException("maintainer '" + value.replace("\n", "\\n") + "' (from " + origin

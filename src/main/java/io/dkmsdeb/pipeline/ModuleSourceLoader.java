@@ -28,7 +28,7 @@ import java.util.Optional;
  */
 public final class ModuleSourceLoader {
     /** dh_dkms's placeholder for the package version in a dkms.conf. */
-    static final String VERSION_PLACEHOLDER = "#MODULE_VERSION#";
+    public static final String VERSION_PLACEHOLDER = "#MODULE_VERSION#";
 
     private final DkmsConfReader reader = new DkmsConfReader();
     private final ScriptTemplates templates;
@@ -152,7 +152,7 @@ public final class ModuleSourceLoader {
      * dkms.conf text that is not a file of the tree (placeholder filled, generated, or from debian/)
      * read as dkms does; {@code shown} names it in messages.
      */
-    ModuleSource fromText(Path dir, byte[] text, Path shown, DkmsConfReader.Context context, boolean generated) {
+    public ModuleSource fromText(Path dir, byte[] text, Path shown, DkmsConfReader.Context context, boolean generated) {
         Path temp = writeTemp(text);
         try {
             return new ModuleSource(dir, reader.read(temp, context, shown), text, generated);

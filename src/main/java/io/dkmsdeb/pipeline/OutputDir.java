@@ -58,7 +58,7 @@ public final class OutputDir {
     }
 
     /** The outermost of {@code dir} and its parents that does not exist yet, or null when {@code dir} exists. */
-    static Path missing(Path dir) {
+    public static Path missing(Path dir) {
         Path abs = dir.toAbsolutePath().normalize();
         Path top = null;
         for (Path p = abs; p != null && !Files.exists(p, LinkOption.NOFOLLOW_LINKS); p = p.getParent()) {
@@ -71,7 +71,7 @@ public final class OutputDir {
      * Removes {@code dir}, then its parents up to {@code top}, as long as each is empty: the directories a call
      * created (see {@link #missing}) and wrote nothing into. Best effort: what is not empty, or cannot go, stays.
      */
-    static void removeEmpty(Path dir, Path top) {
+    public static void removeEmpty(Path dir, Path top) {
         Path end = top.toAbsolutePath().normalize();
         for (Path p = dir.toAbsolutePath().normalize(); p != null && p.startsWith(end); p = p.getParent()) {
             try {
@@ -83,7 +83,7 @@ public final class OutputDir {
     }
 
     /** What {@link #writeNew} did. */
-    enum Written {
+    public enum Written {
         /** The file was written (it was not there). */
         WRITTEN,
         /** A file of that name with the same bytes was there: left as it was. */
@@ -96,7 +96,7 @@ public final class OutputDir {
      * Writes a package file atomically unless a file of that name is there: a name in the output directory never
      * changes its bytes (a repository that has taken the file refuses other bytes under its name).
      */
-    static Written writeNew(Path target, byte[] bytes) throws IOException {
+    public static Written writeNew(Path target, byte[] bytes) throws IOException {
         if (Files.exists(target, LinkOption.NOFOLLOW_LINKS)) {
             return Files.isRegularFile(target, LinkOption.NOFOLLOW_LINKS) && Files.size(target) == bytes.length
                     && java.util.Arrays.equals(Files.readAllBytes(target), bytes) ? Written.UNCHANGED : Written.TAKEN;

@@ -1,9 +1,9 @@
 package io.dkmsdeb.dkmsconf;
 
+import io.dkmsdeb.pipeline.ModuleSourceLoader;
 import io.dkmsdeb.support.Log;
 import io.dkmsdeb.model.ModuleSource;
 import io.dkmsdeb.model.ModuleSourceException;
-import io.dkmsdeb.pipeline.ModuleSourceLoader;
 import io.dkmsdeb.templates.ScriptTemplates;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;

@@ -1,10 +1,10 @@
 package io.dkmsdeb.it;
 
+import io.dkmsdeb.pipeline.bmdeb.BmdebJob;
+import io.dkmsdeb.pipeline.bmdeb.KernelOutcome;
 import io.dkmsdeb.model.Compression;
 import io.dkmsdeb.kernel.KernelBuild;
 import io.dkmsdeb.model.BuiltModule;
-import io.dkmsdeb.pipeline.BmdebJob;
-import io.dkmsdeb.pipeline.KernelOutcome;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;

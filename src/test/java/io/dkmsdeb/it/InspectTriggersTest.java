@@ -1,6 +1,6 @@
 package io.dkmsdeb.it;
 
-import io.dkmsdeb.pipeline.InspectJob;
+import io.dkmsdeb.pipeline.inspect.InspectJob;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;

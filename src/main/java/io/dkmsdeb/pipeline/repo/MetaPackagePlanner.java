@@ -1,5 +1,7 @@
 package io.dkmsdeb.pipeline.repo;
 
+import io.dkmsdeb.pipeline.DebianNames;
+import io.dkmsdeb.pipeline.Maintainer;
 import io.dkmsdeb.deb.ControlFile;
 import io.dkmsdeb.deb.DataLayout;
 import io.dkmsdeb.deb.Gzip;
@@ -8,7 +10,6 @@ import io.dkmsdeb.debiandir.DebianVersion;
 import io.dkmsdeb.model.DebEntry;
 import io.dkmsdeb.model.DebPackage;
 import io.dkmsdeb.model.KernelListing;
-import io.dkmsdeb.pipeline.DebianNames;
 import io.dkmsdeb.templates.ScriptTemplates;
 import io.dkmsdeb.templates.TemplateValues;
 

@@ -1,5 +1,8 @@
 package io.dkmsdeb.pipeline.repo;
 
+import io.dkmsdeb.pipeline.ArchiveListing;
+import io.dkmsdeb.pipeline.DebianNames;
+import io.dkmsdeb.pipeline.SourceDateEpoch;
 import io.dkmsdeb.deb.AptIndex;
 import io.dkmsdeb.deb.ControlFile;
 import io.dkmsdeb.deb.DebWriter;
@@ -9,9 +12,6 @@ import io.dkmsdeb.model.DebPackage;
 import io.dkmsdeb.model.DkmsDebException;
 import io.dkmsdeb.model.KernelListing;
 import io.dkmsdeb.model.UsageException;
-import io.dkmsdeb.pipeline.ArchiveListing;
-import io.dkmsdeb.pipeline.DebianNames;
-import io.dkmsdeb.pipeline.SourceDateEpoch;
 import io.dkmsdeb.support.Log;
 import io.dkmsdeb.templates.ScriptTemplates;
 

@@ -1,8 +1,8 @@
 package io.dkmsdeb.pipeline.repo;
 
+import io.dkmsdeb.pipeline.DebianNames;
 import io.dkmsdeb.debiandir.DebianVersion;
 import io.dkmsdeb.model.KernelListing;
-import io.dkmsdeb.pipeline.DebianNames;
 
 import java.util.ArrayList;
 import java.util.Collection;
@@ -30,7 +30,7 @@ import java.util.regex.Pattern;
  * Never removed: a package that a package staying depends on with {@code (= VERSION)}, as every
  * {@code NAME-modules-FLAVOUR} meta-package depends on its module package.
  */
-final class Retention {
+public final class Retention {
     private static final Pattern EXACT = Pattern.compile("([a-z0-9][a-z0-9+.-]+)\\s*\\(\\s*=\\s*([^)\\s]+)\\s*\\)");
     private static final Pattern KERNEL = Pattern.compile("^linux-image-(\\S+)");
 

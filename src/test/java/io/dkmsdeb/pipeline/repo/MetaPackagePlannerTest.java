@@ -1,5 +1,6 @@
 package io.dkmsdeb.pipeline.repo;
 
+import io.dkmsdeb.pipeline.Maintainer;
 import io.dkmsdeb.debiandir.DebianVersion;
 import io.dkmsdeb.model.DebPackage;
 import io.dkmsdeb.model.KernelListing;

@@ -1,5 +1,6 @@
 package io.dkmsdeb.pipeline.repo;
 
+import io.dkmsdeb.pipeline.Maintainer;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Tag;

@@ -1,5 +1,10 @@
-package io.dkmsdeb.pipeline;
+package io.dkmsdeb.pipeline.source.debian;
 
+import io.dkmsdeb.pipeline.CopyrightNotices;
+import io.dkmsdeb.pipeline.DebianNames;
+import io.dkmsdeb.pipeline.DocFiles;
+import io.dkmsdeb.pipeline.Maintainer;
+import io.dkmsdeb.pipeline.SourceTree;
 import io.dkmsdeb.deb.ControlFile;
 import io.dkmsdeb.deb.DataLayout;
 import io.dkmsdeb.deb.Deb822;
@@ -36,21 +41,21 @@ import java.util.TreeMap;
  * {@code /usr/src/NAME-VERSION/} from debian/PACKAGE.install or the module directory, and the
  * files of dh_installmodules, dh_installdocs, dh_installchangelogs and dh_lintian.
  */
-final class DebianPackagePlanner {
+public final class DebianPackagePlanner {
     /** The options of {@code source} that apply to a debian/ tree (null when not given). */
-    record Options(String version, String revision, String name, String maintainer, Map<String, String> env, long epochSeconds) {
+    public record Options(String version, String revision, String name, String maintainer, Map<String, String> env, long epochSeconds) {
     }
 
-    record Plan(DebPackage pkg, ModuleSource source) {
+    public record Plan(DebPackage pkg, ModuleSource source) {
     }
 
     private final ScriptTemplates templates;
 
-    DebianPackagePlanner(ScriptTemplates templates) {
+    public DebianPackagePlanner(ScriptTemplates templates) {
         this.templates = templates;
     }
 
-    Plan plan(DebianDir d, Options o, DkmsConfReader.Context context) {
+    public Plan plan(DebianDir d, Options o, DkmsConfReader.Context context) {
         Deb822.Paragraph binary = DebianRoute.chooseBinary(d, o.name());
         String pkg = DebianNames.requirePackageName(DebianRoute.name(binary), d.debian().resolve("control").toString());
         DebianWarnings.report(d, pkg);

@@ -1,5 +1,6 @@
-package io.dkmsdeb.pipeline;
+package io.dkmsdeb.pipeline.bmdeb;
 
+import io.dkmsdeb.pipeline.DebianNames;
 import io.dkmsdeb.deb.Deb822;
 import io.dkmsdeb.deb.DebReader;
 import io.dkmsdeb.support.Log;

@@ -1,5 +1,8 @@
-package io.dkmsdeb.pipeline;
+package io.dkmsdeb.pipeline.bmdeb;
 
+import io.dkmsdeb.pipeline.DebianNames;
+import io.dkmsdeb.pipeline.DocFiles;
+import io.dkmsdeb.pipeline.Maintainer;
 import io.dkmsdeb.deb.ControlFile;
 import io.dkmsdeb.deb.DataLayout;
 import io.dkmsdeb.deb.InstalledSize;

@@ -1,5 +1,10 @@
-package io.dkmsdeb.pipeline;
+package io.dkmsdeb.pipeline.source;
 
+import io.dkmsdeb.pipeline.CopyrightNotices;
+import io.dkmsdeb.pipeline.DebianNames;
+import io.dkmsdeb.pipeline.DocFiles;
+import io.dkmsdeb.pipeline.Maintainer;
+import io.dkmsdeb.pipeline.SourceTree;
 import io.dkmsdeb.deb.ControlFile;
 import io.dkmsdeb.deb.DataLayout;
 import io.dkmsdeb.deb.InstalledSize;

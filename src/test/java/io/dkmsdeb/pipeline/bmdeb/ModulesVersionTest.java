@@ -1,5 +1,7 @@
-package io.dkmsdeb.pipeline;
+package io.dkmsdeb.pipeline.bmdeb;
 
+import io.dkmsdeb.pipeline.Maintainer;
+import io.dkmsdeb.pipeline.OutputDir;
 import io.dkmsdeb.debiandir.DebianVersion;
 import io.dkmsdeb.deb.ControlFile;
 import io.dkmsdeb.deb.DebWriter;

@@ -1,5 +1,6 @@
-package io.dkmsdeb.pipeline;
+package io.dkmsdeb.pipeline.source.debian;
 
+import io.dkmsdeb.pipeline.SourceTree;
 import io.dkmsdeb.deb.Gzip;
 import io.dkmsdeb.debiandir.Changelog;
 import io.dkmsdeb.debiandir.DebianDir;

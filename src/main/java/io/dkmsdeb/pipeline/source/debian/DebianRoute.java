@@ -1,5 +1,6 @@
-package io.dkmsdeb.pipeline;
+package io.dkmsdeb.pipeline.source.debian;
 
+import io.dkmsdeb.pipeline.ModuleSourceLoader;
 import io.dkmsdeb.deb.Deb822;
 import io.dkmsdeb.debiandir.DebianDir;
 import io.dkmsdeb.dkmsconf.DkmsConfReader;

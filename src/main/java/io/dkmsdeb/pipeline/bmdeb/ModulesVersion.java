@@ -1,4 +1,4 @@
-package io.dkmsdeb.pipeline;
+package io.dkmsdeb.pipeline.bmdeb;
 
 import io.dkmsdeb.debiandir.DebianVersion;
 import io.dkmsdeb.model.NamePatterns;

@@ -1,5 +1,6 @@
-package io.dkmsdeb.pipeline;
+package io.dkmsdeb.pipeline.bmdeb;
 
+import io.dkmsdeb.pipeline.OutputDir;
 import io.dkmsdeb.kernel.DkmsStyleBuild;
 import io.dkmsdeb.kernel.KernelBuild;
 import io.dkmsdeb.model.Compression;

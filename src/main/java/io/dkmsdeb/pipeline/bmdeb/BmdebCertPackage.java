@@ -1,5 +1,6 @@
-package io.dkmsdeb.pipeline;
+package io.dkmsdeb.pipeline.bmdeb;
 
+import io.dkmsdeb.pipeline.DebianNames;
 import io.dkmsdeb.debiandir.DebianVersion;
 import io.dkmsdeb.model.DebPackage;
 

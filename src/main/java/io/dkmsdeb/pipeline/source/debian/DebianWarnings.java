@@ -1,4 +1,4 @@
-package io.dkmsdeb.pipeline;
+package io.dkmsdeb.pipeline.source.debian;
 
 import io.dkmsdeb.model.NamePatterns;
 import io.dkmsdeb.debiandir.DebianDir;

@@ -1,4 +1,4 @@
-package io.dkmsdeb.pipeline;
+package io.dkmsdeb.pipeline.bmdeb;
 
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;

@@ -1,5 +1,6 @@
-package io.dkmsdeb.pipeline;
+package io.dkmsdeb.pipeline.bmdeb;
 
+import io.dkmsdeb.pipeline.OutputDir;
 import io.dkmsdeb.model.DkmsDebException;
 import io.dkmsdeb.support.Log;
 

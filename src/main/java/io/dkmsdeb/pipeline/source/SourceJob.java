@@ -1,5 +1,13 @@
-package io.dkmsdeb.pipeline;
+package io.dkmsdeb.pipeline.source;
 
+import io.dkmsdeb.pipeline.Background;
+import io.dkmsdeb.pipeline.DebianNames;
+import io.dkmsdeb.pipeline.Maintainer;
+import io.dkmsdeb.pipeline.ModuleSourceLoader;
+import io.dkmsdeb.pipeline.OutputDir;
+import io.dkmsdeb.pipeline.SourceDateEpoch;
+import io.dkmsdeb.pipeline.SourceTree;
+import io.dkmsdeb.pipeline.source.debian.DebianPackagePlanner;
 import io.dkmsdeb.deb.AtomicOutput;
 import io.dkmsdeb.model.Compression;
 import io.dkmsdeb.deb.DebWriter;

@@ -1,5 +1,7 @@
-package io.dkmsdeb.pipeline;
+package io.dkmsdeb.pipeline.bmdeb;
 
+import io.dkmsdeb.pipeline.Background;
+import io.dkmsdeb.pipeline.ModuleSourceLoader;
 import io.dkmsdeb.model.Compression;
 import io.dkmsdeb.deb.DebWriter;
 import io.dkmsdeb.dkmsconf.DkmsConfReader;

@@ -1,5 +1,11 @@
-package io.dkmsdeb.pipeline;
+package io.dkmsdeb.pipeline.bmdeb;
 
+import io.dkmsdeb.pipeline.ArchiveListing;
+import io.dkmsdeb.pipeline.DebianNames;
+import io.dkmsdeb.pipeline.Maintainer;
+import io.dkmsdeb.pipeline.ModuleSourceLoader;
+import io.dkmsdeb.pipeline.OutputDir;
+import io.dkmsdeb.pipeline.SourceDateEpoch;
 import io.dkmsdeb.kernel.KernelBuild;
 import io.dkmsdeb.kernel.KernelHeaders;
 import io.dkmsdeb.model.KernelListing;

@@ -1,5 +1,6 @@
-package io.dkmsdeb.pipeline;
+package io.dkmsdeb.pipeline.bmdeb;
 
+import io.dkmsdeb.pipeline.Maintainer;
 import io.dkmsdeb.deb.DebWriter;
 import io.dkmsdeb.model.Compression;
 import io.dkmsdeb.model.DebEntry;

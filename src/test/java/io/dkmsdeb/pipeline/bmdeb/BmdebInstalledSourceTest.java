@@ -1,5 +1,6 @@
-package io.dkmsdeb.pipeline;
+package io.dkmsdeb.pipeline.bmdeb;
 
+import io.dkmsdeb.pipeline.Maintainer;
 import io.dkmsdeb.it.Cmd;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;

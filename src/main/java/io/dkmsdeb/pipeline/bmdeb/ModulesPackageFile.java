@@ -1,5 +1,6 @@
-package io.dkmsdeb.pipeline;
+package io.dkmsdeb.pipeline.bmdeb;
 
+import io.dkmsdeb.pipeline.OutputDir;
 import io.dkmsdeb.deb.DebWriter;
 import io.dkmsdeb.model.BuiltModule;
 import io.dkmsdeb.model.Compression;

@@ -1,4 +1,4 @@
-package io.dkmsdeb.pipeline;
+package io.dkmsdeb.pipeline.inspect;
 
 import io.dkmsdeb.deb.Deb822;
 import io.dkmsdeb.deb.DebReader;
