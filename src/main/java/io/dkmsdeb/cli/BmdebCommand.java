@@ -2,11 +2,13 @@ package io.dkmsdeb.cli;
 
 import io.dkmsdeb.pipeline.Encoders;
 import io.dkmsdeb.pipeline.bmdeb.BmdebJob;
+import io.dkmsdeb.pipeline.bmdeb.BmdebRequest;
+import io.dkmsdeb.pipeline.bmdeb.BmdebResult;
+import io.dkmsdeb.pipeline.bmdeb.KernelResult;
 import io.dkmsdeb.pipeline.bmdeb.KernelOutcome;
 import io.dkmsdeb.support.Json;
 import io.dkmsdeb.model.Compression;
 import io.dkmsdeb.model.KernelExcludedException;
-import io.dkmsdeb.model.UsageException;
 import picocli.CommandLine.ArgGroup;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -15,6 +17,7 @@ import picocli.CommandLine.Parameters;
 import picocli.CommandLine.ParentCommand;
 
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -167,16 +170,18 @@ final class BmdebCommand implements Callable<Integer> {
     @Override
     public Integer call() {
         common.check();
-        if (buildTimeout < 1) {
-            throw new UsageException("--build-timeout must be at least 1, got " + buildTimeout);
-        }
-        if (lockTimeout != null && lockTimeout < 0) {
-            throw new UsageException("--lock-timeout must be 0 or more seconds, got " + lockTimeout);
-        }
-        BmdebJob.Result r = new BmdebJob().run(new BmdebJob.Request(source, kernels.releases, kernels.all, kernelSourceDir, arch,
-                common.outDir, common.jobs, compression, !noStrip, common.revision, moduleVersion, name, common.maintainer,
-                common.templates, buildTimeout, logDir, signKey, signCert, noSign, fetchHeaders, System.getenv(), kernels.archiveFilter,
-                kernelList, rebuild, reuseFrom, compileDebugInfo, lockTimeout == null ? null : java.time.Duration.ofSeconds(lockTimeout)));
+        BmdebRequest request = BmdebRequest.builder(source)
+                .kernels(kernels.releases).allKernels(kernels.all).kernelsFromArchive(kernels.archiveFilter, kernelList)
+                .kernelSourceDir(kernelSourceDir).fetchHeaders(fetchHeaders)
+                .revision(common.revision).moduleVersion(moduleVersion).name(name).maintainer(common.maintainer).templates(common.templates)
+                .arch(arch).jobs(common.jobs).compression(compression).strip(!noStrip).compileDebugInfo(compileDebugInfo)
+                .buildTimeoutSeconds(buildTimeout)
+                .signWith(signKey, signCert).noSign(noSign)
+                .outDir(common.outDir).logDir(logDir).lockTimeout(lockTimeout == null ? null : Duration.ofSeconds(lockTimeout))
+                .rebuild(rebuild).reuseFrom(reuseFrom)
+                .host(HostEnvironment.get())
+                .build();
+        BmdebResult r = new BmdebJob().run(request);
         if (common.json) {
             System.out.println(Json.write(summary(r)));
         } else {
@@ -187,9 +192,9 @@ final class BmdebCommand implements Callable<Integer> {
     }
 
     /** The --json summary: the call's fields, then one object per kernel. */
-    private static Map<String, Object> summary(BmdebJob.Result r) {
+    private static Map<String, Object> summary(BmdebResult r) {
         List<Object> ks = new ArrayList<>();
-        for (BmdebJob.KernelResult k : r.kernels()) {
+        for (KernelResult k : r.kernels()) {
             Map<String, Object> m = new LinkedHashMap<>();
             m.put("kernel", k.kernel());
             m.put("result", k.result().word());
@@ -214,10 +219,10 @@ final class BmdebCommand implements Callable<Integer> {
     }
 
     /** Several kernels: a table of them; one: the file written. Then the certificate package, when written. */
-    private static void printTable(BmdebJob.Result r) {
+    private static void printTable(BmdebResult r) {
         if (r.kernels().size() > 1) {
             System.out.printf("%-32s %-10s %-60s %8s%n", "KERNEL", "RESULT", "PACKAGE", "SECONDS");
-            for (BmdebJob.KernelResult k : r.kernels()) {
+            for (KernelResult k : r.kernels()) {
                 System.out.printf("%-32s %-10s %-60s %8.1f%n", k.kernel(), k.result().word(), k.deb() == null ? "-" : k.deb().getFileName(), k.seconds());
             }
         } else if (r.kernels().get(0).deb() != null) {
@@ -229,8 +234,8 @@ final class BmdebCommand implements Callable<Integer> {
     }
 
     /** Each failed kernel's message (with its stack trace under --stacktrace); the skip of a single kernel. */
-    private void printErrors(BmdebJob.Result r) {
-        for (BmdebJob.KernelResult k : r.kernels()) {
+    private void printErrors(BmdebResult r) {
+        for (KernelResult k : r.kernels()) {
             if (k.result() == KernelOutcome.FAILED) {
                 System.err.println("dkms-deb: error: " + (r.kernels().size() > 1 ? "[" + k.kernel() + "] " : "") + k.message());
                 if (main != null && main.stacktrace && k.error() != null) {

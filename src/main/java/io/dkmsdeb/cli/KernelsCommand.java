@@ -7,7 +7,6 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.Callable;
@@ -43,7 +42,7 @@ final class KernelsCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        KernelListing.Listing all = ArchiveListing.load(listFile, null);
+        KernelListing.Listing all = ArchiveListing.load(listFile, HostEnvironment.get().env());
         KernelListing.Listing l = all.filter(String.join(" ", filter));
         if (json) {
             System.out.println(Json.write(l.toMap()));
@@ -54,7 +53,7 @@ final class KernelsCommand implements Callable<Integer> {
         for (KernelListing.Kernel k : l.kernels()) {
             String metas = l.metas().stream().filter(m -> m.release().equals(k.release())).map(KernelListing.Meta::pkg)
                     .collect(Collectors.joining(" "));
-            boolean installed = Files.isRegularFile(Path.of("/lib/modules", k.release(), "build", "Makefile"));
+            boolean installed = HostEnvironment.get().headersInstalled(k.release());
             System.out.printf("%-34s %-6s %-14s %-6s %-22s %-9s %s%n", k.release(), k.series(), k.flavour(), k.arch(), k.headersVersion(),
                     installed ? "headers" : "-", metas.isEmpty() ? "-" : metas);
         }

@@ -104,7 +104,7 @@ final class RepoCommand implements Callable<Integer> {
         RepoJob.Target target = new RepoJob.Target(repoDir, suite != null ? suite : RepoJob.hostCodename(), component, origin, label);
         RepoJob.Policy policy = new RepoJob.Policy(Duration.ofSeconds(lockTimeout), keepGenerations, pruneKernels, keepBuilds, dryRun);
         RepoJob.Result r = new RepoJob().run(new RepoJob.Request(target, debs, signKey, gpgHome, kernelList, !noMetaPackages, policy,
-                System.getenv()));
+                HostEnvironment.get().env()));
         if (json) {
             Map<String, Object> out = new LinkedHashMap<>();
             out.put("command", "repo");

@@ -64,7 +64,7 @@ final class SourceCommand implements Callable<Integer> {
     public Integer call() {
         common.check();
         SourceJob.Result r = new SourceJob().run(new SourceJob.Request(dir, common.outDir, version, common.revision, name,
-                common.maintainer, compression, common.templates, common.jobs, System.getenv()));
+                common.maintainer, compression, common.templates, common.jobs, HostEnvironment.get().env()));
         long size = r.deb().toFile().length();
         if (common.json) {
             Map<String, Object> pkg = new LinkedHashMap<>();

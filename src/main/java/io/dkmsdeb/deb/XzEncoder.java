@@ -49,6 +49,17 @@ public record XzEncoder(Path program, String name) {
     private static final Duration VERSION_TIMEOUT = Duration.ofSeconds(30);
     static final Duration COMPRESS_TIMEOUT = Duration.ofHours(12);
     private static volatile XzEncoder selected;
+    /** The environment the encoder is chosen from and xz runs in ({@link #useEnvironment}). */
+    private static volatile Map<String, String> environment = Map.of("PATH", "/usr/local/bin:/usr/bin:/bin");
+
+    /**
+     * The environment of this process, given once by the command line before any package is written:
+     * {@value #ENV} and {@code PATH} choose the encoder, and xz runs in it (without XZ_OPT and XZ_DEFAULTS).
+     */
+    public static synchronized void useEnvironment(Map<String, String> env) {
+        environment = Map.copyOf(env);
+        selected = null;
+    }
 
     /** Chooses the encoder on a thread of its own (it runs {@code xz --version}), so that {@link #selected()} finds it made. */
     public static void selectInBackground() {
@@ -63,7 +74,7 @@ public record XzEncoder(Path program, String name) {
         if (e == null) {
             synchronized (XzEncoder.class) {
                 if (selected == null) {
-                    selected = select(System.getenv(ENV), System.getenv("PATH"));
+                    selected = select(environment.get(ENV), environment.get("PATH"));
                 }
                 e = selected;
             }
@@ -218,7 +229,7 @@ public record XzEncoder(Path program, String name) {
     }
 
     static Map<String, String> environment() {
-        Map<String, String> env = new HashMap<>(System.getenv());
+        Map<String, String> env = new HashMap<>(environment);
         env.remove("XZ_OPT");
         env.remove("XZ_DEFAULTS");
         return env;

@@ -55,6 +55,16 @@ public final class DkmsConfReader {
     /** What dkms sets before sourcing dkms.conf. */
     public record Context(String kernelver, String arch, String kernelSourceDir, String dkmsTree,
                           String sourceTree, String module, String moduleVersion) {
+        /** {@code $dkms_tree} as dkms sets it on the target: the value a dkms.conf is read with, not a path of this machine. */
+        public static final String DKMS_TREE = "/var/lib/dkms";
+        /** {@code $source_tree} as dkms sets it on the target. */
+        public static final String SOURCE_TREE = "/usr/src";
+
+        /** The context of the first read, as dkms reads dkms.conf on the target, before the module's name is known. */
+        public static Context onTarget(String kernelver, String arch, String kernelSourceDir) {
+            return new Context(kernelver, arch, kernelSourceDir, DKMS_TREE, SOURCE_TREE, "", "");
+        }
+
         public Map<String, String> environment() {
             return Map.of("kernelver", kernelver, "arch", arch, "kernel_source_dir", kernelSourceDir,
                     "dkms_tree", dkmsTree, "source_tree", sourceTree, "module", module,

@@ -16,7 +16,6 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Comparator;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -105,7 +104,7 @@ public final class ArchiveKernels {
      */
     private record Apt(Map<String, String> env, List<String> options, String nativeArch) {
         static Apt configure(Map<String, String> env) {
-            Map<String, String> e = env == null ? System.getenv() : env;
+            Map<String, String> e = env == null ? Map.of("PATH", "/usr/local/bin:/usr/bin:/bin:/usr/sbin:/sbin") : env;
             String dump = run(List.of("apt-config", "dump"), e);
             List<String> options = new ArrayList<>();
             if (dump.lines().anyMatch(l -> l.equals("Dir::Cache::pkgcache \"\";"))) {

@@ -1,6 +1,7 @@
 package io.dkmsdeb.kernel;
 
 import io.dkmsdeb.support.SourceFiles;
+import io.dkmsdeb.model.Host;
 import io.dkmsdeb.model.BuildFailedException;
 import io.dkmsdeb.model.BuiltModule;
 import io.dkmsdeb.model.DkmsConf;
@@ -51,7 +52,7 @@ public final class DkmsStyleBuild implements KernelBuild {
         String what = conf.packageName() + " " + conf.packageVersion() + " for " + k.release();
         Layout layout = r.layout();
         CrossToolchain cross = CrossToolchain.forKernel(k);
-        cross.requireInstalled(k, searchPath());
+        cross.requireInstalled(k, searchPath(r.options().host()));
         try (Scratch s = Scratch.forBuild(layout)) {
             long t = System.nanoTime();
             Path build = prepareTrees(r, layout);
@@ -198,15 +199,16 @@ public final class DkmsStyleBuild implements KernelBuild {
     }
 
     /** The PATH of every step. */
-    private static String searchPath() {
-        return System.getenv().getOrDefault("PATH", "/usr/local/bin:/usr/bin:/bin") + ":/usr/sbin:/sbin";
+    private static String searchPath(Host host) {
+        return host.searchPath() + ":/usr/sbin:/sbin";
     }
 
     private static Map<String, String> environment(Request r, Layout layout, CrossToolchain cross) {
         KernelTarget k = r.kernel();
         Map<String, String> env = new HashMap<>();
-        env.put("PATH", searchPath());
-        env.put("HOME", System.getenv().getOrDefault("HOME", "/nonexistent"));
+        Host host = r.options().host();
+        env.put("PATH", searchPath(host));
+        env.put("HOME", host.get("HOME", "/nonexistent"));
         env.put("LC_ALL", "C.UTF-8");
         env.put("kernelver", k.release());
         env.put("arch", k.unameArch());
@@ -226,7 +228,7 @@ public final class DkmsStyleBuild implements KernelBuild {
             env.put("CC", cc);
         }
         env.putAll(cross.kbuildVariables());
-        env.putAll(headersElsewhere(k));
+        env.putAll(headersElsewhere(k, host));
         if (skipsDebugInfo(r)) {
             env.put("KCFLAGS", "-g0");
         }
@@ -257,8 +259,8 @@ public final class DkmsStyleBuild implements KernelBuild {
      * {@code /lib/modules/KVER/build}: headers fetched or given with --kernel-source-dir, where dkms always
      * has them installed. Nothing is set when they are there, so that a build sees what dkms gives it.
      */
-    static Map<String, String> headersElsewhere(KernelTarget k) {
-        Path usual = Path.of("/lib/modules", k.release(), "build");
+    static Map<String, String> headersElsewhere(KernelTarget k, Host host) {
+        Path usual = host.installedHeaders(k.release());
         try {
             if (Files.exists(usual) && Files.isSameFile(usual, k.headersDir())) {
                 return Map.of();

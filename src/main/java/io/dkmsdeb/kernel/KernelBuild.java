@@ -7,6 +7,7 @@ import io.dkmsdeb.model.DkmsConf;
 import io.dkmsdeb.model.KernelTarget;
 
 import java.nio.charset.StandardCharsets;
+import io.dkmsdeb.model.Host;
 import java.nio.file.Path;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
@@ -19,22 +20,72 @@ import java.util.regex.Pattern;
 public interface KernelBuild {
 
     /**
-     * @param sourceDir      the module tree (never modified)
-     * @param dkmsConfText   the dkms.conf to place in the build tree
-     * @param conf           dkms.conf as read for this kernel
-     * @param kernel         the kernel
-     * @param makeJobs       make -j
-     * @param strip          false for --no-strip (STRIP in dkms.conf still applies)
-     * @param log            the build log, appended to
-     * @param timeoutSeconds time limit for each step
-     * @param epochSeconds   SOURCE_DATE_EPOCH for kbuild's timestamp
-     * @param signing        key and certificate to sign the modules with, or null
-     * @param layout         where the build happens: the trees dkms.conf was read with
-     * @param compileDebugInfo true for --compile-debug-info: compile with debug info even when it is stripped
+     * One kernel's build.
+     *
+     * @param module  the module tree and its dkms.conf
+     * @param kernel  the kernel
+     * @param options how to build
+     * @param log     the build log, appended to
+     * @param layout  where the build happens: the trees dkms.conf was read with
+     * @param phases  where the time of each step is recorded
      */
-    record Request(Path sourceDir, byte[] dkmsConfText, DkmsConf conf, KernelTarget kernel, int makeJobs, boolean strip,
-                   Path log, long timeoutSeconds, long epochSeconds, Signing signing, Layout layout, Phases phases,
-                   boolean compileDebugInfo) {
+    record Request(Module module, KernelTarget kernel, Options options, Path log, Layout layout, Phases phases) {
+        public Path sourceDir() {
+            return module.sourceDir();
+        }
+
+        public byte[] dkmsConfText() {
+            return module.dkmsConfText();
+        }
+
+        public DkmsConf conf() {
+            return module.conf();
+        }
+
+        public int makeJobs() {
+            return options.makeJobs();
+        }
+
+        public boolean strip() {
+            return options.strip();
+        }
+
+        public long timeoutSeconds() {
+            return options.timeoutSeconds();
+        }
+
+        public long epochSeconds() {
+            return options.epochSeconds();
+        }
+
+        public Signing signing() {
+            return options.signing();
+        }
+
+        public boolean compileDebugInfo() {
+            return options.compileDebugInfo();
+        }
+    }
+
+    /**
+     * @param sourceDir    the module tree (never modified)
+     * @param dkmsConfText the dkms.conf to place in the build tree
+     * @param conf         dkms.conf as read for this kernel
+     */
+    record Module(Path sourceDir, byte[] dkmsConfText, DkmsConf conf) {
+    }
+
+    /**
+     * @param makeJobs         make -j
+     * @param strip            false for --no-strip (STRIP in dkms.conf still applies)
+     * @param compileDebugInfo true for --compile-debug-info: compile with debug info even when it is stripped
+     * @param timeoutSeconds   time limit for each step
+     * @param epochSeconds     SOURCE_DATE_EPOCH for kbuild's timestamp
+     * @param signing          key and certificate to sign the modules with, or null
+     * @param host             the machine: the PATH and HOME of the steps
+     */
+    record Options(int makeJobs, boolean strip, boolean compileDebugInfo, long timeoutSeconds, long epochSeconds, Signing signing,
+                   Host host) {
     }
 
     /** A module signing key (PEM) and its certificate (PEM or DER), as the kernel's sign-file takes them. */

@@ -3,6 +3,7 @@ package io.dkmsdeb.kernel;
 import io.dkmsdeb.model.NamePatterns;
 import io.dkmsdeb.model.KernelHeadersException;
 import io.dkmsdeb.model.Compression;
+import io.dkmsdeb.model.Host;
 import io.dkmsdeb.model.KernelTarget;
 import io.dkmsdeb.model.UsageException;
 
@@ -21,8 +22,6 @@ import java.util.stream.Stream;
  * taken as given: the running kernel is never consulted.
  */
 public final class KernelHeaders {
-    private static final Path MODULES = Path.of("/lib/modules");
-
     private KernelHeaders() {
     }
 
@@ -31,12 +30,13 @@ public final class KernelHeaders {
      * @param kernelSourceDir  --kernel-source-dir, or null for /lib/modules/KVER/build
      * @param archOverride     --arch (Debian architecture), or null to read it from the config
      * @param compressOption   the module compression, or null for the kernel's own (auto)
+     * @param host             where /lib/modules is
      */
-    public static KernelTarget locate(String release, Path kernelSourceDir, String archOverride, Compression compressOption) {
+    public static KernelTarget locate(String release, Path kernelSourceDir, String archOverride, Compression compressOption, Host host) {
         if (!NamePatterns.matches(NamePatterns.KERNEL_RELEASE, release)) {
             throw new UsageException("kernel release '" + release + "' is not valid: use the form uname -r prints, e.g. 6.1.0-56-amd64");
         }
-        Path dir = kernelSourceDir != null ? kernelSourceDir : MODULES.resolve(release).resolve("build");
+        Path dir = kernelSourceDir != null ? kernelSourceDir : host.installedHeaders(release);
         if (!Files.isDirectory(dir) || !Files.exists(dir.resolve("Makefile"))) {
             throw new KernelHeadersException("no kernel headers for " + release + " at " + dir + "; install them with "
                     + "'apt-get install linux-headers-" + release + "', or pass --kernel-source-dir DIR"
@@ -48,21 +48,21 @@ public final class KernelHeaders {
                     + "Install linux-headers-" + release + " or point --kernel-source-dir at a configured tree");
         }
         String debArch = archOverride != null ? archOverride : debianArch(config, dir);
-        Compression compression = compressOption == null ? moduleCompression(release, config) : compressOption;
+        Compression compression = compressOption == null ? moduleCompression(host.libModules(), release, config) : compressOption;
         return new KernelTarget(release, dir, debArch, unameArch(debArch), compression, config);
     }
 
-    /** Every kernel under /lib/modules whose headers are installed (for --all-kernels). */
-    public static List<String> installedWithHeaders() {
+    /** Every kernel under /lib/modules whose headers are installed ({@link Host#headersInstalled}), for --all-kernels. */
+    public static List<String> installedWithHeaders(Host host) {
         List<String> releases = new ArrayList<>();
-        if (!Files.isDirectory(MODULES)) {
+        Path modules = host.libModules();
+        if (!Files.isDirectory(modules)) {
             return releases;
         }
-        try (Stream<Path> s = Files.list(MODULES)) {
-            s.sorted().filter(p -> Files.isRegularFile(p.resolve("build/.config")) && Files.exists(p.resolve("build/Makefile")))
-                    .forEach(p -> releases.add(p.getFileName().toString()));
+        try (Stream<Path> s = Files.list(modules)) {
+            s.sorted().map(p -> p.getFileName().toString()).filter(host::headersInstalled).forEach(releases::add);
         } catch (IOException e) {
-            throw new KernelHeadersException("cannot list " + MODULES + ": " + e.getMessage());
+            throw new KernelHeadersException("cannot list " + modules + ": " + e.getMessage(), e);
         }
         return releases;
     }
@@ -141,8 +141,8 @@ public final class KernelHeaders {
      * How the kernel's own modules are compressed: from its installed modules when there are
      * any, else from CONFIG_MODULE_COMPRESS_*.
      */
-    static Compression moduleCompression(String release, Map<String, String> config) {
-        Path kernelDir = MODULES.resolve(release).resolve("kernel");
+    static Compression moduleCompression(Path libModules, String release, Map<String, String> config) {
+        Path kernelDir = libModules.resolve(release).resolve("kernel");
         if (Files.isDirectory(kernelDir)) {
             try (Stream<Path> s = Files.walk(kernelDir, 6)) {
                 var first = s.map(p -> p.getFileName().toString()).filter(n -> n.contains(".ko")).findFirst();

@@ -1,6 +1,10 @@
 package io.dkmsdeb.it;
 
 import io.dkmsdeb.pipeline.bmdeb.BmdebJob;
+import io.dkmsdeb.pipeline.bmdeb.BmdebRequest;
+import io.dkmsdeb.pipeline.bmdeb.BmdebResult;
+import io.dkmsdeb.pipeline.bmdeb.KernelResult;
+import io.dkmsdeb.model.Host;
 import io.dkmsdeb.pipeline.bmdeb.KernelOutcome;
 import io.dkmsdeb.model.Compression;
 import io.dkmsdeb.kernel.KernelBuild;
@@ -52,9 +56,11 @@ class BmdebFakeBuildTest {
         }
     }
 
-    private BmdebJob.Request request(Path tree, List<String> kernels, int jobs) {
-        return new BmdebJob.Request(tree.toString(), kernels, false, kernels.equals(List.of(FAKE)) ? headers() : null, null, work.resolve("out-j" + jobs), jobs, Compression.NONE, true, null, null, null,
-                "T <t@example.org>", null, 60, work.resolve("logs"), null, null, true, false, Map.of("SOURCE_DATE_EPOCH", "1700000000"));
+    private BmdebRequest.Builder request(Path tree, List<String> kernels, int jobs) {
+        return BmdebRequest.builder(tree.toString()).kernels(kernels).kernelSourceDir(kernels.equals(List.of(FAKE)) ? headers() : null)
+                .outDir(work.resolve("out-j" + jobs)).jobs(jobs).compression(Compression.NONE).maintainer("T <t@example.org>")
+                .buildTimeoutSeconds(60).logDir(work.resolve("logs")).noSign(true)
+                .host(Host.of(Map.of("SOURCE_DATE_EPOCH", "1700000000")));
     }
 
     /** What the pipeline reads of a kernel's headers before it builds: a Makefile and an x86-64 .config. */
@@ -83,9 +89,9 @@ class BmdebFakeBuildTest {
         String k61 = Kernels.newest61();
         for (int jobs : new int[] {1, 2}) {
             FakeBuild fake = new FakeBuild(k612);
-            BmdebJob.Result r = new BmdebJob(fake).run(request(tree(), List.of(k612, k61), jobs));
-            assertThat(r.kernels()).extracting(BmdebJob.KernelResult::kernel).containsExactly(k612, k61);
-            BmdebJob.KernelResult failed = r.kernels().get(0);
+            BmdebResult r = new BmdebJob(fake).run(request(tree(), List.of(k612, k61), jobs).build());
+            assertThat(r.kernels()).extracting(KernelResult::kernel).containsExactly(k612, k61);
+            KernelResult failed = r.kernels().get(0);
             assertThat(failed.result()).isEqualTo(KernelOutcome.FAILED);
             assertThat(failed.exitCode()).isEqualTo(1);
             assertThat(failed.message()).contains("fake 0.1 for " + k612 + " failed: UncheckedIOException")
@@ -104,10 +110,8 @@ class BmdebFakeBuildTest {
         String k61 = FAKE;
         FakeBuild fake = new FakeBuild(null);
         Path tmp = Files.createDirectories(work.resolve("tmp dir"));
-        BmdebJob.Request base = request(tree(), List.of(k61), 1);
         Map<String, String> env = Map.of("SOURCE_DATE_EPOCH", "1700000000", "TMPDIR", tmp.toString());
-        BmdebJob.Result r = new BmdebJob(fake).run(new BmdebJob.Request(base.source(), base.kernels(), false, base.kernelSourceDir(), null, base.outDir(),
-                1, Compression.NONE, true, null, null, null, base.maintainer(), null, 60, base.logDir(), null, null, true, false, env));
+        BmdebResult r = new BmdebJob(fake).run(request(tree(), List.of(k61), 1).host(Host.of(env)).build());
         assertThat(r.exitCode()).as(r.kernels().toString()).isZero();
         KernelBuild.Layout layout = fake.requests.get(0).layout();
         assertThat(layout).isEqualTo(KernelBuild.Layout.forUser(env, "fake", "0.1", k61));

@@ -1,6 +1,9 @@
 package io.dkmsdeb.it;
 
 import io.dkmsdeb.pipeline.bmdeb.BmdebJob;
+import io.dkmsdeb.pipeline.bmdeb.BmdebRequest;
+import io.dkmsdeb.pipeline.bmdeb.BmdebResult;
+import io.dkmsdeb.model.Host;
 import io.dkmsdeb.model.Compression;
 import io.dkmsdeb.deb.DebReader;
 import io.dkmsdeb.kernel.KernelBuild;
@@ -87,9 +90,7 @@ class GoldenFilesTest {
         Files.writeString(headers.resolve(".config"), "CONFIG_X86_64=y\nCONFIG_X86=y\nCONFIG_64BIT=y\nCONFIG_MODULES=y\n");
         Path key = Files.writeString(work.resolve("unused.key"), "not read by the fake build\n");
         Path cert = Cmd.repo().resolve("src/test/resources/certs/signing-cert.pem");
-        BmdebJob.Result r = new BmdebJob(new FakeBuild()).run(new BmdebJob.Request(HelloModules.example(), List.of(KERNEL), false,
-                headers, null, work.resolve("out"), 1, Compression.NONE, true, null, null, null, SourceCommandTest.MAINTAINER, null, 60,
-                work.resolve("logs"), key, cert, false, false, ENV));
+        BmdebResult r = new BmdebJob(new FakeBuild()).run(goldenRequest(headers).signWith(key, cert).build());
         assertThat(r.exitCode()).as(r.kernels().toString()).isZero();
         assertThat(r.certPackage()).isEqualTo(work.resolve("out/hello-modules-cert_1.0_all.deb"));
         assertThat(control(r.kernels().get(0).deb()).text("control")).contains("\nSuggests: hello-modules-cert (= 1.0)\n");
@@ -104,14 +105,18 @@ class GoldenFilesTest {
                 "README.Debian", "hello-modules-cert/README.Debian");
     }
 
+    private BmdebRequest.Builder goldenRequest(Path headers) {
+        return BmdebRequest.builder(HelloModules.example()).kernels(List.of(KERNEL)).kernelSourceDir(headers).outDir(work.resolve("out"))
+                .jobs(1).compression(Compression.NONE).maintainer(SourceCommandTest.MAINTAINER).buildTimeoutSeconds(60)
+                .logDir(work.resolve("logs")).host(Host.of(ENV));
+    }
+
     @Test
     void helloModules() throws IOException {
         Path headers = Files.createDirectories(work.resolve("headers"));
         Files.writeString(headers.resolve("Makefile"), "# not a kernel tree\n");
         Files.writeString(headers.resolve(".config"), "CONFIG_X86_64=y\nCONFIG_X86=y\nCONFIG_64BIT=y\nCONFIG_MODULES=y\n");
-        BmdebJob.Result r = new BmdebJob(new FakeBuild()).run(new BmdebJob.Request(HelloModules.example(), List.of(KERNEL), false,
-                headers, null, work.resolve("out"), 1, Compression.NONE, true, null, null, null, SourceCommandTest.MAINTAINER, null, 60,
-                work.resolve("logs"), null, null, true, false, ENV));
+        BmdebResult r = new BmdebJob(new FakeBuild()).run(goldenRequest(headers).noSign(true).build());
         assertThat(r.exitCode()).as(r.kernels().toString()).isZero();
         assertThat(r.certPackage()).as("unsigned: no certificate package").isNull();
         DebReader.Control c = control(r.kernels().get(0).deb());

@@ -39,10 +39,10 @@ final class BmdebCertPackage {
     /** The certificate package of the -modules packages named {@code names} (the version is that of their base). */
     static Planned plan(BmdebPlan plan, CertPackagePlanner.Certificate cert, ModulesPackagePlanner.Names names, String module,
                         String moduleVersion) {
-        BmdebJob.Request r = plan.request();
+        BmdebRequest r = plan.request();
         String name = DebianNames.modulesCertPackage(names.providesBase());
         String base = names.debianVersion();
-        List<BmdebPackages.Known> known = BmdebPackages.named(r.outDir(), r.reuseFrom(), name);
+        List<BmdebPackages.Known> known = BmdebPackages.named(r.output().dir(), r.reuse().from(), name);
         List<BmdebPackages.Known> line = known.stream().filter(k -> ModulesVersion.binNmu(base, k.version()) >= 0
                 && Files.isRegularFile(k.file(), LinkOption.NOFOLLOW_LINKS))
                 .sorted(Comparator.comparing(BmdebPackages.Known::version, DebianVersion::compare).reversed()).toList();
@@ -63,6 +63,6 @@ final class BmdebCertPackage {
     private static Planned planned(BmdebPlan plan, CertPackagePlanner.Certificate cert, ModulesPackagePlanner.Names names, String module,
                                    String moduleVersion, Path existing) {
         DebPackage pkg = new CertPackagePlanner(plan.templates()).plan(names, module, moduleVersion, plan.maintainer(), cert, plan.epoch());
-        return new Planned(pkg, ModulesPackageFile.bytes(pkg, plan.epoch()), existing);
+        return new Planned(pkg, BmdebPackages.bytesOf(pkg, plan.epoch()), existing);
     }
 }

@@ -3,7 +3,6 @@ package io.dkmsdeb.pipeline.bmdeb;
 import io.dkmsdeb.pipeline.OutputDir;
 import io.dkmsdeb.kernel.DkmsStyleBuild;
 import io.dkmsdeb.kernel.KernelBuild;
-import io.dkmsdeb.model.Compression;
 import io.dkmsdeb.model.DkmsDebException;
 import io.dkmsdeb.model.KernelExcludedException;
 import io.dkmsdeb.support.Log;
@@ -44,86 +43,24 @@ public final class BmdebJob {
         this.builder = builder;
     }
 
-    /**
-     * The options of one bmdeb call.
-     *
-     * @param moduleVersion -V: the version of a tree without dkms.conf, or of a #MODULE_VERSION# placeholder; or null
-     * @param name          --name: the base of the package names (NAME-modules-KVER), or null for PACKAGE_NAME's
-     * @param compression   --compression: of the module files, or null for the kernel's own
-     * @param archiveFilter --kernels-from-archive: the filter of the archive's kernels ("" for all), or null for -k/--all-kernels
-     * @param kernelList    --kernel-list: the archive listing to use instead of apt-cache's, or null
-     * @param rebuild       --rebuild: build even when a package with the same inputs exists
-     * @param reuseFrom     --reuse-from: more directories (an apt repository, say) where a package with the same inputs counts as built
-     * @param lockTimeout   --lock-timeout: how long a kernel waits for another call's lock on it in the output directory
-     *                      ({@link BmdebLock}), or null for the build timeout
-     */
-    public record Request(String source, List<String> kernels, boolean allKernels, Path kernelSourceDir, String arch, Path outDir,
-                          int jobs, Compression compression, boolean strip, String revision, String moduleVersion, String name,
-                          String maintainer, Path templates,
-                          long buildTimeoutSeconds, Path logDir, Path signKey, Path signCert, boolean noSign, boolean fetchHeaders,
-                          Map<String, String> env, String archiveFilter, Path kernelList, boolean rebuild, List<Path> reuseFrom,
-                          boolean compileDebugInfo, java.time.Duration lockTimeout) {
-        public Request {
-            reuseFrom = reuseFrom == null ? List.of() : List.copyOf(reuseFrom);
-        }
-
-        /** A request with the kernels named (-k or --all-kernels), no archive listing, packages with the same inputs reused. */
-        public Request(String source, List<String> kernels, boolean allKernels, Path kernelSourceDir, String arch, Path outDir,
-                       int jobs, Compression compression, boolean strip, String revision, String moduleVersion, String name,
-                       String maintainer, Path templates,
-                       long buildTimeoutSeconds, Path logDir, Path signKey, Path signCert, boolean noSign, boolean fetchHeaders,
-                       Map<String, String> env) {
-            this(source, kernels, allKernels, kernelSourceDir, arch, outDir, jobs, compression, strip, revision, moduleVersion, name,
-                    maintainer, templates, buildTimeoutSeconds, logDir, signKey, signCert, noSign, fetchHeaders, env, null, null, false,
-                    List.of(), false, null);
-        }
-
-        /** Headers are fetched for kernels that have none installed: --fetch-headers, or kernels taken from the archive. */
-        boolean fetches() {
-            return fetchHeaders || archiveFilter != null;
-        }
-    }
-
-    /**
-     * What happened for one kernel.
-     *
-     * @param module        PACKAGE_NAME as read for this kernel, or null when its dkms.conf was not read
-     * @param moduleVersion PACKAGE_VERSION as read for this kernel, or null
-     * @param error         the exception that failed the kernel, for --stacktrace; null unless it failed
-     * @param phases        seconds spent in each phase (prepare, copy, make, modules, package), as far as it got
-     */
-    public record KernelResult(String kernel, KernelOutcome result, int exitCode, Path deb, String packageName, String message,
-                               double seconds, String module, String moduleVersion, Throwable error, Map<String, Double> phases) {
-    }
-
-    /**
-     * All kernels, and the exit code of the whole call.
-     *
-     * @param module      PACKAGE_NAME as read for the first kernel (in the order given) whose dkms.conf was read, or null
-     * @param version     its PACKAGE_VERSION
-     * @param certPackage the NAME-modules-cert package written when the modules were signed, else null
-     */
-    public record Result(String module, String version, List<KernelResult> kernels, int exitCode, double seconds, Path certPackage) {
-    }
-
-    public Result run(Request r) {
+    public BmdebResult run(BmdebRequest r) {
         long start = System.nanoTime();
         BmdebPlan.Kernels kernels = BmdebPlan.kernels(r);
         // the kernels' locks make the output directory before anything is written into it: a call that writes
         // nothing leaves no new directory behind
-        Path created = OutputDir.missing(r.outDir());
-        try (ModuleLocator located = ModuleLocator.locate(r.source())) {
+        Path created = OutputDir.missing(r.output().dir());
+        try (ModuleLocator located = ModuleLocator.locate(r.source(), r.host())) {
             BmdebPlan plan = BmdebPlan.of(r, kernels, located);
             // read before any build, so that a file that is no certificate fails in a second, not after the compiles
             CertPackagePlanner.Certificate cert = plan.signing() == null ? null : CertPackagePlanner.read(plan.signing().cert());
             List<KernelResult> results = runAll(plan);
             KernelResult named = results.stream().filter(k -> k.module() != null).findFirst().orElse(null);
             Path certPackage = cert == null ? null : writeCertPackage(plan, cert, results);
-            return new Result(named == null ? null : named.module(), named == null ? null : named.moduleVersion(), results,
+            return new BmdebResult(named == null ? null : named.moduleName(), named == null ? null : named.moduleVersion(), results,
                     exitCode(results), (System.nanoTime() - start) / 1e9, certPackage);
         } finally {
             if (created != null) {
-                OutputDir.removeEmpty(r.outDir(), created);
+                OutputDir.removeEmpty(r.output().dir(), created);
             }
         }
     }
@@ -144,7 +81,7 @@ public final class BmdebJob {
         Consumer<KernelResult> progress = k -> Log.info(String.format("[%d/%d] %s: %s in %.1f s", finished.incrementAndGet(), kernels.size(),
                 k.kernel(), k.result().word(), k.seconds()));
         List<KernelRun> runs = kernels.stream().map(k -> new KernelRun(plan, builder, k)).toList();
-        List<Optional<KernelResult>> checked = inParallel(plan.threads(), runs, run -> {
+        List<Optional<KernelResult>> checked = inParallel(plan.schedule().kernels(), runs, run -> {
             Optional<KernelResult> done = run.check();
             done.ifPresent(progress);
             return done;
@@ -156,8 +93,9 @@ public final class BmdebJob {
                 (runs.get(i).busy() ? busy : left).add(runs.get(i));
             }
         }
-        int threads = Math.max(1, Math.min(plan.threads(), left.size()));
-        int makeJobs = BmdebPlan.makeJobs(plan.request().env(), threads);
+        Schedule building = plan.scheduleFor(left.size());
+        int threads = building.kernels();
+        int makeJobs = building.makeJobs();
         if (!left.isEmpty()) {
             // "building for 1 of 3 kernels (2 up-to-date), ...": how the others ended
             Map<String, Long> ended = checked.stream().flatMap(Optional::stream)
@@ -178,10 +116,11 @@ public final class BmdebJob {
         // kernels another call is building in the output directory: waited for only now, holding no lock of this call,
         // so that two calls never wait for each other; most are then up to date
         if (!busy.isEmpty()) {
-            Log.info("waiting for another bmdeb that is building for " + busy.size() + " of these kernels in " + plan.request().outDir());
+            Log.info("waiting for another bmdeb that is building for " + busy.size() + " of these kernels in " + plan.request().output().dir());
         }
-        int waiting = Math.max(1, Math.min(plan.threads(), busy.size()));
-        int waitingJobs = BmdebPlan.makeJobs(plan.request().env(), waiting);
+        Schedule waitingFor = plan.scheduleFor(busy.size());
+        int waiting = waitingFor.kernels();
+        int waitingJobs = waitingFor.makeJobs();
         List<KernelResult> after = inParallel(waiting, busy, run -> {
             KernelResult k = run.awaitCheck().orElseGet(() -> run.build(waitingJobs));
             progress.accept(k);
@@ -224,17 +163,17 @@ public final class BmdebJob {
         if (built == null) {
             return null;
         }
-        BmdebJob.Request r = plan.request();
-        ModulesPackagePlanner.Names names = ModulesPackagePlanner.names(built.module(), built.moduleVersion(), built.kernel(),
-                plan.revision(built.moduleVersion()), r.name());
-        BmdebCertPackage.Planned cert = BmdebCertPackage.plan(plan, certificate, names, built.module(), built.moduleVersion());
-        Path target = OutputDir.prepare(r.outDir()).resolve(cert.pkg().conventionalFileName());
+        BmdebRequest r = plan.request();
+        ModulesPackagePlanner.Names names = ModulesPackagePlanner.names(built.moduleName(), built.moduleVersion(), built.kernel(),
+                plan.revision(built.moduleVersion()), r.packaging().name());
+        BmdebCertPackage.Planned cert = BmdebCertPackage.plan(plan, certificate, names, built.moduleName(), built.moduleVersion());
+        Path target = OutputDir.prepare(r.output().dir()).resolve(cert.pkg().conventionalFileName());
         OutputDir.Written w;
         try {
             w = OutputDir.writeNew(target, cert.bytes());
         } catch (IOException e) {
             throw new DkmsDebException("cannot write the certificate package " + target + ": " + e.getClass().getSimpleName() + ": "
-                    + e.getMessage() + "; check free space and permissions of " + r.outDir(), e);
+                    + e.getMessage() + "; check free space and permissions of " + r.output().dir(), e);
         }
         if (w == OutputDir.Written.TAKEN) {
             throw new DkmsDebException(target + " appeared with other bytes while this call ran (another bmdeb with another signing "

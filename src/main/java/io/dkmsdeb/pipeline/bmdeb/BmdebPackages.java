@@ -3,8 +3,12 @@ package io.dkmsdeb.pipeline.bmdeb;
 import io.dkmsdeb.pipeline.DebianNames;
 import io.dkmsdeb.deb.Deb822;
 import io.dkmsdeb.deb.DebReader;
+import io.dkmsdeb.deb.DebWriter;
+import io.dkmsdeb.model.Compression;
+import io.dkmsdeb.model.DebPackage;
 import io.dkmsdeb.support.Log;
 
+import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
@@ -152,5 +156,22 @@ final class BmdebPackages {
         } catch (IOException | Deb822.SyntaxException e) {
             return Optional.empty();
         }
+    }
+
+    /** The first of the packages {@code known} built from the inputs {@code digest} whose file is there. */
+    static Optional<Path> withInputs(List<Known> known, String digest) {
+        return known.stream().filter(k -> digest.equals(k.inputs()) && Files.isRegularFile(k.file(), LinkOption.NOFOLLOW_LINKS))
+                .map(Known::file).findFirst();
+    }
+
+    /** The bytes of a package as bmdeb writes its packages (the -modules and the certificate package). */
+    static byte[] bytesOf(DebPackage pkg, long epoch) {
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        try {
+            new DebWriter(Compression.XZ, epoch, 1).write(pkg, out);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot assemble " + pkg.conventionalFileName() + " in memory", e);
+        }
+        return out.toByteArray();
     }
 }

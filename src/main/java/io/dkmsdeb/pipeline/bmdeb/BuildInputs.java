@@ -4,6 +4,8 @@ import io.dkmsdeb.pipeline.Maintainer;
 import io.dkmsdeb.deb.DebReader;
 import io.dkmsdeb.deb.Deb822;
 import io.dkmsdeb.kernel.HeadersFetcher;
+import io.dkmsdeb.kernel.KernelBuild;
+import io.dkmsdeb.model.Host;
 import io.dkmsdeb.model.KernelListing;
 import io.dkmsdeb.process.ProcessRunner;
 import io.dkmsdeb.support.Log;
@@ -49,31 +51,41 @@ final class BuildInputs {
         this.callDigest = callDigest;
     }
 
-    /** The part of the inputs every kernel of the call shares (the tree is read once). */
-    static BuildInputs of(BmdebPlan plan) {
-        BmdebJob.Request r = plan.request();
+    /**
+     * The part of the inputs every kernel of the call shares (the tree is read once).
+     *
+     * @param r           the call's options
+     * @param dir         the module tree
+     * @param dkmsVersion the Version of the -dkms package the tree comes from, or null
+     * @param maintainer  the Maintainer field
+     * @param epoch       SOURCE_DATE_EPOCH
+     * @param signing     the signing key and certificate, or null
+     */
+    static BuildInputs of(BmdebRequest r, Path dir, String dkmsVersion, String maintainer, long epoch, KernelBuild.Signing signing) {
+        BmdebRequest.Packaging p = r.packaging();
+        BmdebRequest.Build b = r.build();
         Digest d = new Digest();
         d.add("dkms-deb", Version.get());
         d.add("dkms-deb-code", codeDigest());
-        d.add("module-version", r.moduleVersion());
-        d.add("name", r.name());
-        d.add("arch", r.arch());
-        d.add("compression", r.compression() == null ? null : r.compression().name());
-        d.add("strip", Boolean.toString(r.strip()));
-        d.add("compile-debug-info", Boolean.toString(r.compileDebugInfo()));
-        d.add("revision", r.revision());
-        d.add("dkms-package-version", plan.dkmsVersion());
-        d.add("maintainer", plan.maintainer());
-        d.add("epoch", Long.toString(plan.epoch()));
+        d.add("module-version", p.moduleVersion());
+        d.add("name", p.name());
+        d.add("arch", b.arch());
+        d.add("compression", b.compression() == null ? null : b.compression().name());
+        d.add("strip", Boolean.toString(b.strip()));
+        d.add("compile-debug-info", Boolean.toString(b.compileDebugInfo()));
+        d.add("revision", p.revision());
+        d.add("dkms-package-version", dkmsVersion);
+        d.add("maintainer", maintainer);
+        d.add("epoch", Long.toString(epoch));
         try {
-            if (r.templates() != null) {
-                d.tree("templates", r.templates());
+            if (p.templates() != null) {
+                d.tree("templates", p.templates());
             }
-            if (plan.signing() != null) {
-                d.file("sign-key", plan.signing().key());
-                d.file("sign-cert", plan.signing().cert());
+            if (signing != null) {
+                d.file("sign-key", signing.key());
+                d.file("sign-cert", signing.cert());
             }
-            d.tree("source", plan.dir());
+            d.tree("source", dir);
         } catch (IOException e) {
             throw new io.dkmsdeb.model.ModuleSourceException("cannot read " + e.getMessage() + " to see whether the packages are up to date; "
                     + "check its permissions", e);
@@ -120,12 +132,12 @@ final class BuildInputs {
      * headers (digest of .config and Module.symvers), installed ones (dpkg's package and version),
      * the archive listing's, or headers fetched earlier. Empty when only fetching them would tell.
      */
-    static Optional<String> headersId(String release, Path kernelSourceDir, KernelListing.Kernel listed, java.util.Map<String, String> env) {
+    static Optional<String> headersId(String release, Path kernelSourceDir, KernelListing.Kernel listed, Host host) {
         if (kernelSourceDir != null) {
             return Optional.of(treeId(kernelSourceDir));
         }
-        Path installed = Path.of("/lib/modules", release, "build");
-        if (Files.isRegularFile(installed.resolve("Makefile"))) {
+        Path installed = host.installedHeaders(release);
+        if (host.headersInstalled(release)) {
             String pkg = "linux-headers-" + release;
             try {
                 ProcessRunner.Captured c = ProcessRunner.capture(List.of("dpkg-query", "-W", "-f=${Version} ${db:Status-Status}", pkg),
@@ -142,7 +154,7 @@ final class BuildInputs {
         if (listed != null) {
             return Optional.of(listed.headersId());
         }
-        return HeadersFetcher.cachedPackage(release, env);
+        return HeadersFetcher.cachedPackage(release, host.env());
     }
 
     /** Headers that no package names: their .config and Module.symvers. */
@@ -156,21 +168,6 @@ final class BuildInputs {
             }
         }
         return "headers-sha256:" + d.hex();
-    }
-
-    /**
-     * A package built for {@code release} with the inputs {@code digest}: in the output directory
-     * {@code outDir} itself, then in {@code more} (searched to a depth of 8, as a repository's pool,
-     * and their Packages indices); see {@link BmdebPackages}.
-     */
-    static Optional<Path> find(Path outDir, List<Path> more, String release, String digest) {
-        return find(BmdebPackages.forKernel(outDir, more, release), digest);
-    }
-
-    /** The first of the packages {@code known} built from the inputs {@code digest} whose file is there. */
-    static Optional<Path> find(List<BmdebPackages.Known> known, String digest) {
-        return known.stream().filter(k -> digest.equals(k.inputs()) && Files.isRegularFile(k.file(), LinkOption.NOFOLLOW_LINKS))
-                .map(BmdebPackages.Known::file).findFirst();
     }
 
     /** The digest a package records, if it is a readable package that records one. */

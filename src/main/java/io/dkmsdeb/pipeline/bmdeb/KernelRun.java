@@ -31,7 +31,7 @@ import java.util.concurrent.CompletionException;
 
 /**
  * One kernel of a bmdeb run, from its headers to its package. Whatever goes wrong here is this
- * kernel's failure, reported in its {@link BmdebJob.KernelResult}: the other kernels are built
+ * kernel's failure, reported in its {@link KernelResult}: the other kernels are built
  * all the same. dkms.conf is read for this kernel only, as dkms reads it: once to learn
  * PACKAGE_NAME and PACKAGE_VERSION, which place the build, then with the build's
  * {@code $dkms_tree}, {@code $source_tree}, {@code $module} and {@code $module_version}.
@@ -68,12 +68,12 @@ final class KernelRun {
     }
 
     /** Builds and packages at the plan's make -j; never throws for this kernel's failures (a JVM {@link Error} still ends the run). */
-    BmdebJob.KernelResult run() {
-        Optional<BmdebJob.KernelResult> done = check();
+    KernelResult run() {
+        Optional<KernelResult> done = check();
         if (done.isEmpty() && busy) {
             done = awaitCheck();
         }
-        return done.orElseGet(() -> build(plan.makeJobs()));
+        return done.orElseGet(() -> build(plan.schedule().makeJobs()));
     }
 
     /**
@@ -83,10 +83,10 @@ final class KernelRun {
      * or, when another call holds the lock ({@link #busy}), {@link #awaitCheck}. Never throws for
      * this kernel's failures.
      */
-    Optional<BmdebJob.KernelResult> check() {
+    Optional<KernelResult> check() {
         start = System.nanoTime();
-        Optional<BmdebJob.KernelResult> done = Optional.ofNullable(guarded(() -> {
-            lock = BmdebLock.tryAcquire(plan.request().outDir(), kernel).orElse(null);
+        Optional<KernelResult> done = Optional.ofNullable(guarded(() -> {
+            lock = BmdebLock.tryAcquire(plan.request().output().dir(), kernel).orElse(null);
             busy = lock == null;
             return busy ? null : upToDate();
         }));
@@ -103,14 +103,14 @@ final class KernelRun {
     }
 
     /**
-     * After {@link #check} found the lock held: waits for it (at most {@link BmdebPlan#lockTimeout}), then
+     * After {@link #check} found the lock held: waits for it (at most {@link BmdebRequest#lockTimeout}), then
      * checks as {@link #check} does; the other call's package is then found up to date. Call it
      * holding no other lock of this kernel's call, so that two calls never wait for each other.
      */
-    Optional<BmdebJob.KernelResult> awaitCheck() {
+    Optional<KernelResult> awaitCheck() {
         start = System.nanoTime();
-        Optional<BmdebJob.KernelResult> done = Optional.ofNullable(guarded(() -> {
-            lock = BmdebLock.acquire(plan.request().outDir(), kernel, plan.lockTimeout());
+        Optional<KernelResult> done = Optional.ofNullable(guarded(() -> {
+            lock = BmdebLock.acquire(plan.request().output().dir(), kernel, plan.request().lockTimeout());
             busy = false;
             return upToDate();
         }));
@@ -122,7 +122,7 @@ final class KernelRun {
     }
 
     /** Compiles with make -j{@code makeJobs} and packages, after {@link #check}; never throws for this kernel's failures. */
-    BmdebJob.KernelResult build(int makeJobs) {
+    KernelResult build(int makeJobs) {
         start = System.nanoTime() - checkNanos;    // the time it waited for a free slot is not this kernel's
         try {
             return guarded(() -> compile(makeJobs));
@@ -136,7 +136,7 @@ final class KernelRun {
             try {
                 lock.close();
             } catch (IOException e) {
-                Log.info("[" + kernel + "] cannot release " + BmdebLock.file(plan.request().outDir(), kernel) + ": " + e.getMessage());
+                Log.info("[" + kernel + "] cannot release " + BmdebLock.file(plan.request().output().dir(), kernel) + ": " + e.getMessage());
             }
             lock = null;
         }
@@ -145,11 +145,11 @@ final class KernelRun {
     /** Work of this kernel that ends in its result (or in null: not done yet). */
     @FunctionalInterface
     private interface Work {
-        BmdebJob.KernelResult run() throws IOException;
+        KernelResult run() throws IOException;
     }
 
     /** {@code work}'s result, or the result of its failure: one kernel's failures stay its own. */
-    private BmdebJob.KernelResult guarded(Work work) {
+    private KernelResult guarded(Work work) {
         try {
             return work.run();
         } catch (KernelExcludedException e) {
@@ -160,7 +160,7 @@ final class KernelRun {
         } catch (IOException e) {
             return result(KernelOutcome.FAILED, DkmsDebException.EXIT_OTHER, null, null, "cannot write the package for " + kernel + ": "
                     + e.getClass().getSimpleName() + ": " + e.getMessage() + "; check free space and permissions of "
-                    + plan.request().outDir(), e);
+                    + plan.request().output().dir(), e);
         } catch (RuntimeException e) {
             // the boundary of one kernel: an error no layer foresaw fails this kernel, not the others
             Throwable shown = e instanceof CompletionException && e.getCause() != null ? e.getCause() : e;
@@ -171,20 +171,20 @@ final class KernelRun {
     }
 
     /** The result of an up-to-date kernel, else null (the digest and any fetched headers kept for {@link #compile}). */
-    private BmdebJob.KernelResult upToDate() {
-        BmdebJob.Request r = plan.request();
+    private KernelResult upToDate() {
+        BmdebRequest r = plan.request();
         // the inputs are named before any download, so that an unchanged kernel costs no headers
-        Optional<String> headersId = BuildInputs.headersId(kernel, r.kernelSourceDir(), plan.listed().get(kernel), r.env());
+        Optional<String> headersId = BuildInputs.headersId(kernel, r.kernels().headersDir(), plan.listed().get(kernel), r.host());
         if (headersId.isEmpty()) {
             KernelTarget got = headers();
-            headersId = Optional.of(BuildInputs.headersId(kernel, r.kernelSourceDir(), plan.listed().get(kernel), r.env())
+            headersId = Optional.of(BuildInputs.headersId(kernel, r.kernels().headersDir(), plan.listed().get(kernel), r.host())
                     .orElseGet(() -> BuildInputs.treeId(got.headersDir())));
             fetched = got;
         }
         digest = headersId.map(id -> plan.inputs().forKernel(kernel, id)).orElse(null);
-        known = BmdebPackages.forKernel(r.outDir(), r.reuseFrom(), kernel);
-        if (digest != null && !r.rebuild()) {
-            Optional<Path> done = BuildInputs.find(known, digest);
+        known = BmdebPackages.forKernel(r.output().dir(), r.reuse().from(), kernel);
+        if (digest != null && !r.reuse().rebuild()) {
+            Optional<Path> done = BmdebPackages.withInputs(known, digest);
             if (done.isPresent()) {
                 Log.info("[" + kernel + "] up to date: " + done.get() + " was built from the same inputs (" + digest.substring(0, 19)
                         + "...); --rebuild builds it again");
@@ -194,8 +194,8 @@ final class KernelRun {
         return null;
     }
 
-    private BmdebJob.KernelResult compile(int makeJobs) throws IOException {
-        BmdebJob.Request r = plan.request();
+    private KernelResult compile(int makeJobs) throws IOException {
+        BmdebRequest r = plan.request();
         KernelTarget k = fetched != null ? fetched : headers();
         ModuleSource source = read(k);
         DkmsConf conf = source.conf();
@@ -203,7 +203,7 @@ final class KernelRun {
             throw new KernelExcludedException(conf.packageName() + " " + conf.packageVersion() + " is not built for " + k.release()
                     + ": " + why + " (dkms skips it too, exit 77)");
         });
-        checkBuildDepends(conf.buildDepends(), k.release(), conf.packageName());
+        checkBuildDepends(plan.host().dkmsTree(), conf.buildDepends(), k.release(), conf.packageName());
         Path log = plan.logDir().resolve(conf.packageName() + "-" + conf.packageVersion() + "_" + k.release() + ".log");
         // names checked now, so that a bad version fails before the compile; while make runs,
         // on the core it leaves free: the package writer is warmed up, doc files and scripts rendered
@@ -214,13 +214,15 @@ final class KernelRun {
             return v.planner().prepare(v.names(), conf, k, plan.maintainer(), source.dir(), plan.epoch());
         });
         phases.since("prepare", start);
-        List<BuiltModule> modules = builder.build(new KernelBuild.Request(source.dir(), source.dkmsConfText(), conf, k,
-                makeJobs, r.strip(), log, r.buildTimeoutSeconds(), plan.epoch(), plan.signing(), layout, phases,
-                r.compileDebugInfo()));
+        List<BuiltModule> modules = builder.build(new KernelBuild.Request(
+                new KernelBuild.Module(source.dir(), source.dkmsConfText(), conf), k,
+                new KernelBuild.Options(makeJobs, r.build().strip(), r.build().compileDebugInfo(), r.build().timeoutSeconds(), plan.epoch(),
+                        plan.signing(), r.host()),
+                log, layout, phases));
         long packaging = System.nanoTime();
         Path target = file.write(v, conf, k, source.dir(), Background.join(prepared), modules);
         phases.since("package", packaging);
-        BmdebJob.KernelResult built = result(KernelOutcome.BUILT, 0, target, packageName(target), "", null);
+        KernelResult built = result(KernelOutcome.BUILT, 0, target, packageName(target), "", null);
         Log.info(String.format("[%s] wrote %s (%d module%s) in %.1f s: %s", k.release(), target, modules.size(),
                 modules.size() == 1 ? "" : "s", built.seconds(), phases.describe()));
         return built;
@@ -228,12 +230,12 @@ final class KernelRun {
 
     /** --kernel-source-dir, else /lib/modules/KVER/build, else (--fetch-headers) the downloaded headers. */
     private KernelTarget headers() {
-        BmdebJob.Request r = plan.request();
-        Path headers = r.kernelSourceDir();
-        if (headers == null && r.fetches() && !Files.exists(Path.of("/lib/modules", kernel, "build", "Makefile"))) {
-            headers = HeadersFetcher.fetch(kernel, r.env());
+        BmdebRequest r = plan.request();
+        Path headers = r.kernels().headersDir();
+        if (headers == null && r.kernels().fetches() && !r.host().headersInstalled(kernel)) {
+            headers = HeadersFetcher.fetch(kernel, r.host().env());
         }
-        return KernelHeaders.locate(kernel, headers, r.arch(), r.compression());
+        return KernelHeaders.locate(kernel, headers, r.build().arch(), r.build().compression(), r.host());
     }
 
     /**
@@ -257,9 +259,9 @@ final class KernelRun {
 
     private ModuleSource read(KernelTarget k) {
         ModuleSourceLoader loader = new ModuleSourceLoader(plan.templates());
-        String versionOption = plan.request().moduleVersion();
-        ModuleSource first = loader.load(plan.dir(), versionOption, plan.moduleNameOption(), new DkmsConfReader.Context(k.release(),
-                k.unameArch(), k.headersDir().toString(), "/var/lib/dkms", "/usr/src", "", ""));
+        String versionOption = plan.request().packaging().moduleVersion();
+        ModuleSource first = loader.load(plan.dir(), versionOption, plan.moduleNameOption(), DkmsConfReader.Context.onTarget(k.release(),
+                k.unameArch(), k.headersDir().toString()));
         DkmsConf named = first.conf();
         module = named.packageName();
         version = named.packageVersion();
@@ -280,9 +282,9 @@ final class KernelRun {
         return n.contains("_") ? n.substring(0, n.indexOf('_')) : n;
     }
 
-    private static void checkBuildDepends(List<String> deps, String kernel, String module) {
+    private static void checkBuildDepends(Path dkmsTree, List<String> deps, String kernel, String module) {
         for (String dep : deps) {
-            Path built = Path.of("/var/lib/dkms", dep);
+            Path built = dkmsTree.resolve(dep);
             boolean found = false;
             if (Files.isDirectory(built)) {
                 try (var s = Files.list(built)) {
@@ -293,13 +295,14 @@ final class KernelRun {
             }
             if (!found) {
                 throw new ModuleSourceException(module + " needs the dkms module " + dep + " built for " + kernel
-                        + " (BUILD_DEPENDS), and dkms has not built it (/var/lib/dkms/" + dep + "); build and install " + dep + " first");
+                        + " (BUILD_DEPENDS), and dkms has not built it (" + built + "); build and install " + dep + " first");
             }
         }
     }
 
-    private BmdebJob.KernelResult result(KernelOutcome outcome, int exitCode, Path deb, String packageName, String message, Throwable error) {
-        return new BmdebJob.KernelResult(kernel, outcome, exitCode, deb, packageName, message, (System.nanoTime() - start) / 1e9,
-                module, version, error, phases.seconds());
+    private KernelResult result(KernelOutcome outcome, int exitCode, Path deb, String packageName, String message, Throwable error) {
+        return new KernelResult(kernel, outcome, exitCode, message, error, deb == null ? null : new KernelResult.PackageFile(deb, packageName),
+                module == null ? null : new KernelResult.ModuleId(module, version),
+                new KernelResult.Time((System.nanoTime() - start) / 1e9, phases.seconds()));
     }
 }

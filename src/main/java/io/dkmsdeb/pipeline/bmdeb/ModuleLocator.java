@@ -1,6 +1,7 @@
 package io.dkmsdeb.pipeline.bmdeb;
 
 import io.dkmsdeb.pipeline.Maintainer;
+import io.dkmsdeb.model.Host;
 import io.dkmsdeb.model.NamePatterns;
 import io.dkmsdeb.deb.Deb822;
 import io.dkmsdeb.deb.DebReader;
@@ -43,7 +44,7 @@ public final class ModuleLocator implements AutoCloseable {
                 && NamePatterns.matches(NamePatterns.MODULE_VERSION, arg.substring(slash + 1));
     }
 
-    public static ModuleLocator locate(String arg) {
+    public static ModuleLocator locate(String arg, Host host) {
         Path p = Path.of(arg);
         if (arg.endsWith(".deb") && Files.isRegularFile(p)) {
             return fromDeb(p);
@@ -54,14 +55,16 @@ public final class ModuleLocator implements AutoCloseable {
         if (isNameSlashVersion(arg)) {
             String name = arg.substring(0, arg.indexOf('/'));
             String version = arg.substring(arg.indexOf('/') + 1);
-            for (Path candidate : List.of(Path.of("/usr/src", name + "-" + version), Path.of("/var/lib/dkms", name, version, "source"))) {
+            Path inUsrSrc = host.usrSrc().resolve(name + "-" + version);
+            Path inDkms = host.dkmsTree().resolve(name).resolve(version).resolve("source");
+            for (Path candidate : List.of(inUsrSrc, inDkms)) {
                 if (Files.isDirectory(candidate)) {
                     Owner owner = installedOwner(candidate.resolve("dkms.conf"));
                     return new ModuleLocator(candidate, null, owner.maintainer(), owner.version());
                 }
             }
-            throw new ModuleSourceException("module " + arg + " not found in /usr/src/" + name + "-" + version + " or /var/lib/dkms/"
-                    + name + "/" + version + "/source; install its -dkms package, or pass the source directory or the -dkms .deb");
+            throw new ModuleSourceException("module " + arg + " not found in " + inUsrSrc + " or " + inDkms
+                    + "; install its -dkms package, or pass the source directory or the -dkms .deb");
         }
         throw new ModuleSourceException("no module source '" + arg + "': it is not a directory, a -dkms .deb file or NAME/VERSION; "
                 + "pass one of these");

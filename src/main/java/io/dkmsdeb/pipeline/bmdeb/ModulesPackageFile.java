@@ -1,17 +1,13 @@
 package io.dkmsdeb.pipeline.bmdeb;
 
 import io.dkmsdeb.pipeline.OutputDir;
-import io.dkmsdeb.deb.DebWriter;
 import io.dkmsdeb.model.BuiltModule;
-import io.dkmsdeb.model.Compression;
 import io.dkmsdeb.model.DebPackage;
 import io.dkmsdeb.model.DkmsConf;
 import io.dkmsdeb.model.KernelTarget;
 import io.dkmsdeb.support.Log;
 
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -46,7 +42,7 @@ final class ModulesPackageFile {
     }
 
     Versioned versioned(DkmsConf conf, KernelTarget k) {
-        ModulesPackagePlanner.Names base = ModulesPackagePlanner.names(conf, k, plan.revision(conf.packageVersion()), plan.request().name());
+        ModulesPackagePlanner.Names base = ModulesPackagePlanner.names(conf, k, plan.revision(conf.packageVersion()), plan.request().packaging().name());
         ModulesVersion.Choice choice = ModulesVersion.choose(base.debianVersion(), base.packageName(), digest, known);
         say(choice, base);
         String certVersion = plan.signing() == null ? null : BmdebCertPackage.plan(plan, CertPackagePlanner.read(plan.signing().cert()),
@@ -62,13 +58,13 @@ final class ModulesPackageFile {
      */
     Path write(Versioned v, DkmsConf conf, KernelTarget k, Path sourceDir, ModulesPackagePlanner.Prepared prepared,
                List<BuiltModule> modules) throws IOException {
-        Path dir = OutputDir.prepare(plan.request().outDir());
+        Path dir = OutputDir.prepare(plan.request().output().dir());
         ModulesPackagePlanner.Prepared p = prepared;
         List<BmdebPackages.Known> taken = new ArrayList<>(known);
         while (true) {
             DebPackage pkg = v.planner().complete(conf, k, plan.maintainer(), p, modules, digest);
             Path target = dir.resolve(pkg.conventionalFileName());
-            OutputDir.Written w = OutputDir.writeNew(target, bytes(pkg, plan.epoch()));
+            OutputDir.Written w = OutputDir.writeNew(target, BmdebPackages.bytesOf(pkg, plan.epoch()));
             if (w == OutputDir.Written.UNCHANGED) {
                 Log.info("[" + kernel + "] " + target + " was there with the same bytes: left as it was");
             }
@@ -102,16 +98,5 @@ final class ModulesPackageFile {
 
     private static String shortDigest(String digest) {
         return digest == null ? "none" : digest.length() > 19 ? digest.substring(0, 19) + "..." : digest;
-    }
-
-    /** The bytes of a package as bmdeb writes its packages (the -modules and the certificate package). */
-    static byte[] bytes(DebPackage pkg, long epoch) {
-        ByteArrayOutputStream out = new ByteArrayOutputStream();
-        try {
-            new DebWriter(Compression.XZ, epoch, 1).write(pkg, out);
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot assemble " + pkg.conventionalFileName() + " in memory", e);
-        }
-        return out.toByteArray();
     }
 }

@@ -2,6 +2,7 @@ package io.dkmsdeb.pipeline.repo;
 
 import io.dkmsdeb.deb.AptIndex;
 import io.dkmsdeb.deb.AtomicOutput;
+import io.dkmsdeb.debiandir.DebianVersion;
 import io.dkmsdeb.model.DkmsDebException;
 
 import java.io.IOException;
@@ -71,9 +72,9 @@ final class IndexWriter {
         String dists = "dists/" + suite + "/";
         Map<String, AptIndex.Checksums> indices = new LinkedHashMap<>();
         List<AptIndex.IndexFile> files = new ArrayList<>();
-        for (String arch : RepoJob.architectures(entries)) {
+        for (String arch : architectures(entries)) {
             List<String> stanzas = entries.stream().filter(e -> e.arch().equals(arch) || e.arch().equals("all"))
-                    .sorted(RepoJob.ORDER).map(RepoPool.Entry::stanza).toList();
+                    .sorted(ORDER).map(RepoPool.Entry::stanza).toList();
             byte[] packages = AptIndex.packages(stanzas);
             String dir = component + "/binary-" + arch + "/";
             AptIndex.Checksums packagesSums = AptIndex.Checksums.of(packages);
@@ -134,5 +135,23 @@ final class IndexWriter {
             throw new DkmsDebException("cannot write " + file + ": " + e.getMessage() + "; check free space and permissions of " + repo, e);
         }
         return rel;
+    }
+
+    /** Package order in a Packages file: by name, then in dpkg's version order, then by architecture. */
+    static final Comparator<RepoPool.Entry> ORDER = Comparator.comparing(RepoPool.Entry::pkg)
+            .thenComparing(RepoPool.Entry::version, DebianVersion::compare).thenComparing(RepoPool.Entry::arch);
+
+    /** The architectures of a component's binary-ARCH directories: those of its packages, else the build host's. */
+    static List<String> architectures(List<RepoPool.Entry> entries) {
+        TreeSet<String> arches = new TreeSet<>();
+        entries.stream().map(RepoPool.Entry::arch).filter(a -> !a.equals("all")).forEach(arches::add);
+        if (arches.isEmpty()) {
+            arches.add(switch (System.getProperty("os.arch")) {
+                case "aarch64" -> "arm64";
+                case "x86" -> "i386";
+                default -> "amd64";
+            });
+        }
+        return List.copyOf(arches);
     }
 }

@@ -38,7 +38,7 @@ final class Publication {
     }
 
     /** Writes the new pool files into the staging area, after the list of them (so that a kill leaves them findable). */
-    void stagePool(List<RepoJob.Incoming> incoming) {
+    void stagePool(List<Incoming> incoming) {
         try {
             Files.createDirectories(staging);
         } catch (IOException e) {
@@ -47,7 +47,7 @@ final class Publication {
         StringBuilder list = new StringBuilder();
         incoming.forEach(in -> list.append(in.entry().filename()).append('\n'));
         state.write(state.manifest(), list.toString().getBytes(StandardCharsets.UTF_8));
-        for (RepoJob.Incoming in : incoming) {
+        for (Incoming in : incoming) {
             Path target = staging.resolve(in.entry().filename());
             if (in.bytes() != null) {
                 state.write(target, in.bytes());
@@ -72,7 +72,7 @@ final class Publication {
      *
      * @throws DkmsDebException listing what is wrong; nothing was served
      */
-    void check(IndexWriter.Staged staged, List<RepoJob.Incoming> incoming) {
+    void check(IndexWriter.Staged staged, List<Incoming> incoming) {
         for (var index : staged.indices().entrySet()) {
             Path file = staging.resolve(index.getKey());
             AptIndex.Checksums sums = index.getValue();
@@ -99,9 +99,9 @@ final class Publication {
      * list of retired pool files, the indices, the public key, then Release, Release.gpg and InRelease;
      * unsigned, the old signatures go after Release.
      */
-    List<Step> switchSteps(IndexWriter.Staged staged, List<RepoJob.Incoming> incoming, Set<String> retired) {
+    List<Step> switchSteps(IndexWriter.Staged staged, List<Incoming> incoming, Set<String> retired) {
         List<Step> steps = new ArrayList<>();
-        for (RepoJob.Incoming in : incoming) {
+        for (Incoming in : incoming) {
             steps.add(new Step("pool " + in.entry().filename(), () -> move(in.entry().filename())));
         }
         for (String byHash : stagedByHash()) {

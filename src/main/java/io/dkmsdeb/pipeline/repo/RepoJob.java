@@ -6,7 +6,6 @@ import io.dkmsdeb.pipeline.SourceDateEpoch;
 import io.dkmsdeb.deb.AptIndex;
 import io.dkmsdeb.deb.ControlFile;
 import io.dkmsdeb.deb.DebWriter;
-import io.dkmsdeb.debiandir.DebianVersion;
 import io.dkmsdeb.model.Compression;
 import io.dkmsdeb.model.DebPackage;
 import io.dkmsdeb.model.DkmsDebException;
@@ -25,7 +24,6 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.HashSet;
-import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -119,14 +117,58 @@ public final class RepoJob {
         }
     }
 
-    /** Pool files by what happened to them (paths relative to the repository root), and the index files written. */
-    public record Result(Path repoDir, String suite, String component, List<String> added, List<String> unchanged,
-                         List<String> metaPackages, List<String> removed, List<String> indices, boolean signed, boolean dryRun,
-                         double seconds) {
+    /**
+     * What a publish did.
+     *
+     * @param target  the repository, suite and component
+     * @param changes pool files by what happened to them (paths relative to the repository root), and the index files written
+     * @param signed  whether the indices are signed
+     * @param dryRun  --dry-run: nothing was changed
+     * @param seconds the time of the call
+     */
+    public record Result(Target target, Changes changes, boolean signed, boolean dryRun, double seconds) {
+        public Path repoDir() {
+            return target.repoDir();
+        }
+
+        public String suite() {
+            return target.suite();
+        }
+
+        public String component() {
+            return target.component();
+        }
+
+        public List<String> added() {
+            return changes.added();
+        }
+
+        public List<String> unchanged() {
+            return changes.unchanged();
+        }
+
+        public List<String> metaPackages() {
+            return changes.metaPackages();
+        }
+
+        public List<String> removed() {
+            return changes.removed();
+        }
+
+        public List<String> indices() {
+            return changes.indices();
+        }
     }
 
-    /** A file that is to join the pool: its bytes come from {@code source} or {@code bytes}. */
-    record Incoming(RepoPool.Entry entry, Path source, byte[] bytes) {
+    /** Pool files by what happened to them (paths relative to the repository root), and the index files written. */
+    public record Changes(List<String> added, List<String> unchanged, List<String> metaPackages, List<String> removed, List<String> indices) {
+        public Changes {
+            added = List.copyOf(added);
+            unchanged = List.copyOf(unchanged);
+            metaPackages = List.copyOf(metaPackages);
+            removed = List.copyOf(removed);
+            indices = List.copyOf(indices);
+        }
     }
 
     /** Called before each step of the switch: the seam where a test stops a publish as a kill would. */
@@ -219,7 +261,7 @@ public final class RepoJob {
             incoming.add(new Incoming(e, deb, null));
             added.add(filename);
         }
-        KernelListing.Listing listing = r.metaPackages() || r.policy().pruneKernels() ? ArchiveListing.load(r.kernelList(), null) : null;
+        KernelListing.Listing listing = r.metaPackages() || r.policy().pruneKernels() ? ArchiveListing.load(r.kernelList(), r.env()) : null;
         List<String> metas = r.metaPackages() ? planMetas(t, listing, byKey, incoming, epoch) : List.of();
         List<RepoPool.Entry> removals = Retention.plan(byKey.values(), r.policy().pruneKernels() ? listing : null, r.policy().keepBuilds());
         List<String> removed = removals.stream().map(RepoPool.Entry::filename).toList();
@@ -234,7 +276,7 @@ public final class RepoJob {
         incoming.removeIf(in -> removals.contains(in.entry()));
         if (r.policy().dryRun()) {
             Log.info("dry run: nothing was changed");
-            return new Result(repo, t.suite(), t.component(), added, unchanged, metas, removed, List.of(), signer != null, true,
+            return new Result(t, new Changes(added, unchanged, metas, removed, List.of()), signer != null, true,
                     (System.nanoTime() - start) / 1e9);
         }
         Publication publication = new Publication(state, t.suite());
@@ -260,7 +302,7 @@ public final class RepoJob {
                     + "which trusts whatever a mirror or the network serves; sign it with --sign-key KEYID");
         }
         publication.prune(history, r.policy().keepGenerations(), retired);
-        return new Result(repo, t.suite(), t.component(), added, unchanged, metas, removed, staged.all(), signer != null, false,
+        return new Result(t, new Changes(added, unchanged, metas, removed, staged.all()), signer != null, false,
                 (System.nanoTime() - start) / 1e9);
     }
 
@@ -378,23 +420,5 @@ public final class RepoJob {
             // no os-release: the generic suite name
         }
         return "stable";
-    }
-
-    /** Package order in a Packages file: by name, then in dpkg's version order, then by architecture. */
-    static final Comparator<RepoPool.Entry> ORDER = Comparator.comparing(RepoPool.Entry::pkg)
-            .thenComparing(RepoPool.Entry::version, DebianVersion::compare).thenComparing(RepoPool.Entry::arch);
-
-    /** The architectures of a component's binary-ARCH directories: those of its packages, else the build host's. */
-    static List<String> architectures(List<RepoPool.Entry> entries) {
-        TreeSet<String> arches = new TreeSet<>();
-        entries.stream().map(RepoPool.Entry::arch).filter(a -> !a.equals("all")).forEach(arches::add);
-        if (arches.isEmpty()) {
-            arches.add(switch (System.getProperty("os.arch")) {
-                case "aarch64" -> "arm64";
-                case "x86" -> "i386";
-                default -> "amd64";
-            });
-        }
-        return List.copyOf(arches);
     }
 }

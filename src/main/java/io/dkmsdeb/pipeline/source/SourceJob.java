@@ -111,7 +111,7 @@ public final class SourceJob {
                 default -> System.getProperty("os.arch");
             };
             String kernel = System.getProperty("os.version");
-            return new DkmsConfReader.Context(kernel, arch, "/lib/modules/" + kernel + "/build", "/var/lib/dkms", "/usr/src", "", "");
+            return DkmsConfReader.Context.onTarget(kernel, arch, "/lib/modules/" + kernel + "/build");
         }
     }
 }

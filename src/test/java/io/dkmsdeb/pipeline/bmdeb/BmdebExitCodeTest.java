@@ -10,12 +10,12 @@ import static org.assertj.core.api.Assertions.assertThat;
 /** The exit code of a bmdeb call from the results of its kernels. */
 @Tag("unit")
 class BmdebExitCodeTest {
-    private static BmdebJob.KernelResult k(KernelOutcome outcome, int code) {
-        return new BmdebJob.KernelResult("6.1.0-1-amd64", outcome, code, null, null, "", 0, null, null, null, java.util.Map.of());
+    private static KernelResult k(KernelOutcome outcome, int code) {
+        return new KernelResult("6.1.0-1-amd64", outcome, code, "", null, null, null, new KernelResult.Time(0, java.util.Map.of()));
     }
 
-    private static final BmdebJob.KernelResult BUILT = k(KernelOutcome.BUILT, 0);
-    private static final BmdebJob.KernelResult SKIPPED = k(KernelOutcome.SKIPPED, 77);
+    private static final KernelResult BUILT = k(KernelOutcome.BUILT, 0);
+    private static final KernelResult SKIPPED = k(KernelOutcome.SKIPPED, 77);
 
     @Test
     void oneKernelGivesItsOwnCode() {

@@ -9,7 +9,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.FileTime;
 import java.util.List;
-import java.util.Map;
 import java.util.function.UnaryOperator;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -32,26 +31,27 @@ class BuildInputsTest {
         return t;
     }
 
-    private static BmdebJob.Request request(Path tree, UnaryOperator<BmdebJob.Request> change) {
-        BmdebJob.Request r = new BmdebJob.Request(tree.toString(), List.of(KERNEL), false, null, null, tree.resolveSibling("out"), 1,
-                null, true, null, null, null, null, null, 60, null, null, null, true, false, Map.of());
-        return change.apply(r);
+    private static BmdebRequest.Builder builder(Path tree) {
+        return BmdebRequest.builder(tree.toString()).kernels(List.of(KERNEL)).outDir(tree.resolveSibling("out")).jobs(1)
+                .buildTimeoutSeconds(60).noSign(true);
     }
 
-    private static String digest(Path tree, BmdebJob.Request r, String maintainer, long epoch) {
-        BmdebPlan plan = new BmdebPlan(r, List.of(KERNEL), Map.of(), tree, maintainer, null, epoch, tree, 1, 1, null, null);
-        return BuildInputs.of(plan).forKernel(KERNEL, HEADERS);
+    private static BmdebRequest request(Path tree, UnaryOperator<BmdebRequest> change) {
+        return change.apply(builder(tree).build());
     }
 
-    private static BmdebJob.Request with(BmdebJob.Request r, Compression c, boolean strip, String revision, String version) {
-        return new BmdebJob.Request(r.source(), r.kernels(), false, null, null, r.outDir(), 1, c, strip, revision, version, null, null, null,
-                60, null, null, null, true, false, Map.of());
+    private static String digest(Path tree, BmdebRequest r, String maintainer, long epoch) {
+        return BuildInputs.of(r, tree, null, maintainer, epoch, null).forKernel(KERNEL, HEADERS);
+    }
+
+    private static BmdebRequest with(BmdebRequest r, Compression c, boolean strip, String revision, String version) {
+        return builder(Path.of(r.source())).compression(c).strip(strip).revision(revision).moduleVersion(version).build();
     }
 
     @Test
     void sameInputsSameDigestAndEachInputChangesIt() throws Exception {
         Path t = tree();
-        BmdebJob.Request base = request(t, r -> r);
+        BmdebRequest base = request(t, r -> r);
         String d = digest(t, base, "A <a@example.org>", 1700000000);
         assertThat(d).matches("sha256:[0-9a-f]{64}").isEqualTo(digest(t, base, "A <a@example.org>", 1700000000));
 
@@ -62,8 +62,7 @@ class BuildInputsTest {
         assertThat(digest(t, base, "B <b@example.org>", 1700000000)).isNotEqualTo(d);
         assertThat(digest(t, base, "A <a@example.org>", 1700000001)).isNotEqualTo(d);
 
-        BmdebPlan plan = new BmdebPlan(base, List.of(KERNEL), Map.of(), t, "A <a@example.org>", null, 1700000000, t, 1, 1, null, null);
-        BuildInputs in = BuildInputs.of(plan);
+        BuildInputs in = BuildInputs.of(base, t, null, "A <a@example.org>", 1700000000, null);
         assertThat(in.forKernel(KERNEL, HEADERS)).isEqualTo(d);
         assertThat(in.forKernel(KERNEL, "linux-headers-6.1.0-99-amd64=6.1.999-2")).isNotEqualTo(d);
         assertThat(in.forKernel("6.1.0-98-amd64", HEADERS)).isNotEqualTo(d);
@@ -72,7 +71,7 @@ class BuildInputsTest {
     @Test
     void theTreeCountsByContentNotByDateAndVcsFoldersDoNotCount() throws Exception {
         Path t = tree();
-        BmdebJob.Request base = request(t, r -> r);
+        BmdebRequest base = request(t, r -> r);
         String d = digest(t, base, "A <a@example.org>", 1);
 
         Files.setLastModifiedTime(t.resolve("hello.c"), FileTime.fromMillis(0));
@@ -100,8 +99,9 @@ class BuildInputsTest {
     @Test
     void aPackageIsFoundByItsRecordedDigestOnly() throws Exception {
         Path out = Files.createDirectories(work.resolve("out"));
-        assertThat(BuildInputs.find(out, List.of(), KERNEL, "sha256:00")).isEmpty();
+        assertThat(BmdebPackages.withInputs(BmdebPackages.forKernel(out, List.of(), KERNEL), "sha256:00")).isEmpty();
         Files.writeString(out.resolve("hello-modules-" + KERNEL + "_1.0_amd64.deb"), "not a package");
-        assertThat(BuildInputs.find(out, List.of(work.resolve("missing")), KERNEL, "sha256:00")).as("a broken file is no match").isEmpty();
+        assertThat(BmdebPackages.withInputs(BmdebPackages.forKernel(out, List.of(work.resolve("missing")), KERNEL), "sha256:00"))
+                .as("a broken file is no match").isEmpty();
     }
 }

@@ -130,8 +130,8 @@ class ModulesVersionTest {
         assertThat(found).extracting(BmdebPackages.Known::inputs).containsExactly("sha256:a", "sha256:c", "sha256:b");
         assertThat(ModulesVersion.choose("1.0", PKG, "sha256:d", found).version()).isEqualTo("1.0+b3");
         // up to date only with a file there
-        assertThat(BuildInputs.find(found, "sha256:b")).contains(pool.resolve(PKG + "_1.0+b1_amd64.deb"));
-        assertThat(BuildInputs.find(found, "sha256:c")).isEmpty();
+        assertThat(BmdebPackages.withInputs(found, "sha256:b")).contains(pool.resolve(PKG + "_1.0+b1_amd64.deb"));
+        assertThat(BmdebPackages.withInputs(found, "sha256:c")).isEmpty();
     }
 
     @Test
