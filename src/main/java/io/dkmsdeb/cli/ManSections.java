@@ -122,7 +122,7 @@ public final class ManSections {
                     new Item("dkms-deb bmdeb ./hello -k 6.1.0-57-arm64 --fetch-headers -o out",
                             "For an arm64 kernel, cross-compiled (needs gcc-aarch64-linux-gnu):"),
                     new Item("dkms-deb bmdeb hello/1.0 -k 6.1.0-56-amd64 --sign-key mok.key --sign-cert mok.crt -o out",
-                            "Signed for Secure Boot, with hello-modules-cert_1.0_all.deb for mokutil --import:")),
+                            "Signed for Secure Boot, with the hello-modules-cert package that carries the certificate for mokutil --import:")),
             "inspect", List.of(
                     new Item("dkms-deb inspect out/hello-modules-6.1.0-56-amd64_1.0-1_amd64.deb",
                             "Show a package and check it:"),
