@@ -1,4 +1,5 @@
 import io.dkmsdeb.cli.Main;
+import io.dkmsdeb.cli.ManSections;
 import picocli.AutoComplete;
 import picocli.CommandLine;
 import picocli.CommandLine.Model.ArgSpec;
@@ -19,7 +20,7 @@ import java.util.List;
  * picocli model of {@link Main}, so they cannot drift from the code:
  * <ul>
  *   <li>{@code man/dkms-deb.1.gz} and {@code man/dkms-deb-COMMAND.1.gz}, one per subcommand (troff, written here:
- *       no asciidoctor needed);</li>
+ *       no asciidoctor needed), with the ENVIRONMENT, FILES and EXAMPLES sections of {@link ManSections};</li>
  *   <li>{@code bash-completion/dkms-deb} (picocli's {@link AutoComplete});</li>
  *   <li>{@code doc/changelog.gz} from {@code src/main/packaging/changelog} with the version filled in.</li>
  * </ul>
@@ -45,7 +46,9 @@ public final class GenerateDocs {
         List<CommandSpec> pages = new ArrayList<>();
         pages.add(root.getCommandSpec());
         for (CommandLine sub : root.getSubcommands().values()) {
-            if (!sub.getCommandSpec().usageMessage().hidden() && !pages.contains(sub.getCommandSpec())) {
+            // 'help COMMAND' prints what COMMAND's own page says: no page of its own
+            if (!sub.getCommandSpec().usageMessage().hidden() && !sub.getCommandSpec().helpCommand()
+                    && !pages.contains(sub.getCommandSpec())) {
                 pages.add(sub.getCommandSpec());
             }
         }
@@ -131,6 +134,18 @@ public final class GenerateDocs {
             paragraphs(m, footer, ".PP");
         }
 
+        String key = spec == root ? "" : spec.name();
+        definitions(m, "ENVIRONMENT", ManSections.ENVIRONMENT.getOrDefault(key, List.of()), "\\fB", "\\fR");
+        definitions(m, "FILES", ManSections.FILES.getOrDefault(key, List.of()), "\\fI", "\\fR");
+        List<ManSections.Item> examples = ManSections.EXAMPLES.getOrDefault(key, List.of());
+        if (!examples.isEmpty()) {
+            m.append(".SH EXAMPLES\n");
+            for (ManSections.Item e : examples) {
+                m.append(".PP\n").append(esc(e.text())).append('\n');
+                m.append(".PP\n.RS 4\n.nf\n").append(esc(e.term())).append("\n.fi\n.RE\n");
+            }
+        }
+
         m.append(".SH \"SEE ALSO\"\n");
         List<String> see = new ArrayList<>();
         for (CommandSpec other : pages) {
@@ -142,6 +157,17 @@ public final class GenerateDocs {
         see.add("\\fBdpkg\\-deb\\fR(1)");
         m.append(String.join(",\n", see)).append('\n');
         return m.toString();
+    }
+
+    /** A section of terms (.TP), each with its text: ENVIRONMENT, FILES. */
+    static void definitions(StringBuilder m, String heading, List<ManSections.Item> items, String on, String off) {
+        if (items.isEmpty()) {
+            return;
+        }
+        m.append(".SH ").append(heading).append('\n');
+        for (ManSections.Item i : items) {
+            m.append(".TP\n").append(on).append(esc(i.term())).append(off).append('\n').append(esc(i.text())).append('\n');
+        }
     }
 
     /** The one-line summary for NAME: the first sentence of the description, up to a colon or full stop. */

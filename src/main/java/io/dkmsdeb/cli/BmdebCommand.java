@@ -128,7 +128,7 @@ final class BmdebCommand implements Callable<Integer> {
             description = "Module compression (default: auto, as the kernel's own modules, else its CONFIG_MODULE_COMPRESS_*).")
     Compression compression;
 
-    /** The spelling of dkms-deb 1 and of DESIGN.md: an alias, not shown in the help. */
+    /** The spelling of dkms-deb 1: an alias, not shown in the help. */
     @Option(names = "--compress", hidden = true, converter = CompressionOption.Module.class)
     void compressAlias(Compression c) {
         compression = c;

@@ -8,7 +8,9 @@ import picocli.CommandLine.Option;
 
 import java.io.PrintWriter;
 import java.io.UncheckedIOException;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.function.Supplier;
 
@@ -22,7 +24,10 @@ import java.util.function.Supplier;
             "'source' packages the module's sources as NAME-dkms_VERSION-REV_all.deb, which dkms builds on the target; "
                     + "'bmdeb' compiles the module for given kernels, one NAME-modules-KVER_VERSION_ARCH.deb each, which "
                     + "needs neither a compiler nor dkms on the target; 'inspect' shows and checks a package. "
-                    + "Neither debhelper, dpkg-dev nor fakeroot is needed. 'dkms-deb COMMAND --help' describes each command."},
+                    + "'kernels' lists the kernels the apt archive serves, 'repo' publishes packages as a signed apt repository "
+                    + "and 'verify-repo' checks one as a client would. "
+                    + "Neither debhelper, dpkg-dev nor fakeroot is needed. 'dkms-deb help COMMAND' (or 'dkms-deb COMMAND --help') "
+                    + "describes each command."},
         footer = {"", "Exit codes: 0 done, 2 usage, 3 bad module source or dkms.conf, 4 kernel headers (or the cross compiler) missing, "
                 + "5 module build failed, 75 repository locked by another publisher, 77 kernel excluded by BUILD_EXCLUSIVE_*, 1 anything else."})
 public final class Main implements Runnable {
@@ -32,9 +37,16 @@ public final class Main implements Runnable {
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
 
+    /** No command given: an error that names every command (from the model, so that none is left out). */
     @Override
     public void run() {
-        throw new CommandLine.ParameterException(spec.commandLine(), "a command is required: source, bmdeb or inspect (see --help)");
+        List<String> names = new ArrayList<>();
+        spec.subcommands().forEach((name, sub) -> {
+            if (!sub.getCommandSpec().usageMessage().hidden()) {
+                names.add(name);
+            }
+        });
+        throw new CommandLine.ParameterException(spec.commandLine(), "a command is required, one of: " + String.join(", ", names));
     }
 
     public static void main(String[] args) {
@@ -87,7 +99,21 @@ public final class Main implements Runnable {
     public static CommandLine commandLine() {
         CommandLine cli = new CommandLine(new Main());
         SUBCOMMANDS.forEach((name, make) -> cli.addSubcommand(name, make.get()));
+        cli.addSubcommand("help", helpCommand());
         return cli;
+    }
+
+    /**
+     * picocli's {@code help} subcommand: {@code dkms-deb help COMMAND} prints that command's usage, as
+     * {@code dkms-deb COMMAND --help} does. Its texts are set here in the style of the other commands.
+     */
+    private static CommandLine helpCommand() {
+        CommandLine help = new CommandLine(new CommandLine.HelpCommand());
+        CommandLine.Model.UsageMessageSpec usage = help.getCommandSpec().usageMessage();
+        usage.header(new String[0]);
+        usage.description("Print the usage of a command, or of dkms-deb when no command is given.");
+        usage.synopsisHeading("Usage: ").descriptionHeading("").parameterListHeading("").optionListHeading("");
+        return help;
     }
 
     /**

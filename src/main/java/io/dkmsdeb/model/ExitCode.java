@@ -1,6 +1,6 @@
 package io.dkmsdeb.model;
 
-/** The exit codes of the command-line contract (DESIGN.md), one name each. */
+/** The exit codes of the command-line contract (README.md, "Exit codes"), one name each. */
 public final class ExitCode {
     /** Done. */
     public static final int OK = 0;

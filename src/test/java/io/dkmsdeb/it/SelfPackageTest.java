@@ -42,11 +42,14 @@ class SelfPackageTest {
         version = DebInfo.of(deb).fields().get("Version");
     }
 
-    /** The man page names the picocli model gives: dkms-deb and dkms-deb-COMMAND for each visible subcommand. */
+    /**
+     * The man page names the picocli model gives: dkms-deb and dkms-deb-COMMAND for each visible subcommand but
+     * 'help', which prints the other commands' usage.
+     */
     static List<String> manPages() {
         List<String> pages = new ArrayList<>(List.of("dkms-deb"));
         Main.commandLine().getSubcommands().forEach((name, sub) -> {
-            if (!sub.getCommandSpec().usageMessage().hidden()) {
+            if (!sub.getCommandSpec().usageMessage().hidden() && !sub.getCommandSpec().helpCommand()) {
                 pages.add("dkms-deb-" + name);
             }
         });
