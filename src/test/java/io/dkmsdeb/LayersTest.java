@@ -19,7 +19,7 @@ import java.util.stream.Stream;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
- * The layer order of the code (README, Layout): each package of {@code src/main/java} may use
+ * The layer order of the code (docs/CONTRIBUTING.md, Layout): each package of {@code src/main/java} may use
  * only the packages listed for it here, by import or by a fully qualified name. A wrong import
  * fails the build, naming the file and the import.
  */
@@ -66,7 +66,7 @@ class LayersTest {
         List<String> out = new ArrayList<>();
         Set<String> allowed = ALLOWED.get(layer);
         if (allowed == null) {
-            out.add(file + ": package io.dkmsdeb." + layer + " is not in the layer table of LayersTest and README");
+            out.add(file + ": package io.dkmsdeb." + layer + " is not in the layer table of LayersTest and docs/CONTRIBUTING.md");
             return out;
         }
         String[] lines = source.split("\n", -1);

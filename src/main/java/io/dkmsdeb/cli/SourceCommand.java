@@ -63,8 +63,9 @@ final class SourceCommand implements Callable<Integer> {
     @Override
     public Integer call() {
         common.check();
-        SourceJob.Result r = new SourceJob().run(new SourceJob.Request(dir, common.outDir, version, common.revision, name,
-                common.maintainer, compression, common.templates, common.jobs, HostEnvironment.get().env()));
+        SourceJob.Result r = new SourceJob().run(new SourceJob.Request(dir, common.outDir,
+                new SourceJob.Packaging(version, common.revision, name, common.maintainer, common.templates), compression, common.jobs,
+                HostEnvironment.get().env()));
         long size = r.deb().toFile().length();
         if (common.json) {
             Map<String, Object> pkg = new LinkedHashMap<>();

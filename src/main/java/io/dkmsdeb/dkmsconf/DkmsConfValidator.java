@@ -66,8 +66,8 @@ final class DkmsConfValidator {
         if (!errors.isEmpty()) {
             throw new ModuleSourceException(String.join("\n", errors));
         }
-        return new DkmsConf(name, version, modules, make, v.scalar("CLEAN"), patches,
-                v.scalar("PRE_BUILD"), v.scalar("POST_BUILD"), buildDepends,
+        return new DkmsConf(name, version, modules,
+                new DkmsConf.Steps(make, v.scalar("CLEAN"), patches, v.scalar("PRE_BUILD"), v.scalar("POST_BUILD")), buildDepends,
                 autoinstall.toLowerCase().startsWith("y"), exclusive);
     }
 

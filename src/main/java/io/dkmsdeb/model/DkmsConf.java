@@ -9,23 +9,16 @@ import java.util.Optional;
  * @param packageName      PACKAGE_NAME: the dkms module name
  * @param packageVersion   PACKAGE_VERSION
  * @param modules          the module records, index order, at least one
- * @param makeCommand      the MAKE[#] chosen for this kernel through MAKE_MATCH, empty for dkms's default
- * @param clean            CLEAN, may be empty
- * @param patches          PATCH[#] entries that apply to this kernel (PATCH_MATCH), in order
- * @param preBuild         PRE_BUILD, may be empty
- * @param postBuild        POST_BUILD, may be empty
+ * @param steps            MAKE, CLEAN, PATCH, PRE_BUILD and POST_BUILD as they apply to this kernel
  * @param buildDepends     BUILD_DEPENDS module names
  * @param autoinstall      AUTOINSTALL=yes
  * @param exclusive        the BUILD_EXCLUSIVE_* rules
  */
-public record DkmsConf(String packageName, String packageVersion, List<DkmsModule> modules,
-                       String makeCommand, String clean, List<String> patches, String preBuild,
-                       String postBuild, List<String> buildDepends, boolean autoinstall,
-                       BuildExclusive exclusive) {
+public record DkmsConf(String packageName, String packageVersion, List<DkmsModule> modules, Steps steps, List<String> buildDepends,
+                       boolean autoinstall, BuildExclusive exclusive) {
 
     public DkmsConf {
         modules = List.copyOf(modules);
-        patches = List.copyOf(patches);
         buildDepends = List.copyOf(buildDepends);
         if (modules.isEmpty()) {
             throw new ModuleSourceException("a dkms.conf needs at least one module");
@@ -39,7 +32,42 @@ public record DkmsConf(String packageName, String packageVersion, List<DkmsModul
         }
     }
 
+    /**
+     * The build steps of dkms.conf for one kernel.
+     *
+     * @param makeCommand the MAKE[#] chosen for this kernel through MAKE_MATCH, empty for dkms's default
+     * @param clean       CLEAN, may be empty
+     * @param patches     PATCH[#] entries that apply to this kernel (PATCH_MATCH), in order
+     * @param preBuild    PRE_BUILD, may be empty
+     * @param postBuild   POST_BUILD, may be empty
+     */
+    public record Steps(String makeCommand, String clean, List<String> patches, String preBuild, String postBuild) {
+        public Steps {
+            patches = List.copyOf(patches);
+        }
+    }
+
+    public String makeCommand() {
+        return steps.makeCommand();
+    }
+
+    public String clean() {
+        return steps.clean();
+    }
+
+    public List<String> patches() {
+        return steps.patches();
+    }
+
+    public String preBuild() {
+        return steps.preBuild();
+    }
+
+    public String postBuild() {
+        return steps.postBuild();
+    }
+
     public Optional<String> make() {
-        return makeCommand.isEmpty() ? Optional.empty() : Optional.of(makeCommand);
+        return makeCommand().isEmpty() ? Optional.empty() : Optional.of(makeCommand());
     }
 }

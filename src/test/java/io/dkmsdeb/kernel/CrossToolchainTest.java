@@ -126,6 +126,6 @@ class CrossToolchainTest {
 
     private static DkmsConf conf(String make) {
         return new DkmsConf("hello", "1.0", List.of(new DkmsModule(0, "hello", "", "hello", "/updates/dkms", true)),
-                make == null ? "" : make, "", List.of(), "", "", List.of(), true, new DkmsConf.BuildExclusive("", "", "", "", ""));
+                new DkmsConf.Steps(make == null ? "" : make, "", List.of(), "", ""), List.of(), true, new DkmsConf.BuildExclusive("", "", "", "", ""));
     }
 }

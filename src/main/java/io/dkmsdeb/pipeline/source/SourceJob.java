@@ -36,17 +36,45 @@ public final class SourceJob {
     /**
      * @param dir         module tree
      * @param outDir      where the .deb goes
-     * @param version     -V or null
-     * @param revision    Debian revision, or null: debian/changelog's, else {@link #DEFAULT_REVISION}
-     * @param name        --name (package name) or null
-     * @param maintainer  --maintainer or null
+     * @param packaging   what names and stamps the package
      * @param compression member compression
-     * @param templates   --templates directory or null
      * @param threads     compression threads
      * @param env         the environment (SOURCE_DATE_EPOCH, DEBEMAIL, DEBFULLNAME)
      */
-    public record Request(Path dir, Path outDir, String version, String revision, String name, String maintainer,
-                          Compression compression, Path templates, int threads, Map<String, String> env) {
+    public record Request(Path dir, Path outDir, Packaging packaging, Compression compression, int threads, Map<String, String> env) {
+        public Request {
+            env = Map.copyOf(env);
+        }
+
+        public String version() {
+            return packaging.version();
+        }
+
+        public String revision() {
+            return packaging.revision();
+        }
+
+        public String name() {
+            return packaging.name();
+        }
+
+        public String maintainer() {
+            return packaging.maintainer();
+        }
+
+        public Path templates() {
+            return packaging.templates();
+        }
+    }
+
+    /**
+     * @param version    -V or null
+     * @param revision   Debian revision, or null: debian/changelog's, else {@link #DEFAULT_REVISION}
+     * @param name       --name (package name) or null
+     * @param maintainer --maintainer or null
+     * @param templates  --templates directory or null
+     */
+    public record Packaging(String version, String revision, String name, String maintainer, Path templates) {
     }
 
     public record Result(Path deb, DebPackage pkg, ModuleSource source, double seconds) {
