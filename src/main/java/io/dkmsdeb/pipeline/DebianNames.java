@@ -28,7 +28,7 @@ public final class DebianNames {
      */
     public static String modulesPackage(String moduleName, String kernelRelease) {
         String base = withoutDkms(base(moduleName, modulesWayOut(moduleName)));
-        return requirePackageName(base + "-modules-" + kernelPart(kernelRelease), "the module name and kernel release");
+        return requirePackageName(base + modulesSuffix(kernelRelease), "the module name and kernel release");
     }
 
     /** A kernel release as the -modules package names hold it: lower case, '_' to '-', other characters outside policy 5.6.1 to '-'. */
@@ -42,6 +42,34 @@ public final class DebianNames {
      */
     public static String providesBase(String moduleName) {
         return withoutDkms(base(moduleName, modulesWayOut(moduleName)));
+    }
+
+    /** The end of the Source field of every package bmdeb and repo make: {@code NAME-dkms-bin}, as dkms mkbmdeb named it. */
+    private static final String DKMS_BIN = "-dkms-bin";
+
+    /** The Source field of the packages built from module NAME ({@link #providesBase}): {@code NAME-dkms-bin}. */
+    public static String dkmsBinSource(String providesBase) {
+        return providesBase + DKMS_BIN;
+    }
+
+    /**
+     * The module NAME of a Source field {@code NAME-dkms-bin} (a version in parentheses after it allowed),
+     * or empty when the package is not one of bmdeb's or repo's.
+     */
+    public static java.util.Optional<String> moduleOfSource(String sourceField) {
+        String source = sourceField == null ? "" : sourceField.replaceFirst("\\s*\\(.*\\)$", "");
+        return source.endsWith(DKMS_BIN) && source.length() > DKMS_BIN.length()
+                ? java.util.Optional.of(source.substring(0, source.length() - DKMS_BIN.length())) : java.util.Optional.empty();
+    }
+
+    /** The part of a -modules-KVER package name after NAME: {@code -modules-KVER}, the release as {@link #kernelPart} has it. */
+    public static String modulesSuffix(String kernelRelease) {
+        return "-modules-" + kernelPart(kernelRelease);
+    }
+
+    /** The meta-package of module NAME for a kernel flavour: {@code NAME-modules-FLAVOUR} (amd64, cloud-amd64, rt-amd64). */
+    public static String modulesMetaPackage(String module, String flavour) {
+        return requirePackageName(module + "-modules-" + flavour, "the module name and kernel flavour");
     }
 
     /** The package of the modules' signing certificate: {@code NAME-modules-cert}, NAME as in {@link #providesBase}. */

@@ -41,4 +41,17 @@ class DebianNamesTest {
         assertThatThrownBy(() -> DebianNames.debianVersion("1.0", "1-2")).isInstanceOf(UsageException.class);
         assertThatThrownBy(() -> DebianNames.requireUpstreamVersion("1.0 beta")).isInstanceOf(ModuleSourceException.class);
     }
+
+    @Test
+    void theNamesOfBuiltPackagesHaveOneHome() {
+        assertThat(DebianNames.dkmsBinSource("hello")).isEqualTo("hello-dkms-bin");
+        assertThat(DebianNames.moduleOfSource("hello-dkms-bin")).contains("hello");
+        assertThat(DebianNames.moduleOfSource("hello-dkms-bin (1.0-1)")).as("a version after the name").contains("hello");
+        assertThat(DebianNames.moduleOfSource("hello-dkms")).isEmpty();
+        assertThat(DebianNames.moduleOfSource("-dkms-bin")).isEmpty();
+        assertThat(DebianNames.moduleOfSource(null)).isEmpty();
+        assertThat(DebianNames.modulesSuffix("6.1.0-9-AMD64_x")).isEqualTo("-modules-6.1.0-9-amd64-x");
+        assertThat(DebianNames.modulesPackage("hello", "6.1.0-9-amd64")).endsWith(DebianNames.modulesSuffix("6.1.0-9-amd64"));
+        assertThat(DebianNames.modulesMetaPackage("hello", "cloud-amd64")).isEqualTo("hello-modules-cloud-amd64");
+    }
 }

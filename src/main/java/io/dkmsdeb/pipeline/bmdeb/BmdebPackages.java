@@ -51,7 +51,7 @@ final class BmdebPackages {
 
     /** The packages named {@code NAME-modules-KVER} for the kernel {@code release}: in {@code outDir}, then in {@code more}. */
     static List<Known> forKernel(Path outDir, List<Path> more, String release) {
-        String suffix = "-modules-" + policyKernel(release);
+        String suffix = DebianNames.modulesSuffix(release);
         return find(outDir, more, suffix + "_", name -> name.endsWith(suffix));
     }
 

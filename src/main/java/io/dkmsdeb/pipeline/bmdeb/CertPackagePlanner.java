@@ -99,7 +99,7 @@ public final class CertPackagePlanner {
         data = DataLayout.normalize(data);
         ControlFile control = new ControlFile()
                 .set("Package", pkg)
-                .set("Source", names.providesBase() + "-dkms-bin")
+                .set("Source", DebianNames.dkmsBinSource(names.providesBase()))
                 .set("Version", names.debianVersion())
                 .set("Architecture", "all")
                 .set("Maintainer", maintainer)

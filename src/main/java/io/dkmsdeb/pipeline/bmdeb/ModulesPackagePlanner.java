@@ -91,7 +91,7 @@ public final class ModulesPackagePlanner {
         String debianVersion = revision == null ? upstream : DebianNames.debianVersion(upstream, revision);
         String name = baseName != null ? DebianNames.requirePackageName(baseName, "--name") : packageName;
         String providesBase = DebianNames.providesBase(name);
-        DebianNames.requirePackageName(providesBase + "-dkms-bin", baseName != null ? "--name" : "PACKAGE_NAME");
+        DebianNames.requirePackageName(DebianNames.dkmsBinSource(providesBase), baseName != null ? "--name" : "PACKAGE_NAME");
         return new Names(DebianNames.modulesPackage(name, kernel), debianVersion, upstream, providesBase);
     }
 
@@ -132,7 +132,7 @@ public final class ModulesPackagePlanner {
         List<String> names = modules.stream().map(m -> m.spec().destName()).toList();
         ControlFile control = new ControlFile()
                 .set("Package", p.names().packageName())
-                .set("Source", p.names().providesBase() + "-dkms-bin")
+                .set("Source", DebianNames.dkmsBinSource(p.names().providesBase()))
                 .set("Version", p.names().debianVersion())
                 .set("Architecture", k.debArch())
                 .set("Maintainer", maintainer)

@@ -70,12 +70,12 @@ public final class MetaPackagePlanner {
     public static List<Plan> plans(Collection<Map<String, String>> fields, KernelListing.Listing listing) {
         Map<String, ModulesPackage> newest = new TreeMap<>();
         for (Map<String, String> f : fields) {
-            String source = f.getOrDefault("Source", "").replaceFirst("\\s*\\(.*\\)$", "");
+            java.util.Optional<String> built = DebianNames.moduleOfSource(f.get("Source"));
             String pkg = f.get("Package");
-            if (!source.endsWith("-dkms-bin") || pkg == null) {
+            if (built.isEmpty() || pkg == null) {
                 continue;
             }
-            String module = source.substring(0, source.length() - "-dkms-bin".length());
+            String module = built.get();
             ModulesPackage m = new ModulesPackage(module, pkg, f.get("Version"), f.get("Architecture"), f.get("Maintainer"));
             newest.merge(pkg + "\0" + m.arch(), m, (a, b) -> DebianVersion.compare(a.version(), b.version()) >= 0 ? a : b);
         }
@@ -83,7 +83,7 @@ public final class MetaPackagePlanner {
         for (KernelListing.Meta meta : listing.metas()) {
             for (ModulesPackage m : newest.values()) {
                 if (m.pkg().equals(DebianNames.modulesPackage(m.module(), meta.release()))) {
-                    plans.add(new Plan(meta, m, m.module() + "-modules-" + meta.flavour(), version(m.version(), meta.version())));
+                    plans.add(new Plan(meta, m, DebianNames.modulesMetaPackage(m.module(), meta.flavour()), version(m.version(), meta.version())));
                 }
             }
         }
@@ -114,7 +114,7 @@ public final class MetaPackagePlanner {
         String kernelMeta = plan.kernelMeta().pkg();
         ControlFile control = new ControlFile()
                 .set("Package", name)
-                .set("Source", t.module() + "-dkms-bin")
+                .set("Source", DebianNames.dkmsBinSource(t.module()))
                 .set("Version", plan.version())
                 .set("Architecture", t.arch())
                 .set("Maintainer", t.maintainer())

@@ -368,17 +368,15 @@ public final class RepoJob {
         Set<String> modules = new TreeSet<>();
         for (RepoPool.Entry e : entries) {
             names.add(e.pkg());
-            String source = e.fields().getOrDefault("Source", "").replaceFirst("\\s*\\(.*\\)$", "");
-            if (source.endsWith("-dkms-bin")) {
-                modules.add(source.substring(0, source.length() - "-dkms-bin".length()));
-            }
+            DebianNames.moduleOfSource(e.fields().get("Source")).ifPresent(modules::add);
         }
         for (KernelListing.Meta meta : listing.metas()) {
             for (String module : modules) {
                 String wanted = DebianNames.modulesPackage(module, meta.release());
-                if (names.contains(module + "-modules-" + meta.flavour()) && !names.contains(wanted)) {
+                String metaName = DebianNames.modulesMetaPackage(module, meta.flavour());
+                if (names.contains(metaName) && !names.contains(wanted)) {
                     Log.warn(meta.pkg() + " " + meta.version() + " now depends on kernel " + meta.release() + ", but the repository has no "
-                            + wanted + ": " + module + "-modules-" + meta.flavour() + " stays on the kernel it followed, and machines that "
+                            + wanted + ": " + metaName + " stays on the kernel it followed, and machines that "
                             + "boot " + meta.release() + " will not have the module; build it (bmdeb -k " + meta.release()
                             + " or --kernels-from-archive) and publish it");
                 }

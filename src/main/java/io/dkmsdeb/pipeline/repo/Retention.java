@@ -75,8 +75,8 @@ public final class Retention {
 
     /** The kernel release a NAME-modules-KVER package of bmdeb is for, if it is one. */
     static Optional<String> kernelOf(RepoPool.Entry e) {
-        String source = e.fields().getOrDefault("Source", "").replaceFirst("\\s*\\(.*\\)$", "");
-        if (!source.endsWith("-dkms-bin")) {
+        Optional<String> module = DebianNames.moduleOfSource(e.fields().get("Source"));
+        if (module.isEmpty()) {
             return Optional.empty();
         }
         Matcher m = KERNEL.matcher(e.fields().getOrDefault("Depends", "").strip());
@@ -84,9 +84,8 @@ public final class Retention {
             return Optional.empty();
         }
         String release = m.group(1).replaceFirst(",$", "");
-        String module = source.substring(0, source.length() - "-dkms-bin".length());
         try {
-            return e.pkg().equals(DebianNames.modulesPackage(module, release)) ? Optional.of(release) : Optional.empty();
+            return e.pkg().equals(DebianNames.modulesPackage(module.get(), release)) ? Optional.of(release) : Optional.empty();
         } catch (RuntimeException notAName) {
             return Optional.empty();
         }
