@@ -1,5 +1,6 @@
 package io.dkmsdeb.cli;
 
+import io.dkmsdeb.cli.json.KernelsReport;
 import io.dkmsdeb.model.KernelListing;
 import io.dkmsdeb.pipeline.ArchiveListing;
 import io.dkmsdeb.support.Json;
@@ -46,7 +47,7 @@ final class KernelsCommand implements Callable<Integer> {
         KernelListing.Listing all = ArchiveListing.load(listFile, null);
         KernelListing.Listing l = all.filter(String.join(" ", filter));
         if (json) {
-            System.out.println(Json.write(l.toMap()));
+            System.out.println(Json.write(KernelsReport.of(l)));
             return 0;
         }
         System.out.printf("%-34s %-6s %-14s %-6s %-22s %-9s %s%n", "KERNEL", "SERIES", "FLAVOUR", "ARCH", "HEADERS VERSION",
