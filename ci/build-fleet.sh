@@ -19,6 +19,8 @@
 #      $OUT_DIR/repo.json
 #   4. a summary: how many kernels were built, up to date, skipped and failed
 #
+# dkms-deb's JSON is read with jq (by key, as "dkms-deb bmdeb --json" documents it), so jq must be installed.
+#
 # SOURCE is what bmdeb takes: a module directory, a NAME-dkms .deb, or NAME/VERSION (default: $MODULE_SOURCE).
 # For one kernel given by name, ci/build-modules.sh is the single-kernel job.
 #
@@ -29,7 +31,7 @@
 #   any other: failed. When some kernels failed, what was built is published all the same and the exit
 #       status is bmdeb's (3 bad module source, 4 kernel headers missing, 5 build failed, 1 other);
 #       the code of "dkms-deb kernels" (4: apt-cache failed) or "dkms-deb repo" when those fail;
-#       2 usage; 100 when APT_UPDATE=1 and apt-get update failed.
+#       2 usage, or jq is not installed; 100 when APT_UPDATE=1 and apt-get update failed.
 #
 # Environment:
 #   MODULE_SOURCE   SOURCE when it is not given as an argument
@@ -56,6 +58,7 @@ usage() {
 [ $# -le 1 ] || usage
 source=${1:-${MODULE_SOURCE:-}}
 [ -n "$source" ] || usage
+command -v jq >/dev/null || { echo "build-fleet: error: jq is required to read dkms-deb's JSON (apt-get install jq)" >&2; exit 2; }
 
 out=${OUT_DIR:-out}
 repo=${REPO_DIR:-repo}
@@ -109,16 +112,16 @@ $dkms_deb bmdeb "$source" --kernels-from-archive="$filter" --kernel-list "$listi
     -o "$out" --log-dir "$out/logs" --json ${BMDEB_ARGS:-} > "$summary"
 rc=$?
 set -e
-if ! grep -q '^{"command":"bmdeb"' "$summary"; then
+# (the command key read as text: jq -e would also pass an empty file)
+if [ "$(jq -r '.command' "$summary" 2>/dev/null)" != bmdeb ]; then
     echo "build-fleet: error: dkms-deb bmdeb printed no summary (exit $rc); see the error above" >&2
     [ "$rc" != 0 ] || rc=1
     finish "$rc"
 fi
 
-# The kernels of the summary with a result: the result string appears only as a key, never inside a
-# message (whose quotes are escaped).
+# How many kernels of the summary have this result.
 count() { # result
-    grep -o "\"result\":\"$1\"" "$summary" | wc -l | tr -d ' '
+    jq -r --arg result "$1" '[.kernels[] | select(.result == $result)] | length' "$summary"
 }
 built=$(count built)
 uptodate=$(count up-to-date)
@@ -126,8 +129,8 @@ skipped=$(count skipped)
 failed=$(count failed)
 # the packages to publish: the "file" of each kernel built in this run, and of each one up to date
 # whose package is not in the repository (left in OUT_DIR by an earlier run that did not publish it)
-debs=$(grep -o '"result":"\(built\|up-to-date\)","exitCode":0,"package":"[^"]*","file":"[^"]*"' "$summary" \
-    | sed -e 's/.*"file":"//' -e 's/"$//' | while IFS= read -r f; do
+debs=$(jq -r '.kernels[] | select((.result == "built" or .result == "up-to-date") and .exitCode == 0 and .file != null) | .file' \
+    "$summary" | while IFS= read -r f; do
         case "$f" in "$repo"/*) ;; *) printf '%s\n' "$f" ;; esac
     done)
 

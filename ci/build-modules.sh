@@ -10,14 +10,15 @@
 #   logs/                                the full build log
 #
 # SOURCE is what bmdeb takes: a module directory, a NAME-dkms .deb, or NAME/VERSION (default: $MODULE_SOURCE).
+# JSON is read and written with jq, which must be installed.
 #
 # Exit status:
 #   0   built
 #   77  skipped: the module's BUILD_EXCLUSIVE_* excludes this kernel (dkms-deb's 77, passed on as is).
 #       Not a failure: the Jenkinsfile marks the cell NOT_BUILT and the build stays green.
 #   any other: failed. dkms-deb's code: 3 bad module source, 4 kernel headers missing, 5 build failed,
-#       2 usage, 1 other; 1 also when "dkms-deb inspect" finds a fault in the package; 100 when
-#       FETCH_HEADERS=apt could not install the headers.
+#       2 usage (also when jq is not installed), 1 other; 1 also when "dkms-deb inspect" finds a fault in
+#       the package; 100 when FETCH_HEADERS=apt could not install the headers.
 #
 # Environment:
 #   MODULE_SOURCE   SOURCE when it is not given as an argument
@@ -51,6 +52,7 @@ case "$kver" in
         exit 2
         ;;
 esac
+command -v jq >/dev/null || { echo "build-modules: error: jq is required to read dkms-deb's JSON (apt-get install jq)" >&2; exit 2; }
 
 out=${OUT_DIR:-out}
 dkms_deb=${DKMS_DEB:-dkms-deb}
@@ -58,15 +60,13 @@ summary="$out/bmdeb-$kver.json"
 mkdir -p "$out/logs"
 rm -f "$summary"
 
-# A JSON string: backslash, double quote and control characters escaped.
-json_string() {
-    printf '%s' "$1" | tr '\n\t\r' '   ' | tr -d '\000-\037' | sed -e 's/\\/\\\\/g' -e 's/"/\\"/g' -e 's/^/"/' -e 's/$/"/'
-}
-
-# The summary of a run in which dkms-deb printed none (it could not start, or usage error).
+# The summary of a run in which dkms-deb printed none (it could not start, or usage error): the keys of
+# "dkms-deb bmdeb --json" that tell what happened, and the SOURCE given.
 write_summary() { # exit-code message
-    printf '{"command":"bmdeb","module":null,"moduleVersion":null,"kernels":[{"kernel":%s,"result":"failed","exitCode":%s,"package":null,"file":null,"seconds":0,"message":%s}],"exitCode":%s,"source":%s}\n' \
-        "$(json_string "$kver")" "$1" "$(json_string "$2")" "$1" "$(json_string "$source")" > "$summary"
+    jq -n -c --arg kernel "$kver" --argjson code "$1" --arg message "$2" --arg source "$source" \
+        '{command: "bmdeb", module: null, moduleVersion: null,
+          kernels: [{kernel: $kernel, result: "failed", exitCode: $code, package: null, file: null, seconds: 0, message: $message}],
+          exitCode: $code, source: $source}' > "$summary"
 }
 
 if [ -n "${HOST_KBUILD_DIR:-}" ]; then
@@ -106,7 +106,8 @@ $dkms_deb bmdeb "$source" -k "$kver" -o "$out" --log-dir "$out/logs" --json $fet
 rc=$?
 set -e
 
-if grep -q '^{"command":"bmdeb"' "$json"; then
+# (the command key read as text: jq -e would also pass an empty file)
+if [ "$(jq -r '.command' "$json" 2>/dev/null)" = bmdeb ]; then
     cp "$json" "$summary"
 else
     write_summary "$rc" "dkms-deb printed no summary (exit $rc); see the error above"
@@ -116,7 +117,7 @@ case $rc in
     0)
         # inspect the packages of this run (the "file" values of the summary): vermagic matches KVER,
         # md5sums, maintainer scripts
-        debs=$(grep -o '"file":"[^"]*"' "$summary" | sed -e 's/^"file":"//' -e 's/"$//')
+        debs=$(jq -r '.kernels[] | .file // empty' "$summary")
         if [ -z "$debs" ]; then
             echo "build-modules: error: dkms-deb exited 0 but its summary names no package for $kver" >&2
             exit 1

@@ -9,6 +9,8 @@
 #   - a Java 17 runtime (default-jre-headless), which the dkms-deb package depends on;
 #   - what "dkms-deb bmdeb" runs to build a module: build-essential (gcc, make, strip), kmod, xz-utils,
 #     and pahole (BTF of modules for kernels built with it);
+#   - jq, with which ci/build-modules.sh and ci/build-fleet.sh (in the image as build-modules and
+#     build-fleet) read dkms-deb's --json output;
 #   - the arm64 cross compiler and binutils (gcc-aarch64-linux-gnu: gcc 12, the compiler of Debian 12's arm64
 #     kernels), and arm64 added to dpkg's architectures, so that "bmdeb --fetch-headers" builds for Debian's
 #     arm64 kernels on an amd64 machine (their headers, with the machine's own linux-kbuild-*); and the arm64
@@ -47,7 +49,7 @@ apt-get update -q
 # shellcheck disable=SC2086 # $cross is a list of package names
 apt-get install -y -q --no-install-recommends \
     default-jre-headless \
-    build-essential kmod xz-utils pahole $cross
+    build-essential kmod xz-utils pahole jq $cross
 dpkg -i "$deb"
 
 if [ "$clean" = yes ]; then

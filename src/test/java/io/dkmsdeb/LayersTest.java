@@ -35,7 +35,10 @@ class LayersTest {
      * model and support.
      */
     static final Map<String, Set<String>> ALLOWED = Map.ofEntries(
-            Map.entry("cli", Set.of("pipeline", "pipeline.bmdeb", "pipeline.source", "pipeline.repo", "pipeline.inspect", "model", "support")),
+            Map.entry("cli", Set.of("cli.json", "pipeline", "pipeline.bmdeb", "pipeline.source", "pipeline.repo", "pipeline.inspect", "model",
+                    "support")),
+            Map.entry("cli.json", Set.of("pipeline", "pipeline.bmdeb", "pipeline.source", "pipeline.repo", "pipeline.inspect", "model",
+                    "support")),
             Map.entry("pipeline.bmdeb", with(BELOW_PIPELINE, "pipeline")),
             Map.entry("pipeline.source", with(BELOW_PIPELINE, "pipeline", "pipeline.source.debian")),
             Map.entry("pipeline.source.debian", with(BELOW_PIPELINE, "pipeline")),

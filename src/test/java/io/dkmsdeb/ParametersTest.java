@@ -18,7 +18,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 /**
  * No record of main, and no constructor, takes more than {@value #MOST} positional parameters: a
  * value with more is made of smaller values, or built by name (a builder), so that a new option
- * is not one more argument at every call site.
+ * is not one more argument at every call site. The reports of {@code cli/json} are left out: each is
+ * the {@code --json} wire format of a command, one component per key in the order of the keys, made
+ * from a result by its {@code of} factory and held by the goldens of {@code JsonReportGoldensTest}.
  */
 @Tag("unit")
 class ParametersTest {
@@ -68,7 +70,7 @@ class ParametersTest {
     void noRecordOrConstructorOfMainTakesMoreThanEightParameters() throws IOException {
         List<String> wrong = new ArrayList<>();
         try (Stream<Path> files = Files.walk(MAIN)) {
-            for (Path f : files.filter(p -> p.toString().endsWith(".java")).sorted().toList()) {
+            for (Path f : files.filter(p -> p.toString().endsWith(".java") && !p.startsWith(MAIN.resolve("cli/json"))).sorted().toList()) {
                 tooLong(Files.readString(f, StandardCharsets.UTF_8)).forEach(t -> wrong.add(f + ": " + t));
             }
         }

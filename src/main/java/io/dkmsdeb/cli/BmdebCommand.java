@@ -4,11 +4,12 @@ import io.dkmsdeb.pipeline.Encoders;
 import io.dkmsdeb.pipeline.bmdeb.BmdebJob;
 import io.dkmsdeb.pipeline.bmdeb.BmdebRequest;
 import io.dkmsdeb.pipeline.bmdeb.BmdebResult;
-import io.dkmsdeb.pipeline.bmdeb.KernelResult;
 import io.dkmsdeb.pipeline.bmdeb.KernelOutcome;
+import io.dkmsdeb.pipeline.bmdeb.KernelResult;
 import io.dkmsdeb.support.Json;
 import io.dkmsdeb.model.Compression;
 import io.dkmsdeb.model.KernelExcludedException;
+import io.dkmsdeb.cli.json.BmdebReport;
 import picocli.CommandLine.ArgGroup;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -19,9 +20,7 @@ import picocli.CommandLine.ParentCommand;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.concurrent.Callable;
 
 /** {@code dkms-deb bmdeb}: parse, delegate to {@link BmdebJob}, report. */
@@ -183,39 +182,12 @@ final class BmdebCommand implements Callable<Integer> {
                 .build();
         BmdebResult r = new BmdebJob().run(request);
         if (common.json) {
-            System.out.println(Json.write(summary(r)));
+            System.out.println(Json.write(BmdebReport.of(r, Encoders.xz())));
         } else {
             printTable(r);
         }
         printErrors(r);
         return r.exitCode();
-    }
-
-    /** The --json summary: the call's fields, then one object per kernel. */
-    private static Map<String, Object> summary(BmdebResult r) {
-        List<Object> ks = new ArrayList<>();
-        for (KernelResult k : r.kernels()) {
-            Map<String, Object> m = new LinkedHashMap<>();
-            m.put("kernel", k.kernel());
-            m.put("result", k.result().word());
-            m.put("exitCode", k.exitCode());
-            m.put("package", k.packageName());
-            m.put("file", k.deb() == null ? null : k.deb().toString());
-            m.put("seconds", Math.round(k.seconds() * 100) / 100.0);
-            m.put("phases", k.phases());
-            m.put("message", k.message());
-            ks.add(m);
-        }
-        Map<String, Object> summary = new LinkedHashMap<>();
-        summary.put("command", "bmdeb");
-        summary.put("module", r.module());
-        summary.put("moduleVersion", r.version());
-        summary.put("kernels", ks);
-        summary.put("certPackage", r.certPackage() == null ? null : r.certPackage().toString());
-        summary.put("xzEncoder", Encoders.xz());
-        summary.put("exitCode", r.exitCode());
-        summary.put("seconds", Math.round(r.seconds() * 100) / 100.0);
-        return summary;
     }
 
     /** Several kernels: a table of them; one: the file written. Then the certificate package, when written. */

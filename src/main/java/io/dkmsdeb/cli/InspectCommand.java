@@ -1,16 +1,13 @@
 package io.dkmsdeb.cli;
 
 import io.dkmsdeb.pipeline.inspect.InspectJob;
+import io.dkmsdeb.cli.json.InspectReport;
 import io.dkmsdeb.support.Json;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
 import java.nio.file.Path;
-import java.util.ArrayList;
-import java.util.LinkedHashMap;
-import java.util.List;
-import java.util.Map;
 import java.util.concurrent.Callable;
 
 /** {@code dkms-deb inspect}: control fields, file list and checks of a package. */
@@ -35,31 +32,7 @@ final class InspectCommand implements Callable<Integer> {
     public Integer call() {
         InspectJob.Report r = new InspectJob().run(deb);
         if (json) {
-            List<Object> checks = new ArrayList<>();
-            for (InspectJob.Check c : r.checks()) {
-                checks.add(Map.of("check", c.what(), "ok", c.ok(), "detail", c.detail()));
-            }
-            List<Object> files = new ArrayList<>();
-            for (InspectJob.Entry e : r.files()) {
-                Map<String, Object> f = new LinkedHashMap<>();
-                f.put("path", e.path());
-                f.put("type", String.valueOf(e.type()));
-                f.put("mode", String.format("%04o", e.mode()));
-                f.put("size", e.size());
-                if (e.linkTarget() != null) {
-                    f.put("target", e.linkTarget());
-                }
-                files.add(f);
-            }
-            Map<String, Object> out = new LinkedHashMap<>();
-            out.put("command", "inspect");
-            out.put("file", deb.toString());
-            out.put("control", r.control());
-            out.put("triggers", r.triggers());
-            out.put("files", files);
-            out.put("checks", checks);
-            out.put("ok", r.ok());
-            System.out.println(Json.write(out));
+            System.out.println(Json.write(InspectReport.of(deb, r)));
         } else {
             System.out.print(r.control());
             System.out.println();

@@ -1,6 +1,8 @@
 package io.dkmsdeb.cli;
 
 import io.dkmsdeb.pipeline.ArchiveListing;
+import io.dkmsdeb.cli.json.KernelsReport;
+import io.dkmsdeb.model.KernelListing;
 import io.dkmsdeb.model.KernelListing;
 import io.dkmsdeb.support.Json;
 import picocli.CommandLine.Command;
@@ -45,7 +47,7 @@ final class KernelsCommand implements Callable<Integer> {
         KernelListing.Listing all = ArchiveListing.load(listFile, HostEnvironment.get().env());
         KernelListing.Listing l = all.filter(String.join(" ", filter));
         if (json) {
-            System.out.println(Json.write(l.toMap()));
+            System.out.println(Json.write(KernelsReport.of(l)));
             return 0;
         }
         System.out.printf("%-34s %-6s %-14s %-6s %-22s %-9s %s%n", "KERNEL", "SERIES", "FLAVOUR", "ARCH", "HEADERS VERSION",

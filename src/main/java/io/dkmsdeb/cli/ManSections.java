@@ -1,5 +1,6 @@
 package io.dkmsdeb.cli;
 
+import io.dkmsdeb.pipeline.Maintainer;
 import java.util.List;
 import java.util.Map;
 

@@ -2,6 +2,7 @@ package io.dkmsdeb.cli;
 
 import io.dkmsdeb.pipeline.repo.RepoJob;
 import io.dkmsdeb.pipeline.repo.Retention;
+import io.dkmsdeb.cli.json.RepoReport;
 import io.dkmsdeb.support.Json;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -9,9 +10,7 @@ import picocli.CommandLine.Parameters;
 
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.concurrent.Callable;
 
 /** {@code dkms-deb repo}: parse, delegate to {@link RepoJob}, report. */
@@ -106,20 +105,7 @@ final class RepoCommand implements Callable<Integer> {
         RepoJob.Result r = new RepoJob().run(new RepoJob.Request(target, debs, signKey, gpgHome, kernelList, !noMetaPackages, policy,
                 HostEnvironment.get().env()));
         if (json) {
-            Map<String, Object> out = new LinkedHashMap<>();
-            out.put("command", "repo");
-            out.put("repository", r.repoDir().toString());
-            out.put("suite", r.suite());
-            out.put("component", r.component());
-            out.put("added", r.added());
-            out.put("unchanged", r.unchanged());
-            out.put("metaPackages", r.metaPackages());
-            out.put("removed", r.removed());
-            out.put("indices", r.indices());
-            out.put("signed", r.signed());
-            out.put("dryRun", r.dryRun());
-            out.put("seconds", Math.round(r.seconds() * 100) / 100.0);
-            System.out.println(Json.write(out));
+            System.out.println(Json.write(RepoReport.of(r)));
         } else {
             System.err.println("dkms-deb: " + (r.dryRun() ? "dry run, nothing changed: " : "") + r.added().size() + " package(s) added, "
                     + r.metaPackages().size() + " meta-package(s), " + r.unchanged().size() + " already there, " + r.removed().size()

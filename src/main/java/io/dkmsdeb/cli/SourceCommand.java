@@ -4,6 +4,7 @@ import io.dkmsdeb.pipeline.Encoders;
 import io.dkmsdeb.pipeline.source.SourceJob;
 import io.dkmsdeb.support.Json;
 import io.dkmsdeb.model.Compression;
+import io.dkmsdeb.cli.json.SourceReport;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -11,9 +12,6 @@ import picocli.CommandLine.Parameters;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.LinkedHashMap;
-import java.util.List;
-import java.util.Map;
 import java.util.concurrent.Callable;
 
 /** {@code dkms-deb source}: parse, delegate to {@link SourceJob}, report. */
@@ -68,21 +66,7 @@ final class SourceCommand implements Callable<Integer> {
                 HostEnvironment.get().env()));
         long size = r.deb().toFile().length();
         if (common.json) {
-            Map<String, Object> pkg = new LinkedHashMap<>();
-            pkg.put("file", r.deb().toString());
-            pkg.put("package", r.pkg().packageName());
-            pkg.put("version", r.pkg().version());
-            pkg.put("architecture", r.pkg().architecture());
-            pkg.put("bytes", size);
-            Map<String, Object> summary = new LinkedHashMap<>();
-            summary.put("command", "source");
-            summary.put("module", r.source().conf().packageName());
-            summary.put("moduleVersion", r.source().conf().packageVersion());
-            summary.put("generatedDkmsConf", r.source().generated());
-            summary.put("packages", List.of(pkg));
-            summary.put("xzEncoder", compression == Compression.XZ ? Encoders.xz() : null);
-            summary.put("seconds", Math.round(r.seconds() * 1000) / 1000.0);
-            System.out.println(Json.write(summary));
+            System.out.println(Json.write(SourceReport.of(r, size, compression == Compression.XZ ? Encoders.xz() : null)));
         } else {
             System.out.printf("%s: %s %s (%d files, %d bytes)%n", r.deb(), r.pkg().packageName(), r.pkg().version(),
                     r.pkg().data().stream().filter(e -> e.type() != io.dkmsdeb.model.DebEntry.Type.DIRECTORY).count(), size);

@@ -2,6 +2,7 @@ package io.dkmsdeb.cli;
 
 import io.dkmsdeb.pipeline.repo.RepoJob;
 import io.dkmsdeb.pipeline.repo.RepoVerifier;
+import io.dkmsdeb.cli.json.VerifyRepoReport;
 import io.dkmsdeb.support.Json;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -10,8 +11,6 @@ import picocli.CommandLine.Parameters;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.LinkedHashMap;
-import java.util.Map;
 import java.util.concurrent.Callable;
 
 /** {@code dkms-deb verify-repo}: check a repository as apt would, for monitoring and after any fault. */
@@ -63,16 +62,7 @@ final class VerifyRepoCommand implements Callable<Integer> {
         }
         RepoVerifier.Report r = RepoVerifier.verify(repoDir, s, keyring, Duration.ofSeconds(lockTimeout), byHash);
         if (json) {
-            Map<String, Object> out = new LinkedHashMap<>();
-            out.put("command", "verify-repo");
-            out.put("repository", repoDir.toString());
-            out.put("suite", s);
-            out.put("ok", r.ok());
-            out.put("signed", r.signed());
-            out.put("filesChecked", r.filesChecked());
-            out.put("packagesChecked", r.packagesChecked());
-            out.put("problems", r.problems());
-            System.out.println(Json.write(out));
+            System.out.println(Json.write(VerifyRepoReport.of(repoDir, s, r)));
         }
         if (!r.ok()) {
             r.problems().forEach(p -> System.err.println("dkms-deb: verify-repo: " + p));

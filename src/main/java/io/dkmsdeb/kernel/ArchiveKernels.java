@@ -29,7 +29,7 @@ import java.util.stream.Collectors;
  * kernel ABI (not the {@code -common} ones, not the meta-packages), with the version apt would
  * fetch, and the kernel meta-packages ({@code linux-image-amd64}, {@code linux-image-6.12-cloud-amd64},
  * ...) with the ABI each depends on now. Read with {@code apt-cache} (no root, nothing installed),
- * or from a listing written earlier as JSON (the JSON form of {@link Listing#toMap()}), which is also how a CI job
+ * or from a listing written earlier as JSON (what {@code kernels --json} prints), which is also how a CI job
  * or a test hands over a listing of its own.
  */
 public final class ArchiveKernels {

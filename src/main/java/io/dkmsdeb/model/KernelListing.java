@@ -1,10 +1,7 @@
 package io.dkmsdeb.model;
 
 import java.math.BigInteger;
-import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.TreeSet;
@@ -74,34 +71,6 @@ public final class KernelListing {
         /** The kernel of {@code release}, if listed. */
         public Optional<Kernel> kernel(String release) {
             return kernels.stream().filter(k -> k.release().equals(release)).findFirst();
-        }
-
-        /** The listing as maps and lists, the JSON form that {@code kernels --json} prints and {@code --kernel-list} reads. */
-        public Map<String, Object> toMap() {
-            List<Object> ks = new ArrayList<>();
-            for (Kernel k : kernels) {
-                Map<String, Object> m = new LinkedHashMap<>();
-                m.put("release", k.release());
-                m.put("series", k.series());
-                m.put("flavour", k.flavour());
-                m.put("arch", k.arch());
-                m.put("headersPackage", k.headersPackage());
-                m.put("headersVersion", k.headersVersion());
-                ks.add(m);
-            }
-            List<Object> ms = new ArrayList<>();
-            for (Meta meta : metas) {
-                Map<String, Object> m = new LinkedHashMap<>();
-                m.put("package", meta.pkg());
-                m.put("flavour", meta.flavour());
-                m.put("version", meta.version());
-                m.put("release", meta.release());
-                ms.add(m);
-            }
-            Map<String, Object> out = new LinkedHashMap<>();
-            out.put("kernels", ks);
-            out.put("metas", ms);
-            return out;
         }
     }
 

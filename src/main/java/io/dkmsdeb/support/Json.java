@@ -1,16 +1,42 @@
 package io.dkmsdeb.support;
 
+import java.lang.annotation.ElementType;
+import java.lang.annotation.Retention;
+import java.lang.annotation.RetentionPolicy;
+import java.lang.annotation.Target;
+import java.lang.reflect.InvocationTargetException;
+import java.lang.reflect.RecordComponent;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
 /**
- * Minimal JSON: written for the {@code --json} summaries, read for the files dkms-deb writes
- * itself (an archive listing). Maps (insertion order kept), lists, strings, numbers, booleans, null.
+ * Minimal JSON: written for the {@code --json} reports, read for the files dkms-deb writes
+ * itself (an archive listing).
+ *
+ * <p>Written: a record is an object whose keys are its components, in the order they are
+ * declared, named as the components are unless {@link Key} names them otherwise; a null
+ * component is written as null, or left out when it carries {@link OmitNull}. Maps (insertion
+ * order kept; for data whose keys are values, such as phase names), lists, strings, numbers,
+ * booleans and null are written as such; anything else as the string of its {@code toString()}.
+ * The output is one line, with no spaces.
  */
 public final class Json {
     private Json() {
+    }
+
+    /** The JSON key of a record component whose name cannot be the key ({@code package} is a Java keyword). */
+    @Retention(RetentionPolicy.RUNTIME)
+    @Target(ElementType.RECORD_COMPONENT)
+    public @interface Key {
+        String value();
+    }
+
+    /** A record component that is left out of the object when it is null, rather than written as null. */
+    @Retention(RetentionPolicy.RUNTIME)
+    @Target(ElementType.RECORD_COMPONENT)
+    public @interface OmitNull {
     }
 
     public static String write(Object value) {
@@ -26,6 +52,8 @@ public final class Json {
             quote(sb, s);
         } else if (v instanceof Number || v instanceof Boolean) {
             sb.append(v);
+        } else if (v instanceof Record r) {
+            appendRecord(sb, r);
         } else if (v instanceof Map<?, ?> m) {
             sb.append('{');
             boolean first = true;
@@ -50,6 +78,37 @@ public final class Json {
             sb.append(']');
         } else {
             quote(sb, v.toString());
+        }
+    }
+
+    private static void appendRecord(StringBuilder sb, Record r) {
+        sb.append('{');
+        boolean first = true;
+        for (RecordComponent c : r.getClass().getRecordComponents()) {
+            Object value = component(r, c);
+            if (value == null && c.isAnnotationPresent(OmitNull.class)) {
+                continue;
+            }
+            if (!first) {
+                sb.append(',');
+            }
+            first = false;
+            Key key = c.getAnnotation(Key.class);
+            quote(sb, key == null ? c.getName() : key.value());
+            sb.append(':');
+            append(sb, value);
+        }
+        sb.append('}');
+    }
+
+    private static Object component(Record r, RecordComponent c) {
+        try {
+            return c.getAccessor().invoke(r);
+        } catch (IllegalAccessException e) {
+            throw new IllegalArgumentException("cannot write " + r.getClass().getName() + " as JSON: the record and its accessor "
+                    + c.getName() + "() must be public", e);
+        } catch (InvocationTargetException e) {
+            throw new IllegalStateException("the accessor " + c.getName() + "() of " + r.getClass().getName() + " failed", e.getCause());
         }
     }
 
@@ -83,7 +142,7 @@ public final class Json {
 
     /**
      * The value {@code text} holds: {@link Map} (insertion order), {@link List}, {@link String},
-     * {@link Long} or {@link Double}, {@link Boolean}, or null.
+     * {@link Long} or {@link Double}, {@link Boolean}, or null. An object that names a key twice is refused.
      */
     public static Object read(String text) throws SyntaxException {
         Reader r = new Reader(text);
@@ -137,7 +196,12 @@ public final class Json {
                         if (pos >= s.length() || s.charAt(pos) != '"') {
                             throw error("expected a string key");
                         }
+                        int at = pos;
                         String key = string();
+                        if (m.containsKey(key)) {
+                            pos = at;
+                            throw error("duplicate key \"" + key + "\"");
+                        }
                         skipSpace();
                         expect(':');
                         m.put(key, value(depth + 1));

@@ -1,5 +1,6 @@
 package io.dkmsdeb.it;
 
+import io.dkmsdeb.support.Json;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
@@ -130,7 +131,7 @@ class BmdebCommandTest {
     }
 
     @Test
-    void jsonSummary() throws IOException {
+    void jsonSummary() throws Exception {
         Path o = Files.createDirectories(shared.resolve("json"));
         Cmd.Result r = Cmd.dkmsDeb("bmdeb", example(), "-k", K61, "-o", o.toString(), "--json");
         assertThat(r.exit()).as(r.toString()).isZero();
@@ -138,7 +139,7 @@ class BmdebCommandTest {
                 + "\",\"result\":\"built\",\"exitCode\":0,\"package\":\"hello-modules-" + K61 + "\"").contains("\"exitCode\":0");
         // where the kernel's time went, phase by phase, in the order they ran; make is the bulk of it
         @SuppressWarnings("unchecked")
-        Map<String, Object> kernel = (Map<String, Object>) ((List<Object>) FleetJson.object(r.out()).get("kernels")).get(0);
+        Map<String, Object> kernel = (Map<String, Object>) ((List<Object>) ((Map<String, Object>) Json.read(r.out())).get("kernels")).get(0);
         @SuppressWarnings("unchecked")
         Map<String, Object> phases = (Map<String, Object>) kernel.get("phases");
         assertThat(phases.keySet()).containsExactly("prepare", "copy", "make", "modules", "package");

@@ -1,5 +1,6 @@
 package io.dkmsdeb.it;
 
+import io.dkmsdeb.support.Json;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -42,7 +43,7 @@ class BmdebKernelIsolationTest {
      * still written, the 6.12 kernel is reported failed, and the call exits 5.
      */
     @Test
-    void anUnforeseenErrorOfOneKernelIsThatKernelsFailure() throws IOException {
+    void anUnforeseenErrorOfOneKernelIsThatKernelsFailure() throws Exception {
         String k612 = Kernels.newest612();
         Path tree = module("PACKAGE_NAME=isolated\nPACKAGE_VERSION=0.1\nBUILT_MODULE_NAME[0]=isolated\nDEST_MODULE_LOCATION[0]=/updates/dkms\n"
                 + "case \"$kernelver\" in 6.12.*)\n"
@@ -53,15 +54,15 @@ class BmdebKernelIsolationTest {
                 "--no-sign", "--log-dir", work.resolve("logs").toString(), "--json");
         assertThat(r.exit()).as(r.toString()).isEqualTo(5);
         @SuppressWarnings("unchecked")
-        Map<String, Object> summary = (Map<String, Object>) FleetJson.parse(r.out().strip());
+        Map<String, Object> summary = (Map<String, Object>) Json.read(r.out().strip());
         @SuppressWarnings("unchecked")
         List<Map<String, Object>> kernels = (List<Map<String, Object>>) summary.get("kernels");
         assertThat(kernels).hasSize(2);
         assertThat(kernels.get(0)).containsEntry("kernel", k612).containsEntry("result", "failed").containsEntry("file", null);
-        assertThat((Double) kernels.get(0).get("exitCode")).as("a failure has a non-zero code").isNotZero();
+        assertThat((Long) kernels.get(0).get("exitCode")).as("a failure has a non-zero code").isNotZero();
         assertThat((String) kernels.get(0).get("message")).contains(k612);
-        assertThat(kernels.get(1)).containsEntry("kernel", K61).containsEntry("result", "built").containsEntry("exitCode", 0.0);
-        assertThat(summary).containsEntry("exitCode", 5.0).containsEntry("module", "isolated");
+        assertThat(kernels.get(1)).containsEntry("kernel", K61).containsEntry("result", "built").containsEntry("exitCode", 0L);
+        assertThat(summary).containsEntry("exitCode", 5L).containsEntry("module", "isolated");
         assertThat(out.resolve("isolated-modules-" + K61 + "_0.1_amd64.deb")).exists();
         assertThat(out.resolve("isolated-modules-" + k612 + "_0.1_amd64.deb")).doesNotExist();
         assertThat(r.err()).contains("dkms-deb: error: [" + k612 + "] ");

@@ -1,6 +1,7 @@
 package io.dkmsdeb.it;
 
 import io.dkmsdeb.kernel.CrossToolchain;
+import io.dkmsdeb.support.Json;
 import io.dkmsdeb.support.Trees;
 
 import java.io.IOException;
@@ -515,12 +516,11 @@ final class ConformanceHarness {
         String result;
         int exit;
         String message;
-        Matcher m = Pattern.compile("\"kernel\":\"" + Pattern.quote(kernel) + "\",\"result\":\"(\\w+)\",\"exitCode\":(-?\\d+)").matcher(b.out());
-        if (m.find()) {
-            result = m.group(1);
-            exit = Integer.parseInt(m.group(2));
-            Matcher msg = Pattern.compile("\"message\":\"((?:[^\"\\\\]++|\\\\.)*+)\"").matcher(b.out().substring(m.end()));
-            message = msg.find() ? unescape(msg.group(1)) : "";
+        Map<String, Object> k = bmdebKernel(b.out(), kernel);
+        if (k != null) {
+            result = (String) k.get("result");
+            exit = ((Number) k.get("exitCode")).intValue();
+            message = k.get("message") instanceof String text ? text : "";
         } else {
             result = b.exit() == 77 ? "skipped" : b.exit() == 0 ? "built" : "failed";
             exit = b.exit();
@@ -787,27 +787,23 @@ final class ConformanceHarness {
         return errors(logFile(logs));
     }
 
-    static String unescape(String s) {
-        StringBuilder sb = new StringBuilder();
-        for (int i = 0; i < s.length(); i++) {
-            char c = s.charAt(i);
-            if (c == '\\' && i + 1 < s.length()) {
-                char n = s.charAt(++i);
-                switch (n) {
-                    case 'n' -> sb.append('\n');
-                    case 't' -> sb.append('\t');
-                    case 'r' -> sb.append('\r');
-                    case 'u' -> {
-                        sb.append((char) Integer.parseInt(s.substring(i + 1, i + 5), 16));
-                        i += 4;
-                    }
-                    default -> sb.append(n);
+    /** The object of {@code kernel} in the JSON report bmdeb printed, or null when it printed none (or not that kernel). */
+    @SuppressWarnings("unchecked")
+    static Map<String, Object> bmdebKernel(String stdout, String kernel) {
+        Object report;
+        try {
+            report = Json.read(stdout.strip());
+        } catch (Json.SyntaxException e) {
+            return null;
+        }
+        if (report instanceof Map<?, ?> m && m.get("kernels") instanceof List<?> kernels) {
+            for (Object o : kernels) {
+                if (o instanceof Map<?, ?> k && kernel.equals(k.get("kernel"))) {
+                    return (Map<String, Object>) k;
                 }
-            } else {
-                sb.append(c);
             }
         }
-        return sb.toString();
+        return null;
     }
 
     // ---------------------------------------------------------------- rows on disk

@@ -122,4 +122,14 @@ class ConformanceReportTest {
         assertThat(ConformanceHarness.series("6.12.117+deb12-arm64")).isEqualTo("6.12");
         assertThat(ConformanceHarness.series("6.1.0-57-amd64")).isEqualTo("6.1");
     }
+
+    @Test
+    void theKernelOfBmdebsReportIsReadByKey() throws IOException {
+        String report = Files.readString(Path.of("src/test/resources/json-goldens/bmdeb.json"));
+        assertThat(ConformanceHarness.bmdebKernel(report, "6.12.117+deb12-amd64")).containsEntry("result", "failed")
+                .containsEntry("exitCode", 4L).extractingByKey("message").asString().contains("'apt-get install linux-headers-");
+        assertThat(ConformanceHarness.bmdebKernel(report, "6.1.0-57-amd64")).containsEntry("result", "built").containsEntry("message", null);
+        assertThat(ConformanceHarness.bmdebKernel(report, "6.1.0-1-amd64")).isNull();
+        assertThat(ConformanceHarness.bmdebKernel("", "6.1.0-57-amd64")).as("no report printed").isNull();
+    }
 }

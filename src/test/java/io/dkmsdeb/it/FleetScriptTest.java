@@ -1,5 +1,6 @@
 package io.dkmsdeb.it;
 
+import io.dkmsdeb.support.Json;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
@@ -74,7 +75,20 @@ class FleetScriptTest {
     static Map<String, Object> summary(Path dir, String kernel) throws IOException {
         Path json = dir.resolve("out/bmdeb-" + kernel + ".json");
         assertThat(json).exists();
-        return FleetJson.object(Files.readString(json));
+        return object(json);
+    }
+
+    /** The JSON object in {@code file}; the test fails when the file holds anything else. */
+    @SuppressWarnings("unchecked")
+    static Map<String, Object> object(Path file) throws IOException {
+        String text = Files.readString(file);
+        try {
+            Object v = Json.read(text);
+            assertThat(v).as("JSON in %s", file).isInstanceOf(Map.class);
+            return (Map<String, Object>) v;
+        } catch (Json.SyntaxException e) {
+            throw new AssertionError(file + " is not JSON: " + e.getMessage() + "\n" + text, e);
+        }
     }
 
     @SuppressWarnings("unchecked")
@@ -110,8 +124,8 @@ class FleetScriptTest {
         assertThat(debs(work)).containsExactlyElementsOf(HelloModules.withCertWhenSigned("hello-modules-" + K61 + "_1.0_amd64.deb"));
         Map<String, Object> s = summary(work, K61);
         assertThat(s).containsEntry("command", "bmdeb").containsEntry("module", "hello").containsEntry("moduleVersion", "1.0")
-                .containsEntry("exitCode", 0.0);
-        assertThat(onlyKernel(s)).containsEntry("kernel", K61).containsEntry("result", "built").containsEntry("exitCode", 0.0)
+                .containsEntry("exitCode", 0L);
+        assertThat(onlyKernel(s)).containsEntry("kernel", K61).containsEntry("result", "built").containsEntry("exitCode", 0L)
                 .containsEntry("package", "hello-modules-" + K61).containsEntry("file", "out/hello-modules-" + K61 + "_1.0_amd64.deb");
         assertThat(work.resolve("out/logs/hello-1.0_" + K61 + ".log")).isNotEmptyFile();
         // the package was inspected: vermagic of the module against the kernel it is installed for
@@ -134,7 +148,7 @@ class FleetScriptTest {
         assertThat(r.exit()).as(r.toString()).isEqualTo(77);
         assertThat(debs(work)).isEmpty();
         Map<String, Object> k = onlyKernel(summary(work, K61));
-        assertThat(k).containsEntry("result", "skipped").containsEntry("exitCode", 77.0).containsEntry("file", null);
+        assertThat(k).containsEntry("result", "skipped").containsEntry("exitCode", 77L).containsEntry("file", null);
         assertThat((String) k.get("message")).contains("BUILD_EXCLUSIVE_KERNEL");
         assertThat(r.err()).contains("build-modules: skipped " + K61);
     }
@@ -146,7 +160,7 @@ class FleetScriptTest {
         assertThat(r.exit()).as(r.toString()).isEqualTo(4);
         assertThat(debs(work)).isEmpty();
         Map<String, Object> k = onlyKernel(summary(work, missing));
-        assertThat(k).containsEntry("result", "failed").containsEntry("exitCode", 4.0);
+        assertThat(k).containsEntry("result", "failed").containsEntry("exitCode", 4L);
         assertThat((String) k.get("message")).contains("apt-get install linux-headers-" + missing);
         assertThat(r.err()).contains("build-modules: error: bmdeb failed for " + missing + " with exit code 4");
     }
@@ -156,8 +170,8 @@ class FleetScriptTest {
         Cmd.Result r = script(work, Map.of("DKMS_DEB", work.resolve("no-such-dkms-deb").toString()), K61, "some \"module\"\\dir");
         assertThat(r.exit()).as(r.toString()).isEqualTo(127);
         Map<String, Object> s = summary(work, K61);
-        assertThat(s).containsEntry("exitCode", 127.0).containsEntry("source", "some \"module\"\\dir");
-        assertThat(onlyKernel(s)).containsEntry("kernel", K61).containsEntry("result", "failed").containsEntry("exitCode", 127.0);
+        assertThat(s).containsEntry("exitCode", 127L).containsEntry("source", "some \"module\"\\dir");
+        assertThat(onlyKernel(s)).containsEntry("kernel", K61).containsEntry("result", "failed").containsEntry("exitCode", 127L);
     }
 
     @Test
@@ -252,7 +266,7 @@ class FleetScriptTest {
     @SuppressWarnings("unchecked")
     private static Map<String, String> results(Path bmdebJson) throws IOException {
         Map<String, String> out = new HashMap<>();
-        for (Object k : (List<Object>) FleetJson.object(Files.readString(bmdebJson)).get("kernels")) {
+        for (Object k : (List<Object>) object(bmdebJson).get("kernels")) {
             Map<String, Object> kernel = (Map<String, Object>) k;
             out.put((String) kernel.get("kernel"), (String) kernel.get("result"));
         }

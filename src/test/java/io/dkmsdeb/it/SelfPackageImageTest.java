@@ -1,5 +1,6 @@
 package io.dkmsdeb.it;
 
+import io.dkmsdeb.support.Json;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
@@ -59,7 +60,7 @@ class SelfPackageImageTest {
         assertThat(first.exit()).as(first.toString()).isZero();
         String version = DebInfo.of(deb).fields().get("Version");
         assertThat(first.out().strip()).endsWith("dkms-deb " + version);
-        for (String pkg : List.of("default-jre-headless", "build-essential", "kmod", "xz-utils", "pahole", "gcc-aarch64-linux-gnu",
+        for (String pkg : List.of("default-jre-headless", "build-essential", "kmod", "xz-utils", "pahole", "jq", "gcc-aarch64-linux-gnu",
                 "binutils-aarch64-linux-gnu", "libc6-dev-arm64-cross", "dkms-deb")) {
             Cmd.Result s = root.exec("dpkg-query", "-W", "-f=${db:Status-Abbrev}", pkg);
             assertThat(s.out()).as(pkg).startsWith("ii");
@@ -75,7 +76,7 @@ class SelfPackageImageTest {
     }
 
     @Test
-    void aJenkinsCellInTheImageBuildsWithTheInstalledDkmsDeb() throws IOException {
+    void aJenkinsCellInTheImageBuildsWithTheInstalledDkmsDeb() throws Exception {
         IsolatedRoot root = IsolatedRoot.in(work.resolve("root"));
         Cmd.Result install = root.exec(SCRIPT.toString(), deb.toString());
         assertThat(install.exit()).as(install.toString()).isZero();
@@ -85,8 +86,9 @@ class SelfPackageImageTest {
                 "MODULE_SOURCE=" + Cmd.repo().resolve("debian-example/hello"), Cmd.repo().resolve("ci/build-modules.sh").toString(), k61);
         assertThat(r.exit()).as(r.toString()).isZero();
         assertThat(work.resolve("out/hello-modules-" + k61 + "_1.0_amd64.deb")).isRegularFile();
-        Map<String, Object> summary = FleetJson.object(Files.readString(work.resolve("out/bmdeb-" + k61 + ".json")));
-        assertThat(summary).containsEntry("module", "hello").containsEntry("exitCode", 0.0);
+        @SuppressWarnings("unchecked")
+        Map<String, Object> summary = (Map<String, Object>) Json.read(Files.readString(work.resolve("out/bmdeb-" + k61 + ".json")));
+        assertThat(summary).containsEntry("module", "hello").containsEntry("exitCode", 0L);
     }
 
     @Test

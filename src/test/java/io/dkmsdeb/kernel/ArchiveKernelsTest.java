@@ -61,7 +61,8 @@ class ArchiveKernelsTest {
     @Test
     void jsonFormReadsBackInReleaseOrder(@TempDir Path dir) throws Exception {
         Path f = dir.resolve("k.json");
-        Files.writeString(f, io.dkmsdeb.support.Json.write(LISTING.toMap()));
+        // what kernels --json prints is what --kernel-list reads
+        Files.writeString(f, io.dkmsdeb.support.Json.write(io.dkmsdeb.cli.json.KernelsReport.of(LISTING)));
         KernelListing.Listing back = ArchiveKernels.read(f);
         assertThat(back.metas()).isEqualTo(LISTING.metas());
         assertThat(back.kernels()).extracting(KernelListing.Kernel::release).containsExactly("6.1.0-10-686-pae", "6.1.0-9-amd64",

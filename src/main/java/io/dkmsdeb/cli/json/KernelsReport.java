@@ -1,0 +1,47 @@
+package io.dkmsdeb.cli.json;
+
+import io.dkmsdeb.model.KernelListing;
+import io.dkmsdeb.support.Json;
+
+import java.util.List;
+
+/**
+ * {@code kernels --json}: the kernels the archive serves and its kernel meta-packages. This is also the file that
+ * {@code bmdeb --kernel-list} and {@code repo --kernel-list} read back (they need release, arch and headersVersion of
+ * each kernel, and package, version and release of each meta-package). It has no {@code command} key.
+ */
+public record KernelsReport(List<Kernel> kernels, List<Meta> metas) {
+    public KernelsReport {
+        kernels = List.copyOf(kernels);
+        metas = List.copyOf(metas);
+    }
+
+    /**
+     * A kernel the archive has headers for.
+     *
+     * @param release        as uname -r prints it
+     * @param series         major.minor
+     * @param flavour        what follows the ABI
+     * @param arch           the Debian architecture of the headers
+     * @param headersPackage linux-headers-RELEASE
+     * @param headersVersion the version apt would fetch
+     */
+    public record Kernel(String release, String series, String flavour, String arch, String headersPackage, String headersVersion) {
+    }
+
+    /**
+     * A kernel meta-package.
+     *
+     * @param packageName linux-image-FLAVOUR
+     * @param release     the kernel release it depends on now
+     */
+    public record Meta(@Json.Key("package") String packageName, String flavour, String version, String release) {
+    }
+
+    public static KernelsReport of(KernelListing.Listing l) {
+        return new KernelsReport(
+                l.kernels().stream().map(k -> new Kernel(k.release(), k.series(), k.flavour(), k.arch(), k.headersPackage(), k.headersVersion()))
+                        .toList(),
+                l.metas().stream().map(m -> new Meta(m.pkg(), m.flavour(), m.version(), m.release())).toList());
+    }
+}
