@@ -9,6 +9,7 @@ import io.dkmsdeb.pipeline.bmdeb.KernelResult;
 import io.dkmsdeb.support.Json;
 import io.dkmsdeb.model.Compression;
 import io.dkmsdeb.model.KernelExcludedException;
+import io.dkmsdeb.model.UsageException;
 import io.dkmsdeb.cli.json.BmdebReport;
 import picocli.CommandLine.ArgGroup;
 import picocli.CommandLine.Command;
@@ -63,7 +64,8 @@ final class BmdebCommand implements Callable<Integer> {
     @ParentCommand
     Main main;
 
-    @Parameters(index = "0", paramLabel = "SOURCE", description = "NAME/VERSION, a module directory, or a NAME-dkms package file.")
+    // optional for picocli, required by call(): a missing SOURCE after --kernels-from-archive gets its own message
+    @Parameters(index = "0", arity = "0..1", paramLabel = "SOURCE", description = "NAME/VERSION, a module directory, or a NAME-dkms package file.")
     String source;
 
     @ArgGroup(exclusive = true, multiplicity = "1")
@@ -169,6 +171,12 @@ final class BmdebCommand implements Callable<Integer> {
     @Override
     public Integer call() {
         common.check();
+        if (source == null) {
+            throw new UsageException(kernels.archiveFilter != null && !kernels.archiveFilter.isEmpty()
+                    ? "no SOURCE given: --kernels-from-archive took '" + kernels.archiveFilter + "' as its FILTER; give SOURCE before "
+                    + "the option (bmdeb " + kernels.archiveFilter + " --kernels-from-archive), or the filter as --kernels-from-archive=FILTER"
+                    : "no SOURCE given: pass NAME/VERSION, a module directory or a NAME-dkms package file");
+        }
         BmdebRequest request = BmdebRequest.builder(source)
                 .kernels(kernels.releases).allKernels(kernels.all).kernelsFromArchive(kernels.archiveFilter, kernelList)
                 .kernelSourceDir(kernelSourceDir).fetchHeaders(fetchHeaders)

@@ -51,8 +51,9 @@ public final class OutputDir {
         try {
             Files.createDirectories(dir);
         } catch (IOException e) {
-            throw new UsageException("cannot create output directory " + dir + ": " + e.getClass().getSimpleName() + ": "
-                    + e.getMessage() + "; pass another directory with -o");
+            String why = e instanceof java.nio.file.FileSystemException f && f.getReason() != null ? f.getReason()
+                    : e instanceof java.nio.file.NoSuchFileException ? "this file system does not let it be created" : e.getMessage();
+            throw new UsageException("cannot create output directory " + dir + ": " + why + "; pass another directory with -o", e);
         }
         return dir;
     }

@@ -46,18 +46,21 @@ public final class BmdebJob {
     public BmdebResult run(BmdebRequest r) {
         long start = System.nanoTime();
         BmdebPlan.Kernels kernels = BmdebPlan.kernels(r);
-        // the kernels' locks make the output directory before anything is written into it: a call that writes
-        // nothing leaves no new directory behind
+        // made now, so that a directory that cannot be made fails before the builds, not after them; a call that
+        // writes nothing removes what it made, and leaves no new directory behind
         Path created = OutputDir.missing(r.output().dir());
-        try (ModuleLocator located = ModuleLocator.locate(r.source(), r.host())) {
-            BmdebPlan plan = BmdebPlan.of(r, kernels, located);
-            // read before any build, so that a file that is no certificate fails in a second, not after the compiles
-            CertPackagePlanner.Certificate cert = plan.signing() == null ? null : CertPackagePlanner.read(plan.signing().cert());
-            List<KernelResult> results = runAll(plan);
-            KernelResult named = results.stream().filter(k -> k.module() != null).findFirst().orElse(null);
-            Path certPackage = cert == null ? null : writeCertPackage(plan, cert, results);
-            return new BmdebResult(named == null ? null : named.moduleName(), named == null ? null : named.moduleVersion(), results,
-                    exitCode(results), (System.nanoTime() - start) / 1e9, certPackage);
+        try {
+            OutputDir.prepare(r.output().dir());
+            try (ModuleLocator located = ModuleLocator.locate(r.source(), r.host())) {
+                BmdebPlan plan = BmdebPlan.of(r, kernels, located);
+                // read before any build, so that a file that is no certificate fails in a second, not after the compiles
+                CertPackagePlanner.Certificate cert = plan.signing() == null ? null : CertPackagePlanner.read(plan.signing().cert());
+                List<KernelResult> results = runAll(plan);
+                KernelResult named = results.stream().filter(k -> k.module() != null).findFirst().orElse(null);
+                Path certPackage = cert == null ? null : writeCertPackage(plan, cert, results);
+                return new BmdebResult(named == null ? null : named.moduleName(), named == null ? null : named.moduleVersion(), results,
+                        exitCode(results), (System.nanoTime() - start) / 1e9, certPackage);
+            }
         } finally {
             if (created != null) {
                 OutputDir.removeEmpty(r.output().dir(), created);
