@@ -63,6 +63,10 @@ public final class DebReader {
         public BadPackageException(String message) {
             super(message);
         }
+
+        public BadPackageException(String message, Throwable cause) {
+            super(message, cause);
+        }
     }
 
     private DebReader() {
@@ -113,7 +117,7 @@ public final class DebReader {
         } catch (BadPackageException bad) {
             throw bad;
         } catch (IOException | RuntimeException e) {
-            throw new BadPackageException(deb + " is damaged or truncated: " + e.getMessage());
+            throw new BadPackageException(deb + " is damaged or truncated: " + e.getMessage(), e);
         }
         if (control == null || !sawData) {
             throw new BadPackageException(deb + " is truncated: " + (control == null ? "no control.tar" : "no data.tar") + " member");

@@ -59,7 +59,7 @@ public final class CVersionMacros {
                 macros.add(p, CLines.of(Files.readString(p, StandardCharsets.ISO_8859_1)));
             }
         } catch (IOException e) {
-            throw new ModuleSourceException("cannot read the C sources in " + dir + ": " + e.getMessage());
+            throw new ModuleSourceException("cannot read the C sources in " + dir + ": " + e.getMessage(), e);
         }
         return macros;
     }

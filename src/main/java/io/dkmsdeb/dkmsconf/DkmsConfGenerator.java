@@ -64,7 +64,7 @@ public final class DkmsConfGenerator {
                 try {
                     all.addAll(ObjMScanner.scan(Files.readString(p, StandardCharsets.ISO_8859_1), file));
                 } catch (IOException e) {
-                    throw new ModuleSourceException("cannot read " + p + ": " + e.getMessage() + "; make it readable");
+                    throw new ModuleSourceException("cannot read " + p + ": " + e.getMessage() + "; make it readable", e);
                 }
             }
         }
@@ -85,7 +85,7 @@ public final class DkmsConfGenerator {
         try (Stream<Path> children = Files.list(dir)) {
             candidates = children.filter(c -> Files.isDirectory(c, LinkOption.NOFOLLOW_LINKS) && !scan(c).isEmpty()).sorted().toList();
         } catch (IOException e) {
-            throw new ModuleSourceException("cannot list " + dir + ": " + e.getMessage() + "; make it readable");
+            throw new ModuleSourceException("cannot list " + dir + ": " + e.getMessage() + "; make it readable", e);
         }
         return candidates.size() == 1 ? Optional.of(candidates.get(0)) : Optional.empty();
     }

@@ -74,7 +74,7 @@ public final class DkmsConfReader {
             raw = Files.readAllBytes(confFile);
         } catch (IOException e) {
             throw new ModuleSourceException("cannot read " + shown + ": " + e.getMessage()
-                    + "; check that it exists and is readable");
+                    + "; check that it exists and is readable", e);
         }
         String text = new String(raw, StandardCharsets.UTF_8);
         if (text.indexOf('\r') >= 0) {
@@ -95,7 +95,7 @@ public final class DkmsConfReader {
             Files.writeString(scriptFile, script);
             return run(confFile, scriptFile, conf, context);
         } catch (IOException e) {
-            throw new ModuleSourceException("cannot read " + confFile + ": " + e.getMessage());
+            throw new ModuleSourceException("cannot read " + confFile + ": " + e.getMessage(), e);
         } finally {
             Trees.deleteQuietly(scratch);
         }

@@ -62,7 +62,7 @@ public final class KernelHeaders {
             s.sorted().filter(p -> Files.isRegularFile(p.resolve("build/.config")) && Files.exists(p.resolve("build/Makefile")))
                     .forEach(p -> releases.add(p.getFileName().toString()));
         } catch (IOException e) {
-            throw new KernelHeadersException("cannot list " + MODULES + ": " + e.getMessage());
+            throw new KernelHeadersException("cannot list " + MODULES + ": " + e.getMessage(), e);
         }
         return releases;
     }
@@ -84,7 +84,7 @@ public final class KernelHeaders {
                 }
             }
         } catch (IOException e) {
-            throw new KernelHeadersException("cannot read " + file + ": " + e.getMessage());
+            throw new KernelHeadersException("cannot read " + file + ": " + e.getMessage(), e);
         }
         return config;
     }

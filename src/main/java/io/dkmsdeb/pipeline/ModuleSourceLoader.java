@@ -67,7 +67,7 @@ public final class ModuleSourceLoader {
         try {
             text = Files.readAllBytes(confFile);
         } catch (IOException e) {
-            throw new ModuleSourceException("cannot read " + confFile + ": " + e.getMessage() + "; make it readable");
+            throw new ModuleSourceException("cannot read " + confFile + ": " + e.getMessage() + "; make it readable", e);
         }
         String content = new String(text, StandardCharsets.UTF_8);
         if (content.contains(VERSION_PLACEHOLDER)) {
@@ -167,7 +167,7 @@ public final class ModuleSourceLoader {
             Files.write(temp, text);
             return temp;
         } catch (IOException e) {
-            throw new ModuleSourceException("cannot write a temporary dkms.conf: " + e.getMessage());
+            throw new ModuleSourceException("cannot write a temporary dkms.conf: " + e.getMessage(), e);
         }
     }
 

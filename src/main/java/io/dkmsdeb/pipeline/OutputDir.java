@@ -52,7 +52,7 @@ public final class OutputDir {
             Files.createDirectories(dir);
         } catch (IOException e) {
             throw new UsageException("cannot create output directory " + dir + ": " + e.getClass().getSimpleName() + ": "
-                    + e.getMessage() + "; pass another directory with -o");
+                    + e.getMessage() + "; pass another directory with -o", e);
         }
         return dir;
     }

@@ -148,7 +148,7 @@ public final class SourceTree {
                 }
             });
         } catch (IOException e) {
-            throw new ModuleSourceException("cannot read the module tree " + root + ": " + e.getMessage());
+            throw new ModuleSourceException("cannot read the module tree " + root + ": " + e.getMessage(), e);
         }
         return new Listing(root, entries, dropped, cleared);
     }
@@ -164,7 +164,7 @@ public final class SourceTree {
         try {
             return DebEntry.file(dest, executable(mode(file)) ? 0755 : 0644, DebEntry.Data.of(file));
         } catch (IOException e) {
-            throw new ModuleSourceException("cannot read " + file + ": " + e.getMessage() + "; make it readable");
+            throw new ModuleSourceException("cannot read " + file + ": " + e.getMessage() + "; make it readable", e);
         }
     }
 

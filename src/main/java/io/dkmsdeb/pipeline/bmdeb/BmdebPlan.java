@@ -208,7 +208,7 @@ record BmdebPlan(BmdebJob.Request request, List<String> kernels, Map<String, Ker
         try {
             return Files.createDirectories(dir);
         } catch (IOException e) {
-            throw new UsageException("cannot create the log directory " + dir + ": " + e.getMessage() + "; pass another with --log-dir");
+            throw new UsageException("cannot create the log directory " + dir + ": " + e.getMessage() + "; pass another with --log-dir", e);
         }
     }
 }

@@ -99,9 +99,9 @@ public final class InspectJob {
                 }
             });
         } catch (DebReader.BadPackageException e) {
-            throw new DkmsDebException(e.getMessage() + "; this is not a valid Debian package");
+            throw new DkmsDebException(e.getMessage() + "; this is not a valid Debian package", e);
         } catch (IOException e) {
-            throw new DkmsDebException("cannot read " + deb + ": " + e.getMessage());
+            throw new DkmsDebException("cannot read " + deb + ": " + e.getMessage(), e);
         }
         machines.forEach((path, machine) -> checks.add(machineCheck(path, machine, control.text("control"))));
         checks.add(md5sumsCheck(control.text("md5sums"), sums));

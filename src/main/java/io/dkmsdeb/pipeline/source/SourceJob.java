@@ -93,7 +93,7 @@ public final class SourceJob {
             AtomicOutput.write(target, out -> new DebWriter(r.compression(), epoch, r.threads()).write(pkg, out));
         } catch (IOException e) {
             throw new DkmsDebException("cannot write " + target + ": " + e.getMessage()
-                    + "; check free space and permissions of " + r.outDir());
+                    + "; check free space and permissions of " + r.outDir(), e);
         }
         return new Result(target, pkg, source, (System.nanoTime() - start) / 1e9);
     }
