@@ -163,6 +163,40 @@ class SourceErrorsTest {
     }
 
     @Test
+    void dkmsConfWithAnAssociativeArrayIsABadDkmsConfNamedWithItsLine() throws IOException {
+        Cmd.Result r = source(tree("PACKAGE_NAME=mod\nPACKAGE_VERSION=1.0\n" + OK_MODULES + "declare -A MAKE=([x]=\"make\")\n"));
+        assertThat(r.exit()).as(r.toString()).isEqualTo(3);
+        assertThat(r.err()).startsWith("dkms-deb: error: ").contains("mod/dkms.conf line 5: MAKE has the index 'x'").contains("MAKE[0]=")
+                .doesNotContain("Exception").doesNotContain("\tat ");
+        assertNothingWritten();
+    }
+
+    @Test
+    void unreadableFolderInATreeWithoutDkmsConfIsABadSourceNamingIt() throws IOException {
+        Path tree = tree(null);
+        Files.writeString(tree.resolve("Makefile"), "obj-m += mod.o\n");
+        Files.writeString(tree.resolve("mod.c"), "MODULE_VERSION(\"1.0\");\n");
+        Path locked = Files.createDirectories(tree.resolve("private"));
+        Files.writeString(locked.resolve("x.c"), "int z;\n");
+        List<String> cmd = new java.util.ArrayList<>();
+        if (Cmd.isRoot()) {
+            // root reads any folder: run as an unprivileged user
+            cmd.addAll(List.of("setpriv", "--reuid=65534", "--regid=65534", "--clear-groups", "--"));
+        }
+        cmd.addAll(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-cp", SourceErrorsTestSupport.readableClassPath(work),
+                "io.dkmsdeb.cli.Main", "source", tree.toString(), "-o", out.toString(), "--maintainer", MAINTAINER));
+        Cmd.ok("chmod", "-R", "a+rX", tree.toString());
+        Cmd.ok("chmod", "777", out.toString());
+        Cmd.ok("chmod", "000", locked.toString());
+        Cmd.Result r = Cmd.run(work, java.util.Map.of(), cmd);
+        Cmd.ok("chmod", "755", locked.toString());
+        assertThat(r.exit()).as(r.toString()).isEqualTo(3);
+        assertThat(r.err()).startsWith("dkms-deb: error: cannot read " + locked).contains("permission denied").contains("make it readable")
+                .doesNotContain("Exception").doesNotContain("\tat ");
+        assertNothingWritten();
+    }
+
+    @Test
     void usageErrorsExit2() throws IOException {
         Cmd.Result r = Cmd.dkmsDeb("source", "--no-such-option");
         assertThat(r.exit()).isEqualTo(2);
