@@ -6,6 +6,7 @@ import io.dkmsdeb.pipeline.Maintainer;
 import io.dkmsdeb.pipeline.ModuleSourceLoader;
 import io.dkmsdeb.pipeline.OutputDir;
 import io.dkmsdeb.pipeline.SourceDateEpoch;
+import io.dkmsdeb.pipeline.SourceTree;
 import io.dkmsdeb.kernel.KernelBuild;
 import io.dkmsdeb.kernel.KernelHeaders;
 import io.dkmsdeb.model.KernelListing;
@@ -132,6 +133,7 @@ record BmdebPlan(BmdebJob.Request request, List<String> kernels, Map<String, Ker
     /** The plan for the module tree {@code located} found. */
     static BmdebPlan of(BmdebJob.Request r, Kernels ks, ModuleLocator located) {
         List<String> kernels = ks.releases();
+        SourceTree.list(located.dir(), null); // file names and readability checked as 'source' checks them, before any build
         long epoch = SourceDateEpoch.from(r.env());
         ScriptTemplates templates = new ScriptTemplates(r.templates());
         String maintainer = Maintainer.resolve(r.maintainer() != null ? r.maintainer() : located.packageMaintainer(), located.dir(), r.env());
