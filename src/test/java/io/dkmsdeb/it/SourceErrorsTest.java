@@ -98,12 +98,26 @@ class SourceErrorsTest {
         Path tree = tree("PACKAGE_NAME=Mod_X\nPACKAGE_VERSION=1.0\n" + OK_MODULES);
         Cmd.Result r = source(tree);
         assertThat(r.exit()).as(r.toString()).isEqualTo(3);
-        assertThat(r.err()).contains("PACKAGE_NAME 'Mod_X' has upper-case letters").contains("--name mod-x-dkms");
+        assertThat(r.err()).contains("PACKAGE_NAME 'Mod_X' has upper-case letters").contains("--name mod-x (for mod-x-dkms)");
         assertNothingWritten();
         // the way out the message gives works
-        Cmd.Result named = source(tree, "--name", "mod-x-dkms");
+        Cmd.Result named = source(tree, "--name", "mod-x");
         assertThat(named.exit()).as(named.toString()).isZero();
         assertThat(out.resolve("mod-x-dkms_1.0-1_all.deb")).exists();
+    }
+
+    @Test
+    void nameIsTheBaseNameAsInBmdebAndATrailingDkmsIsTheSame() throws IOException {
+        Path tree = tree("PACKAGE_NAME=mod\nPACKAGE_VERSION=1.0\n" + OK_MODULES);
+        Cmd.Result base = source(tree, "--name", "twostuff");
+        assertThat(base.exit()).as(base.toString()).isZero();
+        assertThat(out.resolve("twostuff-dkms_1.0-1_all.deb")).exists();
+        Files.delete(out.resolve("twostuff-dkms_1.0-1_all.deb"));
+        Cmd.Result whole = source(tree, "--name", "twostuff-dkms");
+        assertThat(whole.exit()).as(whole.toString()).isZero();
+        try (Stream<Path> s = Files.list(out)) {
+            assertThat(s.map(p -> p.getFileName().toString()).toList()).containsExactly("twostuff-dkms_1.0-1_all.deb");
+        }
     }
 
     @Test

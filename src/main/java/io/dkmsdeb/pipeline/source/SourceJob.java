@@ -81,7 +81,7 @@ public final class SourceJob {
                     ? CompletableFuture.supplyAsync(() -> SourceTree.list(r.dir(), "dkms.conf")) : null;
             source = new ModuleSourceLoader(templates).load(r.dir(), r.version(), moduleName, HostContext.forSource());
             String packageName = r.name() != null
-                    ? DebianNames.requirePackageName(r.name(), "--name")
+                    ? DebianNames.dkmsPackageNamed(r.name())
                     : DebianNames.dkmsPackage(source.conf().packageName());
             String maintainer = Maintainer.resolve(r.maintainer(), r.dir(), r.env());
             pkg = new SourcePackagePlanner(templates).plan(source, new SourcePackagePlanner.Identity(packageName,
