@@ -13,8 +13,9 @@ Copyright notices found in the module's sources:
   [=notice]
 </#list>
 <#else>
-Copyright [=year] the authors of the [=module] kernel module (its sources carry no
-copyright notice; see MODULE_AUTHOR in them).
+The sources of the [=module] kernel module carry no copyright notice: they state
+neither the years nor the holders of its copyright (MODULE_AUTHOR in them may
+name its authors).
 </#if>
 
 <#if kernel??>

@@ -27,7 +27,7 @@ import java.util.stream.Collectors;
             "FILTER is words separated by spaces or commas: a series (6.1, 6.12), a flavour (amd64, cloud-amd64, "
                     + "rt-amd64, arm64; matched exactly), arch=ARCH (the Debian architecture), or a kernel release. "
                     + "Words of one kind are alternatives; all kinds given must match. No filter: every kernel."},
-        footer = {"", "Exit codes: 0 listed (also when the filter matches nothing), 2 usage, 4 apt-cache failed."})
+        footer = {"", "Exit codes: 0 listed, 2 usage (also a filter that matches no kernel), 4 apt-cache failed."})
 final class KernelsCommand implements Callable<Integer> {
     @Option(names = {"-h", "--help"}, usageHelp = true, description = "Show this help message and exit.")
     boolean help;
@@ -45,7 +45,7 @@ final class KernelsCommand implements Callable<Integer> {
     @Override
     public Integer call() {
         KernelListing.Listing all = ArchiveListing.load(listFile, HostEnvironment.get().env());
-        KernelListing.Listing l = all.filter(String.join(" ", filter));
+        KernelListing.Listing l = all.filterMatching(String.join(" ", filter));
         if (json) {
             System.out.println(Json.write(KernelsReport.of(l)));
             return 0;

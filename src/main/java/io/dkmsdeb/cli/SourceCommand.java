@@ -41,7 +41,8 @@ final class SourceCommand implements Callable<Integer> {
                     + "(default with debian/: as dh_dkms -V, the changelog's upstream version).")
     String version;
 
-    @Option(names = "--name", paramLabel = "PACKAGE", description = "Package name (default: the package of debian/control that dh_dkms acts on, else PACKAGE_NAME "
+    @Option(names = "--name", paramLabel = "NAME", description = "Base name of the package: NAME-dkms, as bmdeb's --name gives NAME-modules-KVER; "
+                    + "a NAME ending in -dkms is the same (default: the package of debian/control that dh_dkms acts on, else PACKAGE_NAME "
                     + "lower-cased, '_' to '-', with -dkms).")
     String name;
 

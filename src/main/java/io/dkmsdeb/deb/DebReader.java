@@ -63,6 +63,10 @@ public final class DebReader {
         public BadPackageException(String message) {
             super(message);
         }
+
+        public BadPackageException(String message, Throwable cause) {
+            super(message, cause);
+        }
     }
 
     private DebReader() {
@@ -71,6 +75,8 @@ public final class DebReader {
     public static Control read(Path deb, Limits limits, DataVisitor visitor) throws IOException {
         Control control = null;
         boolean sawData = false;
+        ArArchiveEntry current = null; // the member being read, for the message when it breaks off
+        long currentStart = 0;
         try (InputStream file = new BufferedInputStream(Files.newInputStream(deb), 1 << 16)) {
             byte[] magic = file.readNBytes(8);
             if (!new String(magic, StandardCharsets.ISO_8859_1).equals("!<arch>\n")) {
@@ -90,6 +96,8 @@ public final class DebReader {
                     if (name.startsWith("_")) {
                         continue; // dpkg ignores members starting with an underscore (signatures)
                     }
+                    current = e;
+                    currentStart = ar.getBytesRead();
                     // counts the bytes read; never closes the ar stream, which stays open for the next member
                     BoundedInputStream member = BoundedInputStream.builder().setInputStream(ar).setPropagateClose(false).get();
                     if (name.startsWith("control.tar")) {
@@ -108,17 +116,44 @@ public final class DebReader {
                     } else {
                         throw new BadPackageException(deb + ": unexpected ar member " + name);
                     }
+                    current = null;
                 }
             }
         } catch (BadPackageException bad) {
             throw bad;
         } catch (IOException | RuntimeException e) {
-            throw new BadPackageException(deb + " is damaged or truncated: " + e.getMessage());
+            throw new BadPackageException(broken(deb, current, currentStart, e), e);
         }
         if (control == null || !sawData) {
             throw new BadPackageException(deb + " is truncated: " + (control == null ? "no control.tar" : "no data.tar") + " member");
         }
         return control;
+    }
+
+    /**
+     * What is wrong with a package whose reading broke off: where the file ends when it is shorter
+     * than the member being read says, else which member is damaged and how.
+     */
+    private static String broken(Path deb, ArArchiveEntry member, long memberStart, Exception e) {
+        long size;
+        try {
+            size = Files.size(deb);
+        } catch (IOException notThere) {
+            size = -1;
+        }
+        String reason = e.getMessage() != null && !e.getMessage().isBlank() ? e.getMessage()
+                : e instanceof java.io.EOFException ? "its data ends early" : "it cannot be read";
+        String again = "; download or copy it again";
+        if (member == null) {
+            return deb + " is damaged or truncated: its ar archive cannot be read (" + reason + ")" + again;
+        }
+        long end = memberStart + member.getLength();
+        if (size >= 0 && size < end) {
+            return deb + " is truncated: it ends at byte " + size + ", inside member " + member.getName() + " (bytes " + memberStart
+                    + " to " + end + ")" + again;
+        }
+        return deb + " is damaged: member " + member.getName() + " (bytes " + memberStart + " to " + end + ") cannot be read: "
+                + reason + again;
     }
 
     /** Reads what is left of an ar member and fails when it ends before its declared length. */

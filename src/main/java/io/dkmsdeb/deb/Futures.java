@@ -19,7 +19,7 @@ final class Futures {
             return task.get();
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-            throw new InterruptedIOException("interrupted while " + what);
+            throw (InterruptedIOException) new InterruptedIOException("interrupted while " + what).initCause(e);
         } catch (ExecutionException e) {
             Throwable cause = e.getCause();
             if (cause instanceof IOException io) {

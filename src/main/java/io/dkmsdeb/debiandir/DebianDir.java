@@ -51,7 +51,7 @@ public record DebianDir(Path root, Changelog changelog, Deb822.Paragraph source,
         try {
             stanzas = Deb822.parse(readText(debian.resolve("control")));
         } catch (Deb822.SyntaxException e) {
-            throw new ModuleSourceException(debian.resolve("control") + ": " + e.getMessage() + "; fix the control file");
+            throw new ModuleSourceException(debian.resolve("control") + ": " + e.getMessage() + "; fix the control file", e);
         }
         if (stanzas.size() < 2 || stanzas.get(0).get("Source").isEmpty()) {
             throw new ModuleSourceException(debian.resolve("control") + " must start with a Source stanza followed by at least one "
@@ -98,9 +98,9 @@ public record DebianDir(Path root, Changelog changelog, Deb822.Paragraph source,
         try {
             return Files.readString(file, StandardCharsets.UTF_8);
         } catch (java.nio.charset.MalformedInputException e) {
-            throw new ModuleSourceException(file + " is not UTF-8 text; Debian packaging files are UTF-8: convert it (iconv)");
+            throw new ModuleSourceException(file + " is not UTF-8 text; Debian packaging files are UTF-8: convert it (iconv)", e);
         } catch (IOException e) {
-            throw new ModuleSourceException("cannot read " + file + ": " + e.getMessage() + "; make it readable");
+            throw new ModuleSourceException("cannot read " + file + ": " + e.getMessage() + "; make it readable", e);
         }
     }
 }

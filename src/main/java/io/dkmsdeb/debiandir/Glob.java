@@ -57,7 +57,7 @@ final class Glob {
                         + "leaves the source tree; list files inside the tree");
             }
         } catch (IOException e) {
-            throw new ModuleSourceException(where + ": cannot resolve " + match + ": " + e.getMessage());
+            throw new ModuleSourceException(where + ": cannot resolve " + match + ": " + e.getMessage(), e);
         }
     }
 
@@ -76,7 +76,7 @@ final class Glob {
                 return (!name.startsWith(".") || segment.startsWith(".")) && matcher.matches(Path.of(name));
             }).sorted().toList();
         } catch (IOException e) {
-            throw new ModuleSourceException(where + ": cannot list " + dir + ": " + e.getMessage());
+            throw new ModuleSourceException(where + ": cannot list " + dir + ": " + e.getMessage(), e);
         }
     }
 

@@ -1,8 +1,10 @@
 package io.dkmsdeb.dkmsconf;
 
 import io.dkmsdeb.model.ModuleSourceException;
+import io.dkmsdeb.support.IoErrors;
 
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -52,16 +54,35 @@ public final class CVersionMacros {
 
     /** Reads the #defines of the .c and .h files and the MODULE_VERSION uses of the .c files under {@code dir}. */
     public static CVersionMacros read(Path dir) {
+        return read(dir, p -> Files.readString(p, StandardCharsets.ISO_8859_1));
+    }
+
+    /** Reads one source file (tests give one that fails). */
+    interface SourceReader {
+        String read(Path file) throws IOException;
+    }
+
+    static CVersionMacros read(Path dir, SourceReader reader) {
         CVersionMacros macros = new CVersionMacros(dir);
+        Path current = dir;
         try (Stream<Path> files = Files.walk(dir, DEPTH)) {
-            for (Path p : (Iterable<Path>) files.filter(f -> (f.toString().endsWith(".c") || f.toString().endsWith(".h"))
-                    && Files.isRegularFile(f)).sorted()::iterator) {
-                macros.add(p, CLines.of(Files.readString(p, StandardCharsets.ISO_8859_1)));
+            List<Path> sources = files.filter(f -> (f.toString().endsWith(".c") || f.toString().endsWith(".h"))
+                    && Files.isRegularFile(f)).sorted().toList();
+            for (Path p : sources) {
+                current = p;
+                macros.add(p, CLines.of(reader.read(p)));
             }
         } catch (IOException e) {
-            throw new ModuleSourceException("cannot read the C sources in " + dir + ": " + e.getMessage());
+            throw unreadable(dir, current, e);
+        } catch (UncheckedIOException e) {
+            throw unreadable(dir, current, e.getCause());
         }
         return macros;
+    }
+
+    private static ModuleSourceException unreadable(Path dir, Path current, IOException e) {
+        return new ModuleSourceException("cannot read " + IoErrors.file(e, current) + " (looking for MODULE_VERSION in the C sources of "
+                + dir + "): " + IoErrors.reason(e) + "; make it readable or remove it from the tree, or pass the version with -V", e);
     }
 
     private void add(Path file, List<CLines.Line> lines) {

@@ -1,8 +1,10 @@
 package io.dkmsdeb.dkmsconf;
 
+import io.dkmsdeb.support.IoErrors;
 import io.dkmsdeb.model.ModuleSourceException;
 
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
@@ -64,7 +66,7 @@ public final class DkmsConfGenerator {
                 try {
                     all.addAll(ObjMScanner.scan(Files.readString(p, StandardCharsets.ISO_8859_1), file));
                 } catch (IOException e) {
-                    throw new ModuleSourceException("cannot read " + p + ": " + e.getMessage() + "; make it readable");
+                    throw new ModuleSourceException("cannot read " + p + ": " + IoErrors.reason(e) + "; make it readable", e);
                 }
             }
         }
@@ -85,7 +87,9 @@ public final class DkmsConfGenerator {
         try (Stream<Path> children = Files.list(dir)) {
             candidates = children.filter(c -> Files.isDirectory(c, LinkOption.NOFOLLOW_LINKS) && !scan(c).isEmpty()).sorted().toList();
         } catch (IOException e) {
-            throw new ModuleSourceException("cannot list " + dir + ": " + e.getMessage() + "; make it readable");
+            throw new ModuleSourceException("cannot list " + IoErrors.file(e, dir) + ": " + IoErrors.reason(e) + "; make it readable", e);
+        } catch (UncheckedIOException e) {
+            throw new ModuleSourceException("cannot list " + IoErrors.file(e.getCause(), dir) + ": " + IoErrors.reason(e) + "; make it readable", e);
         }
         return candidates.size() == 1 ? Optional.of(candidates.get(0)) : Optional.empty();
     }

@@ -1,5 +1,6 @@
 package io.dkmsdeb.dkmsconf;
 
+import io.dkmsdeb.support.IoErrors;
 import io.dkmsdeb.model.DkmsConf;
 import io.dkmsdeb.support.Log;
 import io.dkmsdeb.model.ModuleSourceException;
@@ -83,8 +84,8 @@ public final class DkmsConfReader {
         try {
             raw = Files.readAllBytes(confFile);
         } catch (IOException e) {
-            throw new ModuleSourceException("cannot read " + shown + ": " + e.getMessage()
-                    + "; check that it exists and is readable");
+            throw new ModuleSourceException("cannot read " + shown + ": " + IoErrors.reason(e)
+                    + "; check that it exists and is readable", e);
         }
         String text = new String(raw, StandardCharsets.UTF_8);
         if (text.indexOf('\r') >= 0) {
@@ -103,15 +104,15 @@ public final class DkmsConfReader {
             Files.write(conf, stripCarriageReturns(raw));
             Path scriptFile = scratch.resolve("read-dkms-conf.bash");
             Files.writeString(scriptFile, script);
-            return run(confFile, scriptFile, conf, context);
+            return run(confFile, scriptFile, conf, context, new String(raw, StandardCharsets.UTF_8).replace("\r", ""));
         } catch (IOException e) {
-            throw new ModuleSourceException("cannot read " + confFile + ": " + e.getMessage());
+            throw new ModuleSourceException("cannot read " + confFile + ": " + e.getMessage(), e);
         } finally {
             Trees.deleteQuietly(scratch);
         }
     }
 
-    private DkmsConfVariables run(Path shown, Path scriptFile, Path conf, Context context) throws IOException {
+    private DkmsConfVariables run(Path shown, Path scriptFile, Path conf, Context context, String text) throws IOException {
         Path workDir = shown.toAbsolutePath().getParent();
         Map<String, String> env = new HashMap<>();
         env.put("PATH", "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin");
@@ -132,10 +133,10 @@ public final class DkmsConfReader {
             throw new ModuleSourceException("sourcing " + shown + " did not finish within " + timeout.toSeconds()
                     + " s; dkms.conf must only set variables, fix the command that hangs in it");
         }
-        return parse(shown, run.stdout(), run.stderrText().strip());
+        return parse(shown, text, run.stdout(), run.stderrText().strip());
     }
 
-    private static DkmsConfVariables parse(Path shown, byte[] out, String errText) {
+    private static DkmsConfVariables parse(Path shown, String text, byte[] out, String errText) {
         List<String> fields = splitNul(out);
         if (!fields.isEmpty() && fields.get(0).equals("SYNTAX")) {
             String message = fields.size() > 1 ? fields.get(1) : "";
@@ -153,7 +154,15 @@ public final class DkmsConfReader {
             if (!fields.get(i).equals("VAR")) {
                 throw new IllegalStateException("unexpected output from the dkms.conf reader: " + fields.get(i));
             }
-            vars.put(fields.get(i + 1), Integer.parseInt(fields.get(i + 2)), fields.get(i + 3));
+            String name = fields.get(i + 1);
+            String index = fields.get(i + 2);
+            if (!index.matches("[0-9]{1,9}")) {
+                int line = DkmsConfValidator.lineOf(text.split("\n", -1), name);
+                throw new ModuleSourceException((line > 0 ? shown + " line " + line : shown.toString()) + ": " + name + " has the index '"
+                        + DkmsConfValidator.printable(index) + "', but dkms reads " + name + "[#] with numbers as indices; "
+                        + "write " + name + "[0]=..., " + name + "[1]=... (no declare -A)");
+            }
+            vars.put(name, Integer.parseInt(index), fields.get(i + 3));
         }
         if (!errText.isEmpty()) {
             Log.warn(shown.toString() + " printed while being sourced: " + errText);

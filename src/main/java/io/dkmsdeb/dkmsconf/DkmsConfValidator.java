@@ -210,14 +210,14 @@ final class DkmsConfValidator {
 
     private void error(String field, int index, String rule) {
         String shown = index >= 0 ? field + "[" + index + "]" : field;
-        int line = lineOf(field);
+        int line = lineOf(lines, field);
         String where = line > 0 ? file + " line " + line : file.toString();
         errors.add(where + ": " + shown + " " + rule);
     }
 
     /** First line that assigns {@code field}, 1-based; 0 when the assignment cannot be found. */
-    private int lineOf(String field) {
-        Pattern assignment = Pattern.compile("^\\s*(export\\s+|declare\\s+\\S+\\s+)?" + Pattern.quote(field) + "(\\[[^]]*\\])?\\+?=");
+    static int lineOf(String[] lines, String field) {
+        Pattern assignment = Pattern.compile("^\\s*(export\\s+|declare\\s+(-\\S+\\s+)*)?" + Pattern.quote(field) + "(\\[[^]]*\\])?\\+?=");
         for (int i = 0; i < lines.length; i++) {
             Matcher m = assignment.matcher(lines[i]);
             if (m.find()) {

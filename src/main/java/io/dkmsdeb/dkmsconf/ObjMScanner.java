@@ -16,12 +16,21 @@ import java.util.regex.Pattern;
  * the else branch of {@code ifeq ($(KERNELRELEASE),)} / {@code ifndef KERNELRELEASE}), counts as
  * unconditional; any other conditional makes its obj-m lines conditional. {@code define ... endef}
  * bodies are skipped: make does not read them as assignments.
+ * <p>
+ * {@code obj-$(CONFIG_FOO) += foo.o} counts as an obj-m line when the same file sets
+ * {@code CONFIG_FOO} to {@code m} before it ({@code CONFIG_FOO ?= m}, {@code :=}, {@code =}), as
+ * out-of-tree Makefiles do: the kernel's .config sets CONFIG_ options for its own modules only.
+ * Otherwise its modules count as conditional, the condition naming the line and the variable.
  */
 public final class ObjMScanner {
     private static final Pattern OBJ_M = Pattern.compile("^\\s*obj-m\\s*[:+?]?=(.*)$");
     private static final Pattern OBJECT = Pattern.compile("(" + NamePatterns.KO_NAME.pattern() + ")\\.o\\b");
     private static final Pattern CONDITIONAL = Pattern.compile("^(ifeq|ifneq|ifdef|ifndef)(?=[\\s(\"'])\\s*(.*)$");
     private static final Pattern KERNELRELEASE = Pattern.compile("\\$[({]KERNELRELEASE[)}]");
+    /** {@code obj-$(VAR) += ...}: the module list of whatever VAR is. */
+    private static final Pattern OBJ_VAR = Pattern.compile("^\\s*obj-\\$(?:\\((\\w+)\\)|\\{(\\w+)\\})\\s*[:+?]?=(.*)$");
+    /** A simple variable assignment: {@code [export|override] VAR ?= value} (also {@code :=}, {@code ::=}, {@code =}). */
+    private static final Pattern ASSIGNMENT = Pattern.compile("^\\s*(?:export\\s+|override\\s+)?(\\w+)\\s*(?:\\?|:|::)?=\\s*(.*?)\\s*$");
 
     /**
      * One module named on an obj-m line.
@@ -49,6 +58,7 @@ public final class ObjMScanner {
     public static List<ObjM> scan(String text, String file) {
         List<ObjM> found = new ArrayList<>();
         Deque<Frame> open = new ArrayDeque<>();
+        java.util.Map<String, String> variables = new java.util.HashMap<>();
         boolean inDefine = false;
         String[] lines = text.replace("\r\n", "\n").split("\n", -1);
         for (int i = 0; i < lines.length; i++) {
@@ -66,16 +76,35 @@ public final class ObjMScanner {
                 inDefine = true;
             } else if (!conditional(directive, file, number, open)) {
                 Matcher m = OBJ_M.matcher(line);
+                Matcher v = OBJ_VAR.matcher(line);
+                Matcher a = ASSIGNMENT.matcher(line);
                 if (m.matches()) {
-                    String condition = describe(open);
-                    Matcher o = OBJECT.matcher(m.group(1));
-                    while (o.find()) {
-                        found.add(new ObjM(o.group(1), file, number, condition));
+                    add(found, m.group(1), file, number, describe(open));
+                } else if (v.matches()) {
+                    String variable = v.group(1) != null ? v.group(1) : v.group(2);
+                    if ("m".equals(variables.get(variable))) {
+                        add(found, v.group(3), file, number, describe(open));
+                    } else {
+                        String value = variables.get(variable);
+                        String unset = "'obj-$(" + variable + ")' (" + file + " line " + number + ") with " + variable
+                                + (value == null ? " unset" : " set to '" + value + "'") + " (to build it, set " + variable
+                                + " ?= m before that line)";
+                        String around = describe(open);
+                        add(found, v.group(3), file, number, around.isEmpty() ? unset : around + " and " + unset);
                     }
+                } else if (a.matches() && !a.group(1).startsWith("obj")) {
+                    variables.put(a.group(1), a.group(2));
                 }
             }
         }
         return found;
+    }
+
+    private static void add(List<ObjM> found, String objects, String file, int line, String condition) {
+        Matcher o = OBJECT.matcher(objects);
+        while (o.find()) {
+            found.add(new ObjM(o.group(1), file, line, condition));
+        }
     }
 
     /** Applies a conditional directive to {@code open}; false when the line is none. */

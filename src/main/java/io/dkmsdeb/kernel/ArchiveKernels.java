@@ -159,10 +159,10 @@ public final class ArchiveKernels {
         try {
             root = Json.read(Files.readString(file, StandardCharsets.UTF_8));
         } catch (IOException e) {
-            throw new UsageException("cannot read the kernel listing " + file + ": " + e.getMessage());
+            throw new UsageException("cannot read the kernel listing " + file + ": " + e.getMessage(), e);
         } catch (Json.SyntaxException e) {
             throw new UsageException("the kernel listing " + file + " is not JSON: " + e.getMessage()
-                    + "; write it with 'dkms-deb kernels --json'");
+                    + "; write it with 'dkms-deb kernels --json'", e);
         }
         try {
             Map<?, ?> map = (Map<?, ?>) root;

@@ -26,7 +26,9 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
+import java.util.regex.Pattern;
 import java.util.stream.Stream;
 
 /**
@@ -155,8 +157,7 @@ public final class DkmsStyleBuild implements KernelBuild {
         for (DkmsModule m : r.conf().modules()) {
             Path ko = build.resolve(m.builtPath());
             if (!Files.isRegularFile(ko)) {
-                throw failed(r, steps.what(), "make succeeded but " + m.builtPath() + " was not built (found: " + builtKos(build)
-                        + "); check BUILT_MODULE_NAME[" + m.index() + "] and BUILT_MODULE_LOCATION[" + m.index() + "] in dkms.conf", true);
+                throw failed(r, steps.what(), notBuilt(m, builtKos(build), readLog(r.log())), true);
             }
             if (m.strip() && r.strip()) {
                 toStrip.add(ko.toString());
@@ -282,6 +283,38 @@ public final class DkmsStyleBuild implements KernelBuild {
             }
         }
         return new BuildFailedException(sb.toString());
+    }
+
+    /**
+     * Why a module is missing after a make that exited with 0: the first error the log holds
+     * (a MAKE line such as {@code make ...; find ...} hides make's own status), else a
+     * BUILT_MODULE_NAME or BUILT_MODULE_LOCATION that names something make did not build.
+     */
+    static String notBuilt(DkmsModule m, String found, List<String> log) {
+        Optional<String> error = firstError(log);
+        if (error.isPresent()) {
+            return "the build failed: " + error.get() + " (the first error in the log; " + m.builtPath() + " was not built, although the "
+                    + "MAKE command exited with 0: a MAKE line that runs another command after make hides make's status)";
+        }
+        return "make succeeded but " + m.builtPath() + " was not built (found: " + found + "); check BUILT_MODULE_NAME[" + m.index()
+                + "] and BUILT_MODULE_LOCATION[" + m.index() + "] in dkms.conf";
+    }
+
+    /** A compiler's or linker's {@code error:} line, or one of make's {@code make[N]: *** ...} lines. */
+    private static final Pattern ERROR_LINE = Pattern.compile("(^|[\\s:])(fatal )?error: |^\\S*make(\\[\\d+\\])?: \\*\\*\\* ");
+
+    /** The first compiler error of a build log, else the first of make's error lines; stripped. */
+    static Optional<String> firstError(List<String> log) {
+        Optional<String> compiler = log.stream().filter(l -> ERROR_LINE.matcher(l).find() && !l.contains("***")).findFirst();
+        return compiler.or(() -> log.stream().filter(l -> ERROR_LINE.matcher(l).find()).findFirst()).map(String::strip);
+    }
+
+    private static List<String> readLog(Path log) {
+        try {
+            return Files.readAllLines(log, StandardCharsets.ISO_8859_1);
+        } catch (IOException e) {
+            return List.of();
+        }
     }
 
     static List<String> tail(Path log, int n) {

@@ -83,7 +83,7 @@ public final class HeadersFetcher {
             return headers;
         } catch (IOException e) {
             throw new KernelHeadersException("cannot fetch the headers of " + release + " into " + root + ": " + e.getMessage()
-                    + "; check free space and permissions, or install linux-headers-" + release);
+                    + "; check free space and permissions, or install linux-headers-" + release, e);
         }
     }
 
@@ -109,7 +109,7 @@ public final class HeadersFetcher {
                 queue.addAll(dependencies(control));
             } catch (Deb822.SyntaxException e) {
                 throw new KernelHeadersException("the control file of " + deb.getFileName() + " is not valid: " + e.getMessage()
-                        + "; the apt archive served a broken package, try another mirror");
+                        + "; the apt archive served a broken package, try another mirror", e);
             }
         }
         for (Path deb : files) {

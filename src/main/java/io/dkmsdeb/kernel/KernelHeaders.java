@@ -84,7 +84,7 @@ public final class KernelHeaders {
                 }
             }
         } catch (IOException e) {
-            throw new KernelHeadersException("cannot read " + file + ": " + e.getMessage());
+            throw new KernelHeadersException("cannot read " + file + ": " + e.getMessage(), e);
         }
         return config;
     }

@@ -68,6 +68,31 @@ public final class KernelListing {
             return new Listing(ks, metas.stream().filter(m -> kept.contains(m.release())).toList());
         }
 
+        /**
+         * As {@link #filter}, but a filter that selects no kernel is a usage error that names the
+         * series, flavours and architectures the listing has (a typo such as {@code amd46} would
+         * otherwise list nothing and look like success).
+         */
+        public Listing filterMatching(String filter) {
+            Listing l = filter(filter);
+            if (l.kernels().isEmpty() && filter != null && !filter.isBlank()) {
+                throw new UsageException("no kernel of the archive matches '" + filter.strip() + "'" + (kernels.isEmpty()
+                        ? "; the archive serves no kernel headers (run apt-get update, or check the sources of apt)"
+                        : "; it serves " + served() + "; correct the filter (see 'dkms-deb kernels --help')"));
+            }
+            return l;
+        }
+
+        /** The series, flavours and architectures of the kernels, for messages: "the series 6.1, 6.12, the flavours amd64, ...". */
+        public String served() {
+            return "the series " + distinct(Kernel::series) + ", the flavours " + distinct(Kernel::flavour) + " and the architectures "
+                    + distinct(Kernel::arch);
+        }
+
+        private String distinct(java.util.function.Function<Kernel, String> field) {
+            return kernels.stream().map(field).distinct().sorted(KernelListing::natural).collect(Collectors.joining(", "));
+        }
+
         /** The kernel of {@code release}, if listed. */
         public Optional<Kernel> kernel(String release) {
             return kernels.stream().filter(k -> k.release().equals(release)).findFirst();

@@ -87,7 +87,7 @@ public record Trigger(Directive directive, String name) {
             try {
                 triggers.add(new Trigger(d, words[1]));
             } catch (ModuleSourceException e) {
-                throw new ModuleSourceException("triggers line " + (i + 1) + ": " + e.getMessage());
+                throw new ModuleSourceException("triggers line " + (i + 1) + ": " + e.getMessage(), e);
             }
         }
         return triggers;

@@ -13,12 +13,23 @@ public final class DebianNames {
 
     /**
      * The -dkms package name for a dkms module: lower case, '_' to '-', "-dkms" appended unless
-     * present. Upper case is refused rather than silently changed; the message points to the
-     * {@code source} command's {@code --name}, which takes the whole package name.
+     * present. Upper case is refused rather than silently changed; the message points to
+     * {@code --name}, which takes the base name (NAME of NAME-dkms), as bmdeb's does.
      */
     public static String dkmsPackage(String moduleName) {
-        String wayOut = "give the package name with --name " + withoutDkms(lowerCase(moduleName)) + "-dkms";
+        String base = withoutDkms(lowerCase(moduleName));
+        String wayOut = "give the base name with --name " + base + " (for " + base + "-dkms)";
         return withSuffix(base(moduleName, wayOut), "-dkms");
+    }
+
+    /**
+     * The -dkms package that {@code --name NAME} names: NAME-dkms. NAME is the base name, the same
+     * as bmdeb's {@code --name} (NAME-modules-KVER); a NAME that already ends in -dkms is taken as
+     * the package name itself.
+     */
+    public static String dkmsPackageNamed(String name) {
+        requirePackageName(name, "--name");
+        return requirePackageName(name.endsWith("-dkms") ? name : name + "-dkms", "--name");
     }
 
     /**

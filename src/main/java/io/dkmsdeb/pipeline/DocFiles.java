@@ -59,7 +59,7 @@ public final class DocFiles {
                 .shell("package", about.packageName()).shell("debianVersion", about.debianVersion())
                 .shell("module", about.module()).shell("version", about.version())
                 .text("maintainer", about.maintainer()).text("date", date).text("year", year)
-                .textList("notices", about.notices());
+                .textList("notices", about.notices()).text("copyrightFrom", templateDir);
         if (about.kernel() != null) {
             values.shell("kernel", about.kernel());
         }

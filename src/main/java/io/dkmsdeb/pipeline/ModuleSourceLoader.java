@@ -67,7 +67,7 @@ public final class ModuleSourceLoader {
         try {
             text = Files.readAllBytes(confFile);
         } catch (IOException e) {
-            throw new ModuleSourceException("cannot read " + confFile + ": " + e.getMessage() + "; make it readable");
+            throw new ModuleSourceException("cannot read " + confFile + ": " + e.getMessage() + "; make it readable", e);
         }
         String content = new String(text, StandardCharsets.UTF_8);
         if (content.contains(VERSION_PLACEHOLDER)) {
@@ -107,8 +107,10 @@ public final class ModuleSourceLoader {
         }
         List<String> modules = found.required();
         if (modules.isEmpty()) {
+            ObjMScanner.ObjM first = found.leftOut().get(0);
             throw new ModuleSourceException("every obj-m line of " + moduleDir + " is inside a make conditional, so no module is "
-                    + "always built; add a dkms.conf that lists the modules to build (BUILT_MODULE_NAME[#], DEST_MODULE_LOCATION[#])");
+                    + "always built (" + first.module() + ", " + first.file() + " line " + first.line() + ", is inside " + first.condition()
+                    + "); add a dkms.conf that lists the modules to build (BUILT_MODULE_NAME[#], DEST_MODULE_LOCATION[#])");
         }
         Optional<ModuleNaming.FolderHint> hint = ModuleNaming.FolderHint.of(dir);
         // the module decides its own name; the option only names a tree that does not (several modules, no NAME-VERSION folder)
@@ -167,7 +169,7 @@ public final class ModuleSourceLoader {
             Files.write(temp, text);
             return temp;
         } catch (IOException e) {
-            throw new ModuleSourceException("cannot write a temporary dkms.conf: " + e.getMessage());
+            throw new ModuleSourceException("cannot write a temporary dkms.conf: " + e.getMessage(), e);
         }
     }
 

@@ -25,7 +25,7 @@ public final class SourceDateEpoch {
             return seconds;
         } catch (NumberFormatException e) {
             throw new UsageException("SOURCE_DATE_EPOCH='" + value + "' is not a number of seconds since 1970 "
-                    + "(0 to 8589934591); set it to e.g. $(git log -1 --format=%ct) or unset it");
+                    + "(0 to 8589934591); set it to e.g. $(git log -1 --format=%ct) or unset it", e);
         }
     }
 }

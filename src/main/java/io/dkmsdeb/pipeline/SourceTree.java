@@ -1,5 +1,6 @@
 package io.dkmsdeb.pipeline;
 
+import io.dkmsdeb.support.IoErrors;
 import io.dkmsdeb.support.SourceFiles;
 import io.dkmsdeb.model.DebEntry;
 import io.dkmsdeb.support.Log;
@@ -144,11 +145,12 @@ public final class SourceTree {
 
                 @Override
                 public FileVisitResult visitFileFailed(Path file, IOException e) {
-                    throw new ModuleSourceException("cannot read " + file + ": " + e.getMessage() + "; make it readable or remove it from the tree");
+                    throw new ModuleSourceException("cannot read " + file + ": " + IoErrors.reason(e) + "; make it readable or remove it from the tree", e);
                 }
             });
         } catch (IOException e) {
-            throw new ModuleSourceException("cannot read the module tree " + root + ": " + e.getMessage());
+            throw new ModuleSourceException("cannot read " + IoErrors.file(e, root) + " in the module tree " + root + ": " + IoErrors.reason(e)
+                    + "; make it readable or remove it from the tree", e);
         }
         return new Listing(root, entries, dropped, cleared);
     }
@@ -164,7 +166,7 @@ public final class SourceTree {
         try {
             return DebEntry.file(dest, executable(mode(file)) ? 0755 : 0644, DebEntry.Data.of(file));
         } catch (IOException e) {
-            throw new ModuleSourceException("cannot read " + file + ": " + e.getMessage() + "; make it readable");
+            throw new ModuleSourceException("cannot read " + file + ": " + IoErrors.reason(e) + "; make it readable", e);
         }
     }
 

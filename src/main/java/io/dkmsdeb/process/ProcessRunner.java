@@ -140,7 +140,7 @@ public final class ProcessRunner {
             return p.waitFor(timeout.toNanos(), TimeUnit.NANOSECONDS);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-            throw new InterruptedIOException("interrupted while running " + command.get(0));
+            throw (InterruptedIOException) new InterruptedIOException("interrupted while running " + command.get(0)).initCause(e);
         } finally {
             killGroup(p);
         }
@@ -211,7 +211,7 @@ public final class ProcessRunner {
                 thread.join(TimeUnit.SECONDS.toMillis(10));
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
-                throw new InterruptedIOException("interrupted while reading the output of " + command.get(0));
+                throw (InterruptedIOException) new InterruptedIOException("interrupted while reading the output of " + command.get(0)).initCause(e);
             }
             if (thread.isAlive()) {
                 throw new IOException("the output of " + command.get(0) + " stayed open after it ended and its process group was "

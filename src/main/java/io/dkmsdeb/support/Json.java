@@ -108,7 +108,7 @@ public final class Json {
             throw new IllegalArgumentException("cannot write " + r.getClass().getName() + " as JSON: the record and its accessor "
                     + c.getName() + "() must be public", e);
         } catch (InvocationTargetException e) {
-            throw new IllegalStateException("the accessor " + c.getName() + "() of " + r.getClass().getName() + " failed", e.getCause());
+            throw new IllegalStateException("the accessor " + c.getName() + "() of " + r.getClass().getName() + " failed", e);
         }
     }
 

@@ -79,7 +79,7 @@ public final class ScriptTemplates {
             try {
                 config.setTemplateLoader(new MultiTemplateLoader(new TemplateLoader[] {new FileTemplateLoader(overrideDir.toFile()), shipped}));
             } catch (IOException e) {
-                throw new DkmsDebException("cannot read templates directory " + overrideDir + ": " + e.getMessage());
+                throw new DkmsDebException("cannot read templates directory " + overrideDir + ": " + e.getMessage(), e);
             }
         }
         return config;
@@ -114,10 +114,10 @@ public final class ScriptTemplates {
             return out.toString();
         } catch (IOException e) {
             throw new DkmsDebException("cannot load template " + name + ": " + e.getMessage()
-                    + "; a --templates directory must hold the same file names as templates/ in dkms-deb");
+                    + "; a --templates directory must hold the same file names as templates/ in dkms-deb", e);
         } catch (TemplateException e) {
             throw new DkmsDebException("template " + name + " failed: " + e.getMessageWithoutStackTop().strip()
-                    + "; templates may use only the values dkms-deb documents for them");
+                    + "; templates may use only the values dkms-deb documents for them", e);
         }
     }
 

@@ -137,6 +137,15 @@ class DkmsConfGeneratorNamingTest {
     }
 
     @Test
+    void anUnresolvedConfigVariableIsAnErrorNamingTheLine() throws Exception {
+        Path dir = tree("cfg", "obj-$(CONFIG_CFG) += cfg.o\n", "MODULE_VERSION(\"1.0\");\n");
+        assertThatThrownBy(() -> load(dir, null, null)).isInstanceOf(ModuleSourceException.class)
+                .hasMessageContaining("no module is always built (cfg, Makefile line 1, is inside 'obj-$(CONFIG_CFG)' (Makefile line 1) "
+                        + "with CONFIG_CFG unset (to build it, set CONFIG_CFG ?= m before that line))")
+                .hasMessageContaining("add a dkms.conf");
+    }
+
+    @Test
     void noVersionAnywhereIsAnErrorAskingForMinusV() throws Exception {
         Path dir = tree("plain", "obj-m := plain.o\n", "int x;\n");
         assertThatThrownBy(() -> load(dir, null, null)).isInstanceOf(ModuleSourceException.class)

@@ -134,4 +134,21 @@ class DkmsConfGeneratorObjMTest {
         Files.writeString(dir.resolve("Makefile"), "ifneq ($(KERNELRELEASE),)\nobj-m := hello.o\nendif\n");
         assertThat(DkmsConfGenerator.objM(dir)).containsExactly("hello");
     }
+
+    @ParameterizedTest
+    @CsvSource(delimiter = '|', value = {"CONFIG_FOO ?= m", "CONFIG_FOO := m", "CONFIG_FOO = m", "export CONFIG_FOO=m", "CONFIG_FOO ::= m"})
+    void objOfAConfigVariableSetToMInTheFileIsAnObjMLine(String assignment) throws Exception {
+        Files.writeString(dir.resolve("Makefile"), assignment + "\nobj-$(CONFIG_FOO) += foo.o\nobj-${CONFIG_FOO} += bar.o\n");
+        assertThat(DkmsConfGenerator.objM(dir)).as(assignment).containsExactly("foo", "bar");
+    }
+
+    @Test
+    void objOfAnUnsetConfigVariableNamesTheLineAndWhatToDo() {
+        List<ObjMScanner.ObjM> all = ObjMScanner.scan("# no CONFIG_FOO here\nobj-$(CONFIG_FOO) += foo.o\nCONFIG_BAR ?= y\n"
+                + "obj-$(CONFIG_BAR) += bar.o\nCONFIG_LATE ?= m\n", "Kbuild");
+        assertThat(find(all, "foo").required()).isFalse();
+        assertThat(find(all, "foo").condition()).isEqualTo("'obj-$(CONFIG_FOO)' (Kbuild line 2) with CONFIG_FOO unset "
+                + "(to build it, set CONFIG_FOO ?= m before that line)");
+        assertThat(find(all, "bar").condition()).startsWith("'obj-$(CONFIG_BAR)' (Kbuild line 4) with CONFIG_BAR set to 'y'");
+    }
 }

@@ -136,4 +136,21 @@ class DkmsConfGeneratorVersionTest {
         assertThatThrownBy(() -> DkmsConfGenerator.moduleVersion(dir)).isInstanceOf(ModuleSourceException.class)
                 .hasMessageContaining("several versions in MODULE_VERSION [1.0, 2.0]").hasMessageContaining("-V");
     }
+
+    @Test
+    void anUnreadableSourceIsABadSourceNamingTheFile() throws Exception {
+        write("main.c", "MODULE_VERSION(\"1.0\");\n");
+        Path bad = write("sub/helper.h", "#define X 1\n");
+        assertThatThrownBy(() -> CVersionMacros.read(dir, p -> {
+            if (p.equals(bad)) {
+                throw new java.nio.file.AccessDeniedException(p.toString());
+            }
+            return Files.readString(p);
+        })).isInstanceOf(ModuleSourceException.class)
+                .hasMessageStartingWith("cannot read " + bad + " (looking for MODULE_VERSION")
+                .hasMessageContaining(": permission denied; make it readable")
+                .hasMessageNotContaining("Exception")
+                .hasCauseInstanceOf(java.nio.file.AccessDeniedException.class)
+                .satisfies(e -> assertThat(((ModuleSourceException) e).exitCode()).isEqualTo(3));
+    }
 }

@@ -108,6 +108,16 @@ class DkmsConfReaderTest {
     }
 
     @Test
+    void anAssociativeArrayIsABadDkmsConfNamedWithItsLine() {
+        assertThatThrownBy(() -> read(MINIMAL + "\ndeclare -A MAKE=([x]=\"make\")\n"))
+                .isInstanceOf(ModuleSourceException.class)
+                .hasMessageContaining("dkms.conf line 6: MAKE has the index 'x'")
+                .hasMessageContaining("MAKE[0]=")
+                .hasMessageNotContaining("Exception")
+                .satisfies(e -> assertThat(((ModuleSourceException) e).exitCode()).isEqualTo(3));
+    }
+
+    @Test
     void aFailingLastCommandIsAnError() {
         assertThatThrownBy(() -> read(MINIMAL + "false; exit 1\n")).hasMessageContaining("stopped before its end");
     }

@@ -98,12 +98,26 @@ class SourceErrorsTest {
         Path tree = tree("PACKAGE_NAME=Mod_X\nPACKAGE_VERSION=1.0\n" + OK_MODULES);
         Cmd.Result r = source(tree);
         assertThat(r.exit()).as(r.toString()).isEqualTo(3);
-        assertThat(r.err()).contains("PACKAGE_NAME 'Mod_X' has upper-case letters").contains("--name mod-x-dkms");
+        assertThat(r.err()).contains("PACKAGE_NAME 'Mod_X' has upper-case letters").contains("--name mod-x (for mod-x-dkms)");
         assertNothingWritten();
         // the way out the message gives works
-        Cmd.Result named = source(tree, "--name", "mod-x-dkms");
+        Cmd.Result named = source(tree, "--name", "mod-x");
         assertThat(named.exit()).as(named.toString()).isZero();
         assertThat(out.resolve("mod-x-dkms_1.0-1_all.deb")).exists();
+    }
+
+    @Test
+    void nameIsTheBaseNameAsInBmdebAndATrailingDkmsIsTheSame() throws IOException {
+        Path tree = tree("PACKAGE_NAME=mod\nPACKAGE_VERSION=1.0\n" + OK_MODULES);
+        Cmd.Result base = source(tree, "--name", "twostuff");
+        assertThat(base.exit()).as(base.toString()).isZero();
+        assertThat(out.resolve("twostuff-dkms_1.0-1_all.deb")).exists();
+        Files.delete(out.resolve("twostuff-dkms_1.0-1_all.deb"));
+        Cmd.Result whole = source(tree, "--name", "twostuff-dkms");
+        assertThat(whole.exit()).as(whole.toString()).isZero();
+        try (Stream<Path> s = Files.list(out)) {
+            assertThat(s.map(p -> p.getFileName().toString()).toList()).containsExactly("twostuff-dkms_1.0-1_all.deb");
+        }
     }
 
     @Test
@@ -159,6 +173,40 @@ class SourceErrorsTest {
         Cmd.Result r = Cmd.run(work, java.util.Map.of(), cmd);
         assertThat(r.exit()).as(r.toString()).isEqualTo(2);
         assertThat(r.err()).contains("output directory " + out + " is not writable").contains("pass a writable directory with -o");
+        assertNothingWritten();
+    }
+
+    @Test
+    void dkmsConfWithAnAssociativeArrayIsABadDkmsConfNamedWithItsLine() throws IOException {
+        Cmd.Result r = source(tree("PACKAGE_NAME=mod\nPACKAGE_VERSION=1.0\n" + OK_MODULES + "declare -A MAKE=([x]=\"make\")\n"));
+        assertThat(r.exit()).as(r.toString()).isEqualTo(3);
+        assertThat(r.err()).startsWith("dkms-deb: error: ").contains("mod/dkms.conf line 5: MAKE has the index 'x'").contains("MAKE[0]=")
+                .doesNotContain("Exception").doesNotContain("\tat ");
+        assertNothingWritten();
+    }
+
+    @Test
+    void unreadableFolderInATreeWithoutDkmsConfIsABadSourceNamingIt() throws IOException {
+        Path tree = tree(null);
+        Files.writeString(tree.resolve("Makefile"), "obj-m += mod.o\n");
+        Files.writeString(tree.resolve("mod.c"), "MODULE_VERSION(\"1.0\");\n");
+        Path locked = Files.createDirectories(tree.resolve("private"));
+        Files.writeString(locked.resolve("x.c"), "int z;\n");
+        List<String> cmd = new java.util.ArrayList<>();
+        if (Cmd.isRoot()) {
+            // root reads any folder: run as an unprivileged user
+            cmd.addAll(List.of("setpriv", "--reuid=65534", "--regid=65534", "--clear-groups", "--"));
+        }
+        cmd.addAll(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-cp", SourceErrorsTestSupport.readableClassPath(work),
+                "io.dkmsdeb.cli.Main", "source", tree.toString(), "-o", out.toString(), "--maintainer", MAINTAINER));
+        Cmd.ok("chmod", "-R", "a+rX", tree.toString());
+        Cmd.ok("chmod", "777", out.toString());
+        Cmd.ok("chmod", "000", locked.toString());
+        Cmd.Result r = Cmd.run(work, java.util.Map.of(), cmd);
+        Cmd.ok("chmod", "755", locked.toString());
+        assertThat(r.exit()).as(r.toString()).isEqualTo(3);
+        assertThat(r.err()).startsWith("dkms-deb: error: cannot read " + locked).contains("permission denied").contains("make it readable")
+                .doesNotContain("Exception").doesNotContain("\tat ");
         assertNothingWritten();
     }
 

@@ -160,7 +160,7 @@ final class BmdebPackages {
 
     /** The first of the packages {@code known} built from the inputs {@code digest} whose file is there. */
     static Optional<Path> withInputs(List<Known> known, String digest) {
-        return known.stream().filter(k -> digest.equals(k.inputs()) && Files.isRegularFile(k.file(), LinkOption.NOFOLLOW_LINKS))
+        return known.stream().filter(k -> digest != null && digest.equals(k.inputs()) && Files.isRegularFile(k.file(), LinkOption.NOFOLLOW_LINKS))
                 .map(Known::file).findFirst();
     }
 

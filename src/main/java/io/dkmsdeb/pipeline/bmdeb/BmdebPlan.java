@@ -5,6 +5,7 @@ import io.dkmsdeb.pipeline.Maintainer;
 import io.dkmsdeb.pipeline.ModuleSourceLoader;
 import io.dkmsdeb.pipeline.OutputDir;
 import io.dkmsdeb.pipeline.SourceDateEpoch;
+import io.dkmsdeb.pipeline.SourceTree;
 import io.dkmsdeb.kernel.KernelBuild;
 import io.dkmsdeb.kernel.KernelHeaders;
 import io.dkmsdeb.model.Host;
@@ -146,6 +147,7 @@ record BmdebPlan(BmdebRequest request, Kernels targets, Tree tree, Stamp stamp, 
 
     /** The plan for the module tree {@code located} found. */
     static BmdebPlan of(BmdebRequest r, Kernels ks, ModuleLocator located) {
+        SourceTree.list(located.dir(), null); // file names and readability checked as 'source' checks them, before any build
         BmdebRequest.Packaging p = r.packaging();
         Stamp stamp = new Stamp(Maintainer.resolve(p.maintainer() != null ? p.maintainer() : located.packageMaintainer(), located.dir(),
                 r.host().env()), new ScriptTemplates(p.templates()), SourceDateEpoch.from(r.host().env()));

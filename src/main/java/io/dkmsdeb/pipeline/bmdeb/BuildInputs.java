@@ -8,6 +8,7 @@ import io.dkmsdeb.kernel.KernelBuild;
 import io.dkmsdeb.model.Host;
 import io.dkmsdeb.model.KernelListing;
 import io.dkmsdeb.process.ProcessRunner;
+import io.dkmsdeb.support.IoErrors;
 import io.dkmsdeb.support.Log;
 import io.dkmsdeb.support.SourceFiles;
 import io.dkmsdeb.support.Version;
@@ -45,6 +46,7 @@ final class BuildInputs {
     static final String FIELD = "Dkms-Deb-Inputs";
     private static final Duration DPKG_TIMEOUT = Duration.ofSeconds(30);
 
+    /** Null when dkms-deb's own code could not be digested: then no package is up to date. */
     private final String callDigest;
 
     private BuildInputs(String callDigest) {
@@ -62,11 +64,17 @@ final class BuildInputs {
      * @param signing     the signing key and certificate, or null
      */
     static BuildInputs of(BmdebRequest r, Path dir, String dkmsVersion, String maintainer, long epoch, KernelBuild.Signing signing) {
+        return of(r, dir, dkmsVersion, maintainer, epoch, signing, codeDigest());
+    }
+
+    /** As {@link #of(BmdebRequest, Path, String, String, long, KernelBuild.Signing)}, with the digest of dkms-deb's own code (empty: unknown). */
+    static BuildInputs of(BmdebRequest r, Path dir, String dkmsVersion, String maintainer, long epoch, KernelBuild.Signing signing,
+                          Optional<String> code) {
         BmdebRequest.Packaging p = r.packaging();
         BmdebRequest.Build b = r.build();
         Digest d = new Digest();
         d.add("dkms-deb", Version.get());
-        d.add("dkms-deb-code", codeDigest());
+        d.add("dkms-deb-code", code.orElse(null));
         d.add("module-version", p.moduleVersion());
         d.add("name", p.name());
         d.add("arch", b.arch());
@@ -90,36 +98,57 @@ final class BuildInputs {
             throw new io.dkmsdeb.model.ModuleSourceException("cannot read " + e.getMessage() + " to see whether the packages are up to date; "
                     + "check its permissions", e);
         }
-        return new BuildInputs(d.hex());
+        return new BuildInputs(code.isPresent() ? d.hex() : null);
     }
 
     /**
      * dkms-deb's own code and built-in templates: the jar (or class directory) this class is loaded
      * from, digested once: a jar by its entries' names, sizes and CRC-32s, which its central
      * directory holds (hashing its 10 MB instead cost a tenth of a second of every bmdeb call).
+     * Empty when the code cannot be read: a digest of the version alone would match a package
+     * built by other code of the same version, so then no package is taken as up to date (said once).
      */
-    private static volatile String code;
+    private static volatile Optional<String> code;
 
-    private static String codeDigest() {
+    private static Optional<String> codeDigest() {
         if (code == null) {
-            Digest d = new Digest();
+            Object where = "the class path";
             try {
-                Path where = Path.of(BuildInputs.class.getProtectionDomain().getCodeSource().getLocation().toURI());
-                if (Files.isDirectory(where)) {
-                    d.tree("classes", where);
-                } else {
-                    d.jar("jar", where);
-                }
-            } catch (IOException | java.net.URISyntaxException | RuntimeException e) {
-                d.add("code", "unknown: " + Version.get());
+                where = BuildInputs.class.getProtectionDomain().getCodeSource().getLocation();
+                code = codeDigest(Path.of(((java.net.URL) where).toURI()));
+            } catch (java.net.URISyntaxException | RuntimeException e) {
+                code = unknownCode(where, e.getMessage());
             }
-            code = d.hex();
         }
         return code;
     }
 
-    /** The digest of one kernel's package, as recorded in {@value #FIELD}. */
+    /** The digest of the jar or class directory {@code where}; empty, with a warning, when it cannot be read. */
+    static Optional<String> codeDigest(Path where) {
+        Digest d = new Digest();
+        try {
+            if (Files.isDirectory(where)) {
+                d.tree("classes", where);
+            } else {
+                d.jar("jar", where);
+            }
+            return Optional.of(d.hex());
+        } catch (IOException | RuntimeException e) {
+            return unknownCode(where, e instanceof IOException io ? IoErrors.reason(io) : e.getMessage());
+        }
+    }
+
+    private static Optional<String> unknownCode(Object where, String reason) {
+        Log.warn("cannot read dkms-deb's own code at " + where + " (" + reason + ") to tell its builds apart: no package is taken "
+                + "as up to date, every kernel is built again");
+        return Optional.empty();
+    }
+
+    /** The digest of one kernel's package, as recorded in {@value #FIELD}; null when dkms-deb's code is unknown. */
     String forKernel(String release, String headersId) {
+        if (callDigest == null) {
+            return null;
+        }
         Digest d = new Digest();
         d.add("call", callDigest);
         d.add("kernel", release);

@@ -71,7 +71,7 @@ public final class CertPackagePlanner {
             return new Certificate(der, x.getSubjectX500Principal().getName(), fingerprint);
         } catch (IOException | CertificateException e) {
             throw new UsageException("cannot read " + cert + " as an X.509 certificate (PEM or DER): " + e.getMessage()
-                    + "; give the signing key's certificate with --sign-cert");
+                    + "; give the signing key's certificate with --sign-cert", e);
         } catch (NoSuchAlgorithmException e) {
             throw new IllegalStateException("the JVM has no SHA-256", e);
         }

@@ -99,9 +99,10 @@ public final class InspectJob {
                 }
             });
         } catch (DebReader.BadPackageException e) {
-            throw new DkmsDebException(e.getMessage() + "; this is not a valid Debian package");
+            // a message that says what to do already is left as it is
+            throw new DkmsDebException(e.getMessage() + (e.getMessage().contains("; ") ? "" : "; this is not a valid Debian package"), e);
         } catch (IOException e) {
-            throw new DkmsDebException("cannot read " + deb + ": " + e.getMessage());
+            throw new DkmsDebException("cannot read " + deb + ": " + e.getMessage(), e);
         }
         machines.forEach((path, machine) -> checks.add(machineCheck(path, machine, control.text("control"))));
         checks.add(md5sumsCheck(control.text("md5sums"), sums));

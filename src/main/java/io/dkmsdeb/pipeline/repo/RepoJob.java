@@ -333,7 +333,7 @@ public final class RepoJob {
             try {
                 new DebWriter(Compression.XZ, epoch, 1).write(pkg, bytes);
             } catch (IOException e) {
-                throw new DkmsDebException("cannot make " + pkg.conventionalFileName() + ": " + e.getMessage() + "; check free space in the temp directory");
+                throw new DkmsDebException("cannot make " + pkg.conventionalFileName() + ": " + e.getMessage() + "; check free space in the temp directory", e);
             }
             byte[] deb = bytes.toByteArray();
             Map<String, String> fields = RepoPool.checkControl(new String(ControlFile.render(pkg.control()), StandardCharsets.UTF_8),

@@ -97,7 +97,7 @@ final class RepoPool {
             control = DebReader.read(deb, DebReader.Limits.DEFAULT, entry -> { });
         } catch (IOException e) {
             throw new DkmsDebException("cannot add " + deb + " to the repository: " + e.getMessage()
-                    + "; give a package that dpkg-deb --info reads");
+                    + "; give a package that dpkg-deb --info reads", e);
         }
         return checkControl(control.text("control"), deb.toString());
     }
@@ -158,7 +158,7 @@ final class RepoPool {
         try (Stream<Path> s = Files.walk(pool)) {
             debs = s.filter(p -> Files.isRegularFile(p) && p.getFileName().toString().endsWith(".deb")).sorted().toList();
         } catch (IOException e) {
-            throw new DkmsDebException("cannot list " + pool + ": " + e.getMessage() + "; check its permissions");
+            throw new DkmsDebException("cannot list " + pool + ": " + e.getMessage() + "; check its permissions", e);
         }
         List<Entry> entries = new ArrayList<>();
         for (Path deb : debs) {
@@ -197,7 +197,7 @@ final class RepoPool {
         try {
             return AptIndex.Checksums.of(file);
         } catch (IOException e) {
-            throw new DkmsDebException("cannot read " + file + ": " + e.getMessage() + "; check its permissions");
+            throw new DkmsDebException("cannot read " + file + ": " + e.getMessage() + "; check its permissions", e);
         }
     }
 

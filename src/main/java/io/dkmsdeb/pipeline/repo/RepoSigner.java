@@ -99,7 +99,7 @@ final class RepoSigner {
             return ProcessRunner.capture(cmd, null, null, TIMEOUT);
         } catch (IOException e) {
             throw new DkmsDebException("cannot " + what + " with gpg for key " + keyId + ": " + e.getMessage()
-                    + "; install gnupg (apt-get install gnupg)");
+                    + "; install gnupg (apt-get install gnupg)", e);
         }
     }
 

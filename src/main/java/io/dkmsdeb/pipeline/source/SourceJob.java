@@ -109,7 +109,7 @@ public final class SourceJob {
                     ? CompletableFuture.supplyAsync(() -> SourceTree.list(r.dir(), "dkms.conf")) : null;
             source = new ModuleSourceLoader(templates).load(r.dir(), r.version(), moduleName, HostContext.forSource());
             String packageName = r.name() != null
-                    ? DebianNames.requirePackageName(r.name(), "--name")
+                    ? DebianNames.dkmsPackageNamed(r.name())
                     : DebianNames.dkmsPackage(source.conf().packageName());
             String maintainer = Maintainer.resolve(r.maintainer(), r.dir(), r.env());
             pkg = new SourcePackagePlanner(templates).plan(source, new SourcePackagePlanner.Identity(packageName,
@@ -121,7 +121,7 @@ public final class SourceJob {
             AtomicOutput.write(target, out -> new DebWriter(r.compression(), epoch, r.threads()).write(pkg, out));
         } catch (IOException e) {
             throw new DkmsDebException("cannot write " + target + ": " + e.getMessage()
-                    + "; check free space and permissions of " + r.outDir());
+                    + "; check free space and permissions of " + r.outDir(), e);
         }
         return new Result(target, pkg, source, (System.nanoTime() - start) / 1e9);
     }

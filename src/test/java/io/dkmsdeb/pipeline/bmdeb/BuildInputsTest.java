@@ -104,4 +104,30 @@ class BuildInputsTest {
         assertThat(BmdebPackages.withInputs(BmdebPackages.forKernel(out, List.of(work.resolve("missing")), KERNEL), "sha256:00"))
                 .as("a broken file is no match").isEmpty();
     }
+
+    @Test
+    void whenDkmsDebCannotReadItsOwnCodeNoPackageIsUpToDate() throws Exception {
+        java.io.ByteArrayOutputStream said = new java.io.ByteArrayOutputStream();
+        java.util.Optional<String> code;
+        try {
+            io.dkmsdeb.support.Log.to(new java.io.PrintStream(said, true, java.nio.charset.StandardCharsets.UTF_8), false);
+            code = BuildInputs.codeDigest(work.resolve("gone.jar"));
+        } finally {
+            io.dkmsdeb.support.Log.to(System.err, false);
+        }
+        assertThat(code).isEmpty();
+        assertThat(said.toString(java.nio.charset.StandardCharsets.UTF_8)).contains("warning: cannot read dkms-deb's own code at "
+                + work.resolve("gone.jar")).contains("no package is taken as up to date, every kernel is built again").doesNotContain("Exception");
+
+        Path t = tree();
+        BmdebRequest r = request(t, x -> x);
+        assertThat(BuildInputs.of(r, t, null, "A <a@example.org>", 1, null, java.util.Optional.of("code-1")).forKernel(KERNEL, HEADERS))
+                .startsWith("sha256:")
+                .isNotEqualTo(BuildInputs.of(r, t, null, "A <a@example.org>", 1, null, java.util.Optional.of("code-2")).forKernel(KERNEL, HEADERS));
+        assertThat(BuildInputs.of(r, t, null, "A <a@example.org>", 1, null, java.util.Optional.empty()).forKernel(KERNEL, HEADERS))
+                .as("no digest, so neither an up-to-date package nor a version to reuse").isNull();
+        BmdebPackages.Known earlier = new BmdebPackages.Known("hello-modules-" + KERNEL, "1.0", null, t.resolve("hello.c"));
+        assertThat(BmdebPackages.withInputs(List.of(earlier), null)).isEmpty();
+        assertThat(ModulesVersion.choose("1.0", "hello-modules-" + KERNEL, null, List.of(earlier)).same()).isNull();
+    }
 }

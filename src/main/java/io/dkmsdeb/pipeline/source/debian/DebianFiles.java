@@ -50,7 +50,7 @@ final class DebianFiles {
                 try {
                     entries.add(DebEntry.symlink(item.destination(), Files.readSymbolicLink(src).toString()));
                 } catch (IOException e) {
-                    throw new ModuleSourceException("cannot read the link " + src + ": " + e.getMessage());
+                    throw new ModuleSourceException("cannot read the link " + src + ": " + e.getMessage(), e);
                 }
             } else {
                 entries.add(SourceTree.file(src, item.destination()));
@@ -87,7 +87,7 @@ final class DebianFiles {
         try (var s = Files.list(root)) {
             files = s.sorted().filter(p -> Files.isRegularFile(p) && p.toFile().length() > 0).toList();
         } catch (IOException e) {
-            throw new ModuleSourceException("cannot list " + root + ": " + e.getMessage());
+            throw new ModuleSourceException("cannot list " + root + ": " + e.getMessage(), e);
         }
         for (String suffix : List.of("", ".txt", ".md", ".rst")) {
             for (String name : UPSTREAM_CHANGELOGS) {
@@ -137,7 +137,7 @@ final class DebianFiles {
         try (InputStream in = e.data().open()) {
             return in.readAllBytes();
         } catch (IOException ex) {
-            throw new ModuleSourceException("cannot read " + e.path() + " for compression: " + ex.getMessage());
+            throw new ModuleSourceException("cannot read " + e.path() + " for compression: " + ex.getMessage(), ex);
         }
     }
 }

@@ -37,7 +37,8 @@ final class DebianRoute {
     static Deb822.Paragraph chooseBinary(DebianDir d, String nameOption) {
         Path control = d.debian().resolve("control");
         if (nameOption != null) {
-            return d.binary(nameOption).orElseThrow(() -> new ModuleSourceException(control + " has no package " + nameOption
+            // --name is the base name, as bmdeb's: NAME-dkms if debian/control has it, else the package NAME itself
+            return d.binary(nameOption + "-dkms").or(() -> d.binary(nameOption)).orElseThrow(() -> new ModuleSourceException(control + " has no package " + nameOption
                     + "; its packages are " + packageNames(d) + ": pass one of them with --name"));
         }
         List<Deb822.Paragraph> withDkms = d.binaries().stream().filter(p -> d.pkgfile(name(p), "dkms").isPresent()).toList();
