@@ -5,7 +5,7 @@
 # the digest of what the package was built from, which dkms-deb reads back to skip unchanged builds
 [=package]: unknown-field Dkms-Deb-Inputs
 </#if>
-<#if !notices?has_content && copyrightFrom == "doc">
+<#if copyrightFrom?? && copyrightFrom == "doc" && !notices?has_content>
 # the module's sources carry no copyright notice, and the copyright file says so instead of inventing one
 [=package]: copyright-without-copyright-notice
 </#if>

@@ -127,6 +127,20 @@ class BmdebErrorsTest {
     }
 
     @Test
+    void aCompileErrorHiddenByTheMakeLineIsTheHeadline() throws IOException {
+        // make's status is lost: the MAKE line ends with another command, which succeeds
+        Path tree = module("MAKE[0]=\"make -C ${kernel_source_dir} M=${dkms_tree}/${module}/${module_version}/build; echo made\"\n",
+                GOOD_C + "int broken(void) { return undeclared_symbol; }\n");
+        Path out = out();
+        Cmd.Result r = Cmd.dkmsDeb("bmdeb", tree.toString(), "-k", K61, "-o", out.toString(), "--log-dir", work.resolve("logs").toString(),
+                "--maintainer", "T <t@example.org>");
+        assertThat(r.exit()).as(r.toString()).isEqualTo(5);
+        assertThat(r.err()).containsPattern("failed: the build failed: \\S*broken\\.c:[0-9]+:[0-9]+: error: 'undeclared_symbol' undeclared")
+                .doesNotContain("make succeeded").doesNotContain("check BUILT_MODULE_NAME");
+        assertNoDeb(out);
+    }
+
+    @Test
     void unknownSourceExits3() throws IOException {
         Path out = out();
         Cmd.Result r = Cmd.dkmsDeb("bmdeb", "nosuchmodule/1.0", "-k", K61, "-o", out.toString());

@@ -24,7 +24,7 @@ class DebianNamesTest {
     @Test
     void upperCaseAndBadNamesAreRefusedWithAWayOut() {
         assertThatThrownBy(() -> DebianNames.dkmsPackage("Hello")).isInstanceOf(ModuleSourceException.class)
-                .hasMessageContaining("upper-case").hasMessageContaining("--name hello-dkms");
+                .hasMessageContaining("upper-case").hasMessageContaining("--name hello (for hello-dkms)");
         assertThatThrownBy(() -> DebianNames.modulesPackage("Hello", "6.1.0-1-amd64")).isInstanceOf(ModuleSourceException.class)
                 .hasMessageContaining("--name hello");
         assertThatThrownBy(() -> DebianNames.requirePackageName("x", "test")).isInstanceOf(ModuleSourceException.class)
