@@ -8,6 +8,7 @@ import io.dkmsdeb.model.DkmsConf;
 import io.dkmsdeb.model.DkmsDebException;
 import io.dkmsdeb.model.DkmsModule;
 import io.dkmsdeb.model.KernelTarget;
+import io.dkmsdeb.support.IoErrors;
 import io.dkmsdeb.support.Log;
 import io.dkmsdeb.process.ProcessRunner;
 
@@ -85,7 +86,7 @@ public final class DkmsStyleBuild implements KernelBuild {
             r.phases().since("modules", t);
             return modules;
         } catch (IOException e) {
-            throw new DkmsDebException("building " + what + " failed: " + e.getClass().getSimpleName() + ": " + e.getMessage()
+            throw new DkmsDebException("building " + what + " failed: " + IoErrors.file(e, layout.base()) + ": " + IoErrors.reason(e)
                     + "; check free space and permissions of " + layout.base() + " and " + r.log().getParent(), e);
         }
     }

@@ -5,6 +5,7 @@ import io.dkmsdeb.kernel.DkmsStyleBuild;
 import io.dkmsdeb.kernel.KernelBuild;
 import io.dkmsdeb.model.DkmsDebException;
 import io.dkmsdeb.model.KernelExcludedException;
+import io.dkmsdeb.support.IoErrors;
 import io.dkmsdeb.support.Log;
 
 import java.io.IOException;
@@ -175,8 +176,8 @@ public final class BmdebJob {
         try {
             w = OutputDir.writeNew(target, cert.bytes());
         } catch (IOException e) {
-            throw new DkmsDebException("cannot write the certificate package " + target + ": " + e.getClass().getSimpleName() + ": "
-                    + e.getMessage() + "; check free space and permissions of " + r.output().dir(), e);
+            throw new DkmsDebException("cannot write the certificate package " + target + ": " + IoErrors.reason(e)
+                    + "; check free space and permissions of " + r.output().dir(), e);
         }
         if (w == OutputDir.Written.TAKEN) {
             throw new DkmsDebException(target + " appeared with other bytes while this call ran (another bmdeb with another signing "

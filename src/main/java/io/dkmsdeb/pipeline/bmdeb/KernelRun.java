@@ -14,6 +14,7 @@ import io.dkmsdeb.model.DkmsConf;
 import io.dkmsdeb.model.DkmsDebException;
 import io.dkmsdeb.model.KernelExcludedException;
 import io.dkmsdeb.model.KernelTarget;
+import io.dkmsdeb.support.IoErrors;
 import io.dkmsdeb.support.Log;
 import io.dkmsdeb.support.Phases;
 import io.dkmsdeb.model.ModuleSource;
@@ -159,7 +160,7 @@ final class KernelRun {
             return result(KernelOutcome.FAILED, e.exitCode(), null, null, e.getMessage(), e);
         } catch (IOException e) {
             return result(KernelOutcome.FAILED, DkmsDebException.EXIT_OTHER, null, null, "cannot write the package for " + kernel + ": "
-                    + e.getClass().getSimpleName() + ": " + e.getMessage() + "; check free space and permissions of "
+                    + IoErrors.file(e, plan.request().output().dir()) + ": " + IoErrors.reason(e) + "; check free space and permissions of "
                     + plan.request().output().dir(), e);
         } catch (RuntimeException e) {
             // the boundary of one kernel: an error no layer foresaw fails this kernel, not the others
