@@ -156,6 +156,13 @@ final class BmdebCommand implements Callable<Integer> {
     @Option(names = "--no-sign", description = "Do not sign, even when dkms's MOK key exists.")
     boolean noSign;
 
+    @Option(names = "--no-sandbox",
+            description = "Run the module's code (dkms.conf, PRE_BUILD, make, POST_BUILD) as this user with the network and every file "
+                    + "this user may read, the signing key included. By default it runs in a bubblewrap sandbox: no network, the system "
+                    + "read-only, the key, /root, /home and the output directories hidden, as the user nobody when started by root; "
+                    + "where that sandbox cannot be made, bmdeb stops (exit 69) before any of the module's code ran.")
+    boolean noSandbox;
+
     @Option(names = "--build-timeout", paramLabel = "SECONDS", description = "Time limit of each build step (default: ${DEFAULT-VALUE}).")
     long buildTimeout = 3600;
 
@@ -182,7 +189,7 @@ final class BmdebCommand implements Callable<Integer> {
                 .kernelSourceDir(kernelSourceDir).fetchHeaders(fetchHeaders)
                 .revision(common.revision).moduleVersion(moduleVersion).name(name).maintainer(common.maintainer).templates(common.templates)
                 .arch(arch).jobs(common.jobs).compression(compression).strip(!noStrip).compileDebugInfo(compileDebugInfo)
-                .buildTimeoutSeconds(buildTimeout)
+                .buildTimeoutSeconds(buildTimeout).sandbox(!noSandbox)
                 .signWith(signKey, signCert).noSign(noSign)
                 .outDir(common.outDir).logDir(logDir).lockTimeout(lockTimeout == null ? null : Duration.ofSeconds(lockTimeout))
                 .rebuild(rebuild).reuseFrom(reuseFrom)

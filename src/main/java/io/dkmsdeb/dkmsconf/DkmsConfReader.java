@@ -6,6 +6,7 @@ import io.dkmsdeb.support.Log;
 import io.dkmsdeb.model.ModuleSourceException;
 import io.dkmsdeb.support.Trees;
 import io.dkmsdeb.process.ProcessRunner;
+import io.dkmsdeb.process.Sandbox;
 
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -35,14 +36,26 @@ public final class DkmsConfReader {
 
     private final String script;
     private final Duration timeout;
+    private final Sandbox sandbox;
 
+    /** A reader that sources dkms.conf in a sandbox hiding what {@link Sandbox#hiding} always hides. */
     public DkmsConfReader() {
-        this(TIMEOUT);
+        this(Sandbox.hiding(List.of()));
+    }
+
+    /** A reader that sources dkms.conf (the module's code) in {@code sandbox}. */
+    public DkmsConfReader(Sandbox sandbox) {
+        this(TIMEOUT, sandbox);
     }
 
     /** A reader that allows {@code timeout} for sourcing (tests use short ones). */
     DkmsConfReader(Duration timeout) {
+        this(timeout, Sandbox.hiding(List.of()));
+    }
+
+    private DkmsConfReader(Duration timeout, Sandbox sandbox) {
         this.timeout = timeout;
+        this.sandbox = sandbox;
         try (InputStream in = DkmsConfReader.class.getResourceAsStream(SCRIPT_RESOURCE)) {
             if (in == null) {
                 throw new IllegalStateException("resource " + SCRIPT_RESOURCE + " missing from the jar");
@@ -120,9 +133,18 @@ public final class DkmsConfReader {
         env.put("HOME", "/nonexistent");
         env.putAll(context.environment());
         ProcessRunner.Captured run;
+        List<String> command = List.of("bash", "--noprofile", "--norc", scriptFile.toString(), conf.toString());
+        if (sandbox.enabled()) {
+            // the copy and the script readable by the sandbox's user; the tree seen read-only where it is
+            Path scratch = conf.getParent();
+            Files.setPosixFilePermissions(scratch, java.nio.file.attribute.PosixFilePermissions.fromString("rwxr-xr-x"));
+            for (Path f : List.of(conf, scriptFile)) {
+                Files.setPosixFilePermissions(f, java.nio.file.attribute.PosixFilePermissions.fromString("rw-r--r--"));
+            }
+            command = sandbox.with(Sandbox.Mount.readOnly(scratch), Sandbox.Mount.readOnly(workDir)).wrap(command, workDir);
+        }
         try {
-            run = ProcessRunner.capture(List.of("bash", "--noprofile", "--norc", scriptFile.toString(), conf.toString()), workDir, env,
-                    timeout);
+            run = ProcessRunner.capture(command, workDir, env, timeout);
         } catch (InterruptedIOException e) {
             throw new ModuleSourceException("interrupted while reading " + shown, e);
         } catch (IOException e) {

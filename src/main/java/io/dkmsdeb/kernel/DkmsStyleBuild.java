@@ -11,6 +11,7 @@ import io.dkmsdeb.model.KernelTarget;
 import io.dkmsdeb.support.IoErrors;
 import io.dkmsdeb.support.Log;
 import io.dkmsdeb.process.ProcessRunner;
+import io.dkmsdeb.process.Sandbox;
 
 import java.io.IOException;
 import java.io.InputStream;
@@ -56,16 +57,20 @@ public final class DkmsStyleBuild implements KernelBuild {
         Layout layout = r.layout();
         CrossToolchain cross = CrossToolchain.forKernel(k);
         cross.requireInstalled(k, searchPath(r.options().host()));
-        try (Scratch s = Scratch.forBuild(layout)) {
+        Sandbox sandbox = r.sandbox();
+        try (Scratch s = sandbox.enabled() ? Scratch.privateFor(layout, tmpDir(r.options().host())) : Scratch.forBuild(layout)) {
             long t = System.nanoTime();
-            Path build = prepareTrees(r, layout);
-            Path helpers = Files.createDirectories(layout.dir().resolve("helpers"));
-            Path runMake = helper(helpers, "run-make.bash");
-            Path runScript = helper(helpers, "run-build-script.bash");
+            Where where = new Where(layout.kbuildDir(), s.hostDir());
+            Path build = prepareTrees(r, layout, where);
+            Path helpers = Files.createDirectories(where.host(layout.kbuildDir().resolve("helpers")));
+            helper(helpers, "run-make.bash");
+            helper(helpers, "run-build-script.bash");
+            Path runMake = layout.kbuildDir().resolve("helpers/run-make.bash");
+            Path runScript = layout.kbuildDir().resolve("helpers/run-build-script.bash");
             Map<String, String> env = environment(r, layout, cross);
             // the log is started afresh under the build's lock: concurrent runs of the same build take turns
             Files.writeString(r.log(), "dkms-deb build log for " + conf.packageName() + "-" + conf.packageVersion()
-                    + " for kernel " + k.release() + " (" + k.unameArch() + ")\n", StandardCharsets.UTF_8,
+                    + " for kernel " + k.release() + " (" + k.unameArch() + ")\n" + sandboxLine(sandbox), StandardCharsets.UTF_8,
                     java.nio.file.StandardOpenOption.CREATE, java.nio.file.StandardOpenOption.TRUNCATE_EXISTING,
                     java.nio.file.StandardOpenOption.WRITE);
             if (env.containsKey("KCFLAGS")) {
@@ -73,7 +78,12 @@ public final class DkmsStyleBuild implements KernelBuild {
                         + "of it afterwards; --compile-debug-info compiles with it\n", StandardCharsets.UTF_8,
                         java.nio.file.StandardOpenOption.APPEND);
             }
-            Steps steps = new Steps(r, what, build, env, cross);
+            if (sandbox.dropsToNobody()) {
+                Sandbox.giveToNobody(s.hostDir());
+            }
+            Sandbox step = sandbox.enabled() ? sandbox.with(Sandbox.Mount.writable(s.hostDir(), layout.kbuildDir()))
+                    .with(headersMounts(k)) : sandbox;
+            Steps steps = new Steps(r, what, build, env, cross, step, where);
             r.phases().since("copy", t);
             t = System.nanoTime();
             compile(steps, runMake, runScript);
@@ -91,26 +101,86 @@ public final class DkmsStyleBuild implements KernelBuild {
         }
     }
 
+    /** The line of the build log that says where the module's code ran. */
+    private static String sandboxLine(Sandbox sandbox) {
+        return sandbox.enabled()
+                ? "the module's code runs in a sandbox (bubblewrap: no network, the system read-only, the signing key, /root, /home "
+                        + "and the output directories hidden" + (sandbox.dropsToNobody() ? ", as the user nobody" : "") + ")\n"
+                : "the module's code runs WITHOUT a sandbox (--no-sandbox): as this user, with the network and every file it may read\n";
+    }
+
+    /** The host's temporary directory, where a sandboxed build's private directory goes. */
+    private static Path tmpDir(Host host) {
+        String tmp = host.get("TMPDIR", "");
+        return Path.of(tmp.isBlank() ? System.getProperty("java.io.tmpdir") : tmp).toAbsolutePath();
+    }
+
+    /**
+     * The kernel headers, read-only: their directory, and when they are a fetched tree (a
+     * {@code usr/src/linux-headers-KVER} under a cache directory), the whole fetched tree, whose
+     * Makefile includes its siblings by absolute path.
+     */
+    private static Sandbox.Mount[] headersMounts(KernelTarget k) throws IOException {
+        List<Sandbox.Mount> mounts = new ArrayList<>();
+        Path real = k.headersDir().toRealPath();
+        String text = real.toString();
+        int usrSrc = text.indexOf("/usr/src/");
+        if (usrSrc > 0) {
+            mounts.add(Sandbox.Mount.readOnly(Path.of(text.substring(0, usrSrc))));
+        } else if (usrSrc < 0) {
+            mounts.add(Sandbox.Mount.readOnly(real));
+            Path given = k.headersDir().toAbsolutePath().normalize();
+            if (!given.equals(real)) {
+                mounts.add(Sandbox.Mount.link(real, given));
+            }
+        }
+        return mounts.toArray(new Sandbox.Mount[0]);
+    }
+
+    /**
+     * The build's paths as the steps see them ({@code inside}, the layout's) and where the files are
+     * on the host ({@code hostDir}): the same directory without a sandbox, a private one mounted at
+     * {@code inside} in one.
+     */
+    private record Where(Path inside, Path hostDir) {
+        Path host(Path insidePath) {
+            return hostDir.resolve(inside.relativize(insidePath).toString());
+        }
+    }
+
     /** dkms's trees: the pristine copy with its dkms.conf, the build copy, and build/../source linking to the pristine one. */
-    private static Path prepareTrees(Request r, Layout layout) throws IOException {
+    private static Path prepareTrees(Request r, Layout layout, Where where) throws IOException {
         Path pristine = layout.pristineDir();
         Path build = layout.buildDir();
-        TreeCopy.copy(r.sourceDir(), pristine);
-        Files.write(pristine.resolve("dkms.conf"), r.dkmsConfText());
-        TreeCopy.copy(pristine, build);
-        Files.createSymbolicLink(build.getParent().resolve("source"), pristine);
+        TreeCopy.copy(r.sourceDir(), where.host(pristine));
+        Files.write(where.host(pristine).resolve("dkms.conf"), r.dkmsConfText());
+        TreeCopy.copy(where.host(pristine), where.host(build));
+        Files.createSymbolicLink(where.host(build.getParent().resolve("source")), pristine);
         return build;
     }
 
-    /** What one build runs its steps with, and where. */
-    private record Steps(Request r, String what, Path build, Map<String, String> env, CrossToolchain cross) {
+    /** What one build runs its steps with, and where: {@code build} as the steps see it, {@code where} to find it on the host. */
+    private record Steps(Request r, String what, Path build, Map<String, String> env, CrossToolchain cross, Sandbox sandbox, Where where) {
         void run(String name, List<String> cmd) throws IOException {
             run(name, cmd, String.join(" ", cmd.subList(cmd.get(0).equals("bash") ? 3 : 0, cmd.size())));
         }
 
         void run(String name, List<String> cmd, String display) throws IOException {
             Files.writeString(r.log(), "\n$ " + display + "\n", StandardCharsets.UTF_8, java.nio.file.StandardOpenOption.APPEND);
-            ProcessRunner.Outcome o = ProcessRunner.run(cmd, build, env, r.log(), r.timeoutSeconds());
+            check(name, runQuietly(cmd));
+        }
+
+        /** Runs {@code cmd} in the sandbox, in the build directory; its status unchecked. */
+        ProcessRunner.Outcome runQuietly(List<String> cmd) throws IOException {
+            return ProcessRunner.run(sandbox.wrap(cmd, build), hostBuild(), env, r.log(), r.timeoutSeconds());
+        }
+
+        /** The build directory on the host. */
+        Path hostBuild() {
+            return where.host(build);
+        }
+
+        void check(String name, ProcessRunner.Outcome o) {
             if (o.timedOut()) {
                 throw failed(r, what, name + " did not finish within " + r.timeoutSeconds() + " s (--build-timeout) and was killed", true);
             }
@@ -126,7 +196,7 @@ public final class DkmsStyleBuild implements KernelBuild {
         DkmsConf conf = r.conf();
         Path build = steps.build();
         for (String patch : conf.patches()) {
-            if (!Files.isRegularFile(build.resolve("patches").resolve(patch))) {
+            if (!Files.isRegularFile(steps.hostBuild().resolve("patches").resolve(patch))) {
                 throw failed(r, steps.what(), "patch " + patch + " named in dkms.conf is not in " + r.sourceDir().resolve("patches"), false);
             }
             steps.run("applying patch " + patch, List.of("patch", "-p1", "-i", "patches/" + patch));
@@ -136,9 +206,9 @@ public final class DkmsStyleBuild implements KernelBuild {
         }
         // dkms cleans before make (its result is not checked); kbuild's own clean of a fresh
         // copy without build output is a no-op, so it is skipped then (a kbuild start saved)
-        if (!conf.clean().isEmpty() || hasBuildOutput(build)) {
+        if (!conf.clean().isEmpty() || hasBuildOutput(steps.hostBuild())) {
             MakeCommand clean = MakeCommand.clean(conf, r.kernel(), build, steps.cross());
-            ProcessRunner.run(clean.command(runMake, build), build, steps.env(), r.log(), r.timeoutSeconds());
+            steps.runQuietly(clean.command(runMake, build));
         }
         MakeCommand make = MakeCommand.make(conf, r.kernel(), build, r.makeJobs(), steps.cross());
         Log.info("[" + r.kernel().release() + "] building " + conf.packageName() + " " + conf.packageVersion() + ": " + make.display());
@@ -154,14 +224,15 @@ public final class DkmsStyleBuild implements KernelBuild {
         Request r = steps.r();
         KernelTarget k = r.kernel();
         Path build = steps.build();
+        Path hostBuild = steps.hostBuild();
         Set<String> toStrip = new LinkedHashSet<>();
         for (DkmsModule m : r.conf().modules()) {
-            Path ko = build.resolve(m.builtPath());
-            if (!Files.isRegularFile(ko)) {
-                throw failed(r, steps.what(), notBuilt(m, builtKos(build), readLog(r.log())), true);
+            Path ko = hostBuild.resolve(m.builtPath());
+            if (!Files.isRegularFile(ko, java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
+                throw failed(r, steps.what(), notBuilt(m, builtKos(hostBuild), readLog(r.log())), true);
             }
             if (m.strip() && r.strip()) {
-                toStrip.add(ko.toString());
+                toStrip.add(build.resolve(m.builtPath()).toString());
             }
         }
         if (!toStrip.isEmpty()) {
@@ -172,7 +243,7 @@ public final class DkmsStyleBuild implements KernelBuild {
         }
         List<BuiltModule> modules = new ArrayList<>();
         for (DkmsModule m : r.conf().modules()) {
-            Path ko = build.resolve(m.builtPath());
+            Path ko = hostBuild.resolve(m.builtPath());
             if (r.signing() != null) {
                 sign(steps, ko);
             }
@@ -196,8 +267,11 @@ public final class DkmsStyleBuild implements KernelBuild {
             throw new io.dkmsdeb.model.KernelHeadersException("cannot sign the modules for " + k.release() + ": " + signFile
                     + " is missing from the kernel headers; install the complete linux-headers-" + k.release() + " (with linux-kbuild)");
         }
-        steps.run("sign " + ko.getFileName(), List.of(signFile.toString(), hash, r.signing().key().toString(),
-                r.signing().cert().toString(), ko.toString()));
+        // in this process's own child, outside the sandbox: the key is never handed to module code
+        Files.writeString(r.log(), "\n$ sign-file " + hash + " KEY CERT " + ko.getFileName() + " (outside the sandbox)\n",
+                StandardCharsets.UTF_8, java.nio.file.StandardOpenOption.APPEND);
+        steps.check("sign " + ko.getFileName(), ProcessRunner.run(List.of(signFile.toString(), hash, r.signing().key().toString(),
+                r.signing().cert().toString(), ko.toString()), steps.hostBuild(), steps.env(), r.log(), r.timeoutSeconds()));
     }
 
     /** The PATH of every step. */

@@ -8,6 +8,7 @@ import io.dkmsdeb.model.KernelTarget;
 
 import java.nio.charset.StandardCharsets;
 import io.dkmsdeb.model.Host;
+import io.dkmsdeb.process.Sandbox;
 import java.nio.file.Path;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
@@ -65,6 +66,10 @@ public interface KernelBuild {
         public boolean compileDebugInfo() {
             return options.compileDebugInfo();
         }
+
+        public Sandbox sandbox() {
+            return options.sandbox();
+        }
     }
 
     /**
@@ -83,9 +88,10 @@ public interface KernelBuild {
      * @param epochSeconds     SOURCE_DATE_EPOCH for kbuild's timestamp
      * @param signing          key and certificate to sign the modules with, or null
      * @param host             the machine: the PATH and HOME of the steps
+     * @param sandbox          where the steps that run the module's code run ({@link Sandbox#none()} for --no-sandbox)
      */
     record Options(int makeJobs, boolean strip, boolean compileDebugInfo, long timeoutSeconds, long epochSeconds, Signing signing,
-                   Host host) {
+                   Host host, Sandbox sandbox) {
     }
 
     /** A module signing key (PEM) and its certificate (PEM or DER), as the kernel's sign-file takes them. */
@@ -121,6 +127,16 @@ public interface KernelBuild {
             Path base = Path.of(tmp.isBlank() ? javaTmp : tmp, "dkms-deb-" + user);
             Path links = Path.of(kbuildSafe(javaTmp) ? javaTmp : "/tmp", "dkms-deb-" + user + "-links");
             return new Layout(base, links, module, version, kernel);
+        }
+
+        /**
+         * The layout a build sees inside its sandbox: the same fixed paths for every user, TMPDIR and
+         * working directory (those of root's build without TMPDIR), on the sandbox's private {@code /tmp},
+         * so that what a module records of its build paths is the same wherever it was built.
+         * The files are in a private directory of the host ({@link Scratch}), mounted there.
+         */
+        public static Layout inSandbox(String module, String version, String kernel) {
+            return new Layout(Path.of("/tmp/dkms-deb-root"), Path.of("/tmp/dkms-deb-root-links"), module, version, kernel);
         }
 
         /** The scratch directory of the build: {@code BASE/build/KVER/NAME-VERSION}. */

@@ -12,19 +12,59 @@ import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.PosixFilePermissions;
 
 /**
- * The scratch tree of one build, where its {@link KernelBuild.Layout} says. Builds of the same
- * module for the same kernel take turns through a lock file; the tree (and the link kbuild sees
- * it through, when there is one) is removed when the build ends.
+ * The scratch tree of one build. In a sandbox, a private directory of this run under the host's
+ * temporary directory ({@code dkms-deb-build-PID-*}, 0700, a name nobody can claim first), which the
+ * sandbox mounts where its {@link KernelBuild.Layout} says; the next run removes those of runs
+ * that were killed. Without a sandbox, where the layout says: builds of the same module for the same
+ * kernel take turns through a lock file, and the tree (and the link kbuild sees it through, when there
+ * is one) is removed when the build ends.
  */
 final class Scratch implements AutoCloseable {
+    /** The start of the name of a sandboxed build's private directory; the creator's PID follows. */
+    static final String PRIVATE_PREFIX = "dkms-deb-build-";
     private final KernelBuild.Layout layout;
+    private final Path hostDir;
     private final FileChannel lockChannel;
     private final FileLock lock;
 
-    private Scratch(KernelBuild.Layout layout, FileChannel lockChannel, FileLock lock) {
+    private Scratch(KernelBuild.Layout layout, Path hostDir, FileChannel lockChannel, FileLock lock) {
         this.layout = layout;
+        this.hostDir = hostDir;
         this.lockChannel = lockChannel;
         this.lock = lock;
+    }
+
+    /** Where the build's files are on the host: what the steps see at {@link KernelBuild.Layout#kbuildDir()}. */
+    Path hostDir() {
+        return hostDir;
+    }
+
+    /** A private directory under {@code tmp} for a sandboxed build; those that killed runs left are removed first. */
+    static Scratch privateFor(KernelBuild.Layout layout, Path tmp) throws IOException {
+        removeLeftovers(tmp);
+        Path dir = Files.createTempDirectory(Files.createDirectories(tmp), PRIVATE_PREFIX + ProcessHandle.current().pid() + "-",
+                PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
+        return new Scratch(layout, dir, null, null);
+    }
+
+    /** Removes the private directories of runs whose process is gone (killed, SIGKILL): what no live run uses. */
+    static void removeLeftovers(Path tmp) {
+        if (!Files.isDirectory(tmp)) {
+            return;
+        }
+        try (var s = Files.newDirectoryStream(tmp, PRIVATE_PREFIX + "*")) {
+            for (Path p : s) {
+                String rest = p.getFileName().toString().substring(PRIVATE_PREFIX.length());
+                int dash = rest.indexOf('-');
+                if (dash > 0 && rest.substring(0, dash).matches("[0-9]{1,10}")
+                        && ProcessHandle.of(Long.parseLong(rest.substring(0, dash))).isEmpty()
+                        && Files.isDirectory(p, LinkOption.NOFOLLOW_LINKS)) {
+                    Trees.deleteQuietly(p);
+                }
+            }
+        } catch (IOException e) {
+            // what cannot be listed is left; the run goes on in its own directory
+        }
     }
 
     static Scratch forBuild(KernelBuild.Layout layout) throws IOException {
@@ -33,7 +73,7 @@ final class Scratch implements AutoCloseable {
         Path parent = Files.createDirectories(dir.getParent());
         FileChannel channel = FileChannel.open(parent.resolve(dir.getFileName() + ".lock"), StandardOpenOption.CREATE, StandardOpenOption.WRITE);
         FileLock lock = channel.lock();
-        Scratch scratch = new Scratch(layout, channel, lock);
+        Scratch scratch = new Scratch(layout, dir, channel, lock);
         try {
             Trees.deleteQuietly(dir); // left by a killed run
             Files.createDirectories(dir);
@@ -78,6 +118,10 @@ final class Scratch implements AutoCloseable {
 
     @Override
     public void close() throws IOException {
+        if (lock == null) {
+            Trees.deleteQuietly(hostDir);
+            return;
+        }
         try {
             if (!layout.kbuildDir().equals(layout.dir())) {
                 Files.deleteIfExists(layout.kbuildDir());

@@ -14,8 +14,17 @@ public final class ExitCode {
     public static final int NO_HEADERS = 4;
     /** Compiling the module failed. */
     public static final int BUILD_FAILED = 5;
+    /**
+     * The module's build code cannot run in a sandbox here (bubblewrap missing, user namespaces refused);
+     * nothing of the module ran (sysexits' EX_UNAVAILABLE). {@code --no-sandbox} builds without one.
+     */
+    public static final int SANDBOX_UNAVAILABLE = 69;
     /** Another publisher held the repository's lock longer than the wait allowed; nothing was changed (sysexits' EX_TEMPFAIL). */
     public static final int LOCKED = 75;
+    /** Ended by SIGINT (Ctrl-C): 128 + 2, as a shell reports it. */
+    public static final int INTERRUPTED = 130;
+    /** Ended by SIGTERM: 128 + 15. */
+    public static final int TERMINATED = 143;
     /** The module's BUILD_EXCLUSIVE_* rules exclude the kernel or architecture (dkms's code). */
     public static final int EXCLUDED = 77;
 

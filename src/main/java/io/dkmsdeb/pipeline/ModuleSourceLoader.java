@@ -3,6 +3,7 @@ package io.dkmsdeb.pipeline;
 import io.dkmsdeb.model.NamePatterns;
 import io.dkmsdeb.dkmsconf.DkmsConfGenerator;
 import io.dkmsdeb.dkmsconf.DkmsConfReader;
+import io.dkmsdeb.process.Sandbox;
 import io.dkmsdeb.dkmsconf.ModuleNaming;
 import io.dkmsdeb.dkmsconf.ObjMScanner;
 import io.dkmsdeb.model.DkmsConf;
@@ -30,11 +31,18 @@ public final class ModuleSourceLoader {
     /** dh_dkms's placeholder for the package version in a dkms.conf. */
     public static final String VERSION_PLACEHOLDER = "#MODULE_VERSION#";
 
-    private final DkmsConfReader reader = new DkmsConfReader();
+    private final DkmsConfReader reader;
     private final ScriptTemplates templates;
 
+    /** A loader that reads dkms.conf in a sandbox that hides what {@link Sandbox#hiding} always hides. */
     public ModuleSourceLoader(ScriptTemplates templates) {
+        this(templates, Sandbox.hiding(java.util.List.of()));
+    }
+
+    /** A loader that reads dkms.conf (bash: the module's code) in {@code sandbox}. */
+    public ModuleSourceLoader(ScriptTemplates templates, Sandbox sandbox) {
         this.templates = templates;
+        this.reader = new DkmsConfReader(sandbox);
     }
 
     /**

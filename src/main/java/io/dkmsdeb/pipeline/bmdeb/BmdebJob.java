@@ -54,6 +54,8 @@ public final class BmdebJob {
             OutputDir.prepare(r.output().dir());
             try (ModuleLocator located = ModuleLocator.locate(r.source(), r.host())) {
                 BmdebPlan plan = BmdebPlan.of(r, kernels, located);
+                // before any of the module's code runs: no silent fallback to a build without one
+                plan.sandbox().requireAvailable();
                 // read before any build, so that a file that is no certificate fails in a second, not after the compiles
                 CertPackagePlanner.Certificate cert = plan.signing() == null ? null : CertPackagePlanner.read(plan.signing().cert());
                 List<KernelResult> results = runAll(plan);

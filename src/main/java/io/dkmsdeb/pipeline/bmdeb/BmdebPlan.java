@@ -12,11 +12,13 @@ import io.dkmsdeb.model.Host;
 import io.dkmsdeb.model.KernelListing;
 import io.dkmsdeb.support.Log;
 import io.dkmsdeb.model.UsageException;
+import io.dkmsdeb.process.Sandbox;
 import io.dkmsdeb.templates.ScriptTemplates;
 
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -166,9 +168,40 @@ record BmdebPlan(BmdebRequest request, Kernels targets, Tree tree, Stamp stamp, 
         return Schedule.of(Runtime.getRuntime().availableProcessors(), r.build().jobs(), toBuild, Schedule.forcedMakeJobs(r.host()));
     }
 
+    /**
+     * Where the module's code runs: a sandbox that hides the signing key and certificate, the output
+     * and --reuse-from directories, the logs and dkms-deb's cache, GNUPGHOME and HOME (and what
+     * {@link Sandbox#hiding} always hides); none with --no-sandbox.
+     */
+    Sandbox sandbox() {
+        if (!request.build().sandbox()) {
+            return Sandbox.none();
+        }
+        List<Path> hidden = new ArrayList<>();
+        hidden.add(request.output().dir().toAbsolutePath());
+        request.reuse().from().forEach(d -> hidden.add(d.toAbsolutePath()));
+        hidden.add(logDir);
+        hidden.add(request.host().cacheDir());
+        if (signing != null) {
+            hidden.add(signing.key());
+            hidden.add(signing.cert());
+        }
+        if (request.signing().key() != null) {
+            hidden.add(request.signing().key().toAbsolutePath());
+        }
+        for (String var : List.of("GNUPGHOME", "HOME")) {
+            String dir = request.host().get(var, "");
+            if (dir.startsWith("/") && !dir.equals("/")) {
+                hidden.add(Path.of(dir));
+            }
+        }
+        return Sandbox.hiding(hidden);
+    }
+
     /** Where the build of {@code module} {@code version} for {@code kernel} happens (a value; see {@link KernelBuild.Layout}). */
     KernelBuild.Layout layout(String module, String version, String kernel) {
-        return KernelBuild.Layout.forUser(request.host().env(), module, version, kernel);
+        return request.build().sandbox() ? KernelBuild.Layout.inSandbox(module, version, kernel)
+                : KernelBuild.Layout.forUser(request.host().env(), module, version, kernel);
     }
 
     /** --name as the module name of a tree that does not tell its own (see ModuleSourceLoader). */

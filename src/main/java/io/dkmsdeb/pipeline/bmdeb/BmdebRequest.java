@@ -116,8 +116,10 @@ public record BmdebRequest(String source, KernelChoice kernels, Packaging packag
      * @param strip            strip debug symbols (no --no-strip)
      * @param compileDebugInfo --compile-debug-info
      * @param timeoutSeconds   --build-timeout, of each build step
+     * @param sandbox          false for --no-sandbox: the module's code runs as this user, unconfined
      */
-    public record Build(String arch, int jobs, Compression compression, boolean strip, boolean compileDebugInfo, long timeoutSeconds) {
+    public record Build(String arch, int jobs, Compression compression, boolean strip, boolean compileDebugInfo, long timeoutSeconds,
+                        boolean sandbox) {
         public Build {
             if (jobs < 1) {
                 throw new UsageException("-j must be at least 1, got " + jobs);
@@ -203,6 +205,7 @@ public record BmdebRequest(String source, KernelChoice kernels, Packaging packag
         private boolean strip = true;
         private boolean compileDebugInfo;
         private long buildTimeoutSeconds = 3600;
+        private boolean sandbox = true;
         private Path signKey;
         private Path signCert;
         private boolean noSign;
@@ -299,6 +302,12 @@ public record BmdebRequest(String source, KernelChoice kernels, Packaging packag
             return this;
         }
 
+        /** False for --no-sandbox. */
+        public Builder sandbox(boolean sandbox) {
+            this.sandbox = sandbox;
+            return this;
+        }
+
         /** --sign-key and --sign-cert. */
         public Builder signWith(Path key, Path cert) {
             this.signKey = key;
@@ -346,7 +355,7 @@ public record BmdebRequest(String source, KernelChoice kernels, Packaging packag
             return new BmdebRequest(source,
                     new KernelChoice(kernels, allKernels, archiveFilter, kernelList, kernelSourceDir, fetchHeaders),
                     new Packaging(revision, moduleVersion, name, maintainer, templates),
-                    new Build(arch, jobs, compression, strip, compileDebugInfo, buildTimeoutSeconds),
+                    new Build(arch, jobs, compression, strip, compileDebugInfo, buildTimeoutSeconds, sandbox),
                     new SignOptions(signKey, signCert, noSign),
                     new Output(outDir, logDir, lockTimeout),
                     new Reuse(rebuild, reuseFrom),

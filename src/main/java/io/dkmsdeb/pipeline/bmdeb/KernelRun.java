@@ -218,7 +218,7 @@ final class KernelRun {
         List<BuiltModule> modules = builder.build(new KernelBuild.Request(
                 new KernelBuild.Module(source.dir(), source.dkmsConfText(), conf), k,
                 new KernelBuild.Options(makeJobs, r.build().strip(), r.build().compileDebugInfo(), r.build().timeoutSeconds(), plan.epoch(),
-                        plan.signing(), r.host()),
+                        plan.signing(), r.host(), plan.sandbox()),
                 log, layout, phases));
         long packaging = System.nanoTime();
         Path target = file.write(v, conf, k, source.dir(), Background.join(prepared), modules);
@@ -259,7 +259,7 @@ final class KernelRun {
     }
 
     private ModuleSource read(KernelTarget k) {
-        ModuleSourceLoader loader = new ModuleSourceLoader(plan.templates());
+        ModuleSourceLoader loader = new ModuleSourceLoader(plan.templates(), plan.sandbox());
         String versionOption = plan.request().packaging().moduleVersion();
         ModuleSource first = loader.load(plan.dir(), versionOption, plan.moduleNameOption(), DkmsConfReader.Context.onTarget(k.release(),
                 k.unameArch(), k.headersDir().toString()));

@@ -1,0 +1,214 @@
+package io.dkmsdeb.process;
+
+import io.dkmsdeb.model.SandboxUnavailableException;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.LinkOption;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+
+/**
+ * Where a step that runs a module's own code runs: dkms.conf (bash), PATCH, PRE_BUILD, CLEAN, MAKE,
+ * make itself, strip, POST_BUILD. It is somebody else's code, so it runs under bubblewrap in its own
+ * user, mount, PID, IPC, UTS, cgroup and network namespaces (the network has only a loopback of its
+ * own): the system read-only, a private {@code /tmp}, {@code HOME} an empty directory, the
+ * paths of {@link #hidden} (the signing key, {@code /root}, {@code /home}, {@code /var/lib/dkms}, the
+ * output directories, ...) replaced by empty ones, only the {@link #mounts} writable, no process of
+ * the host visible, and every process it started ended with the step. Started as root, the step runs
+ * as {@code nobody} (65534): kbuild needs no privilege, and a file only root may read stays unread.
+ *
+ * <p>bubblewrap rather than util-linux {@code unshare}: one program sets up every namespace and
+ * every mount from an argument list, without a shell script of mount calls run as root, and it
+ * runs unprivileged (its user namespace), so the step never holds a capability of the host.
+ *
+ * @param enabled false for {@code --no-sandbox}: the step runs as it is, as the invoking user
+ * @param hidden  paths the step must not see: a directory becomes an empty one, a file an empty file
+ * @param mounts  what the step sees of the host besides the read-only system, in this order
+ */
+public record Sandbox(boolean enabled, List<Path> hidden, List<Mount> mounts) {
+    /** The uid and gid a step runs as when dkms-deb runs as root. */
+    public static final int NOBODY = 65534;
+    /** The directory that is {@code HOME} inside: empty, on the private {@code /tmp}. */
+    public static final String HOME = "/tmp/home";
+    /** Always hidden: the system's secrets and state a module build has no business with. */
+    private static final List<Path> ALWAYS_HIDDEN = List.of(Path.of("/root"), Path.of("/home"), Path.of("/var/lib/dkms"), Path.of("/run"),
+            Path.of("/var/tmp"), Path.of("/var/mail"), Path.of("/var/spool"), Path.of("/var/backups"), Path.of("/var/log"), Path.of("/srv"),
+            Path.of("/mnt"), Path.of("/media"));
+    private static final Duration PROBE_TIMEOUT = Duration.ofSeconds(30);
+    private static volatile Optional<String> probed;
+
+    /**
+     * What the step sees of the host: {@code source} at {@code target}, read-only or writable, or
+     * ({@code link}) a symbolic link at {@code target} to {@code source}.
+     */
+    public record Mount(Path source, Path target, Kind kind) {
+        public enum Kind { READ_ONLY, WRITABLE, LINK }
+
+        public Mount {
+            Objects.requireNonNull(source, "source");
+            Objects.requireNonNull(target, "target");
+            if (!target.isAbsolute() || (kind != Kind.LINK && !source.isAbsolute())) {
+                throw new IllegalArgumentException("a sandbox mount needs absolute paths: " + source + " -> " + target);
+            }
+        }
+
+        public static Mount readOnly(Path dir) {
+            return new Mount(dir.toAbsolutePath().normalize(), dir.toAbsolutePath().normalize(), Kind.READ_ONLY);
+        }
+
+        public static Mount writable(Path source, Path target) {
+            return new Mount(source.toAbsolutePath().normalize(), target.toAbsolutePath().normalize(), Kind.WRITABLE);
+        }
+
+        public static Mount link(Path to, Path at) {
+            return new Mount(to, at.toAbsolutePath().normalize(), Kind.LINK);
+        }
+    }
+
+    public Sandbox {
+        hidden = hidden.stream().map(p -> p.toAbsolutePath().normalize()).distinct().toList();
+        mounts = List.copyOf(mounts);
+    }
+
+    /** A sandbox hiding {@code hidden} (and what is always hidden), with nothing mounted yet. */
+    public static Sandbox hiding(List<Path> hidden) {
+        List<Path> all = new ArrayList<>(ALWAYS_HIDDEN);
+        all.addAll(hidden);
+        return new Sandbox(true, all, List.of());
+    }
+
+    /** No sandbox: {@code --no-sandbox}. */
+    public static Sandbox none() {
+        return new Sandbox(false, List.of(), List.of());
+    }
+
+    /** This sandbox with {@code more} mounted after its mounts. */
+    public Sandbox with(Mount... more) {
+        List<Mount> all = new ArrayList<>(mounts);
+        all.addAll(List.of(more));
+        return new Sandbox(enabled, hidden, all);
+    }
+
+    /** True when the step runs as {@link #NOBODY}: a sandbox started by root. Its writable mounts must be that user's. */
+    public boolean dropsToNobody() {
+        return enabled && runsAsRoot();
+    }
+
+    /**
+     * {@code command} as it runs in this sandbox, with {@code workDir} as its directory; the
+     * environment given to the process is the step's (bubblewrap passes it on, HOME replaced).
+     */
+    public List<String> wrap(List<String> command, Path workDir) {
+        if (!enabled) {
+            return List.copyOf(command);
+        }
+        List<String> argv = new ArrayList<>();
+        if (runsAsRoot()) {
+            argv.addAll(List.of("setpriv", "--reuid=" + NOBODY, "--regid=" + NOBODY, "--clear-groups", "--inh-caps=-all",
+                    "--bounding-set=-all", "--no-new-privs"));
+        }
+        argv.addAll(List.of("bwrap", "--die-with-parent", "--unshare-all", "--new-session", "--ro-bind", "/", "/", "--dev", "/dev",
+                "--proc", "/proc", "--tmpfs", "/tmp"));
+        for (Path p : hidden.stream().map(Sandbox::real).toList()) {
+            if (Files.isDirectory(p, LinkOption.NOFOLLOW_LINKS)) {
+                argv.addAll(List.of("--tmpfs", p.toString()));
+            } else if (Files.exists(p, LinkOption.NOFOLLOW_LINKS)) {
+                argv.addAll(List.of("--ro-bind", "/dev/null", p.toString()));
+            }
+        }
+        argv.addAll(List.of("--dir", HOME, "--setenv", "HOME", HOME));
+        for (Mount m : mounts) {
+            switch (m.kind()) {
+                case READ_ONLY -> argv.addAll(List.of("--ro-bind", m.source().toString(), m.target().toString()));
+                case WRITABLE -> argv.addAll(List.of("--bind", m.source().toString(), m.target().toString()));
+                case LINK -> argv.addAll(List.of("--symlink", m.source().toString(), m.target().toString()));
+            }
+        }
+        if (workDir != null) {
+            argv.addAll(List.of("--chdir", workDir.toAbsolutePath().toString()));
+        }
+        argv.add("--");
+        argv.addAll(command);
+        return argv;
+    }
+
+    /**
+     * Fails, before any module code runs, when this machine cannot make the namespaces (bubblewrap
+     * missing, user namespaces switched off, a container's seccomp or AppArmor policy): the message
+     * says why and what to do. Checked once per process.
+     */
+    public void requireAvailable() {
+        if (!enabled) {
+            return;
+        }
+        Optional<String> why = probed;
+        if (why == null) {
+            synchronized (Sandbox.class) {
+                if (probed == null) {
+                    probed = probe();
+                }
+                why = probed;
+            }
+        }
+        why.ifPresent(reason -> {
+            throw new SandboxUnavailableException("cannot run the module's build code in a sandbox: " + reason + ". Install bubblewrap "
+                    + "and allow user namespaces (sysctl user.max_user_namespaces above 0; in a container, run it with "
+                    + "--security-opt seccomp=unconfined --security-opt apparmor=unconfined, or with --privileged); or pass --no-sandbox "
+                    + "to build without one, trusting the module's code with this machine, its files and its signing key");
+        });
+    }
+
+    private Optional<String> probe() {
+        List<String> cmd = new Sandbox(true, List.of(), List.of()).wrap(List.of("true"), null);
+        try {
+            ProcessRunner.Captured c = ProcessRunner.capture(cmd, null, Map.of("PATH", "/usr/bin:/bin:/usr/sbin:/sbin"), PROBE_TIMEOUT);
+            if (c.exit() == 0) {
+                return Optional.empty();
+            }
+            return Optional.of(cmd.get(0) + " failed (exit " + c.exit() + "): " + c.lastLine());
+        } catch (IOException e) {
+            return Optional.of(e.getMessage());
+        }
+    }
+
+    /** Forgets what {@link #requireAvailable} found (a test that changes the machine). */
+    static void forgetProbe() {
+        probed = null;
+    }
+
+    /** {@code p} with its links resolved when it exists (bubblewrap mounts over the place, not over a link). */
+    private static Path real(Path p) {
+        try {
+            return Files.exists(p) ? p.toRealPath() : p;
+        } catch (IOException e) {
+            return p;
+        }
+    }
+
+    /** True when this process runs as root (the owner of /proc/self). */
+    static boolean runsAsRoot() {
+        try {
+            return ((Integer) Files.getAttribute(Path.of("/proc/self"), "unix:uid")) == 0;
+        } catch (IOException | UnsupportedOperationException e) {
+            return "root".equals(System.getProperty("user.name"));
+        }
+    }
+
+    /** Gives {@code tree} (every file and directory in it) to {@link #NOBODY}, so that a step run as that user may write it. */
+    public static void giveToNobody(Path tree) throws IOException {
+        try (var s = Files.walk(tree)) {
+            for (Path p : (Iterable<Path>) s::iterator) {
+                Files.setAttribute(p, "unix:uid", NOBODY, LinkOption.NOFOLLOW_LINKS);
+                Files.setAttribute(p, "unix:gid", NOBODY, LinkOption.NOFOLLOW_LINKS);
+            }
+        } catch (java.io.UncheckedIOException e) {
+            throw e.getCause();
+        }
+    }
+}
