@@ -109,12 +109,14 @@ public record Sandbox(boolean enabled, List<Path> hidden, List<Mount> mounts) {
             return List.copyOf(command);
         }
         List<String> argv = new ArrayList<>();
-        if (runsAsRoot()) {
-            argv.addAll(List.of("setpriv", "--reuid=" + NOBODY, "--regid=" + NOBODY, "--clear-groups", "--inh-caps=-all",
-                    "--bounding-set=-all", "--no-new-privs"));
-        }
-        argv.addAll(List.of("bwrap", "--die-with-parent", "--unshare-all", "--new-session", "--ro-bind", "/", "/", "--dev", "/dev",
-                "--proc", "/proc", "--tmpfs", "/tmp"));
+        boolean root = runsAsRoot();
+        // as root, bubblewrap sets the namespaces up with root's access to the host (so that it can mount what only root
+        // may read) and the step is started as nobody with no capability; as another user, bubblewrap runs unprivileged
+        // in a user namespace of its own
+        argv.addAll(List.of("bwrap", "--die-with-parent", "--new-session"));
+        argv.addAll(root ? List.of("--unshare-ipc", "--unshare-pid", "--unshare-net", "--unshare-uts", "--unshare-cgroup-try")
+                : List.of("--unshare-all"));
+        argv.addAll(List.of("--ro-bind", "/", "/", "--dev", "/dev", "--proc", "/proc", "--perms", "1777", "--tmpfs", "/tmp"));
         for (Path p : hidden.stream().map(Sandbox::real).toList()) {
             if (Files.isDirectory(p, LinkOption.NOFOLLOW_LINKS)) {
                 argv.addAll(List.of("--tmpfs", p.toString()));
@@ -123,6 +125,9 @@ public record Sandbox(boolean enabled, List<Path> hidden, List<Mount> mounts) {
             }
         }
         argv.addAll(List.of("--dir", HOME, "--setenv", "HOME", HOME));
+        if (root) {
+            argv.addAll(List.of("--chmod", "0777", HOME));
+        }
         for (Mount m : mounts) {
             switch (m.kind()) {
                 case READ_ONLY -> argv.addAll(List.of("--ro-bind", m.source().toString(), m.target().toString()));
@@ -134,6 +139,10 @@ public record Sandbox(boolean enabled, List<Path> hidden, List<Mount> mounts) {
             argv.addAll(List.of("--chdir", workDir.toAbsolutePath().toString()));
         }
         argv.add("--");
+        if (root) {
+            argv.addAll(List.of("setpriv", "--reuid=" + NOBODY, "--regid=" + NOBODY, "--clear-groups", "--inh-caps=-all",
+                    "--bounding-set=-all", "--no-new-privs", "--"));
+        }
         argv.addAll(command);
         return argv;
     }

@@ -111,11 +111,21 @@ class BmdebFakeBuildTest {
         FakeBuild fake = new FakeBuild(null);
         Path tmp = Files.createDirectories(work.resolve("tmp dir"));
         Map<String, String> env = Map.of("SOURCE_DATE_EPOCH", "1700000000", "TMPDIR", tmp.toString());
-        BmdebResult r = new BmdebJob(fake).run(request(tree(), List.of(k61), 1).host(Host.of(env)).build());
+        // without the sandbox, the build happens where TMPDIR says (through a link when its path has a space)
+        BmdebResult r = new BmdebJob(fake).run(request(tree(), List.of(k61), 1).host(Host.of(env)).sandbox(false).build());
         assertThat(r.exitCode()).as(r.kernels().toString()).isZero();
         KernelBuild.Layout layout = fake.requests.get(0).layout();
         assertThat(layout).isEqualTo(KernelBuild.Layout.forUser(env, "fake", "0.1", k61));
         assertThat(layout.dir()).startsWithRaw(tmp);
         assertThat(layout.kbuildDir().toString()).doesNotContain(" ");
+        assertThat(fake.requests.get(0).sandbox().enabled()).isFalse();
+        assertThat(r.sandboxed()).isFalse();
+
+        // in the sandbox, at the same fixed paths whatever TMPDIR is: dkms.conf is read with them too
+        BmdebResult in = new BmdebJob(fake).run(request(tree(), List.of(k61), 1).host(Host.of(env)).rebuild(true).build());
+        assertThat(in.exitCode()).as(in.kernels().toString()).isZero();
+        assertThat(fake.requests.get(1).layout()).isEqualTo(KernelBuild.Layout.inSandbox("fake", "0.1", k61));
+        assertThat(fake.requests.get(1).sandbox().enabled()).isTrue();
+        assertThat(in.sandboxed()).isTrue();
     }
 }

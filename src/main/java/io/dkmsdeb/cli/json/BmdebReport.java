@@ -14,11 +14,12 @@ import java.util.Map;
  * @param moduleVersion PACKAGE_VERSION, or null
  * @param certPackage   the NAME-modules-cert package written, or null
  * @param xzEncoder     the xz encoder used (xz-utils and its version, or xz-java)
+ * @param sandbox       whether the module's code ran in the sandbox (false: --no-sandbox)
  * @param exitCode      the exit code of the call
  * @param seconds       the time of the call, in hundredths
  */
 public record BmdebReport(String command, String module, String moduleVersion, List<Kernel> kernels, String certPackage,
-                          String xzEncoder, int exitCode, double seconds) {
+                          String xzEncoder, boolean sandbox, int exitCode, double seconds) {
     public static final String COMMAND = "bmdeb";
 
     public BmdebReport {
@@ -26,9 +27,9 @@ public record BmdebReport(String command, String module, String moduleVersion, L
         kernels = List.copyOf(kernels);
     }
 
-    public BmdebReport(String module, String moduleVersion, List<Kernel> kernels, String certPackage, String xzEncoder, int exitCode,
-                       double seconds) {
-        this(COMMAND, module, moduleVersion, kernels, certPackage, xzEncoder, exitCode, seconds);
+    public BmdebReport(String module, String moduleVersion, List<Kernel> kernels, String certPackage, String xzEncoder, boolean sandbox,
+                       int exitCode, double seconds) {
+        this(COMMAND, module, moduleVersion, kernels, certPackage, xzEncoder, sandbox, exitCode, seconds);
     }
 
     /**
@@ -52,7 +53,7 @@ public record BmdebReport(String command, String module, String moduleVersion, L
     public static BmdebReport of(BmdebResult r, String xzEncoder) {
         List<Kernel> kernels = r.kernels().stream().map(k -> new Kernel(k.kernel(), k.result().word(), k.exitCode(), k.packageName(),
                 text(k.deb()), Reports.hundredths(k.seconds()), k.phases(), k.message())).toList();
-        return new BmdebReport(r.module(), r.version(), kernels, text(r.certPackage()), xzEncoder, r.exitCode(),
+        return new BmdebReport(r.module(), r.version(), kernels, text(r.certPackage()), xzEncoder, r.sandboxed(), r.exitCode(),
                 Reports.hundredths(r.seconds()));
     }
 

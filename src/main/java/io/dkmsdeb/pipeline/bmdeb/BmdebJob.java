@@ -62,7 +62,7 @@ public final class BmdebJob {
                 KernelResult named = results.stream().filter(k -> k.module() != null).findFirst().orElse(null);
                 Path certPackage = cert == null ? null : writeCertPackage(plan, cert, results);
                 return new BmdebResult(named == null ? null : named.moduleName(), named == null ? null : named.moduleVersion(), results,
-                        exitCode(results), (System.nanoTime() - start) / 1e9, certPackage);
+                        exitCode(results), (System.nanoTime() - start) / 1e9, certPackage, r.build().sandbox());
             }
         } finally {
             if (created != null) {

@@ -12,8 +12,10 @@ import java.util.List;
  * @param exitCode    the call's exit code ({@link BmdebJob#exitCode})
  * @param seconds     the call's time
  * @param certPackage the NAME-modules-cert package written when the modules were signed, else null
+ * @param sandboxed   whether the module's code ran in the sandbox (false: --no-sandbox)
  */
-public record BmdebResult(String module, String version, List<KernelResult> kernels, int exitCode, double seconds, Path certPackage) {
+public record BmdebResult(String module, String version, List<KernelResult> kernels, int exitCode, double seconds, Path certPackage,
+                          boolean sandboxed) {
     public BmdebResult {
         kernels = List.copyOf(kernels);
     }
