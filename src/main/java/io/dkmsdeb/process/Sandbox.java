@@ -128,7 +128,22 @@ public record Sandbox(boolean enabled, List<Path> hidden, List<Mount> mounts) {
         if (root) {
             argv.addAll(List.of("--chmod", "0777", HOME));
         }
+        List<Path> hiddenReal = hidden.stream().map(Sandbox::real).toList();
+        java.util.Set<Path> made = new java.util.HashSet<>();
         for (Mount m : mounts) {
+            // the directories on the way to a mount that the sandbox makes (on its /tmp, in a hidden directory, or new)
+            // are made traversable: bubblewrap started by root would make them 0700, closed to the step's user
+            Path up = m.target().getParent();
+            List<Path> way = new ArrayList<>();
+            for (; up != null && up.getParent() != null; up = up.getParent()) {
+                way.add(0, up);
+            }
+            for (Path dir : way) {
+                boolean madeHere = dir.startsWith("/tmp") || !Files.isDirectory(dir) || hiddenReal.stream().anyMatch(dir::startsWith);
+                if (madeHere && made.add(dir)) {
+                    argv.addAll(List.of("--perms", "0755", "--dir", dir.toString()));
+                }
+            }
             switch (m.kind()) {
                 case READ_ONLY -> argv.addAll(List.of("--ro-bind", m.source().toString(), m.target().toString()));
                 case WRITABLE -> argv.addAll(List.of("--bind", m.source().toString(), m.target().toString()));
