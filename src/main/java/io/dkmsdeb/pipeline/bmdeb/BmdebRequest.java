@@ -1,6 +1,7 @@
 package io.dkmsdeb.pipeline.bmdeb;
 
 import io.dkmsdeb.model.Compression;
+import io.dkmsdeb.model.DkmsLevel;
 import io.dkmsdeb.model.Host;
 import io.dkmsdeb.model.UsageException;
 import io.dkmsdeb.pipeline.DebianNames;
@@ -116,9 +117,12 @@ public record BmdebRequest(String source, KernelChoice kernels, Packaging packag
      * @param strip            strip debug symbols (no --no-strip)
      * @param compileDebugInfo --compile-debug-info
      * @param timeoutSeconds   --build-timeout, of each build step
+     * @param dkmsLevel        --dkms-level: the dkms release whose rules dkms.conf is read and built by
      */
-    public record Build(String arch, int jobs, Compression compression, boolean strip, boolean compileDebugInfo, long timeoutSeconds) {
+    public record Build(String arch, int jobs, Compression compression, boolean strip, boolean compileDebugInfo, long timeoutSeconds,
+                        DkmsLevel dkmsLevel) {
         public Build {
+            Objects.requireNonNull(dkmsLevel, "dkmsLevel");
             if (jobs < 1) {
                 throw new UsageException("-j must be at least 1, got " + jobs);
             }
@@ -203,6 +207,7 @@ public record BmdebRequest(String source, KernelChoice kernels, Packaging packag
         private boolean strip = true;
         private boolean compileDebugInfo;
         private long buildTimeoutSeconds = 3600;
+        private DkmsLevel dkmsLevel = DkmsLevel.BOOKWORM;
         private Path signKey;
         private Path signCert;
         private boolean noSign;
@@ -300,6 +305,12 @@ public record BmdebRequest(String source, KernelChoice kernels, Packaging packag
         }
 
         /** --sign-key and --sign-cert. */
+        /** The dkms release whose rules apply (default: Debian 12's, {@link DkmsLevel#BOOKWORM}). */
+        public Builder dkmsLevel(DkmsLevel level) {
+            this.dkmsLevel = level;
+            return this;
+        }
+
         public Builder signWith(Path key, Path cert) {
             this.signKey = key;
             this.signCert = cert;
@@ -346,7 +357,7 @@ public record BmdebRequest(String source, KernelChoice kernels, Packaging packag
             return new BmdebRequest(source,
                     new KernelChoice(kernels, allKernels, archiveFilter, kernelList, kernelSourceDir, fetchHeaders),
                     new Packaging(revision, moduleVersion, name, maintainer, templates),
-                    new Build(arch, jobs, compression, strip, compileDebugInfo, buildTimeoutSeconds),
+                    new Build(arch, jobs, compression, strip, compileDebugInfo, buildTimeoutSeconds, dkmsLevel),
                     new SignOptions(signKey, signCert, noSign),
                     new Output(outDir, logDir, lockTimeout),
                     new Reuse(rebuild, reuseFrom),
