@@ -188,7 +188,7 @@ final class BmdebCommand implements Callable<Integer> {
                 .kernels(kernels.releases).allKernels(kernels.all).kernelsFromArchive(kernels.archiveFilter, kernelList)
                 .kernelSourceDir(kernelSourceDir).fetchHeaders(fetchHeaders)
                 .revision(common.revision).moduleVersion(moduleVersion).name(name).maintainer(common.maintainer).templates(common.templates)
-                .arch(arch).jobs(common.jobs).compression(compression).strip(!noStrip).compileDebugInfo(compileDebugInfo)
+                .dkmsLevel(common.level()).arch(arch).jobs(common.jobs).compression(compression).strip(!noStrip).compileDebugInfo(compileDebugInfo)
                 .buildTimeoutSeconds(buildTimeout).sandbox(!noSandbox)
                 .signWith(signKey, signCert).noSign(noSign)
                 .outDir(common.outDir).logDir(logDir).lockTimeout(lockTimeout == null ? null : Duration.ofSeconds(lockTimeout))
@@ -197,7 +197,7 @@ final class BmdebCommand implements Callable<Integer> {
                 .build();
         BmdebResult r = new BmdebJob().run(request);
         if (common.json) {
-            System.out.println(Json.write(BmdebReport.of(r, Encoders.xz())));
+            System.out.println(Json.write(BmdebReport.of(r, Encoders.xz(), common.level().release())));
         } else {
             printTable(r);
         }

@@ -2,6 +2,7 @@ package io.dkmsdeb.cli;
 
 import io.dkmsdeb.pipeline.Maintainer;
 import io.dkmsdeb.pipeline.source.SourceJob;
+import io.dkmsdeb.model.DkmsLevel;
 import io.dkmsdeb.model.UsageException;
 import picocli.CommandLine.Option;
 
@@ -34,13 +35,26 @@ final class CommonOptions {
     @Option(names = "--templates", paramLabel = "DIR", description = "Directory of maintainer-script templates that replace the shipped ones.")
     Path templates;
 
+    @Option(names = "--dkms-level", paramLabel = "LEVEL",
+            description = "The dkms release whose rules dkms.conf is read and built by, where dkms releases differ: a release "
+                    + "from 3.0.10 to 3.4.3, or bookworm (3.0.10), trixie (3.2.2) or newest (default: bookworm, the dkms of Debian 12: "
+                    + "for bmdeb, the dkms that would otherwise build for these kernels; for source, the dkms the package meets on "
+                    + "its targets). The rules and what each level does: docs/DKMS-LEVELS.md.")
+    String dkmsLevel = "bookworm";
+
     @Option(names = "--json", description = "Print a machine-readable summary on standard output.")
     boolean json;
+
+    /** --dkms-level, checked. */
+    DkmsLevel level() {
+        return DkmsLevel.parse(dkmsLevel);
+    }
 
     /** Refuses values no command can use. */
     void check() {
         if (jobs < 1) {
             throw new UsageException("-j must be at least 1, got " + jobs);
         }
+        level();
     }
 }

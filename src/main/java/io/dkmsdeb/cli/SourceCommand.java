@@ -64,7 +64,7 @@ final class SourceCommand implements Callable<Integer> {
         common.check();
         SourceJob.Result r = new SourceJob().run(new SourceJob.Request(dir, common.outDir,
                 new SourceJob.Packaging(version, common.revision, name, common.maintainer, common.templates), compression, common.jobs,
-                HostEnvironment.get().env()));
+                HostEnvironment.get().env(), common.level()));
         long size = r.deb().toFile().length();
         if (common.json) {
             System.out.println(Json.write(SourceReport.of(r, size, compression == Compression.XZ ? Encoders.xz() : null)));

@@ -2,6 +2,8 @@ package io.dkmsdeb.dkmsconf;
 
 import io.dkmsdeb.support.IoErrors;
 import io.dkmsdeb.model.DkmsConf;
+import io.dkmsdeb.model.DkmsLevel;
+import io.dkmsdeb.model.DkmsRule;
 import io.dkmsdeb.support.Log;
 import io.dkmsdeb.model.ModuleSourceException;
 import io.dkmsdeb.support.Trees;
@@ -26,8 +28,10 @@ import java.util.Map;
  * Reads a dkms.conf the way dkms does: bash sources it in a clean environment with the
  * variables dkms provides ({@code kernelver}, {@code arch}, {@code kernel_source_dir},
  * {@code dkms_tree}, {@code source_tree}, {@code module}, {@code module_version}), so that files
- * with {@code if}, {@code $(...)} and {@code ${kernelver}} read as dkms reads them. CRLF line
- * endings are stripped first, as newer dkms does.
+ * with {@code if}, {@code $(...)} and {@code ${kernelver}} read as dkms reads them, by the rules
+ * of the context's {@link DkmsLevel}. CRLF line endings are stripped first, as dkms 3.1.5 and later
+ * do; at an older level the values that would keep a carriage return are noted
+ * ({@link DkmsRule#CRLF}), and the build refuses to pretend they do not.
  */
 public final class DkmsConfReader {
     private static final String SCRIPT_RESOURCE = "/io/dkmsdeb/templates/helpers/read-dkms-conf.bash";
@@ -66,17 +70,39 @@ public final class DkmsConfReader {
         }
     }
 
-    /** What dkms sets before sourcing dkms.conf. */
+    /**
+     * What dkms sets before sourcing dkms.conf, and which dkms reads it.
+     *
+     * @param level the dkms release whose rules apply ({@link DkmsLevel})
+     */
     public record Context(String kernelver, String arch, String kernelSourceDir, String dkmsTree,
-                          String sourceTree, String module, String moduleVersion) {
+                          String sourceTree, String module, String moduleVersion, DkmsLevel level) {
         /** {@code $dkms_tree} as dkms sets it on the target: the value a dkms.conf is read with, not a path of this machine. */
         public static final String DKMS_TREE = "/var/lib/dkms";
         /** {@code $source_tree} as dkms sets it on the target. */
         public static final String SOURCE_TREE = "/usr/src";
 
-        /** The context of the first read, as dkms reads dkms.conf on the target, before the module's name is known. */
+        public Context {
+            java.util.Objects.requireNonNull(level, "level");
+        }
+
+        /** At Debian 12's dkms level. */
+        public Context(String kernelver, String arch, String kernelSourceDir, String dkmsTree, String sourceTree, String module,
+                       String moduleVersion) {
+            this(kernelver, arch, kernelSourceDir, dkmsTree, sourceTree, module, moduleVersion, DkmsLevel.BOOKWORM);
+        }
+
+        /**
+         * The context of the first read, as dkms reads dkms.conf on the target, before the module's name is known,
+         * at Debian 12's dkms level.
+         */
         public static Context onTarget(String kernelver, String arch, String kernelSourceDir) {
-            return new Context(kernelver, arch, kernelSourceDir, DKMS_TREE, SOURCE_TREE, "", "");
+            return new Context(kernelver, arch, kernelSourceDir, DKMS_TREE, SOURCE_TREE, "", "", DkmsLevel.BOOKWORM);
+        }
+
+        /** The same context, read by the rules of {@code other}. */
+        public Context at(DkmsLevel other) {
+            return new Context(kernelver, arch, kernelSourceDir, dkmsTree, sourceTree, module, moduleVersion, other);
         }
 
         public Map<String, String> environment() {
@@ -101,20 +127,56 @@ public final class DkmsConfReader {
                     + "; check that it exists and is readable", e);
         }
         String text = new String(raw, StandardCharsets.UTF_8);
-        if (text.indexOf('\r') >= 0) {
-            Log.warn(shown + " has CRLF line endings; reading it without the carriage returns, as dkms does");
-        }
         DkmsConfVariables vars = source(shown, raw, context);
-        return new DkmsConfValidator(shown, text.replace("\r", "")).validate(vars, context.kernelver(), context.arch());
+        List<DkmsRule.Note> notes = new ArrayList<>();
+        if (text.indexOf('\r') >= 0) {
+            notes.add(carriageReturns(shown, raw, context));
+        }
+        return new DkmsConfValidator(shown, text.replace("\r", ""), context.level(), notes).validate(vars, context.kernelver(), context.arch());
+    }
+
+    /**
+     * dkms 3.1.5 and later drop the carriage return that ends each value of a CRLF file; older dkms
+     * keeps it in the values (BUILT_MODULE_NAME "hello\r" is never built). At a level before 3.1.5 the
+     * note names the values that would keep one.
+     */
+    private DkmsRule.Note carriageReturns(Path shown, byte[] raw, Context context) {
+        DkmsLevel level = context.level();
+        if (level.applies(DkmsRule.CRLF)) {
+            Log.warn(shown + " has CRLF line endings; reading it without the carriage returns, as dkms " + DkmsRule.CRLF.since()
+                    + " and later do (dkms level " + level + ")");
+            return new DkmsRule.Note(DkmsRule.CRLF, true, shown + " has CRLF line endings, which dkms before " + DkmsRule.CRLF.since()
+                    + " (Debian 12's 3.0.10) keeps in the values");
+        }
+        DkmsConfVariables kept = source(shown, raw, context, false);
+        List<String> fields = kept.namesWith("\r");
+        boolean breaks = fields.stream().anyMatch(f -> BUILD_FIELDS.matcher(f).lookingAt());
+        return new DkmsRule.Note(DkmsRule.CRLF, false, shown + " has CRLF line endings; dkms " + level
+                + " keeps the carriage return in " + (fields.isEmpty() ? "no value" : String.join(", ", fields))
+                + " (dkms " + DkmsRule.CRLF.since() + " and later drop it)" + (breaks ? BREAKS_BUILD : ""));
+    }
+
+    /** The values whose carriage return makes dkms 3.0.10's build fail: the module files, the make command, the patches. */
+    private static final java.util.regex.Pattern BUILD_FIELDS = java.util.regex.Pattern.compile(
+            "(BUILT_MODULE_NAME|BUILT_MODULE_LOCATION|DEST_MODULE_NAME|MAKE|PATCH)\\b");
+    private static final String BREAKS_BUILD = ", which its build cannot find";
+
+    /** True for a {@link DkmsRule#CRLF} note of a level whose dkms fails the build over the carriage returns kept. */
+    public static boolean breaksBuild(DkmsRule.Note note) {
+        return note.rule() == DkmsRule.CRLF && !note.applied() && note.detail().endsWith(BREAKS_BUILD);
     }
 
     /** Sources the file and returns the dkms variables it set, unvalidated. */
     public DkmsConfVariables source(Path confFile, byte[] raw, Context context) {
+        return source(confFile, raw, context, true);
+    }
+
+    private DkmsConfVariables source(Path confFile, byte[] raw, Context context, boolean dropCarriageReturns) {
         Path scratch = null;
         try {
             scratch = Files.createTempDirectory("dkms-deb-conf");
             Path conf = scratch.resolve("dkms.conf");
-            Files.write(conf, stripCarriageReturns(raw));
+            Files.write(conf, dropCarriageReturns ? stripCarriageReturns(raw) : raw);
             Path scriptFile = scratch.resolve("read-dkms-conf.bash");
             Files.writeString(scriptFile, script);
             return run(confFile, scriptFile, conf, context, new String(raw, StandardCharsets.UTF_8).replace("\r", ""));

@@ -2,6 +2,8 @@ package io.dkmsdeb.dkmsconf;
 
 import io.dkmsdeb.model.NamePatterns;
 import io.dkmsdeb.model.DkmsConf;
+import io.dkmsdeb.model.DkmsLevel;
+import io.dkmsdeb.model.DkmsRule;
 import io.dkmsdeb.model.DkmsModule;
 import io.dkmsdeb.model.ModuleSourceException;
 
@@ -14,22 +16,32 @@ import java.util.regex.Pattern;
 import java.util.regex.PatternSyntaxException;
 
 /**
- * Applies dkms's rules to the variables a dkms.conf set (dkms's {@code read_conf}), plus the
- * rules that keep values safe to use in file names and maintainer scripts. Every error names the
+ * Applies dkms's rules to the variables a dkms.conf set (dkms's {@code read_conf}), those of the
+ * given {@link DkmsLevel} where dkms releases differ (each such rule the file meets is noted),
+ * plus the rules that keep values safe to use in file names and maintainer scripts. Every error names the
  * file, the line where the field is assigned (when it can be found), the field and the rule.
  */
 final class DkmsConfValidator {
     /** dkms module names end up in paths and scripts: no spaces, quotes or shell syntax. */
     private static final Pattern LOCATION = Pattern.compile("[A-Za-z0-9_.+/-]*");
-    private static final Pattern PATCH_NAME = Pattern.compile("[A-Za-z0-9_.+-]+");
+    /** A file under patches/, subdirectories allowed (every dkms release applies them). */
+    private static final Pattern PATCH_NAME = Pattern.compile("[A-Za-z0-9_.+-]+(/[A-Za-z0-9_.+-]+)*");
 
     private final Path file;
     private final String[] lines;
+    private final DkmsLevel level;
+    private final List<DkmsRule.Note> notes;
     private final List<String> errors = new ArrayList<>();
 
-    DkmsConfValidator(Path file, String text) {
+    /**
+     * @param level the dkms release whose rules apply
+     * @param notes the level-dependent rules the reader already found the file meets
+     */
+    DkmsConfValidator(Path file, String text, DkmsLevel level, List<DkmsRule.Note> notes) {
         this.file = file;
         this.lines = text.split("\n", -1);
+        this.level = level;
+        this.notes = new ArrayList<>(notes);
     }
 
     DkmsConf validate(DkmsConfVariables v, String kernelver, String arch) {
@@ -48,12 +60,18 @@ final class DkmsConfValidator {
         List<DkmsModule> modules = modules(v, name);
         String make = chooseIndexed(v, "MAKE", "MAKE_MATCH", kernelver);
         List<String> patches = patches(v, kernelver);
-        String autoinstall = v.scalar("AUTOINSTALL");
-        requireYesNo("AUTOINSTALL", autoinstall);
+        boolean autoinstall = autoinstall(v.scalar("AUTOINSTALL"));
         DkmsConf.BuildExclusive exclusive = new DkmsConf.BuildExclusive(
-                regex(v, "BUILD_EXCLUSIVE_KERNEL"), v.scalar("BUILD_EXCLUSIVE_KERNEL_MIN"),
-                v.scalar("BUILD_EXCLUSIVE_KERNEL_MAX"), regex(v, "BUILD_EXCLUSIVE_ARCH"),
+                regex(v, "BUILD_EXCLUSIVE_KERNEL"), levelled(v, "BUILD_EXCLUSIVE_KERNEL_MIN"),
+                kernelMax(v), regex(v, "BUILD_EXCLUSIVE_ARCH"),
                 v.scalar("BUILD_EXCLUSIVE_CONFIG"));
+        duplicates(modules);
+        for (String script : new String[] {"PRE_BUILD", "POST_BUILD"}) {
+            if (!v.scalar(script).isEmpty()) {
+                note(DkmsRule.BUILD_SCRIPTS_FATAL, script + "=\"" + printable(v.scalar(script)) + "\": " + (level.applies(DkmsRule.BUILD_SCRIPTS_FATAL)
+                        ? "its failure fails the build" : "dkms " + level + " ignores its exit status"));
+            }
+        }
         List<String> buildDepends = new ArrayList<>();
         for (String dep : v.scalar("BUILD_DEPENDS").trim().split("\\s+")) {
             if (!dep.isEmpty()) {
@@ -63,12 +81,92 @@ final class DkmsConfValidator {
                 buildDepends.add(dep);
             }
         }
+        if (!buildDepends.isEmpty()) {
+            note(DkmsRule.BUILD_DEPENDS, "BUILD_DEPENDS=\"" + String.join(" ", buildDepends) + "\": " + (level.applies(DkmsRule.BUILD_DEPENDS)
+                    ? "the build needs them installed for the kernel" : "dkms " + level + " builds without them"));
+        }
         if (!errors.isEmpty()) {
             throw new ModuleSourceException(String.join("\n", errors));
         }
+        notes.sort(java.util.Comparator.comparing(DkmsRule.Note::rule));
         return new DkmsConf(name, version, modules,
                 new DkmsConf.Steps(make, v.scalar("CLEAN"), patches, v.scalar("PRE_BUILD"), v.scalar("POST_BUILD")), buildDepends,
-                autoinstall.toLowerCase().startsWith("y"), exclusive);
+                autoinstall, exclusive, new DkmsConf.Reading(level, notes));
+    }
+
+    private void note(DkmsRule rule, String detail) {
+        notes.add(new DkmsRule.Note(rule, level.applies(rule), detail));
+    }
+
+    /** dkms 3.1.7 and later take yes or no (any case); older dkms autoinstalls on any non-empty value, "no" included. */
+    private boolean autoinstall(String value) {
+        if (value.isEmpty()) {
+            return false;
+        }
+        boolean yesOrNo = value.equalsIgnoreCase("yes") || value.equalsIgnoreCase("no");
+        if (!yesOrNo) {
+            if (level.applies(DkmsRule.AUTOINSTALL_YES_NO)) {
+                error("AUTOINSTALL", "is '" + printable(value) + "': dkms " + DkmsRule.AUTOINSTALL_YES_NO.since()
+                        + " and later (dkms level " + level + ") take yes or no only");
+            }
+            note(DkmsRule.AUTOINSTALL_YES_NO, "AUTOINSTALL=\"" + printable(value) + "\" is neither yes nor no: dkms "
+                    + DkmsRule.AUTOINSTALL_YES_NO.since() + " and later refuse it, older dkms takes it as yes");
+        } else if (value.equalsIgnoreCase("no")) {
+            note(DkmsRule.AUTOINSTALL_YES_NO, "AUTOINSTALL=\"" + printable(value) + "\": dkms before " + DkmsRule.AUTOINSTALL_YES_NO.since()
+                    + " (Debian 12's 3.0.10) autoinstalls on any non-empty value, this one included");
+        }
+        return level.applies(DkmsRule.AUTOINSTALL_YES_NO) ? value.equalsIgnoreCase("yes") : true;
+    }
+
+    /** BUILD_EXCLUSIVE_KERNEL_MIN or _MAX: applied from dkms 3.0.11 on, ignored (empty) before. */
+    private String levelled(DkmsConfVariables v, String field) {
+        String value = v.scalar(field);
+        if (value.isEmpty()) {
+            return "";
+        }
+        note(DkmsRule.KERNEL_MIN_MAX, field + "=\"" + printable(value) + "\": " + (level.applies(DkmsRule.KERNEL_MIN_MAX)
+                ? "kernels outside it are excluded" : "dkms " + level + " ignores it and builds for every kernel"));
+        return level.applies(DkmsRule.KERNEL_MIN_MAX) ? value : "";
+    }
+
+    /** BUILD_EXCLUSIVE_KERNEL_MAX, else (dkms 3.2.2 and later) OBSOLETE_BY. */
+    private String kernelMax(DkmsConfVariables v) {
+        String max = levelled(v, "BUILD_EXCLUSIVE_KERNEL_MAX");
+        String obsoleteBy = v.scalar("OBSOLETE_BY");
+        if (obsoleteBy.isEmpty() || !v.scalar("BUILD_EXCLUSIVE_KERNEL_MAX").isEmpty()) {
+            return max;
+        }
+        note(DkmsRule.OBSOLETE_BY_EXCLUDES, "OBSOLETE_BY=\"" + printable(obsoleteBy) + "\": " + (level.applies(DkmsRule.OBSOLETE_BY_EXCLUDES)
+                ? "newer kernels are excluded" : "dkms " + level + " builds for newer kernels too (only its install skips them)"));
+        return level.applies(DkmsRule.OBSOLETE_BY_EXCLUDES) ? obsoleteBy : max;
+    }
+
+    /**
+     * Two records with one built file, or one destination name: refused by dkms 3.1.7 and later; older
+     * dkms builds them and keeps what its copying leaves (see DkmsStyleBuild).
+     */
+    private void duplicates(List<DkmsModule> modules) {
+        java.util.Map<String, Integer> built = new java.util.HashMap<>();
+        java.util.Map<String, Integer> dest = new java.util.HashMap<>();
+        for (DkmsModule m : modules) {
+            Integer first = built.putIfAbsent(m.builtPath(), m.index());
+            if (first != null) {
+                duplicate("BUILT_MODULE_NAME", m.index(), "builds " + m.builtPath() + ", as record " + first + " does");
+            }
+            first = dest.putIfAbsent(m.destName(), m.index());
+            if (first != null) {
+                duplicate("DEST_MODULE_NAME", m.index(), "installs as " + m.destName() + ", as record " + first + " does");
+            }
+        }
+    }
+
+    private void duplicate(String field, int index, String what) {
+        if (level.applies(DkmsRule.DUPLICATE_MODULES)) {
+            error(field, index, what + ": dkms " + DkmsRule.DUPLICATE_MODULES.since() + " and later (dkms level " + level
+                    + ") refuse two records with one module; give each record its own module");
+        }
+        note(DkmsRule.DUPLICATE_MODULES, field + "[" + index + "] " + what + (level.applies(DkmsRule.DUPLICATE_MODULES) ? ""
+                : ": dkms " + level + " builds both and keeps what its copying leaves"));
     }
 
     private List<DkmsModule> modules(DkmsConfVariables v, String packageName) {
@@ -111,7 +209,7 @@ final class DkmsConfValidator {
             }
             if (destLocation.isEmpty()) {
                 error("DEST_MODULE_LOCATION", i, "is not set; dkms requires it (usually \"/updates/dkms\")");
-            } else if (!destLocation.matches("/(kernel|updates|extra)([/].*)?") || !LOCATION.matcher(destLocation).matches() || hasDotDot(destLocation)) {
+            } else if (!destLocation.matches("/(kernel|updates|extra).*") || !LOCATION.matcher(destLocation).matches() || hasDotDot(destLocation)) {
                 error("DEST_MODULE_LOCATION", i, "is '" + printable(destLocation) + "': it must begin with /kernel, /updates or /extra, without '..'");
             }
             String strip = v.array("STRIP").getOrDefault(i, "");
@@ -155,8 +253,9 @@ final class DkmsConfValidator {
             if (patch.isEmpty()) {
                 continue;
             }
-            if (!PATCH_NAME.matcher(patch).matches() || patch.equals(".") || patch.equals("..")) {
-                error("PATCH", e.getKey(), "is '" + printable(patch) + "': name a file in the patches/ directory (no '/' or '..')");
+            if (!PATCH_NAME.matcher(patch).matches() || hasDotOrDotDot(patch)) {
+                error("PATCH", e.getKey(), "is '" + printable(patch) + "': name a file in the patches/ directory or a subdirectory of it "
+                        + "(a relative path without '.' or '..' components)");
                 continue;
             }
             String match = v.array("PATCH_MATCH").getOrDefault(e.getKey(), "");
@@ -185,14 +284,19 @@ final class DkmsConfValidator {
         }
     }
 
-    private void requireYesNo(String field, String value) {
-        requireYesNo(field, -1, value);
-    }
-
     private void requireYesNo(String field, int index, String value) {
         if (!value.isEmpty() && !value.matches("(?i)y(es)?|no?")) {
             error(field, index, "is '" + printable(value) + "': use yes or no");
         }
+    }
+
+    private static boolean hasDotOrDotDot(String path) {
+        for (String segment : path.split("/")) {
+            if (segment.equals("..") || segment.equals(".")) {
+                return true;
+            }
+        }
+        return false;
     }
 
     private static boolean hasDotDot(String path) {

@@ -1,6 +1,8 @@
 package io.dkmsdeb.dkmsconf;
 
+import java.util.ArrayList;
 import java.util.Collections;
+import java.util.List;
 import java.util.Map;
 import java.util.SortedMap;
 import java.util.TreeMap;
@@ -24,6 +26,17 @@ public final class DkmsConfVariables {
     /** All set elements by index; empty when the variable is unset. */
     public SortedMap<Integer, String> array(String name) {
         return Collections.unmodifiableSortedMap(values.getOrDefault(name, new TreeMap<>()));
+    }
+
+    /** The variables (NAME or NAME[i]) whose value contains {@code text}, in name and index order. */
+    public List<String> namesWith(String text) {
+        List<String> names = new ArrayList<>();
+        values.forEach((name, elements) -> elements.forEach((i, v) -> {
+            if (v.contains(text)) {
+                names.add(elements.size() == 1 && i == 0 ? name : name + "[" + i + "]");
+            }
+        }));
+        return names;
     }
 
     public boolean isSet(String name) {

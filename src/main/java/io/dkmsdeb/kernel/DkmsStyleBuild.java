@@ -7,6 +7,7 @@ import io.dkmsdeb.model.BuiltModule;
 import io.dkmsdeb.model.DkmsConf;
 import io.dkmsdeb.model.DkmsDebException;
 import io.dkmsdeb.model.DkmsModule;
+import io.dkmsdeb.model.DkmsRule;
 import io.dkmsdeb.model.KernelTarget;
 import io.dkmsdeb.support.IoErrors;
 import io.dkmsdeb.support.Log;
@@ -70,7 +71,8 @@ public final class DkmsStyleBuild implements KernelBuild {
             Map<String, String> env = environment(r, layout, cross);
             // the log is started afresh under the build's lock: concurrent runs of the same build take turns
             Files.writeString(r.log(), "dkms-deb build log for " + conf.packageName() + "-" + conf.packageVersion()
-                    + " for kernel " + k.release() + " (" + k.unameArch() + ")\n" + sandboxLine(sandbox), StandardCharsets.UTF_8,
+                    + " for kernel " + k.release() + " (" + k.unameArch() + "), by the rules of dkms " + conf.level().describe()
+                    + " (--dkms-level)\n" + sandboxLine(sandbox), StandardCharsets.UTF_8,
                     java.nio.file.StandardOpenOption.CREATE, java.nio.file.StandardOpenOption.TRUNCATE_EXISTING,
                     java.nio.file.StandardOpenOption.WRITE);
             if (env.containsKey("KCFLAGS")) {
@@ -91,7 +93,7 @@ public final class DkmsStyleBuild implements KernelBuild {
             t = System.nanoTime();
             List<BuiltModule> modules = collect(steps);
             if (!conf.postBuild().isEmpty()) {
-                steps.run("POST_BUILD", List.of("bash", runScript.toString(), build.toString(), "post_build", conf.postBuild()));
+                steps.script("POST_BUILD", List.of("bash", runScript.toString(), build.toString(), "post_build", conf.postBuild()));
             }
             r.phases().since("modules", t);
             return modules;
@@ -165,6 +167,29 @@ public final class DkmsStyleBuild implements KernelBuild {
             run(name, cmd, String.join(" ", cmd.subList(cmd.get(0).equals("bash") ? 3 : 0, cmd.size())));
         }
 
+        /**
+         * PRE_BUILD or POST_BUILD: its failure fails the build from dkms 3.1.7 on; older dkms goes on
+         * (the log says so).
+         */
+        void script(String name, List<String> cmd) throws IOException {
+            if (r.conf().level().applies(DkmsRule.BUILD_SCRIPTS_FATAL)) {
+                run(name, cmd);
+                return;
+            }
+            String display = String.join(" ", cmd.subList(3, cmd.size()));
+            Files.writeString(r.log(), "\n$ " + display + "\n", StandardCharsets.UTF_8, java.nio.file.StandardOpenOption.APPEND);
+            ProcessRunner.Outcome o = runQuietly(cmd);
+            if (o.timedOut()) {
+                throw failed(r, what, name + " did not finish within " + r.timeoutSeconds() + " s (--build-timeout) and was killed", true);
+            }
+            if (o.exit() != 0) {
+                String why = name + " exited with status " + o.exit() + "; dkms " + r.conf().level() + " ignores that and goes on "
+                        + "(dkms " + DkmsRule.BUILD_SCRIPTS_FATAL.since() + " and later stop)";
+                Files.writeString(r.log(), "dkms-deb: " + why + "\n", StandardCharsets.UTF_8, java.nio.file.StandardOpenOption.APPEND);
+                Log.warn("[" + r.kernel().release() + "] " + why);
+            }
+        }
+
         void run(String name, List<String> cmd, String display) throws IOException {
             Files.writeString(r.log(), "\n$ " + display + "\n", StandardCharsets.UTF_8, java.nio.file.StandardOpenOption.APPEND);
             check(name, runQuietly(cmd));
@@ -202,7 +227,7 @@ public final class DkmsStyleBuild implements KernelBuild {
             steps.run("applying patch " + patch, List.of("patch", "-p1", "-i", "patches/" + patch));
         }
         if (!conf.preBuild().isEmpty()) {
-            steps.run("PRE_BUILD", List.of("bash", runScript.toString(), build.toString(), "pre_build", conf.preBuild()));
+            steps.script("PRE_BUILD", List.of("bash", runScript.toString(), build.toString(), "pre_build", conf.preBuild()));
         }
         // dkms cleans before make (its result is not checked); kbuild's own clean of a fresh
         // copy without build output is a no-op, so it is skipped then (a kbuild start saved)
@@ -242,7 +267,7 @@ public final class DkmsStyleBuild implements KernelBuild {
                     : "strip of the " + toStrip.size() + " modules", cmd);
         }
         List<BuiltModule> modules = new ArrayList<>();
-        for (DkmsModule m : r.conf().modules()) {
+        for (DkmsModule m : kept(r.conf(), k)) {
             Path ko = hostBuild.resolve(m.builtPath());
             if (r.signing() != null) {
                 sign(steps, ko);
@@ -251,6 +276,31 @@ public final class DkmsStyleBuild implements KernelBuild {
             modules.add(new BuiltModule(m, m.destName() + k.moduleSuffix(), content));
         }
         return modules;
+    }
+
+    /**
+     * The records whose module dkms installs. Before 3.1.7, dkms builds records that share a built file or
+     * a destination name (3.1.7 refuses them, see DkmsConfValidator): it copies each record's module to
+     * DEST_MODULE_NAME, so a destination named twice holds the last record's module; and where the kernel's
+     * modules are compressed, compressing the shared built file for its first record removes it, so the later
+     * records that share it get nothing.
+     */
+    static List<DkmsModule> kept(DkmsConf conf, KernelTarget k) {
+        if (conf.level().applies(DkmsRule.DUPLICATE_MODULES)) {
+            return conf.modules();
+        }
+        java.util.Map<String, DkmsModule> byDest = new java.util.LinkedHashMap<>();
+        Set<String> built = new java.util.HashSet<>();
+        for (DkmsModule m : conf.modules()) {
+            if (!built.add(m.builtPath()) && k.compression() != io.dkmsdeb.model.Compression.NONE) {
+                Log.warn("[" + k.release() + "] " + m.builtPath() + " (record " + m.index() + ") was compressed for an earlier record: dkms "
+                        + conf.level() + " installs no " + m.destName() + " for it");
+                continue;
+            }
+            byDest.remove(m.destName());
+            byDest.put(m.destName(), m);
+        }
+        return List.copyOf(byDest.values());
     }
 
     /** Signs before compression, as dkms does, with the kernel's sign-file and its CONFIG_MODULE_SIG_HASH. */

@@ -12,17 +12,47 @@ import java.util.Optional;
  * @param steps            MAKE, CLEAN, PATCH, PRE_BUILD and POST_BUILD as they apply to this kernel
  * @param buildDepends     BUILD_DEPENDS module names
  * @param autoinstall      AUTOINSTALL=yes
- * @param exclusive        the BUILD_EXCLUSIVE_* rules
+ * @param exclusive        the BUILD_EXCLUSIVE_* rules, as the level's dkms applies them
+ * @param reading          the dkms level it was read at, and the level-dependent rules it meets
  */
 public record DkmsConf(String packageName, String packageVersion, List<DkmsModule> modules, Steps steps, List<String> buildDepends,
-                       boolean autoinstall, BuildExclusive exclusive) {
+                       boolean autoinstall, BuildExclusive exclusive, Reading reading) {
 
     public DkmsConf {
         modules = List.copyOf(modules);
         buildDepends = List.copyOf(buildDepends);
+        java.util.Objects.requireNonNull(reading, "reading");
         if (modules.isEmpty()) {
             throw new ModuleSourceException("a dkms.conf needs at least one module");
         }
+    }
+
+    /** Read at Debian 12's dkms level, meeting no level-dependent rule. */
+    public DkmsConf(String packageName, String packageVersion, List<DkmsModule> modules, Steps steps, List<String> buildDepends,
+                    boolean autoinstall, BuildExclusive exclusive) {
+        this(packageName, packageVersion, modules, steps, buildDepends, autoinstall, exclusive, new Reading(DkmsLevel.BOOKWORM, List.of()));
+    }
+
+    /**
+     * How a dkms.conf was read.
+     *
+     * @param level the dkms level whose rules were applied
+     * @param notes the rules that differ between dkms releases which this file meets, in {@link DkmsRule} order
+     */
+    public record Reading(DkmsLevel level, List<DkmsRule.Note> notes) {
+        public Reading {
+            java.util.Objects.requireNonNull(level, "level");
+            notes = List.copyOf(notes);
+        }
+
+        /** True when the file meets {@code rule}. */
+        public boolean meets(DkmsRule rule) {
+            return notes.stream().anyMatch(n -> n.rule() == rule);
+        }
+    }
+
+    public DkmsLevel level() {
+        return reading.level();
     }
 
     /** BUILD_EXCLUSIVE_KERNEL, _KERNEL_MIN, _KERNEL_MAX, _ARCH, _CONFIG; empty strings when unset. */

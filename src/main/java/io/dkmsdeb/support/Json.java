@@ -17,7 +17,8 @@ import java.util.Map;
  *
  * <p>Written: a record is an object whose keys are its components, in the order they are
  * declared, named as the components are unless {@link Key} names them otherwise; a null
- * component is written as null, or left out when it carries {@link OmitNull}. Maps (insertion
+ * component is written as null, or left out when it carries {@link OmitNull}; a record component
+ * that carries {@link Inline} has its members written in its place. Maps (insertion
  * order kept; for data whose keys are values, such as phase names), lists, strings, numbers,
  * booleans and null are written as such; anything else as the string of its {@code toString()}.
  * The output is one line, with no spaces.
@@ -37,6 +38,15 @@ public final class Json {
     @Retention(RetentionPolicy.RUNTIME)
     @Target(ElementType.RECORD_COMPONENT)
     public @interface OmitNull {
+    }
+
+    /**
+     * A record-valued component whose components are written as members of the enclosing object, in
+     * their order (a report groups values by meaning without nesting them in its JSON).
+     */
+    @Retention(RetentionPolicy.RUNTIME)
+    @Target(ElementType.RECORD_COMPONENT)
+    public @interface Inline {
     }
 
     public static String write(Object value) {
@@ -83,10 +93,19 @@ public final class Json {
 
     private static void appendRecord(StringBuilder sb, Record r) {
         sb.append('{');
-        boolean first = true;
+        appendMembers(sb, r, true);
+        sb.append('}');
+    }
+
+    /** The members of {@code r}, {@link Inline} components' members in their place; false when any was written. */
+    private static boolean appendMembers(StringBuilder sb, Record r, boolean first) {
         for (RecordComponent c : r.getClass().getRecordComponents()) {
             Object value = component(r, c);
             if (value == null && c.isAnnotationPresent(OmitNull.class)) {
+                continue;
+            }
+            if (value instanceof Record inner && c.isAnnotationPresent(Inline.class)) {
+                first = appendMembers(sb, inner, first);
                 continue;
             }
             if (!first) {
@@ -98,7 +117,7 @@ public final class Json {
             sb.append(':');
             append(sb, value);
         }
-        sb.append('}');
+        return first;
     }
 
     private static Object component(Record r, RecordComponent c) {

@@ -56,9 +56,9 @@ class JsonReportGoldensTest {
                         phases, null),
                 new BmdebReport.Kernel(K612, "failed", 4, null, null, 0.01, Map.of(), "no kernel headers for " + K612
                         + " at /lib/modules/" + K612 + "/build; install them with 'apt-get install linux-headers-" + K612 + "'")),
-                "out/hello-modules-cert_1.0_all.deb", "xz-utils 5.4.1", true, 5, 3.71));
+                "out/hello-modules-cert_1.0_all.deb", "xz-utils 5.4.1", "3.0.10", true, 5, 3.71));
         r.put("source", new SourceReport("hello", "1.0", false, List.of(
-                new SourceReport.Package("out/hello-dkms_1.0-1_all.deb", "hello-dkms", "1.0-1", "all", 3572)), "xz-utils 5.4.1", 0.397));
+                new SourceReport.Package("out/hello-dkms_1.0-1_all.deb", "hello-dkms", "1.0-1", "all", 3572)), "xz-utils 5.4.1", "3.0.10", 0.397));
         r.put("kernels", new KernelsReport(List.of(
                 new KernelsReport.Kernel(K61, "6.1", "amd64", "amd64", "linux-headers-" + K61, "6.1.176-1"),
                 new KernelsReport.Kernel(K612, "6.12", "amd64", "amd64", "linux-headers-" + K612, "6.12.117-1~deb12u1")),
@@ -146,7 +146,7 @@ class JsonReportGoldensTest {
                         new KernelResult.Time(0.0349, Map.of())),
                 new KernelResult(K612, KernelOutcome.SKIPPED, 77, "excluded", null, new KernelResult.PackageFile(null, "hello-modules-" + K612),
                         hello, new KernelResult.Time(0.005, Map.of()))), 0, 1.234567, null, false);
-        BmdebReport report = BmdebReport.of(r, "xz-java");
+        BmdebReport report = BmdebReport.of(r, "xz-java", "3.0.10");
         assertThat(report.sandbox()).as("built with --no-sandbox: the report says so").isFalse();
         assertThat(report.kernels()).extracting(BmdebReport.Kernel::result).containsExactly("up-to-date", "skipped");
         assertThat(report.kernels().get(0).file()).isEqualTo("repo/hello-modules-" + K61 + "_1.0_amd64.deb");

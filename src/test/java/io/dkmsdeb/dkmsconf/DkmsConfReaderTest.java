@@ -144,9 +144,8 @@ class DkmsConfReaderTest {
         "sparse array|PACKAGE_NAME=m\\nPACKAGE_VERSION=1\\nBUILT_MODULE_NAME[0]=a\\nBUILT_MODULE_NAME[2]=b\\nDEST_MODULE_LOCATION[0]=/updates\\nDEST_MODULE_LOCATION[2]=/updates|line 3|with gaps",
         "no modules|PACKAGE_NAME=m\\nPACKAGE_VERSION=1|x|names no module",
         "strip maybe|PACKAGE_NAME=m\\nPACKAGE_VERSION=1\\nBUILT_MODULE_NAME[0]=m\\nDEST_MODULE_LOCATION[0]=/updates\\nSTRIP[0]=maybe|line 5|STRIP[0] is 'maybe': use yes or no",
-        "autoinstall typo|PACKAGE_NAME=m\\nPACKAGE_VERSION=1\\nBUILT_MODULE_NAME[0]=m\\nDEST_MODULE_LOCATION[0]=/updates\\nAUTOINSTALL=yess|line 5|AUTOINSTALL is 'yess'",
-        "patch escaping|PACKAGE_NAME=m\\nPACKAGE_VERSION=1\\nBUILT_MODULE_NAME[0]=m\\nDEST_MODULE_LOCATION[0]=/updates\\nPATCH[0]=../../etc/x.patch|line 5|no '/' or '..'",
-        "absolute patch|PACKAGE_NAME=m\\nPACKAGE_VERSION=1\\nBUILT_MODULE_NAME[0]=m\\nDEST_MODULE_LOCATION[0]=/updates\\nPATCH[0]=/tmp/x.patch|line 5|no '/' or '..'",
+        "patch escaping|PACKAGE_NAME=m\\nPACKAGE_VERSION=1\\nBUILT_MODULE_NAME[0]=m\\nDEST_MODULE_LOCATION[0]=/updates\\nPATCH[0]=../../etc/x.patch|line 5|without '.' or '..' components",
+        "absolute patch|PACKAGE_NAME=m\\nPACKAGE_VERSION=1\\nBUILT_MODULE_NAME[0]=m\\nDEST_MODULE_LOCATION[0]=/updates\\nPATCH[0]=/tmp/x.patch|line 5|a relative path",
     })
     void badInputIsRefusedWithFieldLineAndRule(String name, String text, String line, String message) {
         String conf = text.replace("\\n", "\n").replace("$'1\n2'", "$'1\\n2'");

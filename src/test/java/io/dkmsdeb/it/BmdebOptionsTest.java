@@ -126,9 +126,9 @@ class BmdebOptionsTest {
         assertThat(r.err()).contains("PACKAGE_NAME 'Mod_X' has upper-case letters")
                 .contains("give the base name of the packages with --name mod-x (for mod-x-modules-KVER)");
         assertAdvisesOnlyOptionsOf("bmdeb", r.err());
-        // source's advice is for source's --name, which takes the whole package name
+        // source's advice is for source's --name, which takes the same base name (NAME of NAME-dkms)
         Cmd.Result s = Cmd.dkmsDeb("source", tree.toString(), "-o", out.toString(), "--maintainer", MAINTAINER);
-        assertThat(s.err()).contains("--name mod-x-dkms");
+        assertThat(s.err()).contains("--name mod-x (for mod-x-dkms)");
         assertAdvisesOnlyOptionsOf("source", s.err());
 
         Cmd.Result named = bmdeb(tree, "-k", K61, "-o", out.toString(), "--name", "mod-x");

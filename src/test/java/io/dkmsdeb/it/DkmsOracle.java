@@ -24,8 +24,13 @@ final class DkmsOracle {
     }
 
     static Result build(Path tree, String name, String version, String kernel, Path work) throws IOException {
+        return build(tree, name, version, kernel, work, work.resolve("keys"));
+    }
+
+    /** As {@link #build(Path, String, String, String, Path)}, with the signing key that dkms makes once in {@code keys} (shared by calls). */
+    static Result build(Path tree, String name, String version, String kernel, Path work, Path keys) throws IOException {
         Path etc = Files.createDirectories(work.resolve("etc-dkms/framework.conf.d"));
-        Path keys = Files.createDirectories(work.resolve("keys"));
+        Files.createDirectories(keys);
         Files.writeString(etc.resolve("private.conf"), "mok_signing_key=\"" + keys.resolve("mok.key") + "\"\nmok_certificate=\""
                 + keys.resolve("mok.pub") + "\"\n");
         Files.writeString(work.resolve("etc-dkms/framework.conf"), "");

@@ -180,7 +180,9 @@ class HostileTreeTest {
         Path out = out();
         Cmd.Result r = source(tree(CONF.replace("\n", "\r\n")), out);
         assertThat(r.exit()).as(r.toString()).isZero();
-        assertThat(r.err()).contains("has CRLF line endings; reading it without the carriage returns");
+        // Debian 12's dkms (the default level) keeps the CRs in the values: the package ships the file with LF endings
+        assertThat(r.err()).contains("has CRLF line endings; dkms 3.0.10 keeps the carriage return in")
+                .contains("the package ships dkms.conf with LF line endings");
         assertThat(new String(Files.readAllBytes(out.resolve("odd-dkms_1.0-1_all.deb")), StandardCharsets.ISO_8859_1)).isNotEmpty();
     }
 }

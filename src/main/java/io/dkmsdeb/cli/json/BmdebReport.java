@@ -10,16 +10,16 @@ import java.util.Map;
 /**
  * {@code bmdeb --json}: the call, then one object per kernel.
  *
- * @param module        PACKAGE_NAME, or null when no dkms.conf was read
- * @param moduleVersion PACKAGE_VERSION, or null
+ * @param id            the module (members module and moduleVersion)
  * @param certPackage   the NAME-modules-cert package written, or null
  * @param xzEncoder     the xz encoder used (xz-utils and its version, or xz-java)
+ * @param dkmsLevel     the dkms release whose rules applied (--dkms-level)
  * @param sandbox       whether the module's code ran in the sandbox (false: --no-sandbox)
  * @param exitCode      the exit code of the call
  * @param seconds       the time of the call, in hundredths
  */
-public record BmdebReport(String command, String module, String moduleVersion, List<Kernel> kernels, String certPackage,
-                          String xzEncoder, boolean sandbox, int exitCode, double seconds) {
+public record BmdebReport(String command, @Json.Inline ModuleId id, List<Kernel> kernels, String certPackage,
+                          String xzEncoder, String dkmsLevel, boolean sandbox, int exitCode, double seconds) {
     public static final String COMMAND = "bmdeb";
 
     public BmdebReport {
@@ -27,9 +27,24 @@ public record BmdebReport(String command, String module, String moduleVersion, L
         kernels = List.copyOf(kernels);
     }
 
-    public BmdebReport(String module, String moduleVersion, List<Kernel> kernels, String certPackage, String xzEncoder, boolean sandbox,
-                       int exitCode, double seconds) {
-        this(COMMAND, module, moduleVersion, kernels, certPackage, xzEncoder, sandbox, exitCode, seconds);
+    public BmdebReport(String module, String moduleVersion, List<Kernel> kernels, String certPackage, String xzEncoder, String dkmsLevel,
+                       boolean sandbox, int exitCode, double seconds) {
+        this(COMMAND, new ModuleId(module, moduleVersion), kernels, certPackage, xzEncoder, dkmsLevel, sandbox, exitCode, seconds);
+    }
+
+    /**
+     * @param module        PACKAGE_NAME, or null when no dkms.conf was read
+     * @param moduleVersion PACKAGE_VERSION, or null
+     */
+    public record ModuleId(String module, String moduleVersion) {
+    }
+
+    public String module() {
+        return id.module();
+    }
+
+    public String moduleVersion() {
+        return id.moduleVersion();
     }
 
     /**
@@ -50,10 +65,10 @@ public record BmdebReport(String command, String module, String moduleVersion, L
     }
 
     /** The report of {@code r}, written with {@code xzEncoder}. */
-    public static BmdebReport of(BmdebResult r, String xzEncoder) {
+    public static BmdebReport of(BmdebResult r, String xzEncoder, String dkmsLevel) {
         List<Kernel> kernels = r.kernels().stream().map(k -> new Kernel(k.kernel(), k.result().word(), k.exitCode(), k.packageName(),
                 text(k.deb()), Reports.hundredths(k.seconds()), k.phases(), k.message())).toList();
-        return new BmdebReport(r.module(), r.version(), kernels, text(r.certPackage()), xzEncoder, r.sandboxed(), r.exitCode(),
+        return new BmdebReport(r.module(), r.version(), kernels, text(r.certPackage()), xzEncoder, dkmsLevel, r.sandboxed(), r.exitCode(),
                 Reports.hundredths(r.seconds()));
     }
 

@@ -12,10 +12,11 @@ import java.util.List;
  * @param moduleVersion     PACKAGE_VERSION
  * @param generatedDkmsConf whether dkms.conf was generated (the tree had none)
  * @param xzEncoder         the xz encoder used, or null when the members are not xz-compressed
+ * @param dkmsLevel         the dkms release of the targets whose rules applied (--dkms-level)
  * @param seconds           the time of the call, in thousandths
  */
 public record SourceReport(String command, String module, String moduleVersion, boolean generatedDkmsConf, List<Package> packages,
-                           String xzEncoder, double seconds) {
+                           String xzEncoder, String dkmsLevel, double seconds) {
     public static final String COMMAND = "source";
 
     public SourceReport {
@@ -24,8 +25,8 @@ public record SourceReport(String command, String module, String moduleVersion, 
     }
 
     public SourceReport(String module, String moduleVersion, boolean generatedDkmsConf, List<Package> packages, String xzEncoder,
-                        double seconds) {
-        this(COMMAND, module, moduleVersion, generatedDkmsConf, packages, xzEncoder, seconds);
+                        String dkmsLevel, double seconds) {
+        this(COMMAND, module, moduleVersion, generatedDkmsConf, packages, xzEncoder, dkmsLevel, seconds);
     }
 
     /**
@@ -40,6 +41,6 @@ public record SourceReport(String command, String module, String moduleVersion, 
     public static SourceReport of(SourceJob.Result r, long bytes, String xzEncoder) {
         Package p = new Package(r.deb().toString(), r.pkg().packageName(), r.pkg().version(), r.pkg().architecture(), bytes);
         return new SourceReport(r.source().conf().packageName(), r.source().conf().packageVersion(), r.source().generated(), List.of(p),
-                xzEncoder, Reports.thousandths(r.seconds()));
+                xzEncoder, r.source().conf().level().release(), Reports.thousandths(r.seconds()));
     }
 }

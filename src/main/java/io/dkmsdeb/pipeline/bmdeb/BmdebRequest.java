@@ -1,6 +1,7 @@
 package io.dkmsdeb.pipeline.bmdeb;
 
 import io.dkmsdeb.model.Compression;
+import io.dkmsdeb.model.DkmsLevel;
 import io.dkmsdeb.model.Host;
 import io.dkmsdeb.model.UsageException;
 import io.dkmsdeb.pipeline.DebianNames;
@@ -116,11 +117,13 @@ public record BmdebRequest(String source, KernelChoice kernels, Packaging packag
      * @param strip            strip debug symbols (no --no-strip)
      * @param compileDebugInfo --compile-debug-info
      * @param timeoutSeconds   --build-timeout, of each build step
+     * @param dkmsLevel        --dkms-level: the dkms release whose rules dkms.conf is read and built by
      * @param sandbox          false for --no-sandbox: the module's code runs as this user, unconfined
      */
     public record Build(String arch, int jobs, Compression compression, boolean strip, boolean compileDebugInfo, long timeoutSeconds,
-                        boolean sandbox) {
+                        DkmsLevel dkmsLevel, boolean sandbox) {
         public Build {
+            Objects.requireNonNull(dkmsLevel, "dkmsLevel");
             if (jobs < 1) {
                 throw new UsageException("-j must be at least 1, got " + jobs);
             }
@@ -205,6 +208,7 @@ public record BmdebRequest(String source, KernelChoice kernels, Packaging packag
         private boolean strip = true;
         private boolean compileDebugInfo;
         private long buildTimeoutSeconds = 3600;
+        private DkmsLevel dkmsLevel = DkmsLevel.BOOKWORM;
         private boolean sandbox = true;
         private Path signKey;
         private Path signCert;
@@ -309,6 +313,12 @@ public record BmdebRequest(String source, KernelChoice kernels, Packaging packag
         }
 
         /** --sign-key and --sign-cert. */
+        /** The dkms release whose rules apply (default: Debian 12's, {@link DkmsLevel#BOOKWORM}). */
+        public Builder dkmsLevel(DkmsLevel level) {
+            this.dkmsLevel = level;
+            return this;
+        }
+
         public Builder signWith(Path key, Path cert) {
             this.signKey = key;
             this.signCert = cert;
@@ -355,7 +365,7 @@ public record BmdebRequest(String source, KernelChoice kernels, Packaging packag
             return new BmdebRequest(source,
                     new KernelChoice(kernels, allKernels, archiveFilter, kernelList, kernelSourceDir, fetchHeaders),
                     new Packaging(revision, moduleVersion, name, maintainer, templates),
-                    new Build(arch, jobs, compression, strip, compileDebugInfo, buildTimeoutSeconds, sandbox),
+                    new Build(arch, jobs, compression, strip, compileDebugInfo, buildTimeoutSeconds, dkmsLevel, sandbox),
                     new SignOptions(signKey, signCert, noSign),
                     new Output(outDir, logDir, lockTimeout),
                     new Reuse(rebuild, reuseFrom),

@@ -81,6 +81,10 @@ final class BuildInputs {
         d.add("compression", b.compression() == null ? null : b.compression().name());
         d.add("strip", Boolean.toString(b.strip()));
         d.add("compile-debug-info", Boolean.toString(b.compileDebugInfo()));
+        // the default level adds nothing, so that packages built before levels existed stay up to date
+        if (!b.dkmsLevel().equals(io.dkmsdeb.model.DkmsLevel.BOOKWORM)) {
+            d.add("dkms-level", b.dkmsLevel().release());
+        }
         d.add("revision", p.revision());
         d.add("dkms-package-version", dkmsVersion);
         d.add("maintainer", maintainer);

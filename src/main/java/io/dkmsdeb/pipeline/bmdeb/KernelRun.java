@@ -11,6 +11,9 @@ import io.dkmsdeb.kernel.KernelBuild;
 import io.dkmsdeb.kernel.KernelHeaders;
 import io.dkmsdeb.model.BuiltModule;
 import io.dkmsdeb.model.DkmsConf;
+import io.dkmsdeb.model.DkmsLevel;
+import io.dkmsdeb.model.DkmsRule;
+import io.dkmsdeb.model.BuildFailedException;
 import io.dkmsdeb.model.DkmsDebException;
 import io.dkmsdeb.model.KernelExcludedException;
 import io.dkmsdeb.model.KernelTarget;
@@ -204,7 +207,10 @@ final class KernelRun {
             throw new KernelExcludedException(conf.packageName() + " " + conf.packageVersion() + " is not built for " + k.release()
                     + ": " + why + " (dkms skips it too, exit 77)");
         });
-        checkBuildDepends(plan.host().dkmsTree(), conf.buildDepends(), k.release(), conf.packageName());
+        levelled(conf, k);
+        if (conf.level().applies(DkmsRule.BUILD_DEPENDS)) {
+            checkBuildDepends(plan.host().dkmsTree(), conf.buildDepends(), k.release(), conf.packageName());
+        }
         Path log = plan.logDir().resolve(conf.packageName() + "-" + conf.packageVersion() + "_" + k.release() + ".log");
         // names checked now, so that a bad version fails before the compile; while make runs,
         // on the core it leaves free: the package writer is warmed up, doc files and scripts rendered
@@ -261,8 +267,9 @@ final class KernelRun {
     private ModuleSource read(KernelTarget k) {
         ModuleSourceLoader loader = new ModuleSourceLoader(plan.templates(), plan.sandbox());
         String versionOption = plan.request().packaging().moduleVersion();
+        DkmsLevel level = plan.request().build().dkmsLevel();
         ModuleSource first = loader.load(plan.dir(), versionOption, plan.moduleNameOption(), DkmsConfReader.Context.onTarget(k.release(),
-                k.unameArch(), k.headersDir().toString()));
+                k.unameArch(), k.headersDir().toString()).at(level));
         DkmsConf named = first.conf();
         module = named.packageName();
         version = named.packageVersion();
@@ -271,7 +278,7 @@ final class KernelRun {
             return first;
         }
         ModuleSource source = loader.load(plan.dir(), versionOption, plan.moduleNameOption(), new DkmsConfReader.Context(k.release(),
-                k.unameArch(), k.headersDir().toString(), layout.dkmsTree().toString(), layout.sourceTree().toString(), module, version));
+                k.unameArch(), k.headersDir().toString(), layout.dkmsTree().toString(), layout.sourceTree().toString(), module, version, level));
         module = source.conf().packageName();
         version = source.conf().packageVersion();
         return source;
@@ -281,6 +288,23 @@ final class KernelRun {
     private static String packageName(Path deb) {
         String n = deb.getFileName().toString();
         return n.contains("_") ? n.substring(0, n.indexOf('_')) : n;
+    }
+
+    /**
+     * The level-dependent rules this dkms.conf meets, told in the log; a CRLF file whose values keep
+     * their carriage returns under the level's dkms fails as that dkms's build does (BUILT_MODULE_NAME
+     * "hello\r" is never built), before any compile.
+     */
+    private static void levelled(DkmsConf conf, KernelTarget k) {
+        for (DkmsRule.Note note : conf.reading().notes()) {
+            Log.info("[" + k.release() + "] dkms level " + conf.level() + ": " + note.detail());
+            if (DkmsConfReader.breaksBuild(note)) {
+                throw new BuildFailedException("building " + conf.packageName() + " " + conf.packageVersion() + " for " + k.release()
+                        + " failed at dkms level " + conf.level().describe() + ": " + note.detail()
+                        + "; convert dkms.conf to LF line endings (sed -i 's/\\r$//' dkms.conf), "
+                        + "or pass --dkms-level " + DkmsRule.CRLF.since() + " (or later) when the targets' dkms is that new");
+            }
+        }
     }
 
     private static void checkBuildDepends(Path dkmsTree, List<String> deps, String kernel, String module) {

@@ -7,6 +7,7 @@ import io.dkmsdeb.pipeline.ModuleSourceLoader;
 import io.dkmsdeb.pipeline.OutputDir;
 import io.dkmsdeb.pipeline.SourceDateEpoch;
 import io.dkmsdeb.pipeline.SourceTree;
+import io.dkmsdeb.pipeline.TargetDkms;
 import io.dkmsdeb.pipeline.source.debian.DebianPackagePlanner;
 import io.dkmsdeb.deb.AtomicOutput;
 import io.dkmsdeb.model.Compression;
@@ -15,6 +16,7 @@ import io.dkmsdeb.deb.XzEncoder;
 import io.dkmsdeb.debiandir.DebianDir;
 import io.dkmsdeb.dkmsconf.DkmsConfReader;
 import io.dkmsdeb.model.DebPackage;
+import io.dkmsdeb.model.DkmsLevel;
 import io.dkmsdeb.model.DkmsDebException;
 import io.dkmsdeb.support.Log;
 import io.dkmsdeb.model.ModuleSource;
@@ -40,10 +42,18 @@ public final class SourceJob {
      * @param compression member compression
      * @param threads     compression threads
      * @param env         the environment (SOURCE_DATE_EPOCH, DEBEMAIL, DEBFULLNAME)
+     * @param level       the dkms the package meets on its targets (--dkms-level)
      */
-    public record Request(Path dir, Path outDir, Packaging packaging, Compression compression, int threads, Map<String, String> env) {
+    public record Request(Path dir, Path outDir, Packaging packaging, Compression compression, int threads, Map<String, String> env,
+                          DkmsLevel level) {
         public Request {
             env = Map.copyOf(env);
+            java.util.Objects.requireNonNull(level, "level");
+        }
+
+        /** At Debian 12's dkms level. */
+        public Request(Path dir, Path outDir, Packaging packaging, Compression compression, int threads, Map<String, String> env) {
+            this(dir, outDir, packaging, compression, threads, env, DkmsLevel.BOOKWORM);
         }
 
         public String version() {
@@ -97,7 +107,8 @@ public final class SourceJob {
             Log.info("reading " + debian.get().debian() + " as dh would (changelog, control, PACKAGE.dkms, PACKAGE.install, ...)");
             DebianPackagePlanner.Plan plan = new DebianPackagePlanner(templates).plan(debian.get(),
                     new DebianPackagePlanner.Options(r.version(), r.revision(), r.name(), r.maintainer(), r.env(), epoch),
-                    HostContext.forSource());
+                    HostContext.forSource().at(r.level()));
+            TargetDkms.guard(plan.source());
             pkg = plan.pkg();
             source = plan.source();
         } else {
@@ -107,7 +118,8 @@ public final class SourceJob {
             // a tree with its dkms.conf is what the package ships: listed while bash reads dkms.conf
             CompletableFuture<SourceTree.Listing> listing = Files.isRegularFile(r.dir().resolve("dkms.conf"), LinkOption.NOFOLLOW_LINKS)
                     ? CompletableFuture.supplyAsync(() -> SourceTree.list(r.dir(), "dkms.conf")) : null;
-            source = new ModuleSourceLoader(templates).load(r.dir(), r.version(), moduleName, HostContext.forSource());
+            source = TargetDkms.guard(new ModuleSourceLoader(templates).load(r.dir(), r.version(), moduleName,
+                    HostContext.forSource().at(r.level())));
             String packageName = r.name() != null
                     ? DebianNames.dkmsPackageNamed(r.name())
                     : DebianNames.dkmsPackage(source.conf().packageName());

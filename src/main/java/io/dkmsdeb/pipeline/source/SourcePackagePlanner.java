@@ -1,5 +1,6 @@
 package io.dkmsdeb.pipeline.source;
 
+import io.dkmsdeb.pipeline.TargetDkms;
 import io.dkmsdeb.pipeline.CopyrightNotices;
 import io.dkmsdeb.pipeline.DebianNames;
 import io.dkmsdeb.pipeline.DocFiles;
@@ -64,8 +65,8 @@ public final class SourcePackagePlanner {
                 .set("Architecture", "all")
                 .set("Maintainer", id.maintainer())
                 .set("Installed-Size", Long.toString(InstalledSize.kib(data, scripts.values())))
-                // dh_dkms asks for a dkms that knows BUILD_EXCLUSIVE_CONFIG when the module uses it
-                .set("Depends", conf.exclusive().config().isEmpty() ? "dkms (>= 2.1.0.0)" : "dkms (>= 3.0.3-4~)")
+                // dh_dkms asks for a dkms that knows BUILD_EXCLUSIVE_CONFIG when the module uses it; KERNEL_MIN/MAX likewise
+                .set("Depends", TargetDkms.depends(conf))
                 .set("Provides", providesBase + "-modules (= " + version + ")")
                 .set("Section", "kernel")
                 .set("Priority", "optional")

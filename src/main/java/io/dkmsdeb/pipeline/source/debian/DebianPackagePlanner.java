@@ -1,5 +1,6 @@
 package io.dkmsdeb.pipeline.source.debian;
 
+import io.dkmsdeb.pipeline.TargetDkms;
 import io.dkmsdeb.pipeline.CopyrightNotices;
 import io.dkmsdeb.pipeline.DebianNames;
 import io.dkmsdeb.pipeline.DocFiles;
@@ -123,7 +124,7 @@ public final class DebianPackagePlanner {
                     + "Architecture: all: change the field");
         }
         Map<String, String> substvars = new HashMap<>(Map.of(
-                "misc:Depends", conf.exclusive().config().isEmpty() ? "dkms (>= 2.1.0.0)" : "dkms (>= 3.0.3-4~)",
+                "misc:Depends", TargetDkms.depends(conf),
                 "misc:Pre-Depends", "", "binary:Version", version, "source:Version", d.changelog().version(),
                 "source:Upstream-Version", d.changelog().version().replaceFirst("-[^-]*$", ""),
                 "Newline", "\n", "Space", " ", "Tab", "\t", "Arch", "all"));
