@@ -59,12 +59,19 @@ final class SourceCommand implements Callable<Integer> {
         compression = c;
     }
 
+    @Option(names = "--no-sandbox",
+            description = "Read dkms.conf (a bash script: the module's code) as this user, with the network and every file this user "
+                    + "may read. By default it is read in a bubblewrap sandbox (no network, the system read-only, /root, /home and the "
+                    + "output directory hidden, as the user nobody when started by root); where that sandbox cannot be made, source "
+                    + "stops (exit 69) before any of the module's code ran.")
+    boolean noSandbox;
+
     @Override
     public Integer call() {
         common.check();
         SourceJob.Result r = new SourceJob().run(new SourceJob.Request(dir, common.outDir,
                 new SourceJob.Packaging(version, common.revision, name, common.maintainer, common.templates), compression, common.jobs,
-                HostEnvironment.get().env(), common.level()));
+                HostEnvironment.get().env(), common.level(), !noSandbox));
         long size = r.deb().toFile().length();
         if (common.json) {
             System.out.println(Json.write(SourceReport.of(r, size, compression == Compression.XZ ? Encoders.xz() : null)));

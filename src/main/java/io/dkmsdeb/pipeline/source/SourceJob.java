@@ -4,6 +4,7 @@ import io.dkmsdeb.pipeline.Background;
 import io.dkmsdeb.pipeline.DebianNames;
 import io.dkmsdeb.pipeline.Maintainer;
 import io.dkmsdeb.pipeline.ModuleSourceLoader;
+import io.dkmsdeb.process.Sandbox;
 import io.dkmsdeb.pipeline.OutputDir;
 import io.dkmsdeb.pipeline.SourceDateEpoch;
 import io.dkmsdeb.pipeline.SourceTree;
@@ -43,17 +44,36 @@ public final class SourceJob {
      * @param threads     compression threads
      * @param env         the environment (SOURCE_DATE_EPOCH, DEBEMAIL, DEBFULLNAME)
      * @param level       the dkms the package meets on its targets (--dkms-level)
+     * @param sandbox     false for --no-sandbox: dkms.conf (bash, the module's code) is read unconfined
      */
     public record Request(Path dir, Path outDir, Packaging packaging, Compression compression, int threads, Map<String, String> env,
-                          DkmsLevel level) {
+                          DkmsLevel level, boolean sandbox) {
         public Request {
             env = Map.copyOf(env);
             java.util.Objects.requireNonNull(level, "level");
         }
 
-        /** At Debian 12's dkms level. */
+        /** At Debian 12's dkms level, in the sandbox. */
         public Request(Path dir, Path outDir, Packaging packaging, Compression compression, int threads, Map<String, String> env) {
-            this(dir, outDir, packaging, compression, threads, env, DkmsLevel.BOOKWORM);
+            this(dir, outDir, packaging, compression, threads, env, DkmsLevel.BOOKWORM, true);
+        }
+
+        /**
+         * Where dkms.conf is read: a sandbox that hides the output directory, HOME, GNUPGHOME and dkms-deb's
+         * cache besides what {@link Sandbox#hiding} always hides; none with --no-sandbox.
+         */
+        Sandbox confinement() {
+            if (!sandbox) {
+                return Sandbox.none();
+            }
+            java.util.List<Path> hidden = new java.util.ArrayList<>(java.util.List.of(outDir.toAbsolutePath()));
+            for (String var : java.util.List.of("HOME", "GNUPGHOME", "XDG_CACHE_HOME")) {
+                String dir = env.getOrDefault(var, "");
+                if (dir.startsWith("/") && !dir.equals("/")) {
+                    hidden.add(Path.of(dir));
+                }
+            }
+            return Sandbox.hiding(hidden);
         }
 
         public String version() {
@@ -91,6 +111,7 @@ public final class SourceJob {
     }
 
     public Result run(Request r) {
+        r.confinement().requireAvailable();     // before any of the module's code (its dkms.conf) runs
         long start = System.nanoTime();
         if (r.compression() == Compression.XZ) {
             XzEncoder.selectInBackground();    // its xz --version runs while the tree is read
@@ -118,7 +139,7 @@ public final class SourceJob {
             // a tree with its dkms.conf is what the package ships: listed while bash reads dkms.conf
             CompletableFuture<SourceTree.Listing> listing = Files.isRegularFile(r.dir().resolve("dkms.conf"), LinkOption.NOFOLLOW_LINKS)
                     ? CompletableFuture.supplyAsync(() -> SourceTree.list(r.dir(), "dkms.conf")) : null;
-            source = TargetDkms.guard(new ModuleSourceLoader(templates).load(r.dir(), r.version(), moduleName,
+            source = TargetDkms.guard(new ModuleSourceLoader(templates, r.confinement()).load(r.dir(), r.version(), moduleName,
                     HostContext.forSource().at(r.level())));
             String packageName = r.name() != null
                     ? DebianNames.dkmsPackageNamed(r.name())
