@@ -145,10 +145,14 @@ final class BmdebCommand implements Callable<Integer> {
     boolean compileDebugInfo;
 
     @Option(names = "--sign-key", paramLabel = "KEY",
-            description = "Sign the modules with this private key (PEM), before compression, with the kernel's CONFIG_MODULE_SIG_HASH. "
-                    + "Default: dkms's /var/lib/dkms/mok.key when it and mok.pub exist. Signed modules come with "
-                    + "NAME-modules-cert_VERSION_all.deb, the certificate for mokutil --import.")
-    Path signKey;
+            description = "Sign the modules with this private key, before compression, with the kernel's CONFIG_MODULE_SIG_HASH: a PEM "
+                    + "file, or a PKCS#11 URI (pkcs11:token=...;object=...) of a key on a token (an HSM, a smart card, SoftHSM), used "
+                    + "through OpenSSL's pkcs11 engine, so that the key never exists as a file here; the token's PIN comes from "
+                    + "DKMS_DEB_PKCS11_PIN or the file DKMS_DEB_PKCS11_PIN_FILE names, its library from DKMS_DEB_PKCS11_MODULE "
+                    + "(default: p11-kit's proxy). Default: dkms's /var/lib/dkms/mok.key when it and mok.pub exist. Signing runs in "
+                    + "dkms-deb's own process, outside the sandbox: the key is never handed to the module's code. Signed modules "
+                    + "come with NAME-modules-cert_VERSION_all.deb, the certificate for mokutil --import.")
+    String signKey;
 
     @Option(names = "--sign-cert", paramLabel = "CERT", description = "The key's X.509 certificate (PEM or DER). Default: /var/lib/dkms/mok.pub.")
     Path signCert;

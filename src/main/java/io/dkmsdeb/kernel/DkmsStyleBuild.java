@@ -318,10 +318,16 @@ public final class DkmsStyleBuild implements KernelBuild {
                     + " is missing from the kernel headers; install the complete linux-headers-" + k.release() + " (with linux-kbuild)");
         }
         // in this process's own child, outside the sandbox: the key is never handed to module code
+        Signing signing = r.signing();
+        if (signing.onToken()) {
+            TokenSigner.sign(signing, hash, signFile, ko, r.options().host(), r.log(), r.timeoutSeconds(),
+                    (name, outcome) -> steps.check(name, outcome));
+            return;
+        }
         Files.writeString(r.log(), "\n$ sign-file " + hash + " KEY CERT " + ko.getFileName() + " (outside the sandbox)\n",
                 StandardCharsets.UTF_8, java.nio.file.StandardOpenOption.APPEND);
-        steps.check("sign " + ko.getFileName(), ProcessRunner.run(List.of(signFile.toString(), hash, r.signing().key().toString(),
-                r.signing().cert().toString(), ko.toString()), steps.hostBuild(), steps.env(), r.log(), r.timeoutSeconds()));
+        steps.check("sign " + ko.getFileName(), ProcessRunner.run(List.of(signFile.toString(), hash, signing.key(),
+                signing.cert().toString(), ko.toString()), steps.hostBuild(), steps.env(), r.log(), r.timeoutSeconds()));
     }
 
     /** The PATH of every step. */

@@ -94,8 +94,30 @@ public interface KernelBuild {
                    Host host, Sandbox sandbox) {
     }
 
-    /** A module signing key (PEM) and its certificate (PEM or DER), as the kernel's sign-file takes them. */
-    record Signing(Path key, Path cert) {
+    /**
+     * A module signing key and its certificate (PEM or DER).
+     *
+     * @param key  the private key: a PEM file (absolute path), or a PKCS#11 URI ({@code pkcs11:...}) of a key on a token
+     * @param cert its certificate
+     */
+    record Signing(String key, Path cert) {
+        /** The start of a PKCS#11 URI (RFC 7512). */
+        public static final String PKCS11 = "pkcs11:";
+
+        /** A key in a file. */
+        public static Signing ofFile(Path key, Path cert) {
+            return new Signing(key.toAbsolutePath().toString(), cert.toAbsolutePath());
+        }
+
+        /** True when the key is on a PKCS#11 token: it never exists as a file here. */
+        public boolean onToken() {
+            return key.startsWith(PKCS11);
+        }
+
+        /** The key's file, or null for a key on a token. */
+        public Path keyFile() {
+            return onToken() ? null : Path.of(key);
+        }
     }
 
     /** The modules built, stripped and compressed; throws BuildFailedException with the log's tail on failure. */

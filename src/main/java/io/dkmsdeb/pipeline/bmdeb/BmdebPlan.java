@@ -183,11 +183,10 @@ record BmdebPlan(BmdebRequest request, Kernels targets, Tree tree, Stamp stamp, 
         hidden.add(logDir);
         hidden.add(request.host().cacheDir());
         if (signing != null) {
-            hidden.add(signing.key());
+            if (signing.keyFile() != null) {
+                hidden.add(signing.keyFile());
+            }
             hidden.add(signing.cert());
-        }
-        if (request.signing().key() != null) {
-            hidden.add(request.signing().key().toAbsolutePath());
         }
         for (String var : List.of("GNUPGHOME", "HOME")) {
             String dir = request.host().get(var, "");
@@ -222,16 +221,18 @@ record BmdebPlan(BmdebRequest request, Kernels targets, Tree tree, Stamp stamp, 
             if (Files.isReadable(key) && Files.isReadable(cert)) {
                 Log.info("signing the modules with dkms's key " + key + " and certificate " + cert
                         + " (pass --sign-key/--sign-cert for another key, --no-sign to leave them unsigned)");
-                return new KernelBuild.Signing(key, cert);
+                return KernelBuild.Signing.ofFile(key, cert);
             }
             return null;
         }
-        for (Path p : List.of(o.key(), o.cert())) {
+        boolean onToken = o.key().startsWith(KernelBuild.Signing.PKCS11);
+        List<Path> files = onToken ? List.of(o.cert()) : List.of(Path.of(o.key()), o.cert());
+        for (Path p : files) {
             if (!Files.isRegularFile(p) || !Files.isReadable(p)) {
                 throw new UsageException("cannot read " + p + " for signing; check the path given to --sign-key/--sign-cert");
             }
         }
-        return new KernelBuild.Signing(o.key().toAbsolutePath(), o.cert().toAbsolutePath());
+        return onToken ? new KernelBuild.Signing(o.key(), o.cert().toAbsolutePath()) : KernelBuild.Signing.ofFile(Path.of(o.key()), o.cert());
     }
 
     private static Path logDir(BmdebRequest r) {

@@ -140,7 +140,7 @@ public record BmdebRequest(String source, KernelChoice kernels, Packaging packag
      * @param cert its certificate, or null
      * @param none --no-sign
      */
-    public record SignOptions(Path key, Path cert, boolean none) {
+    public record SignOptions(String key, Path cert, boolean none) {
         public SignOptions {
             if (none && (key != null || cert != null)) {
                 throw new UsageException("--no-sign contradicts --sign-key/--sign-cert; give one or the other");
@@ -210,7 +210,7 @@ public record BmdebRequest(String source, KernelChoice kernels, Packaging packag
         private long buildTimeoutSeconds = 3600;
         private DkmsLevel dkmsLevel = DkmsLevel.BOOKWORM;
         private boolean sandbox = true;
-        private Path signKey;
+        private String signKey;
         private Path signCert;
         private boolean noSign;
         private Path outDir = Path.of(".");
@@ -320,6 +320,11 @@ public record BmdebRequest(String source, KernelChoice kernels, Packaging packag
         }
 
         public Builder signWith(Path key, Path cert) {
+            return signWith(key == null ? null : key.toString(), cert);
+        }
+
+        /** --sign-key (a file or a pkcs11: URI) and --sign-cert. */
+        public Builder signWith(String key, Path cert) {
             this.signKey = key;
             this.signCert = cert;
             return this;

@@ -94,7 +94,11 @@ final class BuildInputs {
                 d.tree("templates", p.templates());
             }
             if (signing != null) {
-                d.file("sign-key", signing.key());
+                if (signing.onToken()) {
+                    d.add("sign-key", signing.key());    // the token's key: its URI names it
+                } else {
+                    d.file("sign-key", signing.keyFile());
+                }
                 d.file("sign-cert", signing.cert());
             }
             d.tree("source", dir);
