@@ -50,7 +50,29 @@ public final class Main implements Runnable {
     }
 
     public static void main(String[] args) {
+        stopOnSignals();
         System.exit(execute(args));
+    }
+
+    /**
+     * SIGINT (Ctrl-C) and SIGTERM end the run at once, with nothing of it left: every process it
+     * started ends (make, gcc, a sandbox with everything in it), its temporary files go, one line says
+     * so, and the exit code is 130 or 143 as a shell reports a signal.
+     */
+    private static void stopOnSignals() {
+        for (String name : new String[] {"INT", "TERM"}) {
+            int code = name.equals("INT") ? io.dkmsdeb.model.ExitCode.INTERRUPTED : io.dkmsdeb.model.ExitCode.TERMINATED;
+            try {
+                sun.misc.Signal.handle(new sun.misc.Signal(name), signal -> {
+                    String done = io.dkmsdeb.pipeline.Shutdown.stopEverything();
+                    System.err.println("dkms-deb: stopped by SIG" + name + ": " + done);
+                    System.err.flush();
+                    Runtime.getRuntime().halt(code);
+                });
+            } catch (IllegalArgumentException e) {
+                // the signal is the JVM's own here (-Xrs): the default action stays
+            }
+        }
     }
 
     /** Runs the command line and returns the exit code (tests call this). */

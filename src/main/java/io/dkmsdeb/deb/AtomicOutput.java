@@ -1,5 +1,6 @@
 package io.dkmsdeb.deb;
 
+import io.dkmsdeb.support.TempFiles;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.nio.channels.FileChannel;
@@ -32,7 +33,7 @@ public final class AtomicOutput {
     public static void write(Path target, Writer writer) throws IOException {
         Path dir = target.toAbsolutePath().getParent();
         cleanStaleTemps(dir);
-        Path temp = dir.resolve("." + target.getFileName() + "." + ProcessHandle.current().pid() + ".dkms-deb-tmp");
+        Path temp = TempFiles.track(dir.resolve("." + target.getFileName() + "." + ProcessHandle.current().pid() + ".dkms-deb-tmp"));
         boolean done = false;
         try {
             try (FileChannel channel = FileChannel.open(temp, StandardOpenOption.CREATE, StandardOpenOption.TRUNCATE_EXISTING, StandardOpenOption.WRITE);
@@ -52,6 +53,7 @@ public final class AtomicOutput {
             if (!done) {
                 Files.deleteIfExists(temp);
             }
+            TempFiles.forget(temp);
         }
     }
 

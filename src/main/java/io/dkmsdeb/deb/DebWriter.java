@@ -1,5 +1,6 @@
 package io.dkmsdeb.deb;
 
+import io.dkmsdeb.support.TempFiles;
 import io.dkmsdeb.model.Compression;
 import io.dkmsdeb.model.DebEntry;
 import io.dkmsdeb.model.DebPackage;
@@ -127,7 +128,7 @@ public final class DebWriter {
             ar.finish();
             out.flush();
         } finally {
-            Files.deleteIfExists(dataCompressed);
+            TempFiles.delete(dataCompressed);
         }
     }
 
@@ -298,7 +299,7 @@ public final class DebWriter {
             compress(bytes::writeTo, bytes.size(), packed, 1);
             return Files.readAllBytes(packed);
         } finally {
-            Files.deleteIfExists(packed);
+            TempFiles.delete(packed);
         }
     }
 
@@ -333,7 +334,7 @@ public final class DebWriter {
     }
 
     private Path tempFile(String prefix, String suffix) throws IOException {
-        return tempDir == null ? Files.createTempFile(prefix, suffix) : Files.createTempFile(tempDir, prefix, suffix);
+        return TempFiles.file(tempDir, prefix.replace("dkms-deb-", ""), suffix);
     }
 
     private TarArchiveOutputStream tarStream(OutputStream out) {

@@ -1,5 +1,6 @@
 package io.dkmsdeb.deb;
 
+import io.dkmsdeb.support.TempFiles;
 import io.dkmsdeb.process.ProcessRunner;
 import io.dkmsdeb.support.Daemons;
 
@@ -103,7 +104,7 @@ final class XzMemberStream extends OutputStream {
     private void start(long complete) throws IOException {
         long dictFor = complete < 0 ? HEAD : complete;
         if (encoder.isNative()) {
-            pipeDir = Files.createTempDirectory(out.toAbsolutePath().getParent(), "dkms-deb-xz");
+            pipeDir = TempFiles.directory(out.toAbsolutePath().getParent(), "xz");
             Path pipe = pipeDir.resolve("in");
             this.pipe = pipe;
             // (no named pipe in Java's API; mkfifo is in coreutils, which every Debian system has)
@@ -163,7 +164,7 @@ final class XzMemberStream extends OutputStream {
 
     /** A member smaller than a dictionary, held whole: xz reads it from a file (no pipe, no thread). */
     private void compressHeld() throws IOException {
-        Path file = Files.createTempFile(out.toAbsolutePath().getParent(), "dkms-deb-member", ".tar");
+        Path file = TempFiles.file(out.toAbsolutePath().getParent(), "member", ".tar");
         try {
             try (OutputStream o = Files.newOutputStream(file)) {
                 o.write(head, 0, held);
@@ -171,7 +172,7 @@ final class XzMemberStream extends OutputStream {
             XzEncoder.check(ProcessRunner.filter(encoder.command(threads, blockSize, held, held), XzEncoder.environment(), file, out,
                     XzEncoder.COMPRESS_TIMEOUT));
         } finally {
-            Files.deleteIfExists(file);
+            TempFiles.delete(file);
         }
     }
 
@@ -222,8 +223,7 @@ final class XzMemberStream extends OutputStream {
 
     private void removePipe() throws IOException {
         if (pipeDir != null) {
-            Files.deleteIfExists(pipeDir.resolve("in"));
-            Files.deleteIfExists(pipeDir);
+            TempFiles.delete(pipeDir);
             pipeDir = null;
         }
     }

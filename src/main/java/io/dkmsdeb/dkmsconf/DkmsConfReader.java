@@ -1,12 +1,12 @@
 package io.dkmsdeb.dkmsconf;
 
+import io.dkmsdeb.support.TempFiles;
 import io.dkmsdeb.support.IoErrors;
 import io.dkmsdeb.model.DkmsConf;
 import io.dkmsdeb.model.DkmsLevel;
 import io.dkmsdeb.model.DkmsRule;
 import io.dkmsdeb.support.Log;
 import io.dkmsdeb.model.ModuleSourceException;
-import io.dkmsdeb.support.Trees;
 import io.dkmsdeb.process.ProcessRunner;
 import io.dkmsdeb.process.Sandbox;
 
@@ -174,7 +174,7 @@ public final class DkmsConfReader {
     private DkmsConfVariables source(Path confFile, byte[] raw, Context context, boolean dropCarriageReturns) {
         Path scratch = null;
         try {
-            scratch = Files.createTempDirectory("dkms-deb-conf");
+            scratch = TempFiles.directory(null, "conf");
             Path conf = scratch.resolve("dkms.conf");
             Files.write(conf, dropCarriageReturns ? stripCarriageReturns(raw) : raw);
             Path scriptFile = scratch.resolve("read-dkms-conf.bash");
@@ -183,7 +183,7 @@ public final class DkmsConfReader {
         } catch (IOException e) {
             throw new ModuleSourceException("cannot read " + confFile + ": " + e.getMessage(), e);
         } finally {
-            Trees.deleteQuietly(scratch);
+            TempFiles.delete(scratch);
         }
     }
 

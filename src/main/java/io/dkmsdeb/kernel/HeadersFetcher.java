@@ -1,5 +1,6 @@
 package io.dkmsdeb.kernel;
 
+import io.dkmsdeb.support.TempFiles;
 import io.dkmsdeb.deb.Deb822;
 import io.dkmsdeb.deb.DebReader;
 import io.dkmsdeb.deb.SafeExtractor;
@@ -53,6 +54,21 @@ public final class HeadersFetcher {
         return (cache.isEmpty() ? Path.of(System.getProperty("user.home"), ".cache") : Path.of(cache)).resolve("dkms-deb/headers");
     }
 
+    /** Removes the unfinished trees ({@code .tmp-KVER-PID}) of fetches whose process is gone (killed). */
+    static void removeLeftovers(Path root) {
+        try (var entries = Files.newDirectoryStream(root, ".tmp-*")) {
+            for (Path p : entries) {
+                String name = p.getFileName().toString();
+                String pid = name.substring(name.lastIndexOf('-') + 1);
+                if (pid.matches("[0-9]{1,10}") && ProcessHandle.of(Long.parseLong(pid)).isEmpty()) {
+                    Trees.deleteQuietly(p);
+                }
+            }
+        } catch (IOException | RuntimeException e) {
+            // what cannot be listed stays
+        }
+    }
+
     /** The kbuild tree for {@code release}, fetched when not cached yet. */
     public static Path fetch(String release, Map<String, String> env) {
         Path root = cacheRoot(env);
@@ -69,14 +85,15 @@ public final class HeadersFetcher {
                 if (Files.exists(done.resolve(".complete"))) {
                     return headers;
                 }
-                Path tmp = root.resolve(".tmp-" + release + "-" + ProcessHandle.current().pid());
+                removeLeftovers(root);
+                Path tmp = TempFiles.track(root.resolve(".tmp-" + release + "-" + ProcessHandle.current().pid()));
                 Trees.deleteQuietly(tmp);
                 Trees.deleteQuietly(done);
                 try {
                     build(release, tmp, done);
                     Files.move(tmp, done, StandardCopyOption.ATOMIC_MOVE);
                 } finally {
-                    Trees.deleteQuietly(tmp);
+                    TempFiles.delete(tmp);
                 }
                 Files.writeString(done.resolve(".complete"), "fetched by dkms-deb\n");
             }

@@ -1,5 +1,6 @@
 package io.dkmsdeb.kernel;
 
+import io.dkmsdeb.support.TempFiles;
 import io.dkmsdeb.support.Trees;
 
 import java.io.IOException;
@@ -20,8 +21,6 @@ import java.nio.file.attribute.PosixFilePermissions;
  * is one) is removed when the build ends.
  */
 final class Scratch implements AutoCloseable {
-    /** The start of the name of a sandboxed build's private directory; the creator's PID follows. */
-    static final String PRIVATE_PREFIX = "dkms-deb-build-";
     private final KernelBuild.Layout layout;
     private final Path hostDir;
     private final FileChannel lockChannel;
@@ -39,32 +38,13 @@ final class Scratch implements AutoCloseable {
         return hostDir;
     }
 
-    /** A private directory under {@code tmp} for a sandboxed build; those that killed runs left are removed first. */
+    /**
+     * A private directory under {@code tmp} for a sandboxed build ({@code dkms-deb-build-PID-*}); those that killed runs
+     * left are removed first.
+     */
     static Scratch privateFor(KernelBuild.Layout layout, Path tmp) throws IOException {
-        removeLeftovers(tmp);
-        Path dir = Files.createTempDirectory(Files.createDirectories(tmp), PRIVATE_PREFIX + ProcessHandle.current().pid() + "-",
-                PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
-        return new Scratch(layout, dir, null, null);
-    }
-
-    /** Removes the private directories of runs whose process is gone (killed, SIGKILL): what no live run uses. */
-    static void removeLeftovers(Path tmp) {
-        if (!Files.isDirectory(tmp)) {
-            return;
-        }
-        try (var s = Files.newDirectoryStream(tmp, PRIVATE_PREFIX + "*")) {
-            for (Path p : s) {
-                String rest = p.getFileName().toString().substring(PRIVATE_PREFIX.length());
-                int dash = rest.indexOf('-');
-                if (dash > 0 && rest.substring(0, dash).matches("[0-9]{1,10}")
-                        && ProcessHandle.of(Long.parseLong(rest.substring(0, dash))).isEmpty()
-                        && Files.isDirectory(p, LinkOption.NOFOLLOW_LINKS)) {
-                    Trees.deleteQuietly(p);
-                }
-            }
-        } catch (IOException e) {
-            // what cannot be listed is left; the run goes on in its own directory
-        }
+        TempFiles.removeLeftovers(Files.createDirectories(tmp));
+        return new Scratch(layout, TempFiles.directory(tmp, "build"), null, null);
     }
 
     static Scratch forBuild(KernelBuild.Layout layout) throws IOException {
@@ -119,7 +99,7 @@ final class Scratch implements AutoCloseable {
     @Override
     public void close() throws IOException {
         if (lock == null) {
-            Trees.deleteQuietly(hostDir);
+            TempFiles.delete(hostDir);
             return;
         }
         try {

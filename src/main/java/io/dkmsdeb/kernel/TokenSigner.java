@@ -1,18 +1,17 @@
 package io.dkmsdeb.kernel;
 
+import io.dkmsdeb.support.TempFiles;
 import io.dkmsdeb.model.DkmsDebException;
 import io.dkmsdeb.model.Host;
 import io.dkmsdeb.model.UsageException;
 import io.dkmsdeb.process.ProcessRunner;
 import io.dkmsdeb.support.IoErrors;
-import io.dkmsdeb.support.Trees;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
-import java.nio.file.attribute.PosixFilePermissions;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -41,7 +40,7 @@ final class TokenSigner {
 
     static void sign(KernelBuild.Signing signing, String hash, Path signFile, Path ko, Host host, Path log, long timeoutSeconds,
                      BiConsumer<String, ProcessRunner.Outcome> check) throws IOException {
-        Path dir = Files.createTempDirectory("dkms-deb-sign-", PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
+        Path dir = TempFiles.directory(null, "sign");
         try {
             Path conf = dir.resolve("openssl.cnf");
             Files.writeString(conf, engineConfig(host), StandardCharsets.UTF_8, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE);
@@ -60,7 +59,7 @@ final class TokenSigner {
             check.accept("appending the signature to " + ko.getFileName(), ProcessRunner.run(List.of(signFile.toString(), "-s",
                     signature.toString(), hash, signing.cert().toString(), ko.toString()), dir, env, log, timeoutSeconds));
         } finally {
-            Trees.deleteQuietly(dir);
+            TempFiles.delete(dir);
         }
     }
 

@@ -1,5 +1,6 @@
 package io.dkmsdeb.pipeline;
 
+import io.dkmsdeb.support.TempFiles;
 import io.dkmsdeb.model.NamePatterns;
 import io.dkmsdeb.dkmsconf.DkmsConfGenerator;
 import io.dkmsdeb.dkmsconf.DkmsConfReader;
@@ -173,7 +174,7 @@ public final class ModuleSourceLoader {
 
     private static Path writeTemp(byte[] text) {
         try {
-            Path temp = Files.createTempFile("dkms-deb", ".conf");
+            Path temp = TempFiles.file(null, "conf", ".conf");
             Files.write(temp, text);
             return temp;
         } catch (IOException e) {
@@ -182,10 +183,6 @@ public final class ModuleSourceLoader {
     }
 
     private static void deleteQuietly(Path p) {
-        try {
-            Files.deleteIfExists(p);
-        } catch (IOException ignored) {
-            // temp file in the system temp dir; nothing depends on its removal
-        }
+        TempFiles.delete(p);
     }
 }

@@ -126,12 +126,38 @@ public final class ProcessRunner {
         return pb;
     }
 
+    /** The children running now: what {@link #stopAll} ends. */
+    private static final java.util.Set<Process> LIVE = java.util.concurrent.ConcurrentHashMap.newKeySet();
+    /** Set once the process is being stopped (SIGINT, SIGTERM): no child starts after it. */
+    private static volatile boolean stopping;
+
     private static Process start(ProcessBuilder pb, List<String> command) throws IOException {
+        if (stopping) {
+            throw new InterruptedIOException("not starting " + command.get(0) + ": dkms-deb is stopping");
+        }
+        Process p;
         try {
-            return pb.start();
+            p = pb.start();
         } catch (IOException e) {
             throw new IOException("cannot run " + command.get(0) + ": " + e.getMessage(), e);
         }
+        LIVE.add(p);
+        if (stopping) {      // stopAll ran between the check and the start
+            killGroup(p);
+        }
+        return p;
+    }
+
+    /**
+     * Ends every child this process started that still runs, each with its whole process group (a
+     * sandbox's with its PID namespace), and starts no other: for SIGINT and SIGTERM. Returns how many
+     * were running.
+     */
+    public static int stopAll() {
+        stopping = true;
+        List<Process> running = List.copyOf(LIVE);
+        running.forEach(ProcessRunner::killGroup);
+        return running.size();
     }
 
     /** Waits for the child; true when it ended in time. Either way its process group is killed after. */
@@ -143,6 +169,7 @@ public final class ProcessRunner {
             throw (InterruptedIOException) new InterruptedIOException("interrupted while running " + command.get(0)).initCause(e);
         } finally {
             killGroup(p);
+            LIVE.remove(p);
         }
     }
 

@@ -6,6 +6,7 @@ import io.dkmsdeb.kernel.KernelBuild;
 import io.dkmsdeb.model.DkmsDebException;
 import io.dkmsdeb.model.KernelExcludedException;
 import io.dkmsdeb.support.IoErrors;
+import io.dkmsdeb.support.TempFiles;
 import io.dkmsdeb.support.Log;
 
 import java.io.IOException;
@@ -46,6 +47,8 @@ public final class BmdebJob {
 
     public BmdebResult run(BmdebRequest r) {
         long start = System.nanoTime();
+        TempFiles.removeLeftovers(null);                 // what killed runs left in the temporary directory
+        TempFiles.removeLeftovers(r.output().dir());     // and in the output directory
         BmdebPlan.Kernels kernels = BmdebPlan.kernels(r);
         // made now, so that a directory that cannot be made fails before the builds, not after them; a call that
         // writes nothing removes what it made, and leaves no new directory behind

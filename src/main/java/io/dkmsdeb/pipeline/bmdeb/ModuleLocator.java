@@ -1,5 +1,6 @@
 package io.dkmsdeb.pipeline.bmdeb;
 
+import io.dkmsdeb.support.TempFiles;
 import io.dkmsdeb.pipeline.Maintainer;
 import io.dkmsdeb.model.Host;
 import io.dkmsdeb.model.NamePatterns;
@@ -8,7 +9,6 @@ import io.dkmsdeb.deb.DebReader;
 import io.dkmsdeb.deb.SafeExtractor;
 import io.dkmsdeb.model.ModuleSourceException;
 import io.dkmsdeb.process.ProcessRunner;
-import io.dkmsdeb.support.Trees;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -73,7 +73,7 @@ public final class ModuleLocator implements AutoCloseable {
     private static ModuleLocator fromDeb(Path deb) {
         Path temp = null;
         try {
-            temp = Files.createTempDirectory("dkms-deb-unpack-");
+            temp = TempFiles.directory(null, "unpack");
             DebReader.Control control = SafeExtractor.extract(deb, "usr/src/", temp);
             Path usrSrc = temp.resolve("usr/src");
             List<Path> trees;
@@ -87,13 +87,13 @@ public final class ModuleLocator implements AutoCloseable {
             return new ModuleLocator(trees.get(0), temp, field(deb, control.text("control"), "Maintainer"),
                     field(deb, control.text("control"), "Version"));
         } catch (DebReader.BadPackageException e) {
-            Trees.deleteQuietly(temp);
+            TempFiles.delete(temp);
             throw new ModuleSourceException(e.getMessage() + "; pass a -dkms package made by dkms-deb source or dh_dkms", e);
         } catch (IOException e) {
-            Trees.deleteQuietly(temp);
+            TempFiles.delete(temp);
             throw new ModuleSourceException("cannot unpack " + deb + ": " + e.getMessage(), e);
         } catch (RuntimeException e) {
-            Trees.deleteQuietly(temp);
+            TempFiles.delete(temp);
             throw e;
         }
     }
@@ -161,6 +161,6 @@ public final class ModuleLocator implements AutoCloseable {
 
     @Override
     public void close() {
-        Trees.deleteQuietly(temp);
+        TempFiles.delete(temp);
     }
 }

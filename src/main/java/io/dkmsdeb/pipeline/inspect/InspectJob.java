@@ -1,5 +1,6 @@
 package io.dkmsdeb.pipeline.inspect;
 
+import io.dkmsdeb.support.TempFiles;
 import io.dkmsdeb.deb.Deb822;
 import io.dkmsdeb.deb.DebReader;
 import io.dkmsdeb.kernel.Modinfo;
@@ -175,7 +176,7 @@ public final class InspectJob {
         String shell = new String(text, StandardCharsets.UTF_8).startsWith("#!/bin/bash") ? "bash" : "sh";
         String what = name + " parses (" + shell + " -n) and is executable";
         try {
-            Path tmp = Files.createTempFile("dkms-deb-inspect", ".sh");
+            Path tmp = TempFiles.file(null, "inspect", ".sh");
             try {
                 Files.write(tmp, text);
                 ProcessRunner.Captured run = ProcessRunner.capture(List.of(shell, "-n", tmp.toString()), null, null, SYNTAX_CHECK_TIMEOUT);
@@ -187,7 +188,7 @@ public final class InspectJob {
                 return new Check(what, ok,
                         (mode & 0111) == 0 ? "mode " + Integer.toOctalString(mode) + " is not executable" : out.isEmpty() ? "ok" : out);
             } finally {
-                Files.deleteIfExists(tmp);
+                TempFiles.delete(tmp);
             }
         } catch (IOException e) {
             return new Check(name + " parses", false, "cannot run " + shell + " -n: " + e.getMessage());

@@ -5,6 +5,7 @@ import io.dkmsdeb.pipeline.DebianNames;
 import io.dkmsdeb.pipeline.Maintainer;
 import io.dkmsdeb.pipeline.ModuleSourceLoader;
 import io.dkmsdeb.process.Sandbox;
+import io.dkmsdeb.support.TempFiles;
 import io.dkmsdeb.pipeline.OutputDir;
 import io.dkmsdeb.pipeline.SourceDateEpoch;
 import io.dkmsdeb.pipeline.SourceTree;
@@ -112,6 +113,8 @@ public final class SourceJob {
 
     public Result run(Request r) {
         r.confinement().requireAvailable();     // before any of the module's code (its dkms.conf) runs
+        TempFiles.removeLeftovers(null);        // what killed runs left in the temporary directory
+        TempFiles.removeLeftovers(r.outDir());  // and in the output directory
         long start = System.nanoTime();
         if (r.compression() == Compression.XZ) {
             XzEncoder.selectInBackground();    // its xz --version runs while the tree is read

@@ -1,0 +1,97 @@
+package io.dkmsdeb.support;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.LinkOption;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * The temporary files and directories of this process: named {@code dkms-deb-KIND-PID-...} so that a
+ * later run can tell a dead run's leftovers ({@link #removeLeftovers}: its PID is gone) from a live
+ * run's, and held in a list that {@link #removeAll} empties when the process is stopped (SIGINT,
+ * SIGTERM). A file moved to its place or removed by its user is {@link #forget forgotten}.
+ */
+public final class TempFiles {
+    private static final Set<Path> LIVE = ConcurrentHashMap.newKeySet();
+    /** {@code dkms-deb-KIND-PID-}: the start of every name made here. */
+    private static final Pattern NAME = Pattern.compile("dkms-deb-[a-z]+-(\\d{1,10})-.*");
+
+    private TempFiles() {
+    }
+
+    private static String prefix(String kind) {
+        return "dkms-deb-" + kind + "-" + ProcessHandle.current().pid() + "-";
+    }
+
+    /** A new private directory (0700) in {@code parent}, or in the system's temporary directory when null. */
+    public static Path directory(Path parent, String kind) throws IOException {
+        var mode = PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------"));
+        Path dir = parent == null ? Files.createTempDirectory(prefix(kind), mode) : Files.createTempDirectory(parent, prefix(kind), mode);
+        LIVE.add(dir);
+        return dir;
+    }
+
+    /** A new private file (0600) in {@code parent}, or in the system's temporary directory when null. */
+    public static Path file(Path parent, String kind, String suffix) throws IOException {
+        var mode = PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------"));
+        Path file = parent == null ? Files.createTempFile(prefix(kind), suffix, mode) : Files.createTempFile(parent, prefix(kind), suffix, mode);
+        LIVE.add(file);
+        return file;
+    }
+
+    /** Counts {@code path}, made elsewhere, among this process's temporary files. */
+    public static Path track(Path path) {
+        LIVE.add(path);
+        return path;
+    }
+
+    /** Removes {@code path} (a tree) and forgets it; null is nothing. */
+    public static void delete(Path path) {
+        if (path != null) {
+            Trees.deleteQuietly(path);
+            LIVE.remove(path);
+        }
+    }
+
+    /** Forgets {@code path}: it was moved to its place, or removed. */
+    public static void forget(Path path) {
+        if (path != null) {
+            LIVE.remove(path);
+        }
+    }
+
+    /** Removes every temporary file of this process that is still there; returns how many. */
+    public static int removeAll() {
+        List<Path> all = List.copyOf(LIVE);
+        all.forEach(TempFiles::delete);
+        return all.size();
+    }
+
+    /**
+     * Removes from {@code dir} (the system's temporary directory when null) what runs that were killed
+     * (SIGKILL, a power cut) left there: names made here whose PID is no running process.
+     */
+    public static void removeLeftovers(Path dir) {
+        Path where = dir != null ? dir : Path.of(System.getProperty("java.io.tmpdir"));
+        if (!Files.isDirectory(where)) {
+            return;
+        }
+        try (var entries = Files.newDirectoryStream(where, "dkms-deb-*")) {
+            for (Path p : entries) {
+                Matcher m = NAME.matcher(p.getFileName().toString());
+                if (m.matches() && ProcessHandle.of(Long.parseLong(m.group(1))).isEmpty()
+                        && Files.exists(p, LinkOption.NOFOLLOW_LINKS)) {
+                    Trees.deleteQuietly(p);
+                }
+            }
+        } catch (IOException | RuntimeException e) {
+            // what cannot be listed stays; nothing of a live run is touched
+        }
+    }
+}
