@@ -9,6 +9,9 @@
 #   - a Java 17 runtime (default-jre-headless), which the dkms-deb package depends on;
 #   - what "dkms-deb bmdeb" runs to build a module: build-essential (gcc, make, strip), kmod, xz-utils,
 #     and pahole (BTF of modules for kernels built with it);
+#   - bubblewrap, the sandbox in which bmdeb runs every module's own code (dkms.conf, PRE_BUILD, make, ...),
+#     and util-linux's setpriv (essential already); libengine-pkcs11-openssl, with which "--sign-key pkcs11:..."
+#     signs with a key on a token;
 #   - jq, with which ci/build-modules.sh and ci/build-fleet.sh (in the image as build-modules and
 #     build-fleet) read dkms-deb's --json output;
 #   - the arm64 cross compiler and binutils (gcc-aarch64-linux-gnu: gcc 12, the compiler of Debian 12's arm64
@@ -49,7 +52,7 @@ apt-get update -q
 # shellcheck disable=SC2086 # $cross is a list of package names
 apt-get install -y -q --no-install-recommends \
     default-jre-headless \
-    build-essential kmod xz-utils pahole jq $cross
+    build-essential kmod xz-utils pahole jq bubblewrap libengine-pkcs11-openssl $cross
 dpkg -i "$deb"
 
 if [ "$clean" = yes ]; then

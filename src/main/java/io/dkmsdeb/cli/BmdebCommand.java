@@ -52,7 +52,9 @@ import java.util.concurrent.Callable;
                     + "up to date."},
         footer = {"", "Exit codes: 0 built or up-to-date (with several kernels: each one built, up-to-date or skipped, not all skipped), "
                 + "2 usage, 3 bad module source, 4 kernel headers (or, for a kernel of another architecture, the cross compiler) missing, 5 build failed (the message names the log), "
-                + "77 the module's BUILD_EXCLUSIVE_* excludes the kernel (with several kernels: all of them), 1 anything else. "
+                + "69 the module's code cannot run in a sandbox here (nothing of it ran; --no-sandbox opts out), "
+                + "77 the module's BUILD_EXCLUSIVE_* excludes the kernel (with several kernels: all of them), "
+                + "130 or 143 stopped by SIGINT or SIGTERM, 1 anything else. "
                 + "With several kernels, one that fails does not stop the others; the code is 5 when any failed, "
                 + "unless all failed with the same code, which is then the code of the call."})
 final class BmdebCommand implements Callable<Integer> {

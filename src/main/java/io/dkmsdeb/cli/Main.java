@@ -29,7 +29,8 @@ import java.util.function.Supplier;
                     + "Neither debhelper, dpkg-dev nor fakeroot is needed. 'dkms-deb help COMMAND' (or 'dkms-deb COMMAND --help') "
                     + "describes each command."},
         footer = {"", "Exit codes: 0 done, 2 usage, 3 bad module source or dkms.conf, 4 kernel headers (or the cross compiler) missing, "
-                + "5 module build failed, 75 repository locked by another publisher, 77 kernel excluded by BUILD_EXCLUSIVE_*, 1 anything else."})
+                + "5 module build failed, 69 no sandbox for the module's code (see --no-sandbox), 75 repository locked by another publisher, "
+                + "77 kernel excluded by BUILD_EXCLUSIVE_*, 130 or 143 stopped by SIGINT or SIGTERM, 1 anything else."})
 public final class Main implements Runnable {
     @Option(names = "--stacktrace", description = "Print the stack trace of an error.", scope = CommandLine.ScopeType.INHERIT)
     boolean stacktrace;

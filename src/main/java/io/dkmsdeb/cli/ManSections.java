@@ -45,8 +45,12 @@ public final class ManSections {
     private static final Item CACHE_KERNELS = new Item("XDG_CACHE_HOME",
             "The per-user cache, default ~/.cache: where dkms-deb/apt is (see FILES).");
     private static final Item TMPDIR = new Item("TMPDIR",
-            "Where the scratch copies of the module tree are built: TMPDIR/dkms-deb-USER (default: /tmp). The path must be "
-                    + "one kbuild can use (letters, digits, '.', '_', '-', '/').");
+            "Where the scratch copies of the module tree are made (default: /tmp): a private TMPDIR/dkms-deb-build-PID-* of each "
+                    + "run, which the sandbox shows at /tmp/dkms-deb-root/build/KVER/NAME-VERSION; with --no-sandbox, "
+                    + "TMPDIR/dkms-deb-USER, whose path must be one kbuild can use (letters, digits, '.', '_', '-', '/').");
+    private static final Item PKCS11 = new Item("DKMS_DEB_PKCS11_PIN, DKMS_DEB_PKCS11_PIN_FILE, DKMS_DEB_PKCS11_MODULE",
+            "For --sign-key pkcs11:...: the token's PIN, or a file holding it (never on the command line), and the token's "
+                    + "PKCS#11 library (default: p11-kit's proxy).");
     private static final Item GNUPGHOME = new Item("GNUPGHOME",
             "gpg's home directory, with the --sign-key key, when --gpg-homedir is not given (default: ~/.gnupg).");
     private static final Item JAVA_HOME = new Item("JAVA_HOME",
@@ -68,8 +72,9 @@ public final class ManSections {
     private static final Item APT_CACHE = new Item("$XDG_CACHE_HOME/dkms-deb/apt/",
             "apt-cache's package cache, made when the system's is switched off (Dir::Cache::pkgcache \"\", as in container "
                     + "images); apt rebuilds it when the package lists change.");
-    private static final Item SCRATCH = new Item("$TMPDIR/dkms-deb-USER/build/KVER/NAME-VERSION/",
-            "The scratch copy of the module tree that one kernel's build runs in, laid out as dkms's tree.");
+    private static final Item SCRATCH = new Item("$TMPDIR/dkms-deb-build-PID-*/",
+            "The private scratch copy of the module tree that one kernel's build runs in, laid out as dkms's tree, removed at the "
+                    + "end (and by the next run when a run was killed); with --no-sandbox, $TMPDIR/dkms-deb-USER/build/KVER/NAME-VERSION/.");
     private static final Item OUT_LOCK = new Item("OUTDIR/.dkms-deb-bmdeb-KVER.lock",
             "The lock a bmdeb call holds on one kernel in OUTDIR, so that a second call waits and finds its package up to date.");
     private static final Item REPO_STATE = new Item("REPODIR/.dkms-deb/",
@@ -86,9 +91,9 @@ public final class ManSections {
 
     /** ENVIRONMENT of each page. */
     public static final Map<String, List<Item>> ENVIRONMENT = Map.of(
-            "", List.of(EPOCH, DEBFULLNAME, DEBEMAIL, XZ, MAKE_JOBS, CACHE, TMPDIR, GNUPGHOME, JAVA_HOME),
+            "", List.of(EPOCH, DEBFULLNAME, DEBEMAIL, XZ, MAKE_JOBS, CACHE, TMPDIR, PKCS11, GNUPGHOME, JAVA_HOME),
             "source", List.of(EPOCH, DEBFULLNAME, DEBEMAIL, XZ),
-            "bmdeb", List.of(EPOCH_BMDEB, DEBFULLNAME, DEBEMAIL, XZ, MAKE_JOBS, CACHE, TMPDIR),
+            "bmdeb", List.of(EPOCH_BMDEB, DEBFULLNAME, DEBEMAIL, XZ, MAKE_JOBS, CACHE, TMPDIR, PKCS11),
             "kernels", List.of(CACHE_KERNELS),
             "repo", List.of(EPOCH_REPO, GNUPGHOME, CACHE_KERNELS));
 

@@ -60,7 +60,7 @@ class SelfPackageImageTest {
         assertThat(first.exit()).as(first.toString()).isZero();
         String version = DebInfo.of(deb).fields().get("Version");
         assertThat(first.out().strip()).endsWith("dkms-deb " + version);
-        for (String pkg : List.of("default-jre-headless", "build-essential", "kmod", "xz-utils", "pahole", "jq", "gcc-aarch64-linux-gnu",
+        for (String pkg : List.of("default-jre-headless", "build-essential", "kmod", "xz-utils", "pahole", "jq", "bubblewrap", "libengine-pkcs11-openssl", "gcc-aarch64-linux-gnu",
                 "binutils-aarch64-linux-gnu", "libc6-dev-arm64-cross", "dkms-deb")) {
             Cmd.Result s = root.exec("dpkg-query", "-W", "-f=${db:Status-Abbrev}", pkg);
             assertThat(s.out()).as(pkg).startsWith("ii");

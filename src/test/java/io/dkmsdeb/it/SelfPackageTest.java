@@ -77,7 +77,7 @@ class SelfPackageTest {
     void controlFieldsAndFiles() {
         DebInfo info = DebInfo.of(deb);
         assertThat(info.fields()).containsEntry("Package", "dkms-deb").containsEntry("Architecture", "all")
-                .containsEntry("Depends", "default-jre-headless (>= 2:1.17) | java17-runtime-headless")
+                .containsEntry("Depends", "default-jre-headless (>= 2:1.17) | java17-runtime-headless, bubblewrap")
                 .containsEntry("Section", "admin").containsKey("Installed-Size");
         assertThat(version).matches("[0-9][0-9.]*(~SNAPSHOT)?");
         assertThat(info.files().keySet().stream().filter(f -> !f.endsWith("/")).toList())
