@@ -93,6 +93,13 @@ final class BmdebCommand implements Callable<Integer> {
                     + "instead of asking apt-cache.")
     Path kernelList;
 
+    @Option(names = "--shard", paramLabel = "I/N",
+            description = "With --kernels-from-archive: build only shard I of N of the listing (1/4 to 4/4), for a job spread "
+                    + "over N CI agents. A kernel's shard depends only on its release and N (a hash), so every kernel is in "
+                    + "exactly one shard and stays in it when kernels come and go; 'dkms-deb kernels --shards N' shows them. "
+                    + "An empty shard builds nothing and exits 0.")
+    String shard;
+
     @Option(names = "--rebuild", description = "Build every kernel, even when a package built from the same inputs is already in the "
             + "output directory or a --reuse-from directory (the rebuild keeps that package's version, and its file when the bytes "
             + "are the same).")
@@ -191,7 +198,7 @@ final class BmdebCommand implements Callable<Integer> {
                     : "no SOURCE given: pass NAME/VERSION, a module directory or a NAME-dkms package file");
         }
         BmdebRequest request = BmdebRequest.builder(source)
-                .kernels(kernels.releases).allKernels(kernels.all).kernelsFromArchive(kernels.archiveFilter, kernelList)
+                .kernels(kernels.releases).allKernels(kernels.all).kernelsFromArchive(kernels.archiveFilter, kernelList).shard(shard)
                 .kernelSourceDir(kernelSourceDir).fetchHeaders(fetchHeaders)
                 .revision(common.revision).moduleVersion(moduleVersion).name(name).maintainer(common.maintainer).templates(common.templates)
                 .dkmsLevel(common.level()).arch(arch).jobs(common.jobs).compression(compression).strip(!noStrip).compileDebugInfo(compileDebugInfo)
@@ -218,7 +225,7 @@ final class BmdebCommand implements Callable<Integer> {
             for (KernelResult k : r.kernels()) {
                 System.out.printf("%-32s %-10s %-60s %8.1f%n", k.kernel(), k.result().word(), k.deb() == null ? "-" : k.deb().getFileName(), k.seconds());
             }
-        } else if (r.kernels().get(0).deb() != null) {
+        } else if (!r.kernels().isEmpty() && r.kernels().get(0).deb() != null) {
             System.out.println(r.kernels().get(0).deb());
         }
         if (r.certPackage() != null) {

@@ -3,7 +3,9 @@ package io.dkmsdeb.cli;
 import io.dkmsdeb.pipeline.ArchiveListing;
 import io.dkmsdeb.cli.json.KernelsReport;
 import io.dkmsdeb.model.KernelListing;
-import io.dkmsdeb.model.KernelListing;
+import io.dkmsdeb.model.KernelShard;
+import io.dkmsdeb.model.UsageException;
+import io.dkmsdeb.pipeline.CachePruning;
 import io.dkmsdeb.support.Json;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -11,6 +13,7 @@ import picocli.CommandLine.Parameters;
 
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Set;
 import java.util.concurrent.Callable;
 import java.util.stream.Collectors;
 
@@ -26,7 +29,12 @@ import java.util.stream.Collectors;
             "",
             "FILTER is words separated by spaces or commas: a series (6.1, 6.12), a flavour (amd64, cloud-amd64, "
                     + "rt-amd64, arm64; matched exactly), arch=ARCH (the Debian architecture), or a kernel release. "
-                    + "Words of one kind are alternatives; all kinds given must match. No filter: every kernel."},
+                    + "'current' keeps the ABIs the kernel meta-packages (linux-image-amd64, ...) depend on now, 'current+N' "
+                    + "also the N ABIs before each. Words of one kind are alternatives; all kinds given must match. "
+                    + "No filter: every kernel.",
+            "",
+            "For a build agent: --prune-cache removes the fetched headers of every kernel this listing (after FILTER) does not "
+                    + "have, --prune-logs DAYS the build logs older than DAYS days."},
         footer = {"", "Exit codes: 0 listed, 2 usage (also a filter that matches no kernel), 4 apt-cache failed."})
 final class KernelsCommand implements Callable<Integer> {
     @Option(names = {"-h", "--help"}, usageHelp = true, description = "Show this help message and exit.")
@@ -42,12 +50,45 @@ final class KernelsCommand implements Callable<Integer> {
     @Option(names = "--json", description = "Print the listing as JSON on standard output.")
     boolean json;
 
+    @Option(names = "--shards", paramLabel = "N",
+            description = "Show each kernel's shard of N (what 'bmdeb --shard I/N' builds; a hash of the release, so a kernel "
+                    + "keeps its shard as kernels come and go) and the size of each shard.")
+    Integer shards;
+
+    @Option(names = "--prune-cache",
+            description = "Remove from the header cache ($XDG_CACHE_HOME/dkms-deb/headers) the headers of every kernel not in "
+                    + "this listing (after FILTER), and the stored files no kernel uses any more.")
+    boolean pruneCache;
+
+    @Option(names = "--prune-logs", paramLabel = "DAYS", description = "Remove build logs older than DAYS days from --log-dir.")
+    Integer pruneLogs;
+
+    @Option(names = "--log-dir", paramLabel = "DIR",
+            description = "The build logs --prune-logs prunes (default: dkms-deb/logs in $XDG_CACHE_HOME, else in ~/.cache).")
+    Path logDir;
+
     @Override
     public Integer call() {
+        if (shards != null && (shards < 1 || shards > KernelShard.MAX)) {
+            throw new UsageException("--shards must be from 1 to " + KernelShard.MAX + ", got " + shards);
+        }
+        if (pruneLogs != null && pruneLogs < 0) {
+            throw new UsageException("--prune-logs takes a number of days, 0 or more, got " + pruneLogs);
+        }
         KernelListing.Listing all = ArchiveListing.load(listFile, HostEnvironment.get().env());
         KernelListing.Listing l = all.filterMatching(String.join(" ", filter));
+        if (pruneCache) {
+            CachePruning.headers(Set.copyOf(l.kernels().stream().map(KernelListing.Kernel::release).toList()), HostEnvironment.get());
+        }
+        if (pruneLogs != null) {
+            CachePruning.logs(logDir, pruneLogs, HostEnvironment.get());
+        }
         if (json) {
-            System.out.println(Json.write(KernelsReport.of(l)));
+            System.out.println(Json.write(KernelsReport.of(l, shards)));
+            return 0;
+        }
+        if (shards != null) {
+            printShards(l);
             return 0;
         }
         System.out.printf("%-34s %-6s %-14s %-6s %-22s %-9s %s%n", "KERNEL", "SERIES", "FLAVOUR", "ARCH", "HEADERS VERSION",
@@ -62,5 +103,25 @@ final class KernelsCommand implements Callable<Integer> {
         System.err.println("dkms-deb: " + l.kernels().size() + " kernel" + (l.kernels().size() == 1 ? "" : "s")
                 + (filter.isEmpty() ? "" : " match '" + String.join(" ", filter) + "'") + " (of " + all.kernels().size() + " in the archive)");
         return 0;
+    }
+
+    /** The partition: each shard with its kernels, and the sizes. */
+    private void printShards(KernelListing.Listing l) {
+        System.out.printf("%-6s %-34s %-14s %s%n", "SHARD", "KERNEL", "FLAVOUR", "ARCH");
+        int[] sizes = new int[shards + 1];
+        for (int i = 1; i <= shards; i++) {
+            for (KernelListing.Kernel k : l.kernels()) {
+                if (KernelShard.of(k.release(), shards) == i) {
+                    sizes[i]++;
+                    System.out.printf("%-6s %-34s %-14s %s%n", i + "/" + shards, k.release(), k.flavour(), k.arch());
+                }
+            }
+        }
+        StringBuilder sb = new StringBuilder();
+        for (int i = 1; i <= shards; i++) {
+            sb.append(i == 1 ? "" : ", ").append(i).append(": ").append(sizes[i]);
+        }
+        System.err.println("dkms-deb: " + l.kernels().size() + " kernel" + (l.kernels().size() == 1 ? "" : "s") + " in " + shards
+                + " shard" + (shards == 1 ? "" : "s") + " (" + sb + ")");
     }
 }

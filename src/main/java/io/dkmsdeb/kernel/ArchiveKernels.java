@@ -50,6 +50,7 @@ public final class ArchiveKernels {
     /** What apt-cache says now: every kernel ABI with headers, and the meta-packages pointing at one of them. */
     public static Listing query(Map<String, String> env) {
         Apt apt = Apt.configure(env);
+        apt.warnOfStaleLists();
         List<String> names = apt.lines(List.of("pkgnames", "linux-"));
         List<String> headerNames = names.stream().filter(n -> n.startsWith("linux-headers-")).filter(n -> {
             Matcher m = RELEASE.matcher(n.substring("linux-headers-".length()));
@@ -119,6 +120,42 @@ public final class ArchiveKernels {
             }
             String arch = run(List.of("dpkg", "--print-architecture"), e).strip();
             return new Apt(e, options, arch);
+        }
+
+        /**
+         * A warning when apt has no package lists (apt-get update never ran, or the lists were cleaned, as in container
+         * images): apt-cache then knows only what dpkg has installed, and the listing would pass the installed headers off
+         * as what the archive serves; or when the newest list is older than a week.
+         */
+        void warnOfStaleLists() {
+            String shell = run(List.of("apt-config", "shell", "LISTS", "Dir::State::lists/d"), env).strip();
+            java.util.regex.Matcher m = Pattern.compile("LISTS='([^']*)'").matcher(shell);
+            if (!m.find()) {
+                return;
+            }
+            Path lists = Path.of(m.group(1));
+            java.util.Optional<java.nio.file.attribute.FileTime> newest;
+            try (java.util.stream.Stream<Path> s = Files.isDirectory(lists) ? Files.list(lists) : java.util.stream.Stream.empty()) {
+                newest = s.filter(p -> p.getFileName().toString().contains("_Packages")).map(p -> {
+                    try {
+                        return Files.getLastModifiedTime(p);
+                    } catch (IOException e) {
+                        return java.nio.file.attribute.FileTime.fromMillis(0);
+                    }
+                }).max(Comparator.naturalOrder());
+            } catch (IOException e) {
+                newest = java.util.Optional.empty();
+            }
+            if (newest.isEmpty()) {
+                io.dkmsdeb.support.Log.warn("apt has no package lists in " + lists + ": apt-cache knows only the installed packages, so "
+                        + "this is not what the archive serves; run apt-get update (as root) first");
+            } else {
+                long days = Duration.between(newest.get().toInstant(), java.time.Instant.now()).toDays();
+                if (days >= 7) {
+                    io.dkmsdeb.support.Log.warn("apt's package lists in " + lists + " are " + days + " days old: newer kernels the "
+                            + "archive serves are missing from this listing; run apt-get update (as root) first");
+                }
+            }
         }
 
         List<String> lines(List<String> args) {

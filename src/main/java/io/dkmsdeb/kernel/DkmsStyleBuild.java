@@ -75,8 +75,8 @@ public final class DkmsStyleBuild implements KernelBuild {
                     + " (--dkms-level)\n" + sandboxLine(sandbox), StandardCharsets.UTF_8,
                     java.nio.file.StandardOpenOption.CREATE, java.nio.file.StandardOpenOption.TRUNCATE_EXISTING,
                     java.nio.file.StandardOpenOption.WRITE);
-            if (env.containsKey("KCFLAGS")) {
-                Files.writeString(r.log(), "compiled without debug info (KCFLAGS=" + env.get("KCFLAGS") + "): every module is stripped "
+            if (skipsDebugInfo(r)) {
+                Files.writeString(r.log(), "compiled without debug info (KCFLAGS=-g0): every module is stripped "
                         + "of it afterwards; --compile-debug-info compiles with it\n", StandardCharsets.UTF_8,
                         java.nio.file.StandardOpenOption.APPEND);
             }
@@ -361,10 +361,28 @@ public final class DkmsStyleBuild implements KernelBuild {
         }
         env.putAll(cross.kbuildVariables());
         env.putAll(headersElsewhere(k, host));
-        if (skipsDebugInfo(r)) {
-            env.put("KCFLAGS", "-g0");
-        }
+        env.put("KCFLAGS", prefixMaps(k, layout) + (skipsDebugInfo(r) ? " -g0" : ""));
         return env;
+    }
+
+    /**
+     * The same bytes on every machine: the paths compiled into a module ({@code __FILE__} of WARN_ON and BUG_ON, the debug
+     * info of an unstripped one) are those dkms's build would have, {@code /var/lib/dkms/NAME/VERSION/build/...} and
+     * {@code /usr/src/...}, not this build's scratch directory, which depends on TMPDIR, the user and the CPU count's
+     * schedule; and fetched headers are named where their package installs them, not in this user's cache.
+     */
+    static String prefixMaps(KernelTarget k, Layout layout) {
+        StringBuilder maps = new StringBuilder();
+        for (Path base : new java.util.LinkedHashSet<>(List.of(layout.kbuildDir(), layout.dir()))) {
+            maps.append(" -ffile-prefix-map=").append(base.resolve("dkms")).append("=/var/lib/dkms")
+                    .append(" -ffile-prefix-map=").append(base.resolve("src")).append("=/usr/src");
+        }
+        Path headers = k.headersDir().toAbsolutePath();
+        if (headers.getNameCount() > 3 && headers.endsWith(Path.of("usr/src", headers.getFileName().toString()))
+                && !headers.startsWith("/usr/src")) {
+            maps.append(" -ffile-prefix-map=").append(headers.getParent().getParent().getParent()).append("=");
+        }
+        return maps.toString().strip();
     }
 
     /**

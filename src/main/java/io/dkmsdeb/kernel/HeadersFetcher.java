@@ -141,6 +141,9 @@ public final class HeadersFetcher {
         // "include /usr/src/linux-headers-X-common/Makefile" -> the unpacked copy (its final place)
         String text = Files.readString(makefile, StandardCharsets.UTF_8);
         Files.writeString(makefile, text.replaceAll("(?m)^include /usr/src/", "include " + finalDir.toAbsolutePath() + "/usr/src/"));
+        int shared = HeaderCache.share(finalDir.getParent(), tmp);
+        Log.info("[" + release + "] " + shared + " files of the headers were in the cache already (the -common tree of the ABI, "
+                + "files other ABIs have too): stored once");
     }
 
     /** The file in a fetched tree that names the headers package it came from, as {@code PACKAGE=VERSION}. */

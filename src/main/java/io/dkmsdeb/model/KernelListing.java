@@ -2,6 +2,7 @@ package io.dkmsdeb.model;
 
 import java.math.BigInteger;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.TreeSet;
@@ -59,11 +60,13 @@ public final class KernelListing {
          * The kernels {@code filter} selects, and the meta-packages pointing at them. The filter is
          * words separated by spaces or commas: a series ({@code 6.1}), an architecture
          * ({@code arch=arm64}), a kernel release, or a flavour ({@code amd64}, {@code cloud-amd64},
-         * matched exactly). Words of one kind are alternatives; kinds must all match. Empty: all.
+         * matched exactly), or {@code current} (the ABIs the kernel meta-packages depend on now; {@code current+N}: and
+         * the N ABIs before each of them). Words of one kind are alternatives; kinds must all match. Empty: all.
          */
         public Listing filter(String filter) {
             Filter f = Filter.parse(filter);
-            List<Kernel> ks = kernels.stream().filter(f::matches).toList();
+            Set<String> current = f.current() == null ? null : current(f.current());
+            List<Kernel> ks = kernels.stream().filter(f::matches).filter(k -> current == null || current.contains(k.release())).toList();
             Set<String> kept = ks.stream().map(Kernel::release).collect(Collectors.toSet());
             return new Listing(ks, metas.stream().filter(m -> kept.contains(m.release())).toList());
         }
@@ -93,24 +96,51 @@ public final class KernelListing {
             return kernels.stream().map(field).distinct().sorted(KernelListing::natural).collect(Collectors.joining(", "));
         }
 
+        /**
+         * The releases the kernel meta-packages depend on now ({@code linux-image-amd64} -> {@code 6.1.0-57-amd64}), and
+         * in each of their series, flavour and architecture the {@code before} ABIs older than that one.
+         */
+        public Set<String> current(int before) {
+            Set<String> pointed = metas.stream().map(Meta::release).collect(Collectors.toSet());
+            Set<String> out = new TreeSet<>();
+            Map<String, List<Kernel>> groups = kernels.stream().collect(Collectors.groupingBy(
+                    k -> k.series() + " " + k.flavour() + " " + k.arch(), java.util.TreeMap::new, Collectors.toList()));
+            for (List<Kernel> group : groups.values()) {
+                List<String> releases = group.stream().map(Kernel::release).sorted(KernelListing::natural).toList();
+                for (int i = 0; i < releases.size(); i++) {
+                    if (pointed.contains(releases.get(i))) {
+                        out.addAll(releases.subList(Math.max(0, i - before), i + 1));
+                    }
+                }
+            }
+            return out;
+        }
+
         /** The kernel of {@code release}, if listed. */
         public Optional<Kernel> kernel(String release) {
             return kernels.stream().filter(k -> k.release().equals(release)).findFirst();
         }
     }
 
-    /** The filter words, by kind. */
-    private record Filter(Set<String> series, Set<String> arches, Set<String> releases, Set<String> flavours) {
+    /** The filter word that keeps the ABIs the kernel meta-packages depend on now ({@code current}, {@code current+N}). */
+    private static final Pattern CURRENT = Pattern.compile("current(?:\\+(\\d{1,3}))?");
+
+    /** The filter words, by kind; {@code current}: null, or how many ABIs before the current ones are kept too. */
+    private record Filter(Set<String> series, Set<String> arches, Set<String> releases, Set<String> flavours, Integer current) {
         static Filter parse(String text) {
             Set<String> series = new TreeSet<>();
             Set<String> arches = new TreeSet<>();
             Set<String> releases = new TreeSet<>();
             Set<String> flavours = new TreeSet<>();
+            Integer current = null;
             for (String w : (text == null ? "" : text).split("[\\s,]+")) {
                 if (w.isEmpty()) {
                     continue;
                 }
-                if (w.matches("\\d+\\.\\d+")) {
+                Matcher c = CURRENT.matcher(w);
+                if (c.matches()) {
+                    current = Math.max(current == null ? 0 : current, c.group(1) == null ? 0 : Integer.parseInt(c.group(1)));
+                } else if (w.matches("\\d+\\.\\d+")) {
                     series.add(w);
                 } else if (w.startsWith("arch=") && w.length() > 5) {
                     arches.add(w.substring(5));
@@ -120,10 +150,10 @@ public final class KernelListing {
                     flavours.add(w);
                 } else {
                     throw new UsageException("'" + w + "' in the kernel filter is not a series (6.1), a flavour (amd64, cloud-amd64), "
-                            + "arch=ARCH or a kernel release; separate words with spaces or commas");
+                            + "arch=ARCH, current[+N] or a kernel release; separate words with spaces or commas");
                 }
             }
-            return new Filter(series, arches, releases, flavours);
+            return new Filter(series, arches, releases, flavours, current);
         }
 
         boolean matches(Kernel k) {

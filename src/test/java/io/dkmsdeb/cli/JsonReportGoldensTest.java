@@ -60,10 +60,10 @@ class JsonReportGoldensTest {
         r.put("source", new SourceReport("hello", "1.0", false, List.of(
                 new SourceReport.Package("out/hello-dkms_1.0-1_all.deb", "hello-dkms", "1.0-1", "all", 3572)), "xz-utils 5.4.1", "3.0.10", 0.397));
         r.put("kernels", new KernelsReport(List.of(
-                new KernelsReport.Kernel(K61, "6.1", "amd64", "amd64", "linux-headers-" + K61, "6.1.176-1"),
-                new KernelsReport.Kernel(K612, "6.12", "amd64", "amd64", "linux-headers-" + K612, "6.12.117-1~deb12u1")),
+                new KernelsReport.Kernel(K61, "6.1", "amd64", "amd64", "linux-headers-" + K61, "6.1.176-1", null),
+                new KernelsReport.Kernel(K612, "6.12", "amd64", "amd64", "linux-headers-" + K612, "6.12.117-1~deb12u1", null)),
                 List.of(new KernelsReport.Meta("linux-image-amd64", "amd64", "6.1.176-1", K61),
-                        new KernelsReport.Meta("linux-image-6.12-amd64", "6.12-amd64", "6.12.117-1~deb12u1", K612))));
+                        new KernelsReport.Meta("linux-image-6.12-amd64", "6.12-amd64", "6.12.117-1~deb12u1", K612)), null));
         r.put("repo", new RepoReport("/srv/apt", "bookworm", "main", List.of("pool/main/h/hello-dkms-bin/hello-modules-" + K61 + "_1.0_amd64.deb"),
                 List.of("pool/main/h/hello-dkms-bin/hello-modules-cert_1.0_all.deb"), List.of("hello-modules-amd64"), List.of(),
                 List.of("dists/bookworm/main/binary-amd64/Packages", "dists/bookworm/main/binary-amd64/Packages.xz", "dists/bookworm/Release",
@@ -170,6 +170,16 @@ class JsonReportGoldensTest {
         assertThat(Json.write(KernelsReport.of(l))).isEqualTo("{\"kernels\":[{\"release\":\"" + K61 + "\",\"series\":\"6.1\",\"flavour\":"
                 + "\"amd64\",\"arch\":\"amd64\",\"headersPackage\":\"linux-headers-" + K61 + "\",\"headersVersion\":\"6.1.176-1\"}],"
                 + "\"metas\":[{\"package\":\"linux-image-amd64\",\"flavour\":\"amd64\",\"version\":\"6.1.176-1\",\"release\":\"" + K61 + "\"}]}");
+    }
+
+    @Test
+    void withShardsEachKernelCarriesItsShardAndTheListingN() {
+        KernelListing.Listing l = new KernelListing.Listing(List.of(new KernelListing.Kernel(K61, "6.1", "amd64", "amd64",
+                "linux-headers-" + K61, "6.1.176-1")), List.of());
+        // kernels --shards 2 --json: the shard of each kernel (the one bmdeb --shard I/2 builds), and N; still a listing
+        assertThat(Json.write(KernelsReport.of(l, 2))).isEqualTo("{\"kernels\":[{\"release\":\"" + K61 + "\",\"series\":\"6.1\",\"flavour\":"
+                + "\"amd64\",\"arch\":\"amd64\",\"headersPackage\":\"linux-headers-" + K61 + "\",\"headersVersion\":\"6.1.176-1\","
+                + "\"shard\":2}],\"metas\":[],\"shards\":2}");
     }
 
     private record Hidden(String a) {

@@ -131,30 +131,50 @@ class FleetFilesTest {
         }
         assertThat(jf).contains("image \"${params.BUILD_IMAGE}\"").contains("defaultValue: 'dkms-deb-build:latest'")
                 .contains("-v ${params.REPO_DIR}:/srv/repo").contains("REPO_DIR = \"/srv/repo\"");
+        // no kernel is named: the branches come from the listing at run time
+        assertThat(code).doesNotContain("stage('6.").doesNotContain("linux-headers-");
         // the single-kernel job is named in the header comment
         assertThat(jf.lines().takeWhile(l -> l.startsWith("//")).toList()).anyMatch(l -> l.contains("ci/build-modules.sh"));
     }
 
+    /**
+     * The fan-out over agents: a list stage that stashes the listing, a Build stage whose branches are generated at run
+     * time (one per shard or per kernel) and run ci/fleet-build.sh (the script FleetGitlabCiTest runs) on any agent in
+     * the image, each stashing its part; 77 is NOT_BUILT, a failure fails its branch only; one publish stage runs
+     * ci/fleet-publish.sh with every part unstashed.
+     */
     @Test
-    void theStageRunsTheFleetScriptTreats77AsNotBuiltAndArchivesWhatTheScriptWrites() throws IOException {
+    void theStagesListOnceBuildInParallelBranchesAndPublishOnce() throws IOException {
         String jf = read("Jenkinsfile");
-        String script = read("ci/build-fleet.sh");
-        assertThat(jf).contains("sh(script: 'ci/build-fleet.sh \"$MODULE_SOURCE\"', returnStatus: true)")
-                .contains("if (rc == 77) {").contains("catchError(buildResult: 'SUCCESS', stageResult: 'NOT_BUILT')")
-                .contains("} else if (rc != 0) {");
-        // the names the script writes are the names the pipeline archives
-        assertThat(script).contains("summary=\"$out/bmdeb.json\"").contains("listing=\"$out/kernels.json\"")
-                .contains("> \"$out/repo.json\"").contains("--log-dir \"$out/logs\"").contains("-o \"$out\"");
-        assertThat(jf).contains("OUT_DIR = \"out\"")
-                .contains("archiveArtifacts artifacts: 'out/*.deb, out/*.json, out/logs/**, repo.tar.gz'")
-                .contains("tar -czf repo.tar.gz -C \"$REPO_DIR\" .");
-        // the environment the stage sets or passes (parameters are environment variables) is what the script reads
-        for (String var : List.of("OUT_DIR", "REPO_DIR", "KERNEL_FILTER", "SIGN_KEY", "GNUPGHOME", "APT_UPDATE", "MODULE_SOURCE")) {
-            assertThat(script).as(var).contains(var);
+        // the pipeline without its comment lines, strings kept
+        String code = String.join("\n", jf.lines().filter(l -> !l.strip().startsWith("//")).toList());
+        assertThat(code).containsSubsequence("stage('List')", "stage('Build')", "stage('Publish')");
+        String list = code.substring(code.indexOf("stage('List')"), code.indexOf("stage('Build')"));
+        String build = code.substring(code.indexOf("stage('Build')"), code.indexOf("stage('Publish')"));
+        String publish = code.substring(code.indexOf("stage('Publish')"));
+        assertThat(list).contains("ci/fleet-list.sh").contains("stash name: 'listing', includes: 'out/kernels.json'")
+                .contains("params.FAN_OUT == 'kernel'").contains(".kernels[].release");
+        assertThat(jf).contains("choice(name: 'FAN_OUT', choices: ['shard', 'kernel']").contains("string(name: 'SHARDS'");
+        // branches made at run time, on any agent, in the image, each with the listing and its own stash
+        assertThat(build).contains("branches[part] = {").contains("parallel branches").contains("node(params.AGENT_LABEL)")
+                .contains("docker.image(params.BUILD_IMAGE).inside(").contains("unstash 'listing'")
+                .contains("sh(script: 'ci/fleet-build.sh \"$FLEET_PART\" \"$MODULE_SOURCE\"', returnStatus: true)")
+                .contains("stash name: stashName").contains("if (rc == 77) {")
+                .contains("catchError(buildResult: 'SUCCESS', stageResult: 'NOT_BUILT')")
+                .contains("catchError(buildResult: 'FAILURE', stageResult: 'FAILURE')");
+        assertThat(build).doesNotContain("dkms-deb repo").doesNotContain("fleet-publish");
+        assertThat(publish).contains("unstash 'listing'").contains("unstash \"part-${i}\"").contains("ci/fleet-publish.sh")
+                .contains("-v ${params.REPO_DIR}:/srv/repo").contains("if (rc == 77) {").contains("tar -czf repo.tar.gz -C \"$REPO_DIR\" .");
+        // the names the scripts write are those the pipeline stashes and archives
+        assertThat(read("ci/fleet-list.sh")).contains("\"$out/kernels.json\"");
+        assertThat(read("ci/fleet-build.sh")).contains("dir=\"$out/$id\"").contains("\"$dir/bmdeb.json\"").contains("--log-dir \"$dir/logs\"");
+        assertThat(read("ci/fleet-publish.sh")).contains("> \"$out/repo.json\"").contains("EXPECT_PARTS");
+        assertThat(jf).contains("archiveArtifacts artifacts: 'out/*/*.deb, out/*/bmdeb.json, out/*/logs/**'")
+                .contains("archiveArtifacts artifacts: 'out/repo.json, repo.tar.gz'");
+        for (String var : List.of("OUT_DIR", "REPO_DIR", "KERNEL_FILTER", "SIGN_KEY", "GNUPGHOME", "APT_UPDATE", "MODULE_SOURCE", "SHARDS",
+                "REUSE_FROM")) {
+            assertThat(read("ci/fleet-list.sh") + read("ci/fleet-build.sh") + read("ci/fleet-publish.sh")).as(var).contains(var);
             assertThat(jf).as(var).contains(var);
-        }
-        for (String var : List.of("OUT_DIR", "REPO_DIR", "KERNEL_FILTER", "SIGN_KEY", "APT_UPDATE", "MODULE_SOURCE")) {
-            assertThat(script).as(var).contains("${" + var);
         }
     }
 
@@ -176,7 +196,7 @@ class FleetFilesTest {
                 assertThat(REPO.resolve(src)).as(src).isRegularFile().isExecutable();
             }
         }
-        assertThat(copies).isEqualTo(4);
+        assertThat(copies).isEqualTo(7);
         assertThat(df).contains("COPY target/dkms-deb_*_all.deb /tmp/dkms-deb/")
                 .contains("RUN /usr/local/sbin/install-build-deps /tmp/dkms-deb/dkms-deb_*_all.deb --clean");
         // the image's packages are the ones the install script installs, nothing in the Dockerfile itself
@@ -185,7 +205,8 @@ class FleetFilesTest {
 
     @Test
     void shellcheckPassesOnEveryScript() {
-        List<String> scripts = List.of("ci/build-fleet.sh", "ci/build-modules.sh", "docker/install-build-deps.sh", "src/main/packaging/dkms-deb",
+        List<String> scripts = List.of("ci/build-fleet.sh", "ci/build-modules.sh", "ci/fleet-list.sh", "ci/fleet-build.sh",
+                "ci/fleet-publish.sh", "bench/fleet-bench.sh", "docker/install-build-deps.sh", "src/main/packaging/dkms-deb",
                 "src/main/packaging/deb/control/postinst", "src/main/packaging/deb/control/postrm");
         for (String s : scripts) {
             assertThat(REPO.resolve(s)).as(s).isExecutable();

@@ -37,4 +37,35 @@ class KernelListingFilterTest {
         assertThatThrownBy(() -> new KernelListing.Listing(List.of(), List.of()).filterMatching("amd64"))
                 .hasMessageContaining("the archive serves no kernel headers");
     }
+
+    /** An archive as Debian's: several ABIs per flavour (in no order), the meta-packages on the newest but one for rt. */
+    private static final KernelListing.Listing ARCHIVE = new KernelListing.Listing(List.of(
+            kernel("6.1.0-56-amd64", "6.1", "amd64", "amd64"),
+            kernel("6.1.0-9-amd64", "6.1", "amd64", "amd64"),
+            kernel("6.1.0-57-amd64", "6.1", "amd64", "amd64"),
+            kernel("6.1.0-55-amd64", "6.1", "amd64", "amd64"),
+            kernel("6.1.0-57-cloud-amd64", "6.1", "cloud-amd64", "amd64"),
+            kernel("6.1.0-56-cloud-amd64", "6.1", "cloud-amd64", "amd64"),
+            kernel("6.1.0-56-rt-amd64", "6.1", "rt-amd64", "amd64"),
+            kernel("6.1.0-57-rt-amd64", "6.1", "rt-amd64", "amd64"),
+            kernel("6.12.115+deb12-amd64", "6.12", "amd64", "amd64"),
+            kernel("6.12.117+deb12-amd64", "6.12", "amd64", "amd64"),
+            kernel("6.12.117+deb12-arm64", "6.12", "arm64", "arm64")), List.of(
+            new KernelListing.Meta("linux-image-amd64", "amd64", "6.1.192-3", "6.1.0-57-amd64"),
+            new KernelListing.Meta("linux-image-cloud-amd64", "cloud-amd64", "6.1.192-3", "6.1.0-57-cloud-amd64"),
+            new KernelListing.Meta("linux-image-rt-amd64", "rt-amd64", "6.1.176-1", "6.1.0-56-rt-amd64"),
+            new KernelListing.Meta("linux-image-6.12-amd64", "6.12-amd64", "6.12.117-1~deb12u1", "6.12.117+deb12-amd64")));
+
+    @Test
+    void currentPicksWhatTheMetaPackagesDependOnAndCurrentPlusNTheNAbisBefore() {
+        assertThat(ARCHIVE.filterMatching("current").kernels()).extracting(KernelListing.Kernel::release).containsExactlyInAnyOrder(
+                "6.1.0-57-amd64", "6.1.0-57-cloud-amd64", "6.1.0-56-rt-amd64", "6.12.117+deb12-amd64");
+        // natural order: 6.1.0-9 is older than 6.1.0-55; the rt meta-package is one ABI behind, and nothing newer is taken
+        assertThat(ARCHIVE.filterMatching("current+2 arch=amd64 6.1").kernels()).extracting(KernelListing.Kernel::release)
+                .containsExactlyInAnyOrder("6.1.0-57-amd64", "6.1.0-56-amd64", "6.1.0-55-amd64", "6.1.0-57-cloud-amd64",
+                        "6.1.0-56-cloud-amd64", "6.1.0-56-rt-amd64");
+        // no meta-package for arm64 in this listing: current selects none of its kernels
+        assertThatThrownBy(() -> ARCHIVE.filterMatching("current arm64")).isInstanceOf(UsageException.class);
+        assertThatThrownBy(() -> ARCHIVE.filterMatching("current+x")).isInstanceOf(UsageException.class).hasMessageContaining("current[+N]");
+    }
 }

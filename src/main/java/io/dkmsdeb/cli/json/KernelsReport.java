@@ -1,6 +1,7 @@
 package io.dkmsdeb.cli.json;
 
 import io.dkmsdeb.model.KernelListing;
+import io.dkmsdeb.model.KernelShard;
 import io.dkmsdeb.support.Json;
 
 import java.util.List;
@@ -10,7 +11,7 @@ import java.util.List;
  * {@code bmdeb --kernel-list} and {@code repo --kernel-list} read back (they need release, arch and headersVersion of
  * each kernel, and package, version and release of each meta-package). It has no {@code command} key.
  */
-public record KernelsReport(List<Kernel> kernels, List<Meta> metas) {
+public record KernelsReport(List<Kernel> kernels, List<Meta> metas, @Json.OmitNull Integer shards) {
     public KernelsReport {
         kernels = List.copyOf(kernels);
         metas = List.copyOf(metas);
@@ -25,8 +26,10 @@ public record KernelsReport(List<Kernel> kernels, List<Meta> metas) {
      * @param arch           the Debian architecture of the headers
      * @param headersPackage linux-headers-RELEASE
      * @param headersVersion the version apt would fetch
+     * @param shard          with --shards N: the kernel's shard, 1 to N (bmdeb --shard I/N builds those of I); else left out
      */
-    public record Kernel(String release, String series, String flavour, String arch, String headersPackage, String headersVersion) {
+    public record Kernel(String release, String series, String flavour, String arch, String headersPackage, String headersVersion,
+                         @Json.OmitNull Integer shard) {
     }
 
     /**
@@ -39,9 +42,15 @@ public record KernelsReport(List<Kernel> kernels, List<Meta> metas) {
     }
 
     public static KernelsReport of(KernelListing.Listing l) {
+        return of(l, null);
+    }
+
+    /** The listing, with each kernel's shard of {@code shards} (N) when it is not null. */
+    public static KernelsReport of(KernelListing.Listing l, Integer shards) {
         return new KernelsReport(
-                l.kernels().stream().map(k -> new Kernel(k.release(), k.series(), k.flavour(), k.arch(), k.headersPackage(), k.headersVersion()))
+                l.kernels().stream().map(k -> new Kernel(k.release(), k.series(), k.flavour(), k.arch(), k.headersPackage(), k.headersVersion(),
+                                shards == null ? null : KernelShard.of(k.release(), shards)))
                         .toList(),
-                l.metas().stream().map(m -> new Meta(m.pkg(), m.flavour(), m.version(), m.release())).toList());
+                l.metas().stream().map(m -> new Meta(m.pkg(), m.flavour(), m.version(), m.release())).toList(), shards);
     }
 }

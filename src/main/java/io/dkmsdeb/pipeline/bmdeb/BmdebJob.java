@@ -83,6 +83,9 @@ public final class BmdebJob {
      */
     private List<KernelResult> runAll(BmdebPlan plan) {
         List<String> kernels = plan.kernels();
+        if (kernels.isEmpty()) {
+            return List.of();
+        }
         if (kernels.size() == 1) {
             return List.of(new KernelRun(plan, builder, kernels.get(0)).run());
         }
@@ -217,6 +220,9 @@ public final class BmdebJob {
      * no kernel has headers), else 5; else 0.
      */
     static int exitCode(List<KernelResult> results) {
+        if (results.isEmpty()) {
+            return 0; // an empty shard (--shard) of the listing: nothing to do is done
+        }
         if (results.size() == 1) {
             return results.get(0).exitCode();
         }

@@ -10,6 +10,7 @@ import io.dkmsdeb.kernel.KernelBuild;
 import io.dkmsdeb.kernel.KernelHeaders;
 import io.dkmsdeb.model.Host;
 import io.dkmsdeb.model.KernelListing;
+import io.dkmsdeb.model.KernelShard;
 import io.dkmsdeb.support.Log;
 import io.dkmsdeb.model.UsageException;
 import io.dkmsdeb.process.Sandbox;
@@ -133,7 +134,13 @@ record BmdebPlan(BmdebRequest request, Kernels targets, Tree tree, Stamp stamp, 
                         + " matches '" + choice.archiveFilter() + "'; see 'dkms-deb kernels' for what it serves");
             }
             Map<String, KernelListing.Kernel> listed = new LinkedHashMap<>();
-            listing.kernels().forEach(k -> listed.put(k.release(), k));
+            KernelShard shard = choice.shard();
+            listing.kernels().stream().filter(k -> shard == null || shard.contains(k.release())).forEach(k -> listed.put(k.release(), k));
+            if (shard != null) {
+                Log.info("shard " + shard + ": " + listed.size() + " of the " + listing.kernels().size() + " kernel"
+                        + (listing.kernels().size() == 1 ? "" : "s") + " listed" + (listed.isEmpty() ? "; nothing to build" : ""));
+                return new Kernels(List.copyOf(listed.keySet()), listed);
+            }
             Log.info("the archive serves " + listed.size() + " kernel" + (listed.size() == 1 ? "" : "s")
                     + (choice.archiveFilter().isBlank() ? "" : " matching '" + choice.archiveFilter() + "'") + ": "
                     + String.join(" ", listed.keySet()));

@@ -3,6 +3,7 @@ package io.dkmsdeb.pipeline.bmdeb;
 import io.dkmsdeb.model.Compression;
 import io.dkmsdeb.model.DkmsLevel;
 import io.dkmsdeb.model.Host;
+import io.dkmsdeb.model.KernelShard;
 import io.dkmsdeb.model.UsageException;
 import io.dkmsdeb.pipeline.DebianNames;
 import io.dkmsdeb.support.Log;
@@ -54,9 +55,10 @@ public record BmdebRequest(String source, KernelChoice kernels, Packaging packag
      * @param archiveList   --kernel-list, or null
      * @param headersDir    --kernel-source-dir (absolute), or null
      * @param fetchHeaders  --fetch-headers
+     * @param shard         --shard I/N: only the kernels of the archive's listing in that shard, or null for all
      */
     public record KernelChoice(List<String> releases, boolean all, String archiveFilter, Path archiveList, Path headersDir,
-                               boolean fetchHeaders) {
+                               boolean fetchHeaders, KernelShard shard) {
         public KernelChoice {
             List<String> once = new ArrayList<>(new LinkedHashSet<>(releases));
             if (once.size() < releases.size()) {
@@ -69,6 +71,10 @@ public record BmdebRequest(String source, KernelChoice kernels, Packaging packag
             }
             if (ways > 1) {
                 throw new UsageException("-k, --all-kernels and --kernels-from-archive each name the kernels; give one of them");
+            }
+            if (shard != null && archiveFilter == null) {
+                throw new UsageException("--shard " + shard + " takes a share of the archive's listing; give it with "
+                        + "--kernels-from-archive (and --kernel-list, so that every shard reads the same listing)");
             }
             if (archiveList != null && archiveFilter == null) {
                 throw new UsageException("--kernel-list is the archive listing of --kernels-from-archive; give both");
@@ -195,6 +201,7 @@ public record BmdebRequest(String source, KernelChoice kernels, Packaging packag
         private boolean allKernels;
         private String archiveFilter;
         private Path kernelList;
+        private String shard;
         private Path kernelSourceDir;
         private boolean fetchHeaders;
         private String revision;
@@ -238,6 +245,12 @@ public record BmdebRequest(String source, KernelChoice kernels, Packaging packag
         public Builder kernelsFromArchive(String filter, Path listing) {
             this.archiveFilter = filter;
             this.kernelList = listing;
+            return this;
+        }
+
+        /** --shard I/N (null: every kernel of the listing). */
+        public Builder shard(String shard) {
+            this.shard = shard;
             return this;
         }
 
@@ -368,7 +381,8 @@ public record BmdebRequest(String source, KernelChoice kernels, Packaging packag
         /** The request; a {@link UsageException} when options contradict each other or a value is out of range. */
         public BmdebRequest build() {
             return new BmdebRequest(source,
-                    new KernelChoice(kernels, allKernels, archiveFilter, kernelList, kernelSourceDir, fetchHeaders),
+                    new KernelChoice(kernels, allKernels, archiveFilter, kernelList, kernelSourceDir, fetchHeaders,
+                            shard == null ? null : KernelShard.parse(shard)),
                     new Packaging(revision, moduleVersion, name, maintainer, templates),
                     new Build(arch, jobs, compression, strip, compileDebugInfo, buildTimeoutSeconds, dkmsLevel, sandbox),
                     new SignOptions(signKey, signCert, noSign),
