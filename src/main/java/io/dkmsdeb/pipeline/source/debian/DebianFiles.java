@@ -123,7 +123,7 @@ final class DebianFiles {
         List<DebEntry> entries = new ArrayList<>();
         String doc = "usr/share/doc/" + pkg + "/";
         d.pkgfile(pkg, "modprobe").ifPresent(f -> entries.add(copied(f, "etc/modprobe.d/" + pkg + ".conf")));
-        d.pkgfile(pkg, "copyright").ifPresent(f -> entries.add(copied(f, doc + "copyright")));
+        copyright(d, pkg).ifPresent(f -> entries.add(copied(f, doc + "copyright")));
         d.pkgfile(pkg, "README.Debian").ifPresent(f -> entries.add(copied(f, doc + "README.Debian")));
         Optional<Path> docs = d.pkgfile(pkg, "docs");
         if (docs.isPresent()) {
@@ -139,6 +139,12 @@ final class DebianFiles {
         }
         d.pkgfile(pkg, "lintian-overrides").ifPresent(f -> entries.add(copied(f, "usr/share/lintian/overrides/" + pkg)));
         return entries;
+    }
+
+    /** dh_installdocs: debian/PACKAGE.copyright, else debian/copyright for every package. */
+    static Optional<Path> copyright(DebianDir d, String pkg) {
+        Path general = d.debian().resolve("copyright");
+        return d.pkgfile(pkg, "copyright").or(() -> Files.isRegularFile(general) ? Optional.of(general) : Optional.empty());
     }
 
     private static Optional<Path> upstreamChangelog(Path root) {

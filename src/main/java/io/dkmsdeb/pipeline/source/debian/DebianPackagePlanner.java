@@ -110,7 +110,7 @@ public final class DebianPackagePlanner {
                 .withMtime(DebianRoute.dkmsConfMtime(d, pkg, o.version() != null)));
         data.addAll(DebianFiles.helpers(d, pkg, o.env()));
         data.addAll(DebianFiles.moreHelpers(d, pkg, o.env()));
-        if (d.pkgfile(pkg, "copyright").isEmpty()) {
+        if (DebianFiles.copyright(d, pkg).isEmpty()) {
             Log.warn(d.debian() + " has no copyright file: dkms-deb writes a generic one, which dh would not; add debian/copyright");
             data.addAll(DocFiles.entries(templates, new DocFiles.About(pkg, changelog.version(), conf.packageName(),
                     conf.packageVersion(), maintainer(d, o), CopyrightNotices.find(moduleDir), null), o.epochSeconds()).stream()
@@ -122,7 +122,7 @@ public final class DebianPackagePlanner {
         TemplateValues values = new TemplateValues().shell("module", conf.packageName()).shell("package", conf.packageName() + "-dkms")
                 .shell("version", conf.packageVersion());
         Map<String, String> scripts = DebianScripts.scripts(d, pkg, templates, values, o.env());
-        List<Trigger> triggers = DebianScripts.triggers(d, pkg);
+        List<Trigger> triggers = DebianScripts.triggers(d, pkg, data);
         ControlFile control = control(d, binary, pkg, arch, debianVersion(changelog, o.revision()), conf, o);
         List<String> conffiles = DebianFiles.conffiles(data);
         // dpkg-gencontrol counts what DEBIAN/ holds when it runs: the scripts and, from dh_installdeb, conffiles and triggers
@@ -131,7 +131,7 @@ public final class DebianPackagePlanner {
             controlFiles.add(String.join("\n", conffiles) + "\n");
         }
         if (!triggers.isEmpty()) {
-            controlFiles.add(DebianDir.readText(d.pkgfile(pkg, "triggers").orElseThrow()));
+            controlFiles.add(Trigger.file(triggers));
         }
         control.set("Installed-Size", Long.toString(InstalledSize.kib(data, controlFiles)));
         return new Plan(new DebPackage(control.fields(), scripts, data, conffiles, triggers), source);

@@ -2,6 +2,7 @@ package io.dkmsdeb.pipeline.source.debian;
 
 import io.dkmsdeb.debiandir.DebianDir;
 import io.dkmsdeb.debiandir.DhInstall;
+import io.dkmsdeb.model.DebEntry;
 import io.dkmsdeb.model.ModuleSourceException;
 import io.dkmsdeb.model.Trigger;
 import io.dkmsdeb.support.Log;
@@ -104,14 +105,25 @@ final class DebianScripts {
         return calls;
     }
 
-    /** debian/PACKAGE.triggers, read as dpkg reads a triggers file. */
-    static List<Trigger> triggers(DebianDir d, String pkg) {
-        return d.pkgfile(pkg, "triggers").map(f -> {
+    /**
+     * debian/PACKAGE.triggers, read as dpkg reads a triggers file, and from compat 12 on
+     * dh_installinitramfs's {@code activate-noawait update-initramfs} when the package ships an
+     * initramfs-tools hook (once: a trigger listed twice means nothing more to dpkg).
+     */
+    static List<Trigger> triggers(DebianDir d, String pkg, List<DebEntry> data) {
+        List<Trigger> triggers = new ArrayList<>(d.pkgfile(pkg, "triggers").map(f -> {
             try {
                 return Trigger.parse(DebianDir.readText(f));
             } catch (ModuleSourceException e) {
                 throw new ModuleSourceException(f + ": " + e.getMessage(), e);
             }
-        }).orElse(List.of());
+        }).orElse(List.of()));
+        boolean hooks = data.stream().anyMatch(e -> e.type() != DebEntry.Type.DIRECTORY
+                && e.path().startsWith("usr/share/initramfs-tools/hooks/"));
+        Trigger initramfs = Trigger.activateNoAwait("update-initramfs");
+        if (d.compat() >= 12 && hooks && !triggers.contains(initramfs)) {
+            triggers.add(initramfs);
+        }
+        return triggers.stream().distinct().toList();
     }
 }
