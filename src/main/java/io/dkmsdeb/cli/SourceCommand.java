@@ -72,13 +72,15 @@ final class SourceCommand implements Callable<Integer> {
         SourceJob.Result r = new SourceJob().run(new SourceJob.Request(dir, common.outDir,
                 new SourceJob.Packaging(version, common.revision, name, common.maintainer, common.templates), compression, common.jobs,
                 HostEnvironment.get().env(), common.level(), !noSandbox));
-        long size = r.deb().toFile().length();
         if (common.json) {
-            System.out.println(Json.write(SourceReport.of(r, size, compression == Compression.XZ ? Encoders.xz() : null)));
+            System.out.println(Json.write(SourceReport.of(r, compression == Compression.XZ ? Encoders.xz() : null)));
         } else {
-            System.out.printf("%s: %s %s (%d files, %d bytes)%n", r.deb(), r.pkg().packageName(), r.pkg().version(),
-                    r.pkg().data().stream().filter(e -> e.type() != io.dkmsdeb.model.DebEntry.Type.DIRECTORY).count(), size);
+            for (SourceJob.Written w : r.written()) {
+                System.out.printf("%s: %s %s (%d files, %d bytes)%n", w.deb(), w.pkg().packageName(), w.pkg().version(),
+                        w.pkg().data().stream().filter(e -> e.type() != io.dkmsdeb.model.DebEntry.Type.DIRECTORY).count(),
+                        w.deb().toFile().length());
+            }
         }
-        return Files.exists(r.deb()) ? 0 : 1;
+        return r.written().stream().allMatch(w -> Files.exists(w.deb())) ? 0 : 1;
     }
 }

@@ -36,7 +36,8 @@ import java.util.TreeMap;
  *
  * <p>Both tars list {@code ./}-prefixed names, sorted, every parent directory present, owner
  * root:root (0/0), explicit modes (0755 for directories and maintainer scripts, as planned for
- * files), and one fixed time for every member, ar and gzip headers included. md5sums is derived
+ * files), and one fixed time for every member, ar and gzip headers included, except data members
+ * that carry an older mtime of their own ({@link DebEntry#mtime()}), which keep it as dpkg-deb does. md5sums is derived
  * from the data as it is written; it lists neither conffiles nor control members. The other control
  * members (control, md5sums, conffiles, triggers) are 0644.
  */
@@ -49,7 +50,7 @@ public final class DebWriter {
 
     /**
      * @param compression  for control.tar and data.tar
-     * @param mtimeSeconds the time stamped on every member (SOURCE_DATE_EPOCH)
+     * @param mtimeSeconds the time stamped on every member (SOURCE_DATE_EPOCH); data members keep an older mtime of their own
      * @param threads      compression threads (xz); the output does not depend on it
      */
     public DebWriter(Compression compression, long mtimeSeconds, int threads) {
@@ -189,18 +190,21 @@ public final class DebWriter {
                     case DIRECTORY -> {
                         TarArchiveEntry t = directoryEntry(tarName(e));
                         t.setMode(040000 | e.mode());
+                        t.setLastModifiedTime(mtime(e));
                         tar.putArchiveEntry(t);
                     }
                     case SYMLINK -> {
                         TarArchiveEntry t = entry(tarName(e), TarConstants.LF_SYMLINK);
                         t.setLinkName(e.linkTarget());
                         t.setMode(0120777);
+                        t.setLastModifiedTime(mtime(e));
                         tar.putArchiveEntry(t);
                     }
                     case FILE -> {
                         TarArchiveEntry t = entry(tarName(e), TarConstants.LF_NORMAL);
                         t.setMode(0100000 | e.mode());
                         t.setSize(e.data().size());
+                        t.setLastModifiedTime(mtime(e));
                         tar.putArchiveEntry(t);
                         md5.reset();
                         long copied = 0;
@@ -343,6 +347,11 @@ public final class DebWriter {
         tar.setBigNumberMode(TarArchiveOutputStream.BIGNUMBER_STAR);
         tar.setAddPaxHeadersForNonAsciiNames(false);
         return tar;
+    }
+
+    /** A member's time: its own when older than the package's, else the package's (dpkg-deb --clamp-mtime). */
+    private FileTime mtime(DebEntry e) {
+        return FileTime.fromMillis(e.clampedMtime(mtimeSeconds) * 1000);
     }
 
     private TarArchiveEntry directoryEntry(String name) {

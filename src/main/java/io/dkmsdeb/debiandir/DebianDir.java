@@ -23,9 +23,15 @@ import java.util.Optional;
  * @param source    the control file's source stanza
  * @param binaries  its binary stanzas, in file order
  * @param rules     override targets of debian/rules
+ * @param compat    the debhelper compat level: {@code debian/compat}, or {@code debhelper-compat (= N)} in Build-Depends
  */
 public record DebianDir(Path root, Changelog changelog, Deb822.Paragraph source, List<Deb822.Paragraph> binaries,
-                        DebianRules rules) {
+                        DebianRules rules, int compat) {
+    /** The compat levels whose behaviours dkms-deb follows (debhelper 13's supported range from 10 on). */
+    public static final int MIN_COMPAT = 10;
+    public static final int MAX_COMPAT = 13;
+    private static final java.util.regex.Pattern COMPAT_RELATION =
+            java.util.regex.Pattern.compile("(?:^|,)\\s*debhelper-compat\\s*\\(\\s*=\\s*([0-9]+)\\s*\\)");
 
     public DebianDir {
         binaries = List.copyOf(binaries);
@@ -65,7 +71,39 @@ public record DebianDir(Path root, Changelog changelog, Deb822.Paragraph source,
         }
         Path rulesFile = debian.resolve("rules");
         DebianRules rules = Files.isRegularFile(rulesFile) ? DebianRules.parse(readText(rulesFile)) : DebianRules.parse("");
-        return new DebianDir(root, changelog, stanzas.get(0), stanzas.subList(1, stanzas.size()), rules);
+        return new DebianDir(root, changelog, stanzas.get(0), stanzas.subList(1, stanzas.size()), rules,
+                compat(debian, stanzas.get(0)));
+    }
+
+    /** debhelper's compat level: debian/compat or the debhelper-compat build dependency (not both), as dh reads it. */
+    static int compat(Path debian, Deb822.Paragraph source) {
+        Path file = debian.resolve("compat");
+        String buildDepends = source.folded("Build-Depends").orElse("").replace('\n', ' ');
+        java.util.regex.Matcher m = COMPAT_RELATION.matcher(buildDepends);
+        Integer fromControl = m.find() ? Integer.valueOf(m.group(1)) : null;
+        Integer fromFile = null;
+        if (Files.isRegularFile(file)) {
+            String first = readText(file).strip().lines().findFirst().orElse("").strip();
+            if (!first.matches("[0-9]{1,3}")) {
+                throw new ModuleSourceException(file + " must hold the compat level, a number, found '" + first + "'; write e.g. 13");
+            }
+            fromFile = Integer.valueOf(first);
+        }
+        if (fromFile != null && fromControl != null) {
+            throw new ModuleSourceException(debian + " sets the debhelper compat level twice (debian/compat and debhelper-compat in "
+                    + "Build-Depends), which dh refuses; remove debian/compat");
+        }
+        Integer level = fromFile != null ? fromFile : fromControl;
+        if (level == null) {
+            io.dkmsdeb.support.Log.warn(debian + " sets no debhelper compat level (dh would stop); dkms-deb follows compat "
+                    + MAX_COMPAT + ": add 'debhelper-compat (= 13)' to Build-Depends");
+            return MAX_COMPAT;
+        }
+        if (level < MIN_COMPAT || level > MAX_COMPAT) {
+            throw new ModuleSourceException(debian + " asks for debhelper compat level " + level + "; dkms-deb follows levels "
+                    + MIN_COMPAT + " to " + MAX_COMPAT + " (those of debhelper 13 that are not deprecated or experimental): use one of them");
+        }
+        return level;
     }
 
     public Path debian() {

@@ -45,6 +45,59 @@ public record DebianRules(Map<String, List<String>> targets) {
         return targets.getOrDefault(target, List.of()).stream().allMatch(l -> l.equals(":") || l.equals("true"));
     }
 
+    /** Shell or make syntax that makes a recipe line more than a plain call: variables, quoting, redirection, lists. */
+    private static final Pattern NOT_PLAIN = Pattern.compile("[$`'\"\\\\;&|<>(){}]");
+    private static final Pattern PACKAGE_OPTION = Pattern.compile("(?:-p|--package=)(\\S+)");
+
+    /**
+     * One plain {@code dh_install} call of an {@code override_dh_install} recipe.
+     *
+     * @param packages the packages named with {@code -p}/{@code --package=}; empty for every package
+     * @param args     its other words: files or globs, the last one the destination
+     */
+    public record DhInstallCall(List<String> packages, List<String> args) {
+        public DhInstallCall {
+            packages = List.copyOf(packages);
+            args = List.copyOf(args);
+        }
+    }
+
+    /**
+     * The calls of {@code override_dh_install} when its recipe is only plain {@code dh_install}
+     * calls (words, {@code -p PACKAGE} options, no variables, quoting or other shell syntax), which
+     * can be honoured without make; empty when there is no such target or it does anything else.
+     */
+    public java.util.Optional<List<DhInstallCall>> plainDhInstallCalls() {
+        List<String> recipe = targets.get("override_dh_install");
+        if (recipe == null || recipe.isEmpty()) {
+            return java.util.Optional.empty();
+        }
+        List<DhInstallCall> calls = new ArrayList<>();
+        for (String line : recipe) {
+            List<String> words = List.of(line.strip().split("\\s+"));
+            if (NOT_PLAIN.matcher(line).find() || !words.get(0).equals("dh_install")) {
+                return java.util.Optional.empty();
+            }
+            List<String> packages = new ArrayList<>();
+            List<String> args = new ArrayList<>();
+            for (int i = 1; i < words.size(); i++) {
+                String w = words.get(i);
+                Matcher m = PACKAGE_OPTION.matcher(w);
+                if (w.equals("-p") && i + 1 < words.size()) {
+                    packages.add(words.get(++i));
+                } else if (m.matches()) {
+                    packages.add(m.group(1));
+                } else if (w.startsWith("-")) {
+                    return java.util.Optional.empty();
+                } else {
+                    args.add(w);
+                }
+            }
+            calls.add(new DhInstallCall(packages, args));
+        }
+        return java.util.Optional.of(calls);
+    }
+
     /**
      * The argument of {@code -V} in an {@code override_dh_dkms} recipe: empty optional when
      * dh_dkms is not called with -V there; "" for a bare -V (the changelog's upstream version).

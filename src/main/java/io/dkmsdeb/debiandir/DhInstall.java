@@ -34,8 +34,16 @@ public final class DhInstall {
     public record Item(Path source, String destination) {
     }
 
-    /** The items of {@code file}; {@code env} is the environment for {@code ${env:NAME}}. */
+    /** The items of {@code file} at compat level 13; {@code env} is the environment for {@code ${env:NAME}}. */
     public static List<Item> read(Path root, Path file, Map<String, String> env) {
+        return read(root, file, env, 13);
+    }
+
+    /**
+     * The items of {@code file}; {@code env} is the environment for {@code ${env:NAME}}, which
+     * (like the other variables) is filled only from compat level 13 on, as debhelper does.
+     */
+    public static List<Item> read(Path root, Path file, Map<String, String> env, int compat) {
         if (Files.isExecutable(file)) {
             throw new ModuleSourceException(file + " is executable (a dh-exec script), which dkms-deb does not run; "
                     + "list the files literally and make it a plain file (chmod -x)");
@@ -48,28 +56,80 @@ public final class DhInstall {
                 continue;
             }
             String where = file + " line " + (n + 1);
-            List<String> words = Arrays.stream(substitute(line, env, where).trim().split("[ \\t]+")).toList();
-            List<String> sources = words.size() == 1 ? words : words.subList(0, words.size() - 1);
-            String dest = words.size() == 1 ? null : clean(words.get(words.size() - 1), where);
-            for (String pattern : sources) {
-                Path base = root;
-                List<Path> matches = Glob.expand(root, pattern, where);
-                if (matches.isEmpty() && Files.isDirectory(root.resolve("debian/tmp"))) {
-                    base = root.resolve("debian/tmp");
-                    matches = Glob.expand(base, pattern, where);
-                }
-                if (matches.isEmpty()) {
-                    throw new ModuleSourceException(where + ": '" + pattern + "' matches no file below " + root
-                            + "; dh_install would fail too: fix the line or add the file");
-                }
-                for (Path m : matches) {
-                    String target = dest != null ? dest + "/" + m.getFileName()
-                            : clean(base.relativize(m).toString(), where);
-                    items.add(new Item(m, target));
-                }
+            String expanded = compat >= 13 ? substitute(line, env, where) : line;
+            items.addAll(items(root, Arrays.stream(expanded.trim().split("[ \\t]+")).toList(), where));
+        }
+        return items;
+    }
+
+    /** The items of one line's words (or one dh_install call's arguments): sources, then the destination if more than one word. */
+    public static List<Item> items(Path root, List<String> words, String where) {
+        List<Item> items = new ArrayList<>();
+        List<String> sources = words.size() == 1 ? words : words.subList(0, words.size() - 1);
+        String dest = words.size() == 1 ? null : clean(words.get(words.size() - 1), where);
+        for (String pattern : sources) {
+            Path base = root;
+            List<Path> matches = Glob.expand(root, pattern, where);
+            if (matches.isEmpty() && Files.isDirectory(root.resolve("debian/tmp"))) {
+                base = root.resolve("debian/tmp");
+                matches = Glob.expand(base, pattern, where);
+            }
+            if (matches.isEmpty()) {
+                throw new ModuleSourceException(where + ": '" + pattern + "' matches no file below " + root
+                        + "; dh_install would fail too: fix the line or add the file");
+            }
+            for (Path m : matches) {
+                String target = dest != null ? dest + "/" + m.getFileName()
+                        : clean(base.relativize(m).toString(), where);
+                items.add(new Item(m, target));
             }
         }
         return items;
+    }
+
+    /**
+     * The files a list file names when every word is a source (dh_installexamples,
+     * dh_installman): globs relative to the package root, each line's variables filled from
+     * compat 13 on; a word that matches nothing is an error, as in debhelper.
+     */
+    public static List<Path> sources(Path root, Path file, Map<String, String> env, int compat) {
+        List<Path> found = new ArrayList<>();
+        String[] lines = DebianDir.readText(file).split("\n");
+        for (int n = 0; n < lines.length; n++) {
+            String line = lines[n].strip();
+            if (line.isEmpty() || line.startsWith("#")) {
+                continue;
+            }
+            String where = file + " line " + (n + 1);
+            for (String pattern : (compat >= 13 ? substitute(line, env, where) : line).trim().split("[ \\t]+")) {
+                List<Path> matches = Glob.expand(root, pattern, where);
+                if (matches.isEmpty()) {
+                    throw new ModuleSourceException(where + ": '" + pattern + "' matches no file below " + root
+                            + "; debhelper would fail too: fix the line or add the file");
+                }
+                found.addAll(matches);
+            }
+        }
+        return found;
+    }
+
+    /** The words of each line of a list file (dh_link, dh_installdirs, maintscript), comments and blank lines left out. */
+    public static List<List<String>> lines(Path file, Map<String, String> env, int compat) {
+        List<List<String>> out = new ArrayList<>();
+        String[] lines = DebianDir.readText(file).split("\n");
+        for (int n = 0; n < lines.length; n++) {
+            String line = lines[n].strip();
+            if (!line.isEmpty() && !line.startsWith("#")) {
+                String where = file + " line " + (n + 1);
+                out.add(List.of((compat >= 13 ? substitute(line, env, where) : line).trim().split("[ \\t]+")));
+            }
+        }
+        return out;
+    }
+
+    /** A path inside the package, as {@link #items} accepts destinations; {@code where} names the line. */
+    public static String packagePath(String path, String where) {
+        return clean(path, where);
     }
 
     /** debhelper's variable substitution for config files. */

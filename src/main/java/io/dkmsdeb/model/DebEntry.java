@@ -20,8 +20,13 @@ import java.util.Objects;
  * @param mode      permission bits, 0000-0777
  * @param data      content of a regular file, else {@code null}
  * @param linkTarget target of a symbolic link, else {@code null}
+ * @param mtime     modification time in seconds since the epoch, kept when it is older than the
+ *                  package time (dpkg-deb clamps newer ones to SOURCE_DATE_EPOCH); {@link #BUILD_TIME}
+ *                  for a member made while the package is built, which gets the package time
  */
-public record DebEntry(String path, Type type, int mode, Data data, String linkTarget) {
+public record DebEntry(String path, Type type, int mode, Data data, String linkTarget, long mtime) {
+    /** The mtime of a member made at build time: later than any package time, so clamped to it. */
+    public static final long BUILD_TIME = Long.MAX_VALUE;
 
     /** Kinds of members a package may carry. */
     public enum Type { DIRECTORY, FILE, SYMLINK }
@@ -71,6 +76,26 @@ public record DebEntry(String path, Type type, int mode, Data data, String linkT
             }
             start = end + 1;
         }
+    }
+
+    /** A member made at build time ({@link #BUILD_TIME}). */
+    public DebEntry(String path, Type type, int mode, Data data, String linkTarget) {
+        this(path, type, mode, data, linkTarget, BUILD_TIME);
+    }
+
+    /** This member with another mtime (seconds since the epoch). */
+    public DebEntry withMtime(long seconds) {
+        return new DebEntry(path, type, mode, data, linkTarget, seconds);
+    }
+
+    /** This member with other permission bits, its mtime kept. */
+    public DebEntry withMode(int newMode) {
+        return new DebEntry(path, type, newMode, data, linkTarget, mtime);
+    }
+
+    /** The mtime written for a package stamped {@code packageTime}: the older of the two, as dpkg-deb's --clamp-mtime. */
+    public long clampedMtime(long packageTime) {
+        return Math.min(mtime, packageTime);
     }
 
     public static DebEntry directory(String path) {

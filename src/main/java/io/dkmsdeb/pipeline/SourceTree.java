@@ -68,7 +68,7 @@ public final class SourceTree {
             }
             List<DebEntry> named = new ArrayList<>(entries.size());
             for (DebEntry e : entries) {
-                named.add(new DebEntry(prefix + "/" + e.path(), e.type(), e.mode(), e.data(), e.linkTarget()));
+                named.add(new DebEntry(prefix + "/" + e.path(), e.type(), e.mode(), e.data(), e.linkTarget(), e.mtime()));
             }
             return named;
         }

@@ -121,6 +121,11 @@ public final class ScriptTemplates {
         }
     }
 
+    /** Renders a snippet ({@code dkms/postinst-snippet.ftl}, ...) that another template puts into a script. */
+    public TemplateValues.Rendered snippet(String name, TemplateValues values) {
+        return new TemplateValues.Rendered(render(name, values));
+    }
+
     /** Quotes one value as a single shell word: {@code 'value'}, with ' written as '\''. */
     public static String shellQuote(String value) {
         return "'" + value.replace("'", "'\\''") + "'";

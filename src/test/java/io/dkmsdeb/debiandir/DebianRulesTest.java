@@ -32,4 +32,20 @@ class DebianRulesTest {
         assertThat(DebianRules.parse("override_dh_dkms:\n\tdh_dkms\n").dhDkmsVersionFlag()).isEmpty();
         assertThat(DebianRules.parse("%:\n\tdh $@\n").dhDkmsVersionFlag()).isEmpty();
     }
+
+    @Test
+    void plainDhInstallCallsAreUnderstoodAndAnythingElseIsNot() {
+        var calls = DebianRules.parse("override_dh_install:\n\tdh_install src/a.c src/Makefile usr/src/a-1.0/\n"
+                + "\tdh_install -pa-dkms conf/a.conf etc/modules-load.d/\n\tdh_install --package=b-dkms b/*\n").plainDhInstallCalls();
+        assertThat(calls).isPresent();
+        assertThat(calls.get()).containsExactly(
+                new DebianRules.DhInstallCall(List.of(), List.of("src/a.c", "src/Makefile", "usr/src/a-1.0/")),
+                new DebianRules.DhInstallCall(List.of("a-dkms"), List.of("conf/a.conf", "etc/modules-load.d/")),
+                new DebianRules.DhInstallCall(List.of("b-dkms"), List.of("b/*")));
+        for (String recipe : List.of("dh_install src/* usr/src/a-$(DEB_VERSION_UPSTREAM)/", "dh_install; rm -f x", "cp a b",
+                "dh_install --exclude=.git", "dh_install 'a b' c", "[ -d x ] && dh_install x y")) {
+            assertThat(DebianRules.parse("override_dh_install:\n\t" + recipe + "\n").plainDhInstallCalls()).as(recipe).isEmpty();
+        }
+        assertThat(DebianRules.parse("%:\n\tdh $@\n").plainDhInstallCalls()).isEmpty();
+    }
 }

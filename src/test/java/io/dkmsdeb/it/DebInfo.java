@@ -25,6 +25,20 @@ public record DebInfo(Map<String, String> fields, List<String> contents) {
         return new DebInfo(fields, contents);
     }
 
+    /** Paths ("./usr/src/x") with their mtime to the second, UTC ("2025-03-11 10:00:00"), as tar lists data.tar. */
+    public static Map<String, String> mtimes(Path deb) {
+        String listing = Cmd.run(null, Map.of("TZ", "UTC"), List.of("sh", "-c", "dpkg-deb --fsys-tarfile \"$0\" | tar -tv --full-time",
+                deb.toString())).out();
+        Map<String, String> times = new TreeMap<>();
+        for (String line : listing.lines().toList()) {
+            String[] parts = line.split("\\s+", 6);
+            String name = parts[5];
+            int arrow = name.indexOf(" -> ");
+            times.put(arrow >= 0 ? name.substring(0, arrow) : name, parts[3] + " " + parts[4]);
+        }
+        return times;
+    }
+
     /** Paths ("./usr/src/x") with their type and mode, without sizes, owners and dates. */
     public Map<String, String> files() {
         Map<String, String> files = new TreeMap<>();

@@ -49,14 +49,14 @@ class DebianRouteTest {
                 + "override_dh_fixperms:\n\tdh_fixperms -X foo\n");
         Files.createDirectories(tree.resolve("debian/patches"));
         Files.writeString(tree.resolve("debian/patches/series"), "fix-build.patch\n");
-        Files.writeString(tree.resolve("debian/hello-dkms.postinst"), "#!/bin/sh\n#DEBHELPER#\n");
+        Files.writeString(tree.resolve("debian/hello-dkms.service"), "[Unit]\nDescription=hello\n");
         append("debian/control", "\nPackage: hello-utils\nArchitecture: any\nDescription: tools\n more\n");
         Cmd.Result r = source();
         assertThat(r.exit()).as(r.toString()).isZero();
         assertThat(r.err()).contains("warning: ").contains("target override_dh_install is not run")
                 .contains("target override_dh_fixperms is not run").doesNotContain("override_dh_auto_build")
                 .contains("patches/series lists patches, which dkms-deb does not apply")
-                .contains("hello-dkms.postinst is not read by dkms-deb")
+                .contains("hello-dkms.service is not read by dkms-deb")
                 .contains("also describes package hello-utils");
         assertThat(out.resolve("hello-dkms_1.0-1_all.deb")).exists();
     }
@@ -105,13 +105,20 @@ class DebianRouteTest {
     }
 
     @Test
-    void anArchitectureDependentDkmsPackageIsRefused() throws IOException {
+    void anArchitectureDependentDkmsPackageIsBuiltForThisMachineOnly() throws IOException {
+        String arch = Cmd.ok("dpkg", "--print-architecture").out().strip();
         Path control = tree.resolve("debian/control");
-        Files.writeString(control, Files.readString(control).replace("Architecture: all", "Architecture: any"));
+        String all = Files.readString(control);
+        Files.writeString(control, all.replace("Architecture: all", "Architecture: any"));
         Cmd.Result r = source();
-        assertThat(r.exit()).as(r.toString()).isEqualTo(3);
-        assertThat(r.err()).contains("Architecture: any").contains("must be Architecture: all");
-        assertThat(debs()).isEmpty();
+        assertThat(r.exit()).as(r.toString()).isZero();
+        assertThat(DebInfo.of(out.resolve("hello-dkms_1.0-1_" + arch + ".deb")).fields()).containsEntry("Architecture", arch);
+
+        String other = arch.equals("arm64") ? "riscv64" : "arm64";
+        Files.writeString(control, all.replace("Architecture: all", "Architecture: " + other));
+        Cmd.Result refused = source();
+        assertThat(refused.exit()).as(refused.toString()).isEqualTo(3);
+        assertThat(refused.err()).contains("Architecture: " + other).contains("no -dkms package for this machine's architecture " + arch);
     }
 
     @Test

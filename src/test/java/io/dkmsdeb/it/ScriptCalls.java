@@ -15,7 +15,8 @@ import static org.assertj.core.api.Assertions.assertThat;
  * that log their arguments, so that two packages' scripts can be compared by the calls they make.
  * Each script runs in a private mount namespace where the stand-in is bind-mounted over
  * common.postinst; {@code dkms} is found first on PATH. The stand-in dkms prints the given
- * status line for {@code dkms status}, as if dkms knew the module.
+ * status line for {@code dkms status}, as if dkms knew the module. {@code dpkg-maintscript-helper} is a
+ * stand-in that logs too, and /var/lib is an empty tmpfs for what a package's own scripts write there.
  */
 final class ScriptCalls {
     /** The maintainer scripts dpkg runs, with the arguments it passes in the cases that matter here. */
@@ -38,7 +39,9 @@ final class ScriptCalls {
         Path fakeDkms = bin.resolve("dkms");
         Files.writeString(fakeDkms, "#!/bin/sh\nprintf 'dkms' >> \"$CALLS\"; for a; do printf ' [%s]' \"$a\" >> \"$CALLS\"; done; echo >> \"$CALLS\"\n"
                 + "[ \"$1\" = status ] && [ -n \"$FAKE_STATUS\" ] && echo \"$FAKE_STATUS\"\nexit 0\n");
-        Cmd.ok("chmod", "755", fakePostinst.toString(), fakeDkms.toString());
+        Path fakeHelper = bin.resolve("dpkg-maintscript-helper");
+        Files.writeString(fakeHelper, "#!/bin/sh\nprintf 'dpkg-maintscript-helper' >> \"$CALLS\"; for a; do printf ' [%s]' \"$a\" >> \"$CALLS\"; done; echo >> \"$CALLS\"\n");
+        Cmd.ok("chmod", "755", fakePostinst.toString(), fakeDkms.toString(), fakeHelper.toString());
     }
 
     /**
@@ -69,7 +72,8 @@ final class ScriptCalls {
         Files.createFile(log);
         String script = controlDir.resolve(invocation.get(0)).toString();
         List<String> cmd = new ArrayList<>(List.of("unshare", "--mount", "--", "sh", "-c",
-                "mount --bind \"$0\" /usr/lib/dkms/common.postinst && exec sh \"$@\"", bin.resolve("common.postinst").toString(), script));
+                // /var/lib is a tmpfs: a package's own scripts may keep state there
+                "mount --bind \"$0\" /usr/lib/dkms/common.postinst && mount -t tmpfs none /var/lib && exec sh \"$@\"", bin.resolve("common.postinst").toString(), script));
         cmd.addAll(invocation.subList(1, invocation.size()));
         Map<String, String> env = new TreeMap<>(Map.of("CALLS", log.toString(), "FAKE_STATUS", status,
                 "PATH", bin + ":/usr/sbin:/usr/bin:/sbin:/bin"));

@@ -41,11 +41,19 @@ class VendorTreeDhComparisonTest {
     @TempDir
     static Path work;
 
-    /** Each tree is built once, on first use; a failed build fails every test of that tree with the same error. */
-    private static final Map<VendorTree, Object> BUILT = new HashMap<>();
+    /** Each tree is built once, on first use (all its packages by one dpkg-buildpackage and one dkms-deb source call); a failed build fails every test of that tree with the same error. */
+    private static final Map<String, Object> RUNS = new HashMap<>();
+    private static final Map<VendorTree, Built> BUILT = new HashMap<>();
+
+    /** An mtime older than every changelog entry of the trees: files that have it keep it in both packages. */
+    static final long OLD_MTIME = 1577836800L;    // 2020-01-01 00:00:00 UTC
 
     /** Both packages of one tree, extracted ({@code dpkg-deb -x}) and with their control members ({@code -e}). */
     record Built(Path dhDeb, Path ourDeb, Cmd.Result ours, Path dhData, Path ourData, Path dhControl, Path ourControl) {
+    }
+
+    /** One run of both tools on a tree: where their packages are, and dkms-deb's output. */
+    record Run(Path base, Cmd.Result ours) {
     }
 
     static Stream<VendorTree> trees() {
@@ -57,46 +65,70 @@ class VendorTreeDhComparisonTest {
     }
 
     private static synchronized Built built(VendorTree tree) throws IOException {
-        if (!BUILT.containsKey(tree)) {
+        if (!RUNS.containsKey(tree.dir())) {
             try {
-                BUILT.put(tree, build(tree));
+                RUNS.put(tree.dir(), run(tree));
             } catch (AssertionError | IOException | RuntimeException e) {
-                BUILT.put(tree, e);
+                RUNS.put(tree.dir(), e);
             }
         }
-        Object b = BUILT.get(tree);
-        if (b instanceof AssertionError e) {
-            throw new AssertionError("building " + tree + " failed: " + e.getMessage(), e);
-        } else if (b instanceof IOException e) {
-            throw new IOException("building " + tree + " failed: " + e.getMessage(), e);
-        } else if (b instanceof RuntimeException e) {
-            throw new IllegalStateException("building " + tree + " failed: " + e.getMessage(), e);
+        Object r = RUNS.get(tree.dir());
+        if (r instanceof AssertionError e) {
+            throw new AssertionError("building " + tree.dir() + " failed: " + e.getMessage(), e);
+        } else if (r instanceof IOException e) {
+            throw new IOException("building " + tree.dir() + " failed: " + e.getMessage(), e);
+        } else if (r instanceof RuntimeException e) {
+            throw new IllegalStateException("building " + tree.dir() + " failed: " + e.getMessage(), e);
         }
-        return (Built) b;
+        if (!BUILT.containsKey(tree)) {
+            BUILT.put(tree, extract(tree, (Run) r));
+        }
+        return BUILT.get(tree);
     }
 
-    private static Built build(VendorTree tree) throws IOException {
+    private static Run run(VendorTree tree) throws IOException {
         Path base = work.resolve(tree.dir());
         Path dhTree = base.resolve("dh").resolve(tree.dir());
         SourceCommandTest.copyTree(tree.source(), dhTree, false);
+        ageEveryOtherFile(dhTree);
         Cmd.Result dh = Cmd.run(dhTree, Map.of(), List.of("dpkg-buildpackage", "-us", "-uc", "-b"));
         assertThat(dh.exit()).as(dh.toString()).isZero();
-        assertThat(debsIn(base.resolve("dh"))).as("what dpkg-buildpackage wrote").containsExactly(tree.debFile());
+        assertThat(debsIn(base.resolve("dh"))).as("what dpkg-buildpackage wrote").isEqualTo(tree.dhDebs());
         // dpkg-buildpackage exports the date of the latest changelog entry; so do we.
         String epoch = Cmd.run(dhTree, Map.of(), List.of("dpkg-parsechangelog", "-STimestamp")).out().strip();
         assertThat(epoch).matches("[0-9]+");
 
         Path ourTree = base.resolve("ours").resolve(tree.dir());
         SourceCommandTest.copyTree(tree.source(), ourTree, false);
+        ageEveryOtherFile(ourTree);
         Path out = Files.createDirectories(base.resolve("out"));
         Cmd.Result ours = Cmd.dkmsDeb(null, Map.of("SOURCE_DATE_EPOCH", epoch), "source", ourTree.toString(), "-o", out.toString());
         assertThat(ours.exit()).as(ours.toString()).isZero();
-        assertThat(debsIn(out)).as("what dkms-deb source wrote").containsExactly(tree.debFile());
+        assertThat(debsIn(out)).as("what dkms-deb source wrote").isEqualTo(tree.ourDebs());
+        return new Run(base, ours);
+    }
 
+    /**
+     * Gives every other regular file of the copy (in path order, so both copies alike) an mtime older
+     * than the changelog: dpkg-deb keeps such times and clamps the newer ones to SOURCE_DATE_EPOCH.
+     */
+    private static void ageEveryOtherFile(Path tree) throws IOException {
+        List<Path> files;
+        try (Stream<Path> s = Files.walk(tree)) {
+            files = s.filter(p -> Files.isRegularFile(p, java.nio.file.LinkOption.NOFOLLOW_LINKS)).sorted().toList();
+        }
+        for (int i = 0; i < files.size(); i += 2) {
+            Files.setLastModifiedTime(files.get(i), java.nio.file.attribute.FileTime.from(OLD_MTIME + i, java.util.concurrent.TimeUnit.SECONDS));
+        }
+    }
+
+    private static Built extract(VendorTree tree, Run run) throws IOException {
+        Path base = run.base();
         Path dhDeb = base.resolve("dh").resolve(tree.debFile());
-        Path ourDeb = out.resolve(tree.debFile());
-        Built b = new Built(dhDeb, ourDeb, ours, base.resolve("dh-data"), base.resolve("our-data"),
-                base.resolve("dh-control"), base.resolve("our-control"));
+        Path ourDeb = base.resolve("out").resolve(tree.debFile());
+        Path x = Files.createDirectories(base.resolve("x-" + tree.packageName()));
+        Built b = new Built(dhDeb, ourDeb, run.ours(), x.resolve("dh-data"), x.resolve("our-data"),
+                x.resolve("dh-control"), x.resolve("our-control"));
         Cmd.ok("dpkg-deb", "-x", dhDeb.toString(), b.dhData().toString());
         Cmd.ok("dpkg-deb", "-x", ourDeb.toString(), b.ourData().toString());
         Cmd.ok("dpkg-deb", "-e", dhDeb.toString(), b.dhControl().toString());
@@ -145,6 +177,51 @@ class VendorTreeDhComparisonTest {
                 "./usr/share/doc/" + tree.packageName() + "/changelog.Debian.gz");
         assertThat(files(b.ourDeb(), false)).isEqualTo(dh);
         assertSameContents(b, dh.keySet());
+    }
+
+    /** Every member has the same mtime: its source's when older than the changelog date (install -p, cp -a, gzip), else that date. */
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("trees")
+    void sameMtimes(VendorTree tree) throws IOException {
+        Built b = built(tree);
+        Map<String, String> dh = DebInfo.mtimes(b.dhDeb());
+        assertThat(dh.values()).as("members of the dpkg-buildpackage package that kept an older mtime")
+                .anyMatch(t -> t.startsWith("2020-01-01"));
+        assertThat(DebInfo.mtimes(b.ourDeb())).isEqualTo(dh);
+    }
+
+    /** The triggers control files list the same triggers (comments, and a trigger dh lists twice, do not count). */
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("trees")
+    void sameTriggers(VendorTree tree) throws IOException {
+        Built b = built(tree);
+        assertThat(triggers(b.ourControl())).isEqualTo(triggers(b.dhControl()));
+    }
+
+    /** A package's own maintainer scripts are merged alike: the same text around the same number of added sections. */
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("trees")
+    void ownMaintainerScriptsMergedAlike(VendorTree tree) throws IOException {
+        Built b = built(tree);
+        for (String script : List.of("preinst", "postinst", "prerm", "postrm")) {
+            if (Files.exists(tree.source().resolve("debian").resolve(tree.packageName() + "." + script))) {
+                assertThat(masked(b.ourControl().resolve(script))).as(script).isEqualTo(masked(b.dhControl().resolve(script)));
+                assertThat(Files.readString(b.dhControl().resolve(script))).as(script).contains("# Automatically added by");
+            }
+        }
+    }
+
+    /** A script with each added section ("# Automatically added by ..." to "# End automatically added section") as one marker line. */
+    private static String masked(Path script) throws IOException {
+        return Files.readString(script).replaceAll("(?ms)^# Automatically added by .*?^# End automatically added section\n", "#ADDED#\n");
+    }
+
+    private static Set<String> triggers(Path controlDir) throws IOException {
+        Path f = controlDir.resolve("triggers");
+        if (!Files.exists(f)) {
+            return Set.of();
+        }
+        return new TreeSet<>(Files.readAllLines(f).stream().map(String::strip).filter(l -> !l.isEmpty() && !l.startsWith("#")).toList());
     }
 
     /** The control members (scripts, conffiles, md5sums) are the same set; conffiles and md5sums list the same. */

@@ -31,8 +31,9 @@ class VendorTreeDkmsInstallTest {
     @TempDir
     Path out;
 
+    /** The trees of the debhelper features are installed together, once, by {@link VendorTreeDebhelperInstallTest}. */
     static Stream<VendorTree> trees() {
-        return VendorTree.ALL.stream();
+        return VendorTree.BASIC.stream();
     }
 
     @ParameterizedTest(name = "{0}")

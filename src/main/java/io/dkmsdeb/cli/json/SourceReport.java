@@ -37,10 +37,11 @@ public record SourceReport(String command, String module, String moduleVersion, 
     public record Package(String file, @Json.Key("package") String packageName, String version, String architecture, long bytes) {
     }
 
-    /** The report of {@code r}, whose file has {@code bytes}; {@code xzEncoder} null when xz was not used. */
-    public static SourceReport of(SourceJob.Result r, long bytes, String xzEncoder) {
-        Package p = new Package(r.deb().toString(), r.pkg().packageName(), r.pkg().version(), r.pkg().architecture(), bytes);
-        return new SourceReport(r.source().conf().packageName(), r.source().conf().packageVersion(), r.source().generated(), List.of(p),
+    /** The report of {@code r} (module of its first package); {@code xzEncoder} null when xz was not used. */
+    public static SourceReport of(SourceJob.Result r, String xzEncoder) {
+        List<Package> packages = r.written().stream().map(w -> new Package(w.deb().toString(), w.pkg().packageName(), w.pkg().version(),
+                w.pkg().architecture(), w.deb().toFile().length())).toList();
+        return new SourceReport(r.source().conf().packageName(), r.source().conf().packageVersion(), r.source().generated(), packages,
                 xzEncoder, r.source().conf().level().release(), Reports.thousandths(r.seconds()));
     }
 }

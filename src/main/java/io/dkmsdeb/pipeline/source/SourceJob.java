@@ -28,6 +28,8 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
@@ -108,7 +110,28 @@ public final class SourceJob {
     public record Packaging(String version, String revision, String name, String maintainer, Path templates) {
     }
 
-    public record Result(Path deb, DebPackage pkg, ModuleSource source, double seconds) {
+    /** What was written: one package, or each -dkms package of a debian/ tree, in control-file order. */
+    public record Result(List<Written> written, double seconds) {
+        public Result {
+            written = List.copyOf(written);
+        }
+
+        /** The first package's file. */
+        public Path deb() {
+            return written.get(0).deb();
+        }
+
+        public DebPackage pkg() {
+            return written.get(0).pkg();
+        }
+
+        public ModuleSource source() {
+            return written.get(0).source();
+        }
+    }
+
+    /** One package written: its file, its plan and its module. */
+    public record Written(Path deb, DebPackage pkg, ModuleSource source) {
     }
 
     public Result run(Request r) {
@@ -125,16 +148,15 @@ public final class SourceJob {
         long epoch = r.env().getOrDefault("SOURCE_DATE_EPOCH", "").isBlank() && debian.isPresent()
                 ? debian.get().changelog().date().orElse(SourceDateEpoch.DEFAULT) // as dpkg-buildpackage sets it
                 : SourceDateEpoch.from(r.env());
-        DebPackage pkg;
-        ModuleSource source;
+        List<DebianPackagePlanner.Plan> plans = new ArrayList<>();
         if (debian.isPresent()) {
             Log.info("reading " + debian.get().debian() + " as dh would (changelog, control, PACKAGE.dkms, PACKAGE.install, ...)");
-            DebianPackagePlanner.Plan plan = new DebianPackagePlanner(templates).plan(debian.get(),
-                    new DebianPackagePlanner.Options(r.version(), r.revision(), r.name(), r.maintainer(), r.env(), epoch),
-                    HostContext.forSource().at(r.level()));
-            TargetDkms.guard(plan.source());
-            pkg = plan.pkg();
-            source = plan.source();
+            for (DebianPackagePlanner.Plan plan : new DebianPackagePlanner(templates, r.confinement()).plan(debian.get(),
+                    new DebianPackagePlanner.Options(r.version(), r.revision(), r.name(), r.maintainer(), r.env(), epoch,
+                            HostContext.debianArch()), HostContext.forSource().at(r.level()))) {
+                TargetDkms.guard(plan.source());
+                plans.add(plan);
+            }
         } else {
             templates.prepareInBackground("dkms/postinst.ftl", "dkms/prerm.ftl", "doc/changelog.ftl", "doc/copyright.ftl",
                     "doc/lintian-overrides.ftl");
@@ -142,29 +164,48 @@ public final class SourceJob {
             // a tree with its dkms.conf is what the package ships: listed while bash reads dkms.conf
             CompletableFuture<SourceTree.Listing> listing = Files.isRegularFile(r.dir().resolve("dkms.conf"), LinkOption.NOFOLLOW_LINKS)
                     ? CompletableFuture.supplyAsync(() -> SourceTree.list(r.dir(), "dkms.conf")) : null;
-            source = TargetDkms.guard(new ModuleSourceLoader(templates, r.confinement()).load(r.dir(), r.version(), moduleName,
-                    HostContext.forSource().at(r.level())));
+            ModuleSource source = TargetDkms.guard(new ModuleSourceLoader(templates, r.confinement()).load(r.dir(), r.version(),
+                    moduleName, HostContext.forSource().at(r.level())));
             String packageName = r.name() != null
                     ? DebianNames.dkmsPackageNamed(r.name())
                     : DebianNames.dkmsPackage(source.conf().packageName());
             String maintainer = Maintainer.resolve(r.maintainer(), r.dir(), r.env());
-            pkg = new SourcePackagePlanner(templates).plan(source, new SourcePackagePlanner.Identity(packageName,
+            DebPackage pkg = new SourcePackagePlanner(templates).plan(source, new SourcePackagePlanner.Identity(packageName,
                     r.revision() == null ? DEFAULT_REVISION : r.revision(), maintainer, epoch), listing == null ? null : Background.join(listing));
+            plans.add(new DebianPackagePlanner.Plan(pkg, source));
         }
-        Path target = OutputDir.prepare(r.outDir()).resolve(pkg.conventionalFileName());
-        Log.info("writing " + target + " (" + pkg.data().size() + " entries)");
-        try {
-            AtomicOutput.write(target, out -> new DebWriter(r.compression(), epoch, r.threads()).write(pkg, out));
-        } catch (IOException e) {
-            throw new DkmsDebException("cannot write " + target + ": " + e.getMessage()
-                    + "; check free space and permissions of " + r.outDir(), e);
+        // every package is planned before the first is written: a tree that fails leaves no package
+        Path outDir = OutputDir.prepare(r.outDir());
+        List<Written> written = new ArrayList<>();
+        for (DebianPackagePlanner.Plan plan : plans) {
+            DebPackage pkg = plan.pkg();
+            Path target = outDir.resolve(pkg.conventionalFileName());
+            Log.info("writing " + target + " (" + pkg.data().size() + " entries)");
+            try {
+                AtomicOutput.write(target, out -> new DebWriter(r.compression(), epoch, r.threads()).write(pkg, out));
+            } catch (IOException e) {
+                throw new DkmsDebException("cannot write " + target + ": " + e.getMessage()
+                        + "; check free space and permissions of " + r.outDir(), e);
+            }
+            written.add(new Written(target, pkg, plan.source()));
         }
-        return new Result(target, pkg, source, (System.nanoTime() - start) / 1e9);
+        return new Result(written, (System.nanoTime() - start) / 1e9);
     }
 
     /** What dkms would set while reading a dkms.conf on this host. */
     static final class HostContext {
         private HostContext() {
+        }
+
+        /** This machine's Debian architecture (dpkg --print-architecture), for which dpkg-buildpackage -b builds. */
+        static String debianArch() {
+            return switch (System.getProperty("os.arch")) {
+                case "amd64", "x86_64" -> "amd64";
+                case "aarch64" -> "arm64";
+                case "x86", "i386", "i686" -> "i386";
+                case "ppc64le" -> "ppc64el";
+                default -> System.getProperty("os.arch");
+            };
         }
 
         /** dkms add reads dkms.conf for the running kernel and the machine's uname -m. */

@@ -12,7 +12,6 @@ import io.dkmsdeb.deb.Deb822;
 import io.dkmsdeb.deb.InstalledSize;
 import io.dkmsdeb.debiandir.Changelog;
 import io.dkmsdeb.debiandir.DebianDir;
-import io.dkmsdeb.debiandir.DhInstall;
 import io.dkmsdeb.debiandir.Relations;
 import io.dkmsdeb.dkmsconf.DkmsConfGenerator;
 import io.dkmsdeb.dkmsconf.DkmsConfReader;
@@ -22,6 +21,9 @@ import io.dkmsdeb.model.DkmsConf;
 import io.dkmsdeb.support.Log;
 import io.dkmsdeb.model.ModuleSource;
 import io.dkmsdeb.model.ModuleSourceException;
+import io.dkmsdeb.model.Trigger;
+import io.dkmsdeb.process.Sandbox;
+import io.dkmsdeb.pipeline.ModuleSourceLoader;
 import io.dkmsdeb.templates.ScriptTemplates;
 import io.dkmsdeb.templates.TemplateValues;
 
@@ -32,7 +34,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.TreeMap;
 
 /**
  * Plans the {@code -dkms} package of a tree with a debian/ directory as
@@ -43,33 +44,70 @@ import java.util.TreeMap;
  * files of dh_installmodules, dh_installdocs, dh_installchangelogs and dh_lintian.
  */
 public final class DebianPackagePlanner {
-    /** The options of {@code source} that apply to a debian/ tree (null when not given). */
-    public record Options(String version, String revision, String name, String maintainer, Map<String, String> env, long epochSeconds) {
+    /**
+     * The options of {@code source} that apply to a debian/ tree (null when not given).
+     *
+     * @param hostArch the Debian architecture of this machine, for which dpkg-buildpackage -b builds arch-dependent packages
+     */
+    public record Options(String version, String revision, String name, String maintainer, Map<String, String> env, long epochSeconds,
+                          String hostArch) {
     }
 
     public record Plan(DebPackage pkg, ModuleSource source) {
     }
 
     private final ScriptTemplates templates;
+    private final ModuleSourceLoader loader;
 
+    /** A planner that reads dkms.conf in a sandbox that hides what {@link Sandbox#hiding} always hides. */
     public DebianPackagePlanner(ScriptTemplates templates) {
-        this.templates = templates;
+        this(templates, Sandbox.hiding(List.of()));
     }
 
-    public Plan plan(DebianDir d, Options o, DkmsConfReader.Context context) {
-        Deb822.Paragraph binary = DebianRoute.chooseBinary(d, o.name());
+    /** A planner that reads dkms.conf (the module's code) in {@code sandbox}. */
+    public DebianPackagePlanner(ScriptTemplates templates, Sandbox sandbox) {
+        this.templates = templates;
+        this.loader = new ModuleSourceLoader(templates, sandbox);
+    }
+
+    /**
+     * One plan per {@code -dkms} package of debian/control that dpkg-buildpackage -b builds on this
+     * machine (or the one {@code --name} chooses), in control-file order.
+     */
+    public List<Plan> plan(DebianDir d, Options o, DkmsConfReader.Context context) {
+        List<Deb822.Paragraph> chosen = DebianRoute.chooseBinaries(d, o.name());
+        DebianWarnings.report(d, chosen.stream().map(DebianRoute::name).toList());
+        List<String> built = d.binaries().stream().filter(b -> DebianRoute.architecture(b, o.hostArch()).isPresent())
+                .map(DebianRoute::name).toList();
+        List<Plan> plans = new ArrayList<>();
+        for (Deb822.Paragraph binary : chosen) {
+            Optional<String> arch = DebianRoute.architecture(binary, o.hostArch());
+            if (arch.isEmpty()) {
+                Log.warn(d.debian().resolve("control") + ": package " + DebianRoute.name(binary) + " is Architecture: "
+                        + binary.get("Architecture").orElse("") + ", which does not take this machine's " + o.hostArch()
+                        + "; dpkg-buildpackage -b would not build it here, nor does dkms-deb");
+                continue;
+            }
+            plans.add(planOne(d, binary, arch.get(), built, o, context));
+        }
+        if (plans.isEmpty()) {
+            throw new ModuleSourceException(d.debian().resolve("control") + " has no -dkms package for this machine's architecture "
+                    + o.hostArch() + "; add it to the Architecture field (or make it 'all', as sources suit every machine)");
+        }
+        return plans;
+    }
+
+    private Plan planOne(DebianDir d, Deb822.Paragraph binary, String arch, List<String> built, Options o, DkmsConfReader.Context context) {
         String pkg = DebianNames.requirePackageName(DebianRoute.name(binary), d.debian().resolve("control").toString());
-        DebianWarnings.report(d, pkg);
         Changelog changelog = d.changelog();
         String version = o.version() != null ? o.version() : DebianWarnings.dhDkmsVersion(d, pkg);
         Optional<Path> objMDir = DkmsConfGenerator.moduleDir(d.root());
         Path moduleDir = objMDir.orElse(d.root());
-        ModuleSource source = DebianRoute.load(d, pkg, moduleDir, version, o.version() != null, templates, context);
+        ModuleSource source = DebianRoute.load(d, pkg, moduleDir, version, o.version() != null, loader, context);
         DkmsConf conf = source.conf();
         String srcDir = "usr/src/" + conf.packageName() + "-" + conf.packageVersion();
 
-        List<DhInstall.Item> items = d.pkgfile(pkg, "install").map(f -> DhInstall.read(d.root(), f, o.env())).orElse(List.of());
-        List<DebEntry> data = new ArrayList<>(DebianFiles.installed(items));
+        List<DebEntry> data = new ArrayList<>(DebianFiles.installed(DebianRoute.installItems(d, pkg, built, o.env())));
         if (data.stream().noneMatch(e -> e.path().startsWith(srcDir + "/"))) {
             if (objMDir.isEmpty()) {
                 throw new ModuleSourceException("nothing to install under /" + srcDir + ": " + d.root() + " has no Kbuild or Makefile "
@@ -77,33 +115,37 @@ public final class DebianPackagePlanner {
                         + "such as 'src/* " + srcDir + "/' to debian/" + pkg + ".install");
             }
             Log.info("the module sources in " + moduleDir + " go to /" + srcDir + "/ (no debian/" + pkg + ".install line installs there)");
-            data.addAll(SourceTree.scan(moduleDir, srcDir, null));
+            data.addAll(DebianFiles.kept(SourceTree.scan(moduleDir, srcDir, null), moduleDir, srcDir));
         }
-        data.add(DebEntry.file(srcDir + "/dkms.conf", 0644, DebEntry.Data.of(source.dkmsConfText())));
+        data.add(DebEntry.file(srcDir + "/dkms.conf", 0644, DebEntry.Data.of(source.dkmsConfText()))
+                .withMtime(DebianRoute.dkmsConfMtime(d, pkg, o.version() != null)));
         data.addAll(DebianFiles.helpers(d, pkg, o.env()));
-        if (d.pkgfile(pkg, "copyright").isEmpty()) {
+        data.addAll(DebianFiles.moreHelpers(d, pkg, o.env()));
+        if (DebianFiles.copyright(d, pkg).isEmpty()) {
             Log.warn(d.debian() + " has no copyright file: dkms-deb writes a generic one, which dh would not; add debian/copyright");
             data.addAll(DocFiles.entries(templates, new DocFiles.About(pkg, changelog.version(), conf.packageName(),
                     conf.packageVersion(), maintainer(d, o), CopyrightNotices.find(moduleDir), null), o.epochSeconds()).stream()
                     .filter(e -> e.path().endsWith("/copyright")).toList());
         }
-        data = DataLayout.normalize(DebianFiles.compressAndFixPerms(lastWins(data)));
+        data = DataLayout.normalize(DebianFiles.compressAndFixPerms(lastWins(data), pkg));
 
         // dh_dkms's snippet: DKMS_PACKAGE_NAME is the module name with -dkms, whatever the binary package is called
         TemplateValues values = new TemplateValues().shell("module", conf.packageName()).shell("package", conf.packageName() + "-dkms")
                 .shell("version", conf.packageVersion());
-        Map<String, String> scripts = new TreeMap<>();
-        scripts.put("postinst", templates.render("dkms/postinst.ftl", values));
-        scripts.put("prerm", templates.render("dkms/prerm.ftl", values));
-        ControlFile control = control(d, binary, pkg, debianVersion(changelog, o.revision()), conf, o);
+        Map<String, String> scripts = DebianScripts.scripts(d, pkg, templates, values, o.env());
+        List<Trigger> triggers = DebianScripts.triggers(d, pkg, data);
+        ControlFile control = control(d, binary, pkg, arch, debianVersion(changelog, o.revision()), conf, o);
         List<String> conffiles = DebianFiles.conffiles(data);
-        // dpkg-gencontrol counts what DEBIAN/ holds when it runs: the scripts and, from dh_installdeb, conffiles
+        // dpkg-gencontrol counts what DEBIAN/ holds when it runs: the scripts and, from dh_installdeb, conffiles and triggers
         List<String> controlFiles = new ArrayList<>(scripts.values());
         if (!conffiles.isEmpty()) {
             controlFiles.add(String.join("\n", conffiles) + "\n");
         }
+        if (!triggers.isEmpty()) {
+            controlFiles.add(Trigger.file(triggers));
+        }
         control.set("Installed-Size", Long.toString(InstalledSize.kib(data, controlFiles)));
-        return new Plan(new DebPackage(control.fields(), scripts, data, conffiles), source);
+        return new Plan(new DebPackage(control.fields(), scripts, data, conffiles, triggers), source);
     }
 
     private static String debianVersion(Changelog changelog, String revision) {
@@ -116,18 +158,13 @@ public final class DebianPackagePlanner {
     }
 
     /** dpkg-gencontrol's fields for the package: the binary stanza over the source stanza, substvars filled. */
-    private static ControlFile control(DebianDir d, Deb822.Paragraph binary, String pkg, String version, DkmsConf conf, Options o) {
+    private static ControlFile control(DebianDir d, Deb822.Paragraph binary, String pkg, String arch, String version, DkmsConf conf, Options o) {
         String where = d.debian().resolve("control") + " (package " + pkg + ")";
-        String arch = binary.get("Architecture").orElse("");
-        if (!arch.equals("all")) {
-            throw new ModuleSourceException(where + " has Architecture: " + arch + "; a -dkms package holds sources only and must be "
-                    + "Architecture: all: change the field");
-        }
         Map<String, String> substvars = new HashMap<>(Map.of(
                 "misc:Depends", TargetDkms.depends(conf),
                 "misc:Pre-Depends", "", "binary:Version", version, "source:Version", d.changelog().version(),
                 "source:Upstream-Version", d.changelog().version().replaceFirst("-[^-]*$", ""),
-                "Newline", "\n", "Space", " ", "Tab", "\t", "Arch", "all"));
+                "Newline", "\n", "Space", " ", "Tab", "\t", "Arch", o.hostArch()));
         Map<String, String> relations = new LinkedHashMap<>();
         for (String field : concat(Relations.NORMAL, Relations.UNION)) {
             binary.folded(field).ifPresent(v -> relations.put(field, Relations.substitute(v, substvars, where + " " + field)));
@@ -137,7 +174,7 @@ public final class DebianPackagePlanner {
         String sourceField = d.changelog().source() + (version.equals(d.changelog().version()) ? "" : " (" + d.changelog().version() + ")");
         ControlFile control = new ControlFile().set("Package", pkg)
                 .set("Source", sourceField.equals(pkg) ? null : sourceField)
-                .set("Version", version).set("Architecture", "all").set("Maintainer", maintainer);
+                .set("Version", version).set("Architecture", arch).set("Maintainer", maintainer);
         for (String f : List.of("Essential", "Protected", "Multi-Arch")) {
             binary.get(f).ifPresent(v -> control.set(f, oneLine(v, f, where)));
         }

@@ -3,11 +3,12 @@ package io.dkmsdeb.pipeline.source.debian;
 import io.dkmsdeb.pipeline.ModuleSourceLoader;
 import io.dkmsdeb.deb.Deb822;
 import io.dkmsdeb.debiandir.DebianDir;
+import io.dkmsdeb.debiandir.DebianRules;
+import io.dkmsdeb.debiandir.DhInstall;
 import io.dkmsdeb.dkmsconf.DkmsConfReader;
 import io.dkmsdeb.support.Log;
 import io.dkmsdeb.model.ModuleSource;
 import io.dkmsdeb.model.ModuleSourceException;
-import io.dkmsdeb.templates.ScriptTemplates;
 
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -28,6 +29,82 @@ final class DebianRoute {
     private static final String PLACEHOLDER = ModuleSourceLoader.VERSION_PLACEHOLDER;
 
     private DebianRoute() {
+    }
+
+    /**
+     * The binary packages dh_dkms acts on: the one named by {@code --name}, else every one with a
+     * {@code .dkms} file, else the only {@code -dkms} package, else the only package.
+     */
+    static List<Deb822.Paragraph> chooseBinaries(DebianDir d, String nameOption) {
+        if (nameOption == null) {
+            List<Deb822.Paragraph> withDkms = d.binaries().stream().filter(p -> d.pkgfile(name(p), "dkms").isPresent()).toList();
+            if (withDkms.size() > 1) {
+                return withDkms;
+            }
+        }
+        return List.of(chooseBinary(d, nameOption));
+    }
+
+    /**
+     * The Architecture a package is built with here, as dpkg-buildpackage -b decides: {@code all},
+     * or this machine's architecture when the field names it ({@code any}, {@code linux-any},
+     * {@code ARCH}, {@code any-ARCH}, {@code linux-ARCH}); empty when the package is not built here.
+     */
+    static Optional<String> architecture(Deb822.Paragraph binary, String hostArch) {
+        List<String> words = List.of(binary.get("Architecture").orElse("").strip().split("\\s+"));
+        if (words.contains("all")) {
+            return Optional.of("all");
+        }
+        boolean matches = words.stream().anyMatch(w -> w.equals(hostArch) || w.equals("any") || w.equals("linux-any")
+                || w.equals("any-" + hostArch) || w.equals("linux-" + hostArch));
+        return matches ? Optional.of(hostArch) : Optional.empty();
+    }
+
+    /**
+     * What dh_install installs into {@code pkg}: its .install file, or, when override_dh_install
+     * is only plain dh_install calls, what those calls install (the .install file of each package
+     * a call acts on, and the call's files for the first of them). {@code built} are the packages
+     * dpkg-buildpackage builds here, in control-file order.
+     */
+    static List<DhInstall.Item> installItems(DebianDir d, String pkg, List<String> built, java.util.Map<String, String> env) {
+        Optional<List<DebianRules.DhInstallCall>> calls = d.rules().plainDhInstallCalls();
+        List<DhInstall.Item> items = new java.util.ArrayList<>();
+        if (calls.isEmpty()) {
+            d.pkgfile(pkg, "install").ifPresent(f -> items.addAll(DhInstall.read(d.root(), f, env, d.compat())));
+            return items;
+        }
+        for (DebianRules.DhInstallCall call : calls.get()) {
+            List<String> actsOn = built.stream().filter(b -> call.packages().isEmpty() || call.packages().contains(b)).toList();
+            if (!actsOn.contains(pkg)) {
+                continue;
+            }
+            d.pkgfile(pkg, "install").ifPresent(f -> items.addAll(DhInstall.read(d.root(), f, env, d.compat())));
+            if (!call.args().isEmpty() && actsOn.get(0).equals(pkg)) {
+                items.addAll(DhInstall.items(d.root(), call.args(), d.debian().resolve("rules") + " (override_dh_install: dh_install "
+                        + String.join(" ", call.args()) + ")"));
+            }
+        }
+        return items;
+    }
+
+    /**
+     * The mtime of the dkms.conf dh_dkms installs: its source's ({@code install -p}) when dh_dkms
+     * copies it unchanged, else the build time (dh_dkms -V writes a new file with sed).
+     */
+    static long dkmsConfMtime(DebianDir d, String pkg, boolean versionOption) {
+        Optional<Path> dkmsFile = d.pkgfile(pkg, "dkms");
+        if (dkmsFile.isEmpty() || versionOption || d.rules().dhDkmsVersionFlag().isPresent()) {
+            return io.dkmsdeb.model.DebEntry.BUILD_TIME;
+        }
+        Path conf = confFile(d, dkmsFile.get());
+        if (DebianDir.readText(conf).contains(PLACEHOLDER)) {
+            return io.dkmsdeb.model.DebEntry.BUILD_TIME;
+        }
+        try {
+            return Files.getLastModifiedTime(conf).to(java.util.concurrent.TimeUnit.SECONDS);
+        } catch (java.io.IOException e) {
+            throw new ModuleSourceException("cannot read the time of " + conf + ": " + e.getMessage() + "; make it readable", e);
+        }
     }
 
     /**
@@ -70,12 +147,12 @@ final class DebianRoute {
      * directory's own dkms.conf, or one generated from its obj-m lines.
      */
     static ModuleSource load(DebianDir d, String pkg, Path moduleDir, String version, boolean versionOption,
-                             ScriptTemplates templates, DkmsConfReader.Context context) {
+                             ModuleSourceLoader loader, DkmsConfReader.Context context) {
         Optional<Path> dkmsFile = d.pkgfile(pkg, "dkms");
         if (dkmsFile.isEmpty()) {
             Log.warn(d.debian() + " has no " + pkg + ".dkms (nor dkms), so dh_dkms would leave " + pkg
                     + " without dkms.conf; dkms-deb uses the module's own, from " + moduleDir);
-            return new ModuleSourceLoader(templates).load(moduleDir, null, null, context);
+            return loader.load(moduleDir, null, null, context);
         }
         Path confFile = confFile(d, dkmsFile.get());
         String text = DebianDir.readText(confFile);
@@ -86,7 +163,7 @@ final class DebianRoute {
             }
             text = text.replace(PLACEHOLDER, version);
         }
-        return new ModuleSourceLoader(templates).fromText(moduleDir, text.getBytes(StandardCharsets.UTF_8), confFile, context, false);
+        return loader.fromText(moduleDir, text.getBytes(StandardCharsets.UTF_8), confFile, context, false);
     }
 
     /** A .dkms file is the dkms.conf itself when it sets a quoted PACKAGE_NAME; else it names one file. */

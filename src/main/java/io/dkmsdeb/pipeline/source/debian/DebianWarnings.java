@@ -25,7 +25,8 @@ final class DebianWarnings {
             "files", "debhelper-build-stamp", ".debhelper", "tmp");
     /** Package-specific files that are read (debian/PACKAGE.x, or debian/x for the first package). */
     private static final List<String> READ = List.of("dkms", "install", "modprobe", "docs", "lintian-overrides", "copyright",
-            "README.Debian");
+            "README.Debian", "udev", "triggers", "preinst", "postinst", "prerm", "postrm", "maintscript", "links", "dirs", "examples",
+            "manpages");
     private static final Set<String> NO_OP_WHEN_EMPTY = Set.of("override_dh_auto_configure", "override_dh_auto_build",
             "override_dh_auto_test", "override_dh_auto_install", "override_dh_auto_clean");
     private static final Pattern UPSTREAM_VARIABLE = Pattern.compile("\\$[({]DEB_VERSION_UPSTREAM[)}]");
@@ -33,10 +34,10 @@ final class DebianWarnings {
     private DebianWarnings() {
     }
 
-    static void report(DebianDir d, String pkg) {
-        for (String other : d.binaries().stream().map(DebianRoute::name).filter(n -> !n.equals(pkg)).toList()) {
+    static void report(DebianDir d, List<String> pkgs) {
+        for (String other : d.binaries().stream().map(DebianRoute::name).filter(n -> !pkgs.contains(n)).toList()) {
             Log.warn(d.debian().resolve("control") + " also describes package " + other + ", which dkms-deb does not build; "
-                    + "it writes " + pkg + " only");
+                    + "it writes " + String.join(" and ", pkgs) + " only");
         }
         rules(d);
         Path series = d.debian().resolve("patches/series");
@@ -47,7 +48,7 @@ final class DebianWarnings {
         try (Stream<Path> files = Files.list(d.debian())) {
             for (Path f : files.sorted().toList()) {
                 String name = f.getFileName().toString();
-                if (!KNOWN.contains(name) && !isRead(d, pkg, name) && !isBuildOutput(d, name)) {
+                if (!KNOWN.contains(name) && pkgs.stream().noneMatch(pkg -> isRead(d, pkg, name)) && !isBuildOutput(d, name)) {
                     Log.warn(f + " is not read by dkms-deb" + hint(name) + "; what it would add is not in the package");
                 }
             }
@@ -65,8 +66,12 @@ final class DebianWarnings {
             if (target.equals("override_dh_dkms") && d.rules().targets().get(target).stream().allMatch(l -> l.startsWith("dh_dkms"))) {
                 continue;
             }
+            if (target.equals("override_dh_install") && d.rules().plainDhInstallCalls().isPresent()) {
+                continue;    // plain dh_install calls, installed as dh_install would
+            }
             String instead = switch (target) {
-                case "override_dh_install" -> ": dkms-deb reads debian/PACKAGE.install and otherwise installs the directory "
+                case "override_dh_install" -> ": dkms-deb honours only plain 'dh_install [-pPACKAGE] FILE... DEST' lines "
+                        + "(no variables or shell syntax); it reads debian/PACKAGE.install and otherwise installs the directory "
                         + "with the obj-m Makefile under /usr/src/NAME-VERSION/";
                 case "override_dh_dkms" -> ": dkms-deb runs the equivalent of dh_dkms -V";
                 default -> target.startsWith("override_dh_auto_") ? ": dkms-deb builds nothing (dkms builds on the target)" : "";
@@ -87,8 +92,8 @@ final class DebianWarnings {
     }
 
     private static String hint(String name) {
-        if (name.matches(".*\\b(preinst|postinst|prerm|postrm|maintscript)$")) {
-            return " (maintainer scripts come from dkms-deb's templates; yours is not merged in)";
+        if (name.matches(".*\\b(preinst|postinst|prerm|postrm|maintscript|triggers|udev|links|dirs)$")) {
+            return " (only the -dkms packages' own files are read; this one belongs to no package dkms-deb writes)";
         }
         return "";
     }

@@ -1,0 +1,3 @@
+#!/bin/sh
+set -e
+<#list snippets as snippet>[=snippet]</#list>
