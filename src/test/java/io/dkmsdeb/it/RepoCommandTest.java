@@ -182,4 +182,29 @@ class RepoCommandTest {
         assertThat(tmp.resolve("badkey")).doesNotExist();
         assertThat(Files.list(tmp.resolve("dkms")).map(p -> p.getFileName().toString()).collect(Collectors.toList())).hasSize(1);
     }
+
+    /**
+     * One pool, a suite per release: each suite lists the packages published to it and never another
+     * suite's (a bookworm kernel's package is no trixie machine's), and both verify.
+     */
+    @Test
+    void eachSuiteListsOnlyItsOwnPackages() throws Exception {
+        Path repo = tmp.resolve("suites");
+        Path bookworm = HelloModules.deb(Kernels.newest61());
+        Path trixie = HelloModules.deb(Kernels.newest612());
+        Cmd.Result first = RepoFixtures.repo(key, repo, List.of(dkms, bookworm), "--suite", "bookworm", "--no-meta-packages");
+        assertThat(first.exit()).as(first.toString()).isZero();
+        Cmd.Result second = RepoFixtures.repo(key, repo, List.of(trixie), "--suite", "trixie", "--no-meta-packages");
+        assertThat(second.exit()).as(second.toString()).isZero();
+        Cmd.Result again = RepoFixtures.repo(key, repo, List.of(), "--suite", "bookworm", "--no-meta-packages");
+        assertThat(again.exit()).as("republishing bookworm: " + again).isZero();
+        assertThat(RepoFixtures.stanzas(repo.resolve("dists/bookworm/main/binary-amd64/Packages"))).extracting(st -> st.get("Package"))
+                .containsExactlyInAnyOrder("hello-dkms", "hello-modules-" + Kernels.newest61());
+        assertThat(RepoFixtures.stanzas(repo.resolve("dists/trixie/main/binary-amd64/Packages"))).extracting(st -> st.get("Package"))
+                .containsExactly("hello-modules-" + Kernels.newest612());
+        for (String suite : List.of("bookworm", "trixie")) {
+            Cmd.Result v = Cmd.dkmsDeb("verify-repo", repo.toString(), "--suite", suite);
+            assertThat(v.exit()).as(suite + ": " + v).isZero();
+        }
+    }
 }

@@ -228,7 +228,12 @@ public final class RepoJob {
         history.recordServed();
         Set<String> retired = state.retired();
         Path binaryDir = repo.resolve("dists").resolve(t.suite()).resolve(t.component());
-        List<RepoPool.Entry> pool = RepoPool.scan(repo, t.component(), knownStanzas(binaryDir), retired);
+        Map<String, Map<String, String>> known = knownStanzas(binaryDir);
+        // one pool, a suite per release: a suite lists what it listed and what arrives now, never what another
+        // suite lists (bookworm's kernels' packages are no trixie machine's); a pool file no suite lists joins it
+        Set<String> elsewhere = listedByOtherSuites(repo, t.suite(), t.component());
+        List<RepoPool.Entry> pool = RepoPool.scan(repo, t.component(), known, retired).stream()
+                .filter(e -> known.containsKey(e.filename()) || !elsewhere.contains(e.filename())).toList();
         Map<String, RepoPool.Entry> byKey = new LinkedHashMap<>();
         pool.forEach(e -> byKey.put(e.key(), e));
 
@@ -385,6 +390,22 @@ public final class RepoJob {
     }
 
     /** The stanzas of the component's current Packages files, by Filename. */
+    /** The pool files that the other suites of the repository list in {@code component}. */
+    private static Set<String> listedByOtherSuites(Path repo, String suite, String component) {
+        Set<String> listed = new HashSet<>();
+        Path dists = repo.resolve("dists");
+        if (Files.isDirectory(dists)) {
+            try (var suites = Files.list(dists)) {
+                for (Path other : suites.filter(d -> Files.isDirectory(d) && !d.getFileName().toString().equals(suite)).toList()) {
+                    listed.addAll(knownStanzas(other.resolve(component)).keySet());
+                }
+            } catch (IOException e) {
+                // an unreadable dists/ lists nothing: every pool file joins the suite, as before suites were kept apart
+            }
+        }
+        return listed;
+    }
+
     private static Map<String, Map<String, String>> knownStanzas(Path componentDir) {
         Map<String, Map<String, String>> known = new LinkedHashMap<>();
         if (Files.isDirectory(componentDir)) {
