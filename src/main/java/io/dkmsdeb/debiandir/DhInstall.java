@@ -6,7 +6,6 @@ import io.dkmsdeb.model.ModuleSourceException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.regex.Matcher;
@@ -49,15 +48,8 @@ public final class DhInstall {
                     + "list the files literally and make it a plain file (chmod -x)");
         }
         List<Item> items = new ArrayList<>();
-        String[] lines = DebianDir.readText(file).split("\n");
-        for (int n = 0; n < lines.length; n++) {
-            String line = lines[n].strip();
-            if (line.isEmpty() || line.startsWith("#")) {
-                continue;
-            }
-            String where = file + " line " + (n + 1);
-            String expanded = compat >= 13 ? substitute(line, env, where) : line;
-            items.addAll(items(root, Arrays.stream(expanded.trim().split("[ \\t]+")).toList(), where));
+        for (Line line : wordsOf(file, env, compat)) {
+            items.addAll(items(root, line.words(), line.where()));
         }
         return items;
     }
@@ -94,14 +86,9 @@ public final class DhInstall {
      */
     public static List<Path> sources(Path root, Path file, Map<String, String> env, int compat) {
         List<Path> found = new ArrayList<>();
-        String[] lines = DebianDir.readText(file).split("\n");
-        for (int n = 0; n < lines.length; n++) {
-            String line = lines[n].strip();
-            if (line.isEmpty() || line.startsWith("#")) {
-                continue;
-            }
-            String where = file + " line " + (n + 1);
-            for (String pattern : (compat >= 13 ? substitute(line, env, where) : line).trim().split("[ \\t]+")) {
+        for (Line line : wordsOf(file, env, compat)) {
+            String where = line.where();
+            for (String pattern : line.words()) {
                 List<Path> matches = Glob.expand(root, pattern, where);
                 if (matches.isEmpty()) {
                     throw new ModuleSourceException(where + ": '" + pattern + "' matches no file below " + root
@@ -115,13 +102,22 @@ public final class DhInstall {
 
     /** The words of each line of a list file (dh_link, dh_installdirs, maintscript), comments and blank lines left out. */
     public static List<List<String>> lines(Path file, Map<String, String> env, int compat) {
-        List<List<String>> out = new ArrayList<>();
+        return wordsOf(file, env, compat).stream().map(Line::words).toList();
+    }
+
+    /** One line of a list file: where it is ({@code FILE line N}), and its words, variables filled from compat 13 on. */
+    private record Line(String where, List<String> words) {
+    }
+
+    /** The lines of a list file that hold words: comments and blank lines left out. */
+    private static List<Line> wordsOf(Path file, Map<String, String> env, int compat) {
+        List<Line> out = new ArrayList<>();
         String[] lines = DebianDir.readText(file).split("\n");
         for (int n = 0; n < lines.length; n++) {
             String line = lines[n].strip();
             if (!line.isEmpty() && !line.startsWith("#")) {
                 String where = file + " line " + (n + 1);
-                out.add(List.of((compat >= 13 ? substitute(line, env, where) : line).trim().split("[ \\t]+")));
+                out.add(new Line(where, List.of((compat >= 13 ? substitute(line, env, where) : line).trim().split("[ \\t]+"))));
             }
         }
         return out;
