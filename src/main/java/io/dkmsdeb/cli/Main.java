@@ -65,8 +65,17 @@ public final class Main implements Runnable {
             int code = name.equals("INT") ? io.dkmsdeb.model.ExitCode.INTERRUPTED : io.dkmsdeb.model.ExitCode.TERMINATED;
             try {
                 sun.misc.Signal.handle(new sun.misc.Signal(name), signal -> {
-                    String done = io.dkmsdeb.pipeline.Shutdown.stopEverything();
-                    System.err.println("dkms-deb: stopped by SIG" + name + ": " + done);
+                    // the clean-up gets a few seconds; the run ends then whatever it did
+                    String[] done = {"the clean-up did not finish in time"};
+                    Thread stop = new Thread(() -> done[0] = io.dkmsdeb.pipeline.Shutdown.stopEverything(), "dkms-deb-stop");
+                    stop.setDaemon(true);
+                    stop.start();
+                    try {
+                        stop.join(5000);
+                    } catch (InterruptedException e) {
+                        Thread.currentThread().interrupt();
+                    }
+                    System.err.println("dkms-deb: stopped by SIG" + name + ": " + done[0]);
                     System.err.flush();
                     Runtime.getRuntime().halt(code);
                 });

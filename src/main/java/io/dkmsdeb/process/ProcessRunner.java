@@ -156,7 +156,15 @@ public final class ProcessRunner {
     public static int stopAll() {
         stopping = true;
         List<Process> running = List.copyOf(LIVE);
-        running.forEach(ProcessRunner::killGroup);
+        // every group is sent SIGKILL at once, without waiting for one before the next: the run ends now
+        for (Process p : running) {
+            List<ProcessHandle> descendants = p.descendants().toList();
+            p.toHandle().destroyForcibly();
+            descendants.forEach(ProcessHandle::destroyForcibly);
+        }
+        java.util.Set<Long> groups = new java.util.HashSet<>();
+        running.forEach(p -> groups.add(p.pid()));
+        ProcessHandle.allProcesses().filter(h -> groups.contains(processGroup(h.pid()))).forEach(ProcessHandle::destroyForcibly);
         return running.size();
     }
 

@@ -38,7 +38,10 @@ class InterruptTest {
     }
 
     private Process start(Path tree, Path tmp, Path out) throws IOException {
-        List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+        // through perl, which gives SIGINT its default action back: a process started in the background inherits it
+        // ignored (a shell's '&'), and dkms-deb, as every program, keeps a signal ignored that it was started with ignored
+        List<String> cmd = new ArrayList<>(List.of("perl", "-e", "$SIG{INT} = 'DEFAULT'; exec @ARGV or die \"exec: $!\"",
+                Path.of(System.getProperty("java.home"), "bin", "java").toString(),
                 "-Djava.io.tmpdir=" + tmp, "-cp", System.getProperty("java.class.path"), "io.dkmsdeb.cli.Main",
                 "bmdeb", tree.toString(), "-k", Kernels.newest61(), "-k", Kernels.newest612(), "-o", out.toString(), "--no-sign",
                 "--maintainer", "T <t@example.org>", "--log-dir", work.resolve("logs").toString(), "-j", "2"));
