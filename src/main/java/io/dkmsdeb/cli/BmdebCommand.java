@@ -1,5 +1,7 @@
 package io.dkmsdeb.cli;
 
+import io.dkmsdeb.model.DebianRelease;
+
 import io.dkmsdeb.pipeline.Encoders;
 import io.dkmsdeb.pipeline.bmdeb.BmdebJob;
 import io.dkmsdeb.pipeline.bmdeb.BmdebRequest;
@@ -123,6 +125,13 @@ final class BmdebCommand implements Callable<Integer> {
     @Option(names = "--kernel-source-dir", paramLabel = "DIR", description = "Kernel headers to build against (default: /lib/modules/KVER/build).")
     Path kernelSourceDir;
 
+    @Option(names = "--release", paramLabel = "RELEASE",
+            description = "The Debian release of the kernels (trixie, or 13), when their release does not say it (+deb13 is "
+                    + "trixie, +deb12 and 6.1.0-N bookworm; default: that, else this host's). A kernel of another release than this "
+                    + "host's is built in a minimal root of its release (its compiler and headers; made with debootstrap and cached "
+                    + "per release: docs/TRIXIE.md); its dkms level follows the release unless --dkms-level is given.")
+    String release;
+
     @Option(names = "--fetch-headers", description = "When a kernel's headers are not installed, download linux-headers-KVER and the "
             + "packages it needs with apt-get download (no root, nothing installed) into $XDG_CACHE_HOME/dkms-deb/headers.")
     boolean fetchHeaders;
@@ -201,7 +210,7 @@ final class BmdebCommand implements Callable<Integer> {
                 .kernels(kernels.releases).allKernels(kernels.all).kernelsFromArchive(kernels.archiveFilter, kernelList).shard(shard)
                 .kernelSourceDir(kernelSourceDir).fetchHeaders(fetchHeaders)
                 .revision(common.revision).moduleVersion(moduleVersion).name(name).maintainer(common.maintainer).templates(common.templates)
-                .dkmsLevel(common.level()).arch(arch).jobs(common.jobs).compression(compression).strip(!noStrip).compileDebugInfo(compileDebugInfo)
+                .dkmsLevel(common.levelGiven()).release(release == null ? null : DebianRelease.parse(release)).arch(arch).jobs(common.jobs).compression(compression).strip(!noStrip).compileDebugInfo(compileDebugInfo)
                 .buildTimeoutSeconds(buildTimeout).sandbox(!noSandbox)
                 .signWith(signKey, signCert).noSign(noSign)
                 .outDir(common.outDir).logDir(logDir).lockTimeout(lockTimeout == null ? null : Duration.ofSeconds(lockTimeout))
@@ -210,12 +219,19 @@ final class BmdebCommand implements Callable<Integer> {
                 .build();
         BmdebResult r = new BmdebJob().run(request);
         if (common.json) {
-            System.out.println(Json.write(BmdebReport.of(r, Encoders.xz(), common.level().release())));
+            System.out.println(Json.write(BmdebReport.of(r, Encoders.xz(), levels(request, r))));
         } else {
             printTable(r);
         }
         printErrors(r);
         return r.exitCode();
+    }
+
+    /** The dkms level of the call: --dkms-level, else the levels of its kernels' releases (one, or several separated by spaces). */
+    private static String levels(BmdebRequest request, BmdebResult r) {
+        java.util.Set<String> levels = new java.util.TreeSet<>();
+        r.kernels().forEach(k -> levels.add(request.levelFor(k.kernel()).release()));
+        return levels.isEmpty() ? request.levelFor("").release() : String.join(" ", levels);
     }
 
     /** Several kernels: a table of them; one: the file written. Then the certificate package, when written. */

@@ -37,17 +37,23 @@ final class CommonOptions {
 
     @Option(names = "--dkms-level", paramLabel = "LEVEL",
             description = "The dkms release whose rules dkms.conf is read and built by, where dkms releases differ: a release "
-                    + "from 3.0.10 to 3.4.3, or bookworm (3.0.10), trixie (3.2.2) or newest (default: bookworm, the dkms of Debian 12: "
-                    + "for bmdeb, the dkms that would otherwise build for these kernels; for source, the dkms the package meets on "
-                    + "its targets). The rules and what each level does: docs/DKMS-LEVELS.md.")
-    String dkmsLevel = "bookworm";
+                    + "from 3.0.10 to 3.4.3, or bookworm (3.0.10), trixie (3.2.2) or newest (default: for bmdeb, the dkms of each kernel's "
+                    + "Debian release, which would otherwise build for it: bookworm for a 6.1.0-N or +deb12 kernel, trixie for a +deb13 "
+                    + "one; for source, bookworm, the dkms of Debian 12, which the package meets on its targets). The rules and what "
+                    + "each level does: docs/DKMS-LEVELS.md.")
+    String dkmsLevel;
 
     @Option(names = "--json", description = "Print a machine-readable summary on standard output.")
     boolean json;
 
-    /** --dkms-level, checked. */
+    /** --dkms-level, checked; bookworm when not given. */
     DkmsLevel level() {
-        return DkmsLevel.parse(dkmsLevel);
+        return dkmsLevel == null ? DkmsLevel.BOOKWORM : DkmsLevel.parse(dkmsLevel);
+    }
+
+    /** --dkms-level, checked, or null when not given. */
+    DkmsLevel levelGiven() {
+        return dkmsLevel == null ? null : DkmsLevel.parse(dkmsLevel);
     }
 
     /** Refuses values no command can use. */

@@ -40,8 +40,11 @@ public final class ManSections {
     private static final Item MAKE_JOBS = new Item("DKMS_DEB_MAKE_JOBS",
             "A number from 1 to 999: the -j of each kernel's make, instead of the CPUs divided among the kernels built at once.");
     private static final Item CACHE = new Item("XDG_CACHE_HOME",
-            "The per-user cache, default ~/.cache: dkms-deb keeps fetched kernel headers, build logs and an apt-cache package "
-                    + "cache in its dkms-deb folder.");
+            "The per-user cache, default ~/.cache: dkms-deb keeps fetched kernel headers, build logs, an apt-cache package "
+                    + "cache and the build roots of other Debian releases in its dkms-deb folder.");
+    private static final Item MIRROR = new Item("DKMS_DEB_MIRROR",
+            "The Debian archive the build roots of other releases are made from and updated from (default: "
+                    + "http://deb.debian.org/debian; security updates always come from http://deb.debian.org/debian-security).");
     private static final Item CACHE_KERNELS = new Item("XDG_CACHE_HOME",
             "The per-user cache, default ~/.cache: where dkms-deb/apt is (see FILES).");
     private static final Item TMPDIR = new Item("TMPDIR",
@@ -69,6 +72,10 @@ public final class ManSections {
             "The whole build log of each kernel (--log-dir puts the logs elsewhere).");
     private static final Item HEADER_CACHE = new Item("$XDG_CACHE_HOME/dkms-deb/headers/",
             "Kernel headers packages fetched by --fetch-headers and --kernels-from-archive, unpacked, one folder per kernel.");
+    private static final Item ROOTS = new Item("$XDG_CACHE_HOME/dkms-deb/roots/RELEASE-ARCH/",
+            "The build root of a Debian release other than this host's (debootstrap --variant=minbase, its compiler, the headers "
+                    + "of its kernels built here), with RELEASE-ARCH.lock and RELEASE-ARCH.log beside it; remove the folder to free "
+                    + "its space, the next build of that release makes it again.");
     private static final Item APT_CACHE = new Item("$XDG_CACHE_HOME/dkms-deb/apt/",
             "apt-cache's package cache, made when the system's is switched off (Dir::Cache::pkgcache \"\", as in container "
                     + "images); apt rebuilds it when the package lists change.");
@@ -93,14 +100,14 @@ public final class ManSections {
     public static final Map<String, List<Item>> ENVIRONMENT = Map.of(
             "", List.of(EPOCH, DEBFULLNAME, DEBEMAIL, XZ, MAKE_JOBS, CACHE, TMPDIR, PKCS11, GNUPGHOME, JAVA_HOME),
             "source", List.of(EPOCH, DEBFULLNAME, DEBEMAIL, XZ),
-            "bmdeb", List.of(EPOCH_BMDEB, DEBFULLNAME, DEBEMAIL, XZ, MAKE_JOBS, CACHE, TMPDIR, PKCS11),
+            "bmdeb", List.of(EPOCH_BMDEB, DEBFULLNAME, DEBEMAIL, XZ, MAKE_JOBS, CACHE, MIRROR, TMPDIR, PKCS11),
             "kernels", List.of(CACHE_KERNELS),
             "repo", List.of(EPOCH_REPO, GNUPGHOME, CACHE_KERNELS));
 
     /** FILES of each page. */
     public static final Map<String, List<Item>> FILES = Map.of(
             "", List.of(SRC, HEADERS, MOK_KEY, MOK_PUB, LOGS, HEADER_CACHE, APT_CACHE, SCRATCH, REPO_STATE, JAR, CDS),
-            "bmdeb", List.of(SRC, HEADERS, MOK_KEY, MOK_PUB, LOGS, HEADER_CACHE, APT_CACHE, SCRATCH, OUT_LOCK),
+            "bmdeb", List.of(SRC, HEADERS, MOK_KEY, MOK_PUB, LOGS, HEADER_CACHE, ROOTS, APT_CACHE, SCRATCH, OUT_LOCK),
             "kernels", List.of(APT_CACHE),
             "repo", List.of(REPO_STATE, REPO_KEY, APT_CACHE, OS_RELEASE),
             "verify-repo", List.of(REPO_STATE, REPO_KEY, OS_RELEASE));

@@ -58,7 +58,7 @@ public final class DkmsStyleBuild implements KernelBuild {
         Layout layout = r.layout();
         CrossToolchain cross = CrossToolchain.forKernel(k);
         cross.requireInstalled(k, searchPath(r.options().host()));
-        Sandbox sandbox = r.sandbox();
+        Sandbox sandbox = inItsRoot(r.sandbox(), k);
         try (Scratch s = sandbox.enabled() ? Scratch.privateFor(layout, tmpDir(r.options().host())) : Scratch.forBuild(layout)) {
             long t = System.nanoTime();
             Where where = new Where(layout.kbuildDir(), s.hostDir());
@@ -84,7 +84,7 @@ public final class DkmsStyleBuild implements KernelBuild {
                 Sandbox.giveToNobody(s.hostDir());
             }
             Sandbox step = sandbox.enabled() ? sandbox.with(Sandbox.Mount.writable(s.hostDir(), layout.kbuildDir()))
-                    .with(headersMounts(k)) : sandbox;
+                    .with(k.buildRoot() != null ? new Sandbox.Mount[0] : headersMounts(k)) : sandbox;
             Steps steps = new Steps(r, what, build, env, cross, step, where);
             r.phases().since("copy", t);
             t = System.nanoTime();
@@ -103,11 +103,27 @@ public final class DkmsStyleBuild implements KernelBuild {
         }
     }
 
+    /**
+     * The sandbox of a kernel built in a release root ({@link BuildRoot}): that root is the system its steps see. The root
+     * is entered only through the sandbox: --no-sandbox cannot build such a kernel.
+     */
+    private static Sandbox inItsRoot(Sandbox sandbox, KernelTarget k) {
+        if (k.buildRoot() == null) {
+            return sandbox;
+        }
+        if (!sandbox.enabled()) {
+            throw new io.dkmsdeb.model.UsageException(k.release() + " is built in the build root of its Debian release (" + k.buildRoot()
+                    + "), which its steps enter through the sandbox; leave out --no-sandbox to build it");
+        }
+        return sandbox.inRoot(k.buildRoot());
+    }
+
     /** The line of the build log that says where the module's code ran. */
     private static String sandboxLine(Sandbox sandbox) {
         return sandbox.enabled()
                 ? "the module's code runs in a sandbox (bubblewrap: no network, the system read-only, the signing key, /root, /home "
-                        + "and the output directories hidden" + (sandbox.dropsToNobody() ? ", as the user nobody" : "") + ")\n"
+                        + "and the output directories hidden" + (sandbox.dropsToNobody() ? ", as the user nobody" : "")
+                        + (sandbox.inOtherRoot() ? ", in the build root " + sandbox.root() : "") + ")\n"
                 : "the module's code runs WITHOUT a sandbox (--no-sandbox): as this user, with the network and every file it may read\n";
     }
 
@@ -344,7 +360,7 @@ public final class DkmsStyleBuild implements KernelBuild {
         env.put("LC_ALL", "C.UTF-8");
         env.put("kernelver", k.release());
         env.put("arch", k.unameArch());
-        env.put("kernel_source_dir", k.headersDir().toString());
+        env.put("kernel_source_dir", k.headersSeen().toString());
         env.put("dkms_tree", layout.dkmsTree().toString());
         env.put("source_tree", layout.sourceTree().toString());
         env.put("module", r.conf().packageName());
@@ -356,13 +372,19 @@ public final class DkmsStyleBuild implements KernelBuild {
         // as dkms's prepare_build: the compiler the kernel was built with (for a cross build, the
         // target's: aarch64-linux-gnu-gcc-12), when it is installed
         String cc = cross.compiler(k);
-        if (!cc.isEmpty() && CrossToolchain.onPath(cc, env.get("PATH"))) {
+        if (!cc.isEmpty() && CrossToolchain.onPath(cc, k.buildRoot() == null ? env.get("PATH") : inRoot(k.buildRoot(), env.get("PATH")))) {
             env.put("CC", cc);
         }
         env.putAll(cross.kbuildVariables());
         env.putAll(headersElsewhere(k, host));
         env.put("KCFLAGS", prefixMaps(k, layout) + (skipsDebugInfo(r) ? " -g0" : ""));
         return env;
+    }
+
+    /** The directories of {@code path} in the build root {@code root}, as the host reaches them. */
+    private static String inRoot(Path root, String path) {
+        return java.util.Arrays.stream(path.split(":")).filter(d -> d.startsWith("/")).map(d -> root.resolve(d.substring(1)).toString())
+                .collect(java.util.stream.Collectors.joining(":"));
     }
 
     /**
@@ -377,7 +399,7 @@ public final class DkmsStyleBuild implements KernelBuild {
             maps.append(" -ffile-prefix-map=").append(base.resolve("dkms")).append("=/var/lib/dkms")
                     .append(" -ffile-prefix-map=").append(base.resolve("src")).append("=/usr/src");
         }
-        Path headers = k.headersDir().toAbsolutePath();
+        Path headers = k.headersSeen().toAbsolutePath();
         if (headers.getNameCount() > 3 && headers.endsWith(Path.of("usr/src", headers.getFileName().toString()))
                 && !headers.startsWith("/usr/src")) {
             maps.append(" -ffile-prefix-map=").append(headers.getParent().getParent().getParent()).append("=");
@@ -410,6 +432,9 @@ public final class DkmsStyleBuild implements KernelBuild {
      * has them installed. Nothing is set when they are there, so that a build sees what dkms gives it.
      */
     static Map<String, String> headersElsewhere(KernelTarget k, Host host) {
+        if (k.buildRoot() != null) {
+            return Map.of();    // in the root, where its package installs them: /lib/modules/KVER/build
+        }
         Path usual = host.installedHeaders(k.release());
         try {
             if (Files.exists(usual) && Files.isSameFile(usual, k.headersDir())) {

@@ -40,7 +40,7 @@ record MakeCommand(String shellLine, List<String> argv) {
         List<String> crossArgs = cross.makeArguments();
         if (conf.make().isEmpty()) {
             List<String> argv = new ArrayList<>(List.of("make", "-j" + jobs, "KERNELRELEASE=" + k.release(),
-                    "-C", k.headersDir().toString(), "M=" + build));
+                    "-C", k.headersSeen().toString(), "M=" + build));
             argv.addAll(crossArgs);
             argv.addAll(toolchain);
             return new MakeCommand(null, argv);
@@ -59,7 +59,7 @@ record MakeCommand(String shellLine, List<String> argv) {
         if (!conf.clean().isEmpty()) {
             return new MakeCommand(conf.clean(), null);
         }
-        List<String> argv = new ArrayList<>(List.of("make", "-C", k.headersDir().toString(), "M=" + build, "clean"));
+        List<String> argv = new ArrayList<>(List.of("make", "-C", k.headersSeen().toString(), "M=" + build, "clean"));
         argv.addAll(cross.makeArguments());
         return new MakeCommand(null, argv);
     }

@@ -67,6 +67,24 @@ public record Host(Map<String, String> env, Path root) {
         return Files.isRegularFile(build.resolve("Makefile")) && Files.isRegularFile(build.resolve(".config"));
     }
 
+    /**
+     * The Debian release this machine runs: {@code VERSION_CODENAME} of {@code /etc/os-release}; empty when the file
+     * names none (not Debian, or sid before it has a codename).
+     */
+    public java.util.Optional<DebianRelease> debianRelease() {
+        try {
+            for (String line : Files.readAllLines(root.resolve("etc/os-release"), java.nio.charset.StandardCharsets.UTF_8)) {
+                if (line.startsWith("VERSION_CODENAME=")) {
+                    String v = line.substring("VERSION_CODENAME=".length()).replace("\"", "").replace("'", "").strip();
+                    return v.matches("[a-z]+") ? java.util.Optional.of(new DebianRelease(v)) : java.util.Optional.empty();
+                }
+            }
+        } catch (java.io.IOException e) {
+            // no os-release: not known
+        }
+        return java.util.Optional.empty();
+    }
+
     /** {@code /usr/src}: where -dkms packages put module sources. */
     public Path usrSrc() {
         return root.resolve("usr/src");

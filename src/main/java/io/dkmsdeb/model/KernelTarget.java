@@ -15,11 +15,34 @@ import java.util.Optional;
  * @param unameArch   {@code uname -m} style architecture, dkms's {@code arch}
  * @param compression how the kernel's own modules are compressed
  * @param config      the kernel's .config as name to value ({@code CONFIG_X86_64} to {@code y})
+ * @param buildRoot   the root of another Debian release the module is built in (the kernel's release's compiler and
+ *                    headers; {@code headersDir} is then in it), or null to build on this system
  */
 public record KernelTarget(String release, Path headersDir, String debArch, String unameArch, Compression compression,
-                           Map<String, String> config) {
+                           Map<String, String> config, Path buildRoot) {
     public KernelTarget {
         config = Map.copyOf(config);
+        if (buildRoot != null && !headersDir.toAbsolutePath().normalize().startsWith(buildRoot)) {
+            throw new IllegalArgumentException("the headers " + headersDir + " of a kernel built in the root " + buildRoot + " must be in it");
+        }
+    }
+
+    /** A kernel built on this system. */
+    public KernelTarget(String release, Path headersDir, String debArch, String unameArch, Compression compression, Map<String, String> config) {
+        this(release, headersDir, debArch, unameArch, compression, config, null);
+    }
+
+    /** This kernel, built in the release root {@code root}, which holds its headers. */
+    public KernelTarget inRoot(Path root) {
+        return new KernelTarget(release, headersDir, debArch, unameArch, compression, config, root.toAbsolutePath().normalize());
+    }
+
+    /**
+     * The headers as the build's steps see them: {@link #headersDir}, or in a release root the same place inside it
+     * ({@code /usr/src/linux-headers-KVER}).
+     */
+    public Path headersSeen() {
+        return buildRoot == null ? headersDir : Path.of("/").resolve(buildRoot.relativize(headersDir.toAbsolutePath().normalize()));
     }
 
     public Optional<String> configValue(String name) {

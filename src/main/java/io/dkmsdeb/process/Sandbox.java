@@ -30,8 +30,11 @@ import java.util.Optional;
  * @param enabled false for {@code --no-sandbox}: the step runs as it is, as the invoking user
  * @param hidden  paths the step must not see: a directory becomes an empty one, a file an empty file
  * @param mounts  what the step sees of the host besides the read-only system, in this order
+ * @param root    the system the step sees, read-only: {@code /}, the host's, or the root of another Debian release
+ *                (a build root: its compiler, its kernel headers); there, the host's files are not seen at all, and only
+ *                the {@link #hidden} paths that are in that root are hidden
  */
-public record Sandbox(boolean enabled, List<Path> hidden, List<Mount> mounts) {
+public record Sandbox(boolean enabled, List<Path> hidden, List<Mount> mounts, Path root) {
     /** The uid and gid a step runs as when dkms-deb runs as root. */
     public static final int NOBODY = 65534;
     /** The directory that is {@code HOME} inside: empty, on the private {@code /tmp}. */
@@ -40,6 +43,7 @@ public record Sandbox(boolean enabled, List<Path> hidden, List<Mount> mounts) {
     private static final List<Path> ALWAYS_HIDDEN = List.of(Path.of("/root"), Path.of("/home"), Path.of("/var/lib/dkms"), Path.of("/run"),
             Path.of("/var/tmp"), Path.of("/var/mail"), Path.of("/var/spool"), Path.of("/var/backups"), Path.of("/var/log"), Path.of("/srv"),
             Path.of("/mnt"), Path.of("/media"));
+    private static final Path HOST_ROOT = Path.of("/");
     private static final Duration PROBE_TIMEOUT = Duration.ofSeconds(30);
     private static volatile Optional<String> probed;
 
@@ -74,6 +78,22 @@ public record Sandbox(boolean enabled, List<Path> hidden, List<Mount> mounts) {
     public Sandbox {
         hidden = hidden.stream().map(p -> p.toAbsolutePath().normalize()).distinct().toList();
         mounts = List.copyOf(mounts);
+        root = root == null ? HOST_ROOT : root.toAbsolutePath().normalize();
+    }
+
+    /** A sandbox over the host's own system. */
+    public Sandbox(boolean enabled, List<Path> hidden, List<Mount> mounts) {
+        this(enabled, hidden, mounts, HOST_ROOT);
+    }
+
+    /** This sandbox with {@code system} as the read-only system its steps see ({@code null}: the host's). */
+    public Sandbox inRoot(Path system) {
+        return new Sandbox(enabled, hidden, mounts, system);
+    }
+
+    /** True when the steps see another system than the host's. */
+    public boolean inOtherRoot() {
+        return !root.equals(HOST_ROOT);
     }
 
     /** A sandbox hiding {@code hidden} (and what is always hidden), with nothing mounted yet. */
@@ -92,7 +112,7 @@ public record Sandbox(boolean enabled, List<Path> hidden, List<Mount> mounts) {
     public Sandbox with(Mount... more) {
         List<Mount> all = new ArrayList<>(mounts);
         all.addAll(List.of(more));
-        return new Sandbox(enabled, hidden, all);
+        return new Sandbox(enabled, hidden, all, root);
     }
 
     /** True when the step runs as {@link #NOBODY}: a sandbox started by root. Its writable mounts must be that user's. */
@@ -109,26 +129,26 @@ public record Sandbox(boolean enabled, List<Path> hidden, List<Mount> mounts) {
             return List.copyOf(command);
         }
         List<String> argv = new ArrayList<>();
-        boolean root = runsAsRoot();
+        boolean asRoot = runsAsRoot();
         // as root, bubblewrap sets the namespaces up with root's access to the host (so that it can mount what only root
         // may read) and the step is started as nobody with no capability; as another user, bubblewrap runs unprivileged
         // in a user namespace of its own
         argv.addAll(List.of("bwrap", "--die-with-parent", "--new-session"));
-        argv.addAll(root ? List.of("--unshare-ipc", "--unshare-pid", "--unshare-net", "--unshare-uts", "--unshare-cgroup-try")
+        argv.addAll(asRoot ? List.of("--unshare-ipc", "--unshare-pid", "--unshare-net", "--unshare-uts", "--unshare-cgroup-try")
                 : List.of("--unshare-all"));
-        argv.addAll(List.of("--ro-bind", "/", "/", "--dev", "/dev", "--proc", "/proc", "--perms", "1777", "--tmpfs", "/tmp"));
-        for (Path p : hidden.stream().map(Sandbox::real).toList()) {
-            if (Files.isDirectory(p, LinkOption.NOFOLLOW_LINKS)) {
+        argv.addAll(List.of("--ro-bind", root.toString(), "/", "--dev", "/dev", "--proc", "/proc", "--perms", "1777", "--tmpfs", "/tmp"));
+        List<Path> hiddenReal = hidden.stream().map(this::seen).toList();
+        for (Path p : hiddenReal) {
+            if (Files.isDirectory(inside(p), LinkOption.NOFOLLOW_LINKS)) {
                 argv.addAll(List.of("--tmpfs", p.toString()));
-            } else if (Files.exists(p, LinkOption.NOFOLLOW_LINKS)) {
+            } else if (Files.exists(inside(p), LinkOption.NOFOLLOW_LINKS)) {
                 argv.addAll(List.of("--ro-bind", "/dev/null", p.toString()));
             }
         }
         argv.addAll(List.of("--dir", HOME, "--setenv", "HOME", HOME));
-        if (root) {
+        if (asRoot) {
             argv.addAll(List.of("--chmod", "0777", HOME));
         }
-        List<Path> hiddenReal = hidden.stream().map(Sandbox::real).toList();
         java.util.Set<Path> made = new java.util.HashSet<>();
         for (Mount m : mounts) {
             // the directories on the way to a mount that the sandbox makes (on its /tmp, in a hidden directory, or new)
@@ -139,7 +159,7 @@ public record Sandbox(boolean enabled, List<Path> hidden, List<Mount> mounts) {
                 way.add(0, up);
             }
             for (Path dir : way) {
-                boolean madeHere = dir.startsWith("/tmp") || !Files.isDirectory(dir) || hiddenReal.stream().anyMatch(dir::startsWith);
+                boolean madeHere = dir.startsWith("/tmp") || !Files.isDirectory(inside(dir)) || hiddenReal.stream().anyMatch(dir::startsWith);
                 if (madeHere && made.add(dir)) {
                     argv.addAll(List.of("--perms", "0755", "--dir", dir.toString()));
                 }
@@ -154,7 +174,7 @@ public record Sandbox(boolean enabled, List<Path> hidden, List<Mount> mounts) {
             argv.addAll(List.of("--chdir", workDir.toAbsolutePath().toString()));
         }
         argv.add("--");
-        if (root) {
+        if (asRoot) {
             argv.addAll(List.of("setpriv", "--reuid=" + NOBODY, "--regid=" + NOBODY, "--clear-groups", "--inh-caps=-all",
                     "--bounding-set=-all", "--no-new-privs", "--"));
         }
@@ -204,6 +224,16 @@ public record Sandbox(boolean enabled, List<Path> hidden, List<Mount> mounts) {
     /** Forgets what {@link #requireAvailable} found (a test that changes the machine). */
     static void forgetProbe() {
         probed = null;
+    }
+
+    /** Where {@code p}, a path as the step sees it, is on the host: in {@link #root}. */
+    private Path inside(Path p) {
+        return inOtherRoot() ? root.resolve(HOST_ROOT.relativize(p)) : p;
+    }
+
+    /** A hidden path as the step sees it: on the host's system, with its links resolved; in another root, as it is. */
+    private Path seen(Path p) {
+        return inOtherRoot() ? p : real(p);
     }
 
     /** {@code p} with its links resolved when it exists (bubblewrap mounts over the place, not over a link). */

@@ -1,6 +1,7 @@
 package io.dkmsdeb.pipeline.bmdeb;
 
 import io.dkmsdeb.model.Compression;
+import io.dkmsdeb.model.DebianRelease;
 import io.dkmsdeb.model.DkmsLevel;
 import io.dkmsdeb.model.Host;
 import io.dkmsdeb.model.KernelShard;
@@ -14,6 +15,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Objects;
+import java.util.Optional;
 
 /**
  * One bmdeb call, as a value checked when it is built: every option that can be judged without
@@ -56,9 +58,10 @@ public record BmdebRequest(String source, KernelChoice kernels, Packaging packag
      * @param headersDir    --kernel-source-dir (absolute), or null
      * @param fetchHeaders  --fetch-headers
      * @param shard         --shard I/N: only the kernels of the archive's listing in that shard, or null for all
+     * @param release       --release: the Debian release of the kernels, or null to tell it from each kernel's release
      */
     public record KernelChoice(List<String> releases, boolean all, String archiveFilter, Path archiveList, Path headersDir,
-                               boolean fetchHeaders, KernelShard shard) {
+                               boolean fetchHeaders, KernelShard shard, DebianRelease release) {
         public KernelChoice {
             List<String> once = new ArrayList<>(new LinkedHashSet<>(releases));
             if (once.size() < releases.size()) {
@@ -123,13 +126,13 @@ public record BmdebRequest(String source, KernelChoice kernels, Packaging packag
      * @param strip            strip debug symbols (no --no-strip)
      * @param compileDebugInfo --compile-debug-info
      * @param timeoutSeconds   --build-timeout, of each build step
-     * @param dkmsLevel        --dkms-level: the dkms release whose rules dkms.conf is read and built by
+     * @param dkmsLevel        --dkms-level: the dkms release whose rules dkms.conf is read and built by, or null for the
+     *                         dkms of each kernel's Debian release ({@link BmdebRequest#levelFor})
      * @param sandbox          false for --no-sandbox: the module's code runs as this user, unconfined
      */
     public record Build(String arch, int jobs, Compression compression, boolean strip, boolean compileDebugInfo, long timeoutSeconds,
                         DkmsLevel dkmsLevel, boolean sandbox) {
         public Build {
-            Objects.requireNonNull(dkmsLevel, "dkmsLevel");
             if (jobs < 1) {
                 throw new UsageException("-j must be at least 1, got " + jobs);
             }
@@ -186,6 +189,37 @@ public record BmdebRequest(String source, KernelChoice kernels, Packaging packag
     }
 
     /** How long a kernel waits for another call's lock on it ({@link BmdebLock}): --lock-timeout, else --build-timeout. */
+    /**
+     * The Debian release {@code kernel} is built for: --release, else what its release string says ({@code +deb13}: trixie;
+     * {@code 6.1.0-N}: bookworm), else this host's. Empty when none of them tells.
+     */
+    public Optional<DebianRelease> releaseOf(String kernel) {
+        if (kernels.release() != null) {
+            return Optional.of(kernels.release());
+        }
+        return DebianRelease.ofKernel(kernel).or(host::debianRelease);
+    }
+
+    /**
+     * The release whose build root {@code kernel} is built in: its release ({@link #releaseOf}) when that is not this
+     * host's; empty to build on this host (the same release, or headers given with --kernel-source-dir).
+     */
+    public Optional<DebianRelease> buildRootOf(String kernel) {
+        if (kernels.headersDir() != null) {
+            return Optional.empty();
+        }
+        Optional<DebianRelease> own = host.debianRelease();
+        return releaseOf(kernel).filter(r -> own.isPresent() && !own.get().equals(r));
+    }
+
+    /** The dkms level of {@code kernel}: --dkms-level, else that of the dkms its Debian release ships, else bookworm's. */
+    public DkmsLevel levelFor(String kernel) {
+        if (build.dkmsLevel() != null) {
+            return build.dkmsLevel();
+        }
+        return releaseOf(kernel).map(DebianRelease::dkmsLevel).orElse(DkmsLevel.BOOKWORM);
+    }
+
     public Duration lockTimeout() {
         return output.lockTimeout() != null ? output.lockTimeout() : Duration.ofSeconds(build.timeoutSeconds());
     }
@@ -215,7 +249,8 @@ public record BmdebRequest(String source, KernelChoice kernels, Packaging packag
         private boolean strip = true;
         private boolean compileDebugInfo;
         private long buildTimeoutSeconds = 3600;
-        private DkmsLevel dkmsLevel = DkmsLevel.BOOKWORM;
+        private DkmsLevel dkmsLevel;
+        private DebianRelease release;
         private boolean sandbox = true;
         private String signKey;
         private Path signCert;
@@ -256,6 +291,12 @@ public record BmdebRequest(String source, KernelChoice kernels, Packaging packag
 
         public Builder kernelSourceDir(Path dir) {
             this.kernelSourceDir = dir;
+            return this;
+        }
+
+        /** --release: the Debian release of the kernels (null: told by each kernel's release, else this host's). */
+        public Builder release(DebianRelease release) {
+            this.release = release;
             return this;
         }
 
@@ -326,7 +367,7 @@ public record BmdebRequest(String source, KernelChoice kernels, Packaging packag
         }
 
         /** --sign-key and --sign-cert. */
-        /** The dkms release whose rules apply (default: Debian 12's, {@link DkmsLevel#BOOKWORM}). */
+        /** The dkms release whose rules apply (default, null: that of each kernel's Debian release). */
         public Builder dkmsLevel(DkmsLevel level) {
             this.dkmsLevel = level;
             return this;
@@ -382,7 +423,7 @@ public record BmdebRequest(String source, KernelChoice kernels, Packaging packag
         public BmdebRequest build() {
             return new BmdebRequest(source,
                     new KernelChoice(kernels, allKernels, archiveFilter, kernelList, kernelSourceDir, fetchHeaders,
-                            shard == null ? null : KernelShard.parse(shard)),
+                            shard == null ? null : KernelShard.parse(shard), release),
                     new Packaging(revision, moduleVersion, name, maintainer, templates),
                     new Build(arch, jobs, compression, strip, compileDebugInfo, buildTimeoutSeconds, dkmsLevel, sandbox),
                     new SignOptions(signKey, signCert, noSign),

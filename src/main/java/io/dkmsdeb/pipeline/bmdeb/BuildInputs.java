@@ -82,7 +82,7 @@ final class BuildInputs {
         d.add("strip", Boolean.toString(b.strip()));
         d.add("compile-debug-info", Boolean.toString(b.compileDebugInfo()));
         // the default level adds nothing, so that packages built before levels existed stay up to date
-        if (!b.dkmsLevel().equals(io.dkmsdeb.model.DkmsLevel.BOOKWORM)) {
+        if (b.dkmsLevel() != null && !b.dkmsLevel().equals(io.dkmsdeb.model.DkmsLevel.BOOKWORM)) {
             d.add("dkms-level", b.dkmsLevel().release());
         }
         d.add("revision", p.revision());

@@ -6,6 +6,11 @@ import io.dkmsdeb.model.Compression;
 import io.dkmsdeb.deb.DebWriter;
 import io.dkmsdeb.dkmsconf.DkmsConfReader;
 import io.dkmsdeb.kernel.BuildExclusive;
+import io.dkmsdeb.kernel.BuildRoot;
+import io.dkmsdeb.kernel.CrossToolchain;
+import io.dkmsdeb.model.DebianRelease;
+import io.dkmsdeb.model.KernelHeadersException;
+import io.dkmsdeb.model.KernelListing;
 import io.dkmsdeb.kernel.HeadersFetcher;
 import io.dkmsdeb.kernel.KernelBuild;
 import io.dkmsdeb.kernel.KernelHeaders;
@@ -178,14 +183,24 @@ final class KernelRun {
     private KernelResult upToDate() {
         BmdebRequest r = plan.request();
         // the inputs are named before any download, so that an unchanged kernel costs no headers
-        Optional<String> headersId = BuildInputs.headersId(kernel, r.kernels().headersDir(), plan.listed().get(kernel), r.host());
-        if (headersId.isEmpty()) {
+        Optional<String> headersId = r.buildRootOf(kernel).isPresent() ? Optional.empty()
+                : BuildInputs.headersId(kernel, r.kernels().headersDir(), plan.listed().get(kernel), r.host());
+        if (headersId.isEmpty() && r.buildRootOf(kernel).isPresent()) {
+            // the headers and the compiler of the release's root: the root is made or refreshed first
+            KernelTarget got = headers();
+            headersId = Optional.of("linux-headers-" + kernel + "=" + rootRelease(got).installedVersion(kernel).orElse("?")
+                    + " in the " + r.buildRootOf(kernel).get() + " build root");
+            fetched = got;
+        } else if (headersId.isEmpty()) {
             KernelTarget got = headers();
             headersId = Optional.of(BuildInputs.headersId(kernel, r.kernels().headersDir(), plan.listed().get(kernel), r.host())
                     .orElseGet(() -> BuildInputs.treeId(got.headersDir())));
             fetched = got;
         }
-        digest = headersId.map(id -> plan.inputs().forKernel(kernel, id)).orElse(null);
+        // a level that follows the kernel's release, other than the default, is an input of this kernel
+        String level = r.build().dkmsLevel() == null && !r.levelFor(kernel).equals(DkmsLevel.BOOKWORM) ? " dkms-level="
+                + r.levelFor(kernel).release() : "";
+        digest = headersId.map(id -> plan.inputs().forKernel(kernel, id + level)).orElse(null);
         known = BmdebPackages.forKernel(r.output().dir(), r.reuse().from(), kernel);
         if (digest != null && !r.reuse().rebuild()) {
             Optional<Path> done = BmdebPackages.withInputs(known, digest);
@@ -235,14 +250,46 @@ final class KernelRun {
         return built;
     }
 
-    /** --kernel-source-dir, else /lib/modules/KVER/build, else (--fetch-headers) the downloaded headers. */
+    /**
+     * --kernel-source-dir, else for a kernel of another Debian release than this host's its headers in that release's
+     * build root ({@link BuildRoot}), else /lib/modules/KVER/build, else (--fetch-headers) the downloaded headers.
+     */
     private KernelTarget headers() {
         BmdebRequest r = plan.request();
+        Optional<DebianRelease> release = r.buildRootOf(kernel);
+        if (release.isPresent()) {
+            BuildRoot root = new BuildRoot(release.get(), rootArch(), r.host());
+            Path dir = root.withHeaders(kernel);
+            Log.info("[" + kernel + "] a " + release.get() + " kernel: built in the " + release.get() + " build root " + dir);
+            return KernelHeaders.locate(kernel, root.headersOf(kernel), r.build().arch(), r.build().compression(), r.host()).inRoot(dir);
+        }
         Path headers = r.kernels().headersDir();
         if (headers == null && r.kernels().fetches() && !r.host().headersInstalled(kernel)) {
             headers = HeadersFetcher.fetch(kernel, r.host().env());
         }
         return KernelHeaders.locate(kernel, headers, r.build().arch(), r.build().compression(), r.host());
+    }
+
+    /** The build root of a kernel {@link #headers} placed in one. */
+    private BuildRoot rootRelease(KernelTarget k) {
+        return new BuildRoot(plan.request().buildRootOf(kernel).orElseThrow(), rootArch(), plan.request().host());
+    }
+
+    /**
+     * The architecture of this kernel's build root: this machine's; a kernel of another architecture (by --arch, the
+     * archive's listing or its flavour) is refused, as a root does not cross-build.
+     */
+    private String rootArch() {
+        String host = CrossToolchain.buildHostArch();
+        KernelListing.Kernel listed = plan.listed().get(kernel);
+        String arch = plan.request().build().arch() != null ? plan.request().build().arch()
+                : listed != null ? listed.arch() : kernel.substring(kernel.lastIndexOf('-') + 1);
+        if (!arch.equals(host)) {
+            throw new KernelHeadersException(kernel + " is a " + arch + " kernel of " + plan.request().buildRootOf(kernel).orElseThrow()
+                    + ", built in a build root of that release, and a build root is of this machine's architecture (" + host
+                    + "); build it on a " + arch + " machine of that release, or give its headers and cross compiler with --kernel-source-dir");
+        }
+        return arch;
     }
 
     /**
@@ -267,9 +314,9 @@ final class KernelRun {
     private ModuleSource read(KernelTarget k) {
         ModuleSourceLoader loader = new ModuleSourceLoader(plan.templates(), plan.sandbox());
         String versionOption = plan.request().packaging().moduleVersion();
-        DkmsLevel level = plan.request().build().dkmsLevel();
+        DkmsLevel level = plan.request().levelFor(kernel);
         ModuleSource first = loader.load(plan.dir(), versionOption, plan.moduleNameOption(), DkmsConfReader.Context.onTarget(k.release(),
-                k.unameArch(), k.headersDir().toString()).at(level));
+                k.unameArch(), k.headersSeen().toString()).at(level));
         DkmsConf named = first.conf();
         module = named.packageName();
         version = named.packageVersion();
@@ -278,7 +325,7 @@ final class KernelRun {
             return first;
         }
         ModuleSource source = loader.load(plan.dir(), versionOption, plan.moduleNameOption(), new DkmsConfReader.Context(k.release(),
-                k.unameArch(), k.headersDir().toString(), layout.dkmsTree().toString(), layout.sourceTree().toString(), module, version, level));
+                k.unameArch(), k.headersSeen().toString(), layout.dkmsTree().toString(), layout.sourceTree().toString(), module, version, level));
         module = source.conf().packageName();
         version = source.conf().packageVersion();
         return source;

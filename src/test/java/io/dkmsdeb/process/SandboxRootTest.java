@@ -1,0 +1,44 @@
+package io.dkmsdeb.process;
+
+import org.junit.jupiter.api.Tag;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Collections;
+import java.util.List;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/** The command line of a sandbox over the host's system and over a build root of another release (no process is run). */
+@Tag("unit")
+class SandboxRootTest {
+    @TempDir
+    Path root;
+
+    @Test
+    void theHostsSystemIsTheDefaultRoot() {
+        Sandbox s = Sandbox.hiding(List.of());
+        assertThat(s.inOtherRoot()).isFalse();
+        assertThat(Collections.indexOfSubList(s.wrap(List.of("true"), null), List.of("--ro-bind", "/", "/"))).isPositive();
+    }
+
+    @Test
+    void aBuildRootIsTheSystemAndOnlyItsOwnPathsAreHidden() throws IOException {
+        Files.createDirectories(root.resolve("root"));
+        Files.createDirectories(root.resolve("var/lib/dkms"));
+        Sandbox s = Sandbox.hiding(List.of(Path.of("/srv/keys/mok.key"), Path.of("/work/out"))).inRoot(root)
+                .with(Sandbox.Mount.writable(root.resolve("root"), Path.of("/tmp/dkms-deb-root/build/k/hello-1.0")));
+        List<String> argv = s.wrap(List.of("make"), Path.of("/tmp/dkms-deb-root/build/k/hello-1.0"));
+        assertThat(s.inOtherRoot()).isTrue();
+        assertThat(Collections.indexOfSubList(argv, List.of("--ro-bind", root.toString(), "/"))).isPositive();
+        assertThat(Collections.indexOfSubList(argv, List.of("--ro-bind", "/", "/"))).isNegative();
+        assertThat(Collections.indexOfSubList(argv, List.of("--tmpfs", "/root"))).as("in the root: hidden").isPositive();
+        assertThat(Collections.indexOfSubList(argv, List.of("--tmpfs", "/var/lib/dkms"))).isPositive();
+        assertThat(argv).as("host paths the root has not: nothing to hide, nothing made in the read-only root")
+                .doesNotContain("/work/out", "/srv/keys/mok.key", "/home");
+        assertThat(argv.subList(argv.indexOf("--"), argv.size())).endsWith("make");
+    }
+}
