@@ -269,7 +269,8 @@ public final class BuildRoot {
         Log.info("installing " + pkg + " into the " + release + " build root");
         if (!knownToApt(kernel)) {
             throw new KernelHeadersException("the " + release + " archive (" + mirror() + ") has no " + pkg + "; check the kernel release "
-                    + "(dkms-deb kernels --release " + release + " lists what it serves), or give its release with --release");
+                    + "(apt-cache search linux-headers on a " + release + " machine lists them), give its release with --release, or "
+                    + "build against headers of your own with --kernel-source-dir DIR");
         }
         inRoot("apt-get install " + pkg, List.of("apt-get", "-q", "-y", "install", pkg));
     }

@@ -54,6 +54,15 @@ public record DebianRelease(String codename) {
         return PLAIN_ABIS.stream().filter(p -> kernelRelease.startsWith(p[0])).findFirst().map(p -> new DebianRelease(p[1]));
     }
 
+    /**
+     * The release a kernel's release string names itself ({@code +debN}); empty for one without the
+     * suffix, whose release is only inferred from its series ({@link #ofKernel}).
+     */
+    public static Optional<DebianRelease> namedBy(String kernelRelease) {
+        Matcher m = DEB_SUFFIX.matcher(kernelRelease);
+        return m.find() ? ofNumber(Integer.parseInt(m.group(1))) : Optional.empty();
+    }
+
     private static Optional<DebianRelease> ofNumber(int number) {
         int i = number - FIRST;
         return i >= 0 && i < BY_NUMBER.size() ? Optional.of(new DebianRelease(BY_NUMBER.get(i))) : Optional.empty();

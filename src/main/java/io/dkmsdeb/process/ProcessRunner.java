@@ -164,7 +164,20 @@ public final class ProcessRunner {
         }
         java.util.Set<Long> groups = new java.util.HashSet<>();
         running.forEach(p -> groups.add(p.pid()));
-        ProcessHandle.allProcesses().filter(h -> groups.contains(processGroup(h.pid()))).forEach(ProcessHandle::destroyForcibly);
+        List<ProcessHandle> members = ProcessHandle.allProcesses().filter(h -> groups.contains(processGroup(h.pid()))).toList();
+        members.forEach(ProcessHandle::destroyForcibly);
+        // gone before their files are removed: a process that still writes would leave a file behind
+        long until = System.nanoTime() + TimeUnit.SECONDS.toNanos(2);
+        for (ProcessHandle h : java.util.stream.Stream.concat(running.stream().map(Process::toHandle), members.stream()).toList()) {
+            try {
+                h.onExit().get(Math.max(0, until - System.nanoTime()), TimeUnit.NANOSECONDS);
+            } catch (java.util.concurrent.TimeoutException | java.util.concurrent.ExecutionException e) {
+                break;
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                break;
+            }
+        }
         return running.size();
     }
 

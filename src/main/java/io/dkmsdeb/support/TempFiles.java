@@ -19,6 +19,8 @@ import java.util.regex.Pattern;
  */
 public final class TempFiles {
     private static final Set<Path> LIVE = ConcurrentHashMap.newKeySet();
+    /** Set by {@link #removeAll}: the process is stopping, and what is made after is removed at once. */
+    private static volatile boolean closed;
     /** {@code dkms-deb-KIND-PID-}: the start of every name made here. */
     private static final Pattern NAME = Pattern.compile("dkms-deb-[a-z]+-(\\d{1,10})-.*");
 
@@ -29,25 +31,46 @@ public final class TempFiles {
         return "dkms-deb-" + kind + "-" + ProcessHandle.current().pid() + "-";
     }
 
+    private static void requireOpen(String kind) throws IOException {
+        if (closed) {
+            throw new java.io.InterruptedIOException("not making a " + kind + " temporary file: dkms-deb is stopping");
+        }
+    }
+
+    /** Removes {@code made} when the process began stopping while it was being made. */
+    private static void requireStillOpen(Path made, String kind) throws IOException {
+        if (closed) {
+            delete(made);
+            requireOpen(kind);
+        }
+    }
+
     /** A new private directory (0700) in {@code parent}, or in the system's temporary directory when null. */
     public static Path directory(Path parent, String kind) throws IOException {
+        requireOpen(kind);
         var mode = PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------"));
         Path dir = parent == null ? Files.createTempDirectory(prefix(kind), mode) : Files.createTempDirectory(parent, prefix(kind), mode);
         LIVE.add(dir);
+        requireStillOpen(dir, kind);
         return dir;
     }
 
     /** A new private file (0600) in {@code parent}, or in the system's temporary directory when null. */
     public static Path file(Path parent, String kind, String suffix) throws IOException {
+        requireOpen(kind);
         var mode = PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------"));
         Path file = parent == null ? Files.createTempFile(prefix(kind), suffix, mode) : Files.createTempFile(parent, prefix(kind), suffix, mode);
         LIVE.add(file);
+        requireStillOpen(file, kind);
         return file;
     }
 
     /** Counts {@code path}, made elsewhere, among this process's temporary files. */
     public static Path track(Path path) {
         LIVE.add(path);
+        if (closed) {
+            delete(path);
+        }
         return path;
     }
 
@@ -68,9 +91,13 @@ public final class TempFiles {
 
     /** Removes every temporary file of this process that is still there; returns how many. */
     public static int removeAll() {
+        closed = true;
         List<Path> all = List.copyOf(LIVE);
         all.forEach(TempFiles::delete);
-        return all.size();
+        // a second pass: what a thread made between the first and the flag (it sees the flag now)
+        List<Path> late = List.copyOf(LIVE);
+        late.forEach(TempFiles::delete);
+        return all.size() + late.size();
     }
 
     /**

@@ -14,7 +14,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 /**
- * The packages {@code dkms-deb source} makes of the combined tree (acme-sense: two -dkms packages,
+ * The packages {@code dkms-deb source} makes of every tree of debhelper's features (pciled: Architecture amd64;
+ * hidkey: udev rules, triggers, an initramfs hook; gpsync: plain override_dh_install), of the combined tree (acme-sense: two -dkms packages,
  * udev rules, triggers, own postinst and postrm, maintscript, links, dirs, man page) and of fanctl
  * (all four own maintainer scripts), installed together with one {@code dpkg -i} in an
  * {@link IsolatedRoot} and purged together: dkms builds every module for every kernel with headers;
@@ -32,8 +33,11 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 @Tag("tools")
 @Tag("root")
 class VendorTreeDebhelperInstallTest {
-    private static final List<String> UDEV_RULES = List.of("/lib/udev/rules.d/60-acme-sense-dkms.rules");
-    private static final List<String> TREES = List.of("acme-sense-5.0", "fanctl-0.8");
+    private static final List<String> UDEV_RULES = List.of("/lib/udev/rules.d/60-acme-sense-dkms.rules",
+            "/lib/udev/rules.d/60-hidkey-dkms.rules");
+    /** What the other trees install besides the sources: hidkey's initramfs hook, gpsync's override_dh_install file. */
+    private static final List<String> OTHER_FILES = List.of("/usr/share/initramfs-tools/hooks/hidkey", "/etc/modules-load.d/gpsync.conf");
+    private static final List<String> TREES = List.of("acme-sense-5.0", "fanctl-0.8", "pciled-0.4", "hidkey-2.3", "gpsync-1.0");
     /** What the packages' own postinst scripts write on configure (their postrm removes it on purge). */
     private static final List<String> OWN_SCRIPT_STATE = List.of("/var/lib/fanctl/state", "/var/lib/acme-sense/acme-sense-dkms.state");
 
@@ -46,7 +50,7 @@ class VendorTreeDebhelperInstallTest {
         List<String> kernels = Kernels.withHeaders();
         assertThat(kernels).as("kernel headers installed by .ci/run").isNotEmpty();
         List<VendorTree> trees = VendorTree.DEBHELPER_FEATURES.stream().filter(t -> TREES.contains(t.dir())).toList();
-        assertThat(trees).hasSize(3);
+        assertThat(trees).hasSize(6);
         List<String> packages = trees.stream().map(VendorTree::packageName).toList();
         List<Path> machinePaths = new ArrayList<>();
         for (VendorTree t : trees) {
@@ -54,6 +58,7 @@ class VendorTreeDebhelperInstallTest {
             machinePaths.add(Path.of("/var/lib/dkms", t.moduleName()));
         }
         UDEV_RULES.forEach(r -> machinePaths.add(Path.of(r)));
+        OTHER_FILES.forEach(f -> machinePaths.add(Path.of(f)));
         machinePaths.add(Path.of("/var/lib/fanctl"));
         machinePaths.add(Path.of("/var/lib/acme-sense"));
         IsolatedRoot.assertMachineHasNone(packages, machinePaths);
@@ -86,8 +91,8 @@ class VendorTreeDebhelperInstallTest {
                 assertThat(DkmsInstallTest.installedModule(root, kernel, t.modules().get(0))).as(t.moduleName() + " for " + kernel).isNotNull();
             }
         }
-        for (String rule : UDEV_RULES) {
-            assertThat(root.exists(rule)).as(rule).isTrue();
+        for (String file : java.util.stream.Stream.concat(UDEV_RULES.stream(), OTHER_FILES.stream()).toList()) {
+            assertThat(root.exists(file)).as(file).isTrue();
         }
         assertThat(root.read("/var/lib/fanctl/state")).isEqualTo("fanctl-dkms configured\n");
         assertThat(root.read("/var/lib/acme-sense/acme-sense-dkms.state")).isEqualTo("configured\n");
@@ -108,8 +113,11 @@ class VendorTreeDebhelperInstallTest {
                 assertThat(DkmsInstallTest.installedModule(root, kernel, t.modules().get(0))).as(t.moduleName() + " for " + kernel).isNull();
             }
         }
-        for (String path : List.of(UDEV_RULES.get(0), OWN_SCRIPT_STATE.get(0), OWN_SCRIPT_STATE.get(1),
-                "/var/lib/fanctl", "/var/lib/acme-sense", "/usr/share/fanctl/source")) {
+        List<String> gone = new ArrayList<>(List.of(OWN_SCRIPT_STATE.get(0), OWN_SCRIPT_STATE.get(1), "/var/lib/fanctl",
+                "/var/lib/acme-sense", "/usr/share/fanctl/source"));
+        gone.addAll(UDEV_RULES);
+        gone.addAll(OTHER_FILES);
+        for (String path : gone) {
             assertThat(root.exists(path)).as("after purge: " + path).isFalse();
         }
 

@@ -201,15 +201,18 @@ public record BmdebRequest(String source, KernelChoice kernels, Packaging packag
     }
 
     /**
-     * The release whose build root {@code kernel} is built in: its release ({@link #releaseOf}) when that is not this
-     * host's; empty to build on this host (the same release, or headers given with --kernel-source-dir).
+     * The release whose build root {@code kernel} is built in: --release, else the release the kernel's name says
+     * ({@code +debN}), when that is not this host's; empty to build on this host (the same release, headers given with
+     * --kernel-source-dir, or a kernel whose name does not say its release: a build root costs a debootstrap, which a
+     * mistyped release must not set off).
      */
     public Optional<DebianRelease> buildRootOf(String kernel) {
         if (kernels.headersDir() != null) {
             return Optional.empty();
         }
         Optional<DebianRelease> own = host.debianRelease();
-        return releaseOf(kernel).filter(r -> own.isPresent() && !own.get().equals(r));
+        Optional<DebianRelease> named = kernels.release() != null ? Optional.of(kernels.release()) : DebianRelease.namedBy(kernel);
+        return named.filter(r -> own.isPresent() && !own.get().equals(r));
     }
 
     /** The dkms level of {@code kernel}: --dkms-level, else that of the dkms its Debian release ships, else bookworm's. */
