@@ -395,13 +395,17 @@ public final class DkmsStyleBuild implements KernelBuild {
      */
     static String prefixMaps(KernelTarget k, Layout layout) {
         StringBuilder maps = new StringBuilder();
+        // only paths KCFLAGS can carry (make splits it at spaces): the link kbuild builds through stands for a path with one
         for (Path base : new java.util.LinkedHashSet<>(List.of(layout.kbuildDir(), layout.dir()))) {
+            if (!Layout.kbuildSafe(base.toString())) {
+                continue;
+            }
             maps.append(" -ffile-prefix-map=").append(base.resolve("dkms")).append("=/var/lib/dkms")
                     .append(" -ffile-prefix-map=").append(base.resolve("src")).append("=/usr/src");
         }
         Path headers = k.headersSeen().toAbsolutePath();
         if (headers.getNameCount() > 3 && headers.endsWith(Path.of("usr/src", headers.getFileName().toString()))
-                && !headers.startsWith("/usr/src")) {
+                && !headers.startsWith("/usr/src") && Layout.kbuildSafe(headers.toString())) {
             maps.append(" -ffile-prefix-map=").append(headers.getParent().getParent().getParent()).append("=");
         }
         return maps.toString().strip();

@@ -49,7 +49,15 @@ class BmdebPathsTest {
     void aTmpdirWithASpaceAndAQuote() throws IOException {
         Path tmp = Files.createDirectories(work.resolve(ODD).resolve("tmp"));
         Path out = work.resolve("out");
+        // in the sandbox, the scratch tree is a private directory of the run in TMPDIR, removed at the end
         assertBuilt(bmdeb(Map.of("TMPDIR", tmp.toString()), module(work), out), out);
+        try (Stream<Path> s = Files.list(tmp)) {
+            assertThat(s.map(p -> p.getFileName().toString()).toList()).as("nothing of the run left in TMPDIR")
+                    .noneMatch(n -> n.startsWith("dkms-deb-build-"));
+        }
+        // without it, the scratch tree is TMPDIR/dkms-deb-USER, reached through a link kbuild can take
+        Path outside = work.resolve("out-no-sandbox");
+        assertBuilt(bmdeb(Map.of("TMPDIR", tmp.toString()), module(work), outside, "--no-sandbox"), outside);
         try (Stream<Path> s = Files.list(tmp)) {
             assertThat(s.map(p -> p.getFileName().toString()).toList()).as("the scratch tree went to TMPDIR").contains("dkms-deb-"
                     + System.getProperty("user.name"));
