@@ -29,7 +29,7 @@ class SandboxRootTest {
     void aBuildRootIsTheSystemAndOnlyItsOwnPathsAreHidden() throws IOException {
         Files.createDirectories(root.resolve("root"));
         Files.createDirectories(root.resolve("var/lib/dkms"));
-        Sandbox s = Sandbox.hiding(List.of(Path.of("/srv/keys/mok.key"), Path.of("/work/out"))).inRoot(root)
+        Sandbox s = Sandbox.hiding(List.of(Path.of("/srv/keys/mok.key"), Path.of("/srv/build/out"))).inRoot(root)
                 .with(Sandbox.Mount.writable(root.resolve("root"), Path.of("/tmp/dkms-deb-root/build/k/hello-1.0")));
         List<String> argv = s.wrap(List.of("make"), Path.of("/tmp/dkms-deb-root/build/k/hello-1.0"));
         assertThat(s.inOtherRoot()).isTrue();
@@ -38,7 +38,7 @@ class SandboxRootTest {
         assertThat(Collections.indexOfSubList(argv, List.of("--tmpfs", "/root"))).as("in the root: hidden").isPositive();
         assertThat(Collections.indexOfSubList(argv, List.of("--tmpfs", "/var/lib/dkms"))).isPositive();
         assertThat(argv).as("host paths the root has not: nothing to hide, nothing made in the read-only root")
-                .doesNotContain("/work/out", "/srv/keys/mok.key", "/home");
+                .doesNotContain("/srv/build/out", "/srv/keys/mok.key", "/home");
         assertThat(argv.subList(argv.indexOf("--"), argv.size())).endsWith("make");
     }
 }
