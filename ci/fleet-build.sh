@@ -25,6 +25,10 @@
 #                   directory on this agent)
 #   REPO_DIR        the published repository (default: repo)
 #   PRUNE_CACHE     1: after the build, remove from the header cache every kernel the listing no longer has
+#   HEADERS_ARCHIVE a tar file that carries the header cache from one run to the next (a CI cache that keeps only
+#                   plain files, such as GitLab's zip, would store every file the kernels share once per kernel): read
+#                   into $XDG_CACHE_HOME/dkms-deb/headers before the build when it exists, written back after it (tar
+#                   keeps the hard links), and the unpacked cache then removed
 #   DKMS_DEB        the dkms-deb command (default: dkms-deb)
 #   BMDEB_ARGS      more bmdeb options, split at spaces, no quoting (e.g. "--revision 1 --rebuild")
 set -eu
@@ -60,6 +64,15 @@ case "$part" in
         ;;
 esac
 dir="$out/$id"
+headers="${XDG_CACHE_HOME:-${HOME:-}/.cache}/dkms-deb/headers"
+if [ -n "${HEADERS_ARCHIVE:-}" ] && [ -f "$HEADERS_ARCHIVE" ]; then
+    mkdir -p "$headers"
+    if tar -xf "$HEADERS_ARCHIVE" -C "$headers"; then
+        echo "fleet-build: header cache read from $HEADERS_ARCHIVE ($(du -sh "$headers" | cut -f1))" >&2
+    else
+        echo "fleet-build: warning: $HEADERS_ARCHIVE could not be read; the headers are fetched again" >&2
+    fi
+fi
 rm -rf "$dir"
 mkdir -p "$dir/logs"
 [ -z "$reuse" ] || set -- "$@" --reuse-from "$reuse"
@@ -77,6 +90,18 @@ fi
 echo "fleet-build: $id: $(jq -r '[.kernels[].result] | if length == 0 then "no kernel in this part" else group_by(.) | map("\(length) \(.[0])") | join(", ") end' "$dir/bmdeb.json") (exit $rc)"
 if [ "${PRUNE_CACHE:-}" = 1 ]; then
     $dkms_deb kernels --kernel-list "$listing" --prune-cache >/dev/null || echo "fleet-build: warning: pruning the header cache failed" >&2
+fi
+if [ -n "${HEADERS_ARCHIVE:-}" ] && [ -d "$headers" ]; then
+    # unfinished fetches and lock files stay out; the written archive replaces the old one only when complete
+    mkdir -p "$(dirname "$HEADERS_ARCHIVE")"
+    if tar -cf "$HEADERS_ARCHIVE.tmp" -C "$headers" --exclude='./.tmp-*' --exclude='./*.lock' --sort=name . \
+        && mv "$HEADERS_ARCHIVE.tmp" "$HEADERS_ARCHIVE"; then
+        rm -rf "$headers"
+        echo "fleet-build: header cache written to $HEADERS_ARCHIVE ($(du -h "$HEADERS_ARCHIVE" | cut -f1))" >&2
+    else
+        rm -f "$HEADERS_ARCHIVE.tmp"
+        echo "fleet-build: warning: the header cache could not be written to $HEADERS_ARCHIVE" >&2
+    fi
 fi
 # Files written as root in a container stay deletable by the CI user who owns the workspace.
 if [ "$(id -u)" = 0 ]; then

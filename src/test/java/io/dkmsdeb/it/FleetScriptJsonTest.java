@@ -112,4 +112,49 @@ class FleetScriptJsonTest {
         }
         assertThat(work.resolve("out")).doesNotExist();
     }
+
+    /**
+     * GitLab keeps a job's cache as a zip, which stores a file with several names (the header files the kernels share) once
+     * per name. With HEADERS_ARCHIVE, ci/fleet-build.sh carries the header cache as one tar instead: read before the build,
+     * written back after it with the links kept, and the unpacked cache removed so that only the tar goes into GitLab's zip.
+     */
+    @Test
+    void theHeaderCacheTravelsBetweenRunsAsOneTarThatKeepsItsHardLinks() throws IOException {
+        Path headers = work.resolve("cache/dkms-deb/headers");
+        byte[] shared = new byte[1 << 20];
+        new java.util.Random(1).nextBytes(shared);
+        Path object = Files.createDirectories(headers.resolve(".objects/ab")).resolve("ab01-rw-r--r--");
+        Files.write(object, shared);
+        for (String k : List.of("6.1.0-57-amd64", "6.1.0-57-cloud-amd64")) {
+            Path f = Files.createDirectories(headers.resolve(k + "/usr/src/linux-headers-" + k)).resolve("Module.symvers");
+            Files.createLink(f, object);
+            Files.writeString(headers.resolve(k + "/.complete"), "");
+        }
+        Files.createDirectories(headers.resolve(".tmp-6.1.0-58-amd64-999999"));
+        Files.writeString(headers.resolve("6.1.0-57-amd64.lock"), "");
+        Path symvers = headers.resolve("6.1.0-57-amd64/usr/src/linux-headers-6.1.0-57-amd64/Module.symvers");
+        // the stand-in bmdeb notes how many names the shared file has while it builds
+        Files.writeString(dkmsDeb, Files.readString(dkmsDeb).replace("  bmdeb)", "  bmdeb) stat -c 'links %h' '" + symvers
+                + "' >> '" + work.resolve("calls.log") + "' 2>&1\n        "));
+        Path archive = work.resolve("ci-cache/dkms-deb-headers.tar");
+        Files.writeString(Files.createDirectories(work.resolve("out")).resolve("kernels.json"), "{\"kernels\":[],\"metas\":[]}\n");
+        Map<String, String> env = Map.of("XDG_CACHE_HOME", work.resolve("cache").toString(), "HEADERS_ARCHIVE", archive.toString(),
+                "ONE_KERNEL", "1");
+
+        Cmd.Result first = run("ci/fleet-build.sh", env, "1/2", "src");
+        assertThat(first.exit()).as(first.toString()).isZero();
+        assertThat(headers).as("only the tar is left for the CI cache").doesNotExist();
+        assertThat(archive).isRegularFile();
+        assertThat(Files.size(archive)).as("the shared file is stored once").isBetween((long) shared.length, 3L * shared.length / 2);
+        String listing = Cmd.ok("tar", "-tvf", archive.toString()).out();
+        assertThat(listing).contains("link to").doesNotContain(".tmp-").doesNotContain(".lock");
+
+        // the next run on a fresh runner: only the tar came back
+        Cmd.Result second = run("ci/fleet-build.sh", env, "1/2", "src");
+        assertThat(second.exit()).as(second.toString()).isZero();
+        assertThat(calls()).as("the first build saw the cache as it was made, the second the one read back from the tar, links and all")
+                .filteredOn(c -> c.startsWith("links ")).containsExactly("links 3", "links 3");
+        assertThat(second.err()).contains("fleet-build: header cache read from " + archive);
+        assertThat(Files.size(archive)).isBetween((long) shared.length, 3L * shared.length / 2);
+    }
 }
