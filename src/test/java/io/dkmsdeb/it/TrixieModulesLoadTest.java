@@ -29,11 +29,11 @@ import static org.assertj.core.api.Assertions.assertThat;
  * trixie's own *-dkms packages, given as the package files that trixie's archive serves (fetched with {@code apt-get
  * download} by the trixie build root's apt, the root bound read-only). Then trixie's own {@code vmlinuz} of that kernel,
  * which its headers brought into the build root, boots under qemu (TCG) with a busybox initramfs that insmods the
- * packages' modules after the kernel's own modules they need (v4l2loopback needs videodev and mc), taken from the
- * root's {@code lib/modules/KVER} in the order {@link ConformanceLoad} resolves: each must be in /proc/modules, and
- * the kernel log must have no "Unknown symbol", "disagrees about version" or "invalid module format". The root is
- * read, never changed: the packages' .ko.xz and the kernel's own go into the initramfs compressed, and busybox insmod
- * decompresses them (see {@link QemuBoot}).
+ * packages' modules after the kernel's own modules they need (v4l2loopback needs videodev and mc), from the root's
+ * {@code lib/modules/KVER}, in the order {@link ConformanceLoad} resolves: each must be in /proc/modules, and the kernel
+ * log must have no "Unknown symbol", "disagrees about version" or "invalid module format". The root is read, never
+ * changed: the image and those modules are copied out of it. The packages' .ko.xz and the kernel's own go into the
+ * initramfs compressed, and busybox insmod decompresses them (see {@link QemuBoot}).
  */
 @Tag("kernel")
 @Tag("network")
@@ -90,16 +90,32 @@ class TrixieModulesLoadTest {
         assertThat(ours).as("the packages' modules, compressed as trixie's own").allSatisfy(p -> assertThat(p.toString()).endsWith(".ko.xz"));
         assertThat(ours.stream().map(p -> ConformanceLoad.modName(p.getFileName().toString())).toList())
                 .containsExactlyInAnyOrderElementsOf(MODULES);
+        for (Path ko : ours) {
+            assertThat(Cmd.ok("modinfo", "-F", "vermagic", ko.toString()).out()).as("vermagic of %s", ko.getFileName()).startsWith(kernel + " ");
+        }
 
-        // trixie's own kernel, as its headers brought it into the root; only read
-        Path image = root.dir().resolve("boot/vmlinuz-" + kernel);
-        assertThat(image).as("the kernel image in the build root (trixie's headers depend on it)").isRegularFile();
-        ConformanceLoad.KernelModules km = ConformanceLoad.kernelModules(kernel, root.dir().resolve("lib/modules").resolve(kernel));
-        ConformanceLoad.Plan plan = ConformanceLoad.plan(ours, km);
+        // trixie's own kernel, as its headers brought it into the root: the image and the modules the plan needs copied out,
+        // the root's lock held meanwhile (no refresh of the root changes them halfway)
+        Path copies = Files.createDirectories(work.resolve("kernel"));
+        ConformanceLoad.Plan plan = locked(root, () -> {
+            Path inRoot = root.dir().resolve("boot/vmlinuz-" + kernel);
+            assertThat(inRoot).as("the kernel image in the build root (trixie's headers depend on it)").isRegularFile();
+            Files.copy(inRoot, copies.resolve(inRoot.getFileName()));
+            Path tree = root.dir().resolve("lib/modules").resolve(kernel);
+            ConformanceLoad.Plan p = ConformanceLoad.plan(ours, ConformanceLoad.kernelModules(kernel, tree));
+            for (String dep : p.kernelDeps()) {
+                Path f = p.files().stream().filter(x -> x.startsWith(tree) && ConformanceLoad.modName(x.getFileName().toString()).equals(dep))
+                        .findFirst().orElseThrow();
+                Files.copy(f, copies.resolve(f.getFileName()));
+            }
+            return p;
+        });
         assertThat(plan.untried()).as("modules whose dependencies are found nowhere").isEmpty();
         assertThat(plan.kernelDeps()).as("the kernel's own modules v4l2loopback needs").contains("videodev");
+        Path image = copies.resolve("vmlinuz-" + kernel);
+        List<Path> files = plan.files().stream().map(f -> ours.contains(f) ? f : copies.resolve(f.getFileName())).toList();
 
-        QemuBoot.Result r = QemuBoot.boot(kernel, image, plan.files(), work.resolve("boot"), QemuBoot.Options.defaults().withTimeout(BOOT_TIMEOUT));
+        QemuBoot.Result r = QemuBoot.boot(kernel, image, files, work.resolve("boot"), QemuBoot.Options.defaults().withTimeout(BOOT_TIMEOUT));
         System.out.printf("TrixieModulesLoadTest: %s, 4 packages built in %.1f s; qemu boot (TCG) with %d insmods: %d ms, insmods %s%n",
                 kernel, buildSeconds, plan.files().size(), r.wallTime().toMillis(), r.insmods());
         r.dmesg().forEach(l -> System.out.println("TrixieModulesLoadTest: guest: " + l));
@@ -124,9 +140,7 @@ class TrixieModulesLoadTest {
      * refresh changes the lists meanwhile. Returns the .deb.
      */
     private static Path downloadInRoot(BuildRoot root, String pkg, Path dir) throws IOException {
-        Path lock = root.dir().resolveSibling(root.dir().getFileName() + ".lock");
-        Cmd.Result r;
-        try (FileChannel ch = FileChannel.open(lock, StandardOpenOption.CREATE, StandardOpenOption.WRITE); FileLock ignored = ch.lock()) {
+        Cmd.Result r = locked(root, () -> {
             List<String> argv = new ArrayList<>(List.of("bwrap", "--die-with-parent", "--ro-bind", root.dir().toString(), "/",
                     "--dev", "/dev", "--proc", "/proc", "--tmpfs", "/tmp", "--tmpfs", "/var/cache/apt", "--bind", dir.toString(), "/tmp/out",
                     "--chdir", "/tmp/out"));
@@ -134,12 +148,24 @@ class TrixieModulesLoadTest {
                 argv.addAll(List.of("--ro-bind", "/etc/resolv.conf", "/etc/resolv.conf"));
             }
             argv.addAll(List.of("--", "apt-get", "download", "-q", "-o", "APT::Sandbox::User=root", pkg));
-            r = Cmd.run(null, Map.of("PATH", "/usr/sbin:/usr/bin:/sbin:/bin", "LC_ALL", "C"), argv);
-        }
+            return Cmd.run(null, Map.of("PATH", "/usr/sbin:/usr/bin:/sbin:/bin", "LC_ALL", "C"), argv);
+        });
         assertThat(r.exit()).as("apt-get download %s in the trixie root: %s", pkg, r).isZero();
         try (Stream<Path> s = Files.list(dir)) {
             return s.filter(p -> p.getFileName().toString().startsWith(pkg + "_") && p.toString().endsWith("_all.deb")).findFirst()
                     .orElseThrow(() -> new AssertionError("apt-get download " + pkg + " wrote no " + pkg + "_*_all.deb in " + dir + ": " + r));
+        }
+    }
+
+    /** Something done with the root's lock held: the lock BuildRoot takes to make or refresh the root. */
+    private interface UnderLock<T> {
+        T run() throws IOException;
+    }
+
+    private static <T> T locked(BuildRoot root, UnderLock<T> action) throws IOException {
+        Path lock = root.dir().resolveSibling(root.dir().getFileName() + ".lock");
+        try (FileChannel ch = FileChannel.open(lock, StandardOpenOption.CREATE, StandardOpenOption.WRITE); FileLock ignored = ch.lock()) {
+            return action.run();
         }
     }
 
