@@ -105,57 +105,72 @@ final class ConformanceLoad {
             if (!Files.isDirectory(root.resolve("kernel")) || !Files.isRegularFile(root.resolve("modules.dep"))) {
                 root = unpackedFromImagePackage(kernel);
             }
-            Map<String, String> file = new HashMap<>();
-            Map<String, List<String>> deps = new HashMap<>();
-            for (String line : Files.readAllLines(root.resolve("modules.dep"))) {
-                int colon = line.indexOf(':');
-                if (colon <= 0) {
-                    continue;
-                }
-                String rel = line.substring(0, colon);
-                if (!rel.startsWith("kernel/")) {
-                    continue; // updates/, extra/: dkms modules somebody installed, not the kernel's own
-                }
-                String name = modName(rel);
-                file.put(name, rel);
-                List<String> d = new ArrayList<>();
-                for (String dep : line.substring(colon + 1).trim().split("\\s+")) {
-                    if (!dep.isEmpty()) {
-                        d.add(modName(dep));
-                    }
-                }
-                deps.put(name, d);
-            }
-            Set<String> builtin = new HashSet<>();
-            Path b = root.resolve("modules.builtin");
-            if (Files.isRegularFile(b)) {
-                Files.readAllLines(b).forEach(l -> builtin.add(modName(l.strip())));
-            }
-            if (file.isEmpty()) {
-                throw new IOException("no kernel/ modules in " + root.resolve("modules.dep"));
-            }
-            Map<String, List<String>> softPre = new HashMap<>();
-            Path sd = root.resolve("modules.softdep");
-            if (Files.isRegularFile(sd)) {
-                for (String l : Files.readAllLines(sd)) {
-                    softPre.computeIfAbsent(l.startsWith("softdep ") ? modName(l.split("\\s+")[1]) : "", k -> new ArrayList<>())
-                            .addAll(softPre(l.startsWith("softdep ") ? l.substring(l.indexOf(' ', 8) + 1) : ""));
-                }
-            }
-            Map<String, List<String>> aliases = new HashMap<>();
-            Path al = root.resolve("modules.alias");
-            if (Files.isRegularFile(al)) {
-                for (String l : Files.readAllLines(al)) {
-                    String[] a = l.split("\\s+");
-                    if (a.length == 3 && a[0].equals("alias") && !a[1].contains("*") && !a[1].contains(":")) {
-                        aliases.computeIfAbsent(a[1], k -> new ArrayList<>()).add(modName(a[2]));
-                    }
-                }
-            }
-            known = new KernelModules(kernel, root, file, deps, builtin, softPre, aliases);
+            known = index(kernel, root);
             INDEX.put(kernel, known);
             return known;
         }
+    }
+
+    /**
+     * The modules of {@code kernel} in the tree {@code root} (its lib/modules/KVER, with modules.dep): a kernel of
+     * another Debian release, whose image package this machine's apt does not know, e.g. in a build root. Only read.
+     */
+    static KernelModules kernelModules(String kernel, Path root) throws IOException {
+        if (!Files.isRegularFile(root.resolve("modules.dep"))) {
+            throw new IOException("no modules.dep in " + root + ": not the module tree of an installed kernel (depmod makes it)");
+        }
+        return index(kernel, root);
+    }
+
+    private static KernelModules index(String kernel, Path root) throws IOException {
+        Map<String, String> file = new HashMap<>();
+        Map<String, List<String>> deps = new HashMap<>();
+        for (String line : Files.readAllLines(root.resolve("modules.dep"))) {
+            int colon = line.indexOf(':');
+            if (colon <= 0) {
+                continue;
+            }
+            String rel = line.substring(0, colon);
+            if (!rel.startsWith("kernel/")) {
+                continue; // updates/, extra/: dkms modules somebody installed, not the kernel's own
+            }
+            String name = modName(rel);
+            file.put(name, rel);
+            List<String> d = new ArrayList<>();
+            for (String dep : line.substring(colon + 1).trim().split("\\s+")) {
+                if (!dep.isEmpty()) {
+                    d.add(modName(dep));
+                }
+            }
+            deps.put(name, d);
+        }
+        Set<String> builtin = new HashSet<>();
+        Path b = root.resolve("modules.builtin");
+        if (Files.isRegularFile(b)) {
+            Files.readAllLines(b).forEach(l -> builtin.add(modName(l.strip())));
+        }
+        if (file.isEmpty()) {
+            throw new IOException("no kernel/ modules in " + root.resolve("modules.dep"));
+        }
+        Map<String, List<String>> softPre = new HashMap<>();
+        Path sd = root.resolve("modules.softdep");
+        if (Files.isRegularFile(sd)) {
+            for (String l : Files.readAllLines(sd)) {
+                softPre.computeIfAbsent(l.startsWith("softdep ") ? modName(l.split("\\s+")[1]) : "", k -> new ArrayList<>())
+                        .addAll(softPre(l.startsWith("softdep ") ? l.substring(l.indexOf(' ', 8) + 1) : ""));
+            }
+        }
+        Map<String, List<String>> aliases = new HashMap<>();
+        Path al = root.resolve("modules.alias");
+        if (Files.isRegularFile(al)) {
+            for (String l : Files.readAllLines(al)) {
+                String[] a = l.split("\\s+");
+                if (a.length == 3 && a[0].equals("alias") && !a[1].contains("*") && !a[1].contains(":")) {
+                    aliases.computeIfAbsent(a[1], k -> new ArrayList<>()).add(modName(a[2]));
+                }
+            }
+        }
+        return new KernelModules(kernel, root, file, deps, builtin, softPre, aliases);
     }
 
     /** The names after "pre:" in the text of a softdep ("pre: a b post: c"). */
@@ -232,8 +247,9 @@ final class ConformanceLoad {
         if (ours.isEmpty()) {
             return new Outcome(List.of(), List.of(), "nothing to load", null);
         }
+        Path image;
         try {
-            QemuBoot.kernelImage(kernel);
+            image = QemuBoot.kernelImage(kernel);
         } catch (AssertionError | IOException e) {
             return notTried(ours, "no image of kernel " + kernel + " to boot (" + firstLine(e.getMessage()) + ")");
         }
@@ -243,14 +259,29 @@ final class ConformanceLoad {
         } catch (AssertionError | IOException e) {
             return notTried(ours, "the modules of linux-image-" + kernel + " are not available (" + firstLine(e.getMessage()) + ")");
         }
+        return check(image, km, ours, dkmsModules, work, timeout);
+    }
+
+    /**
+     * {@link #check(String, List, List, Path, Duration)} with the kernel's image and modules given: a kernel of another
+     * Debian release, e.g. a trixie kernel whose image and lib/modules/KVER are in its build root
+     * ({@link #kernelModules(String, Path)}).
+     */
+    static Outcome check(Path image, KernelModules km, List<Path> ours, List<Path> dkmsModules, Path work, Duration timeout)
+            throws IOException {
+        Files.createDirectories(work);
+        if (ours.isEmpty()) {
+            return new Outcome(List.of(), List.of(), "nothing to load", null);
+        }
+        String kernel = km.kernel();
         Plan plan = plan(ours, km);
-        Boot mine = boot(kernel, plan, work.resolve("ours"), timeout);
+        Boot mine = boot(kernel, image, plan, work.resolve("ours"), timeout);
         List<ModuleLoad> results = classify(plan, mine);
         String summary = mine.summary();
         boolean allLoaded = results.stream().allMatch(m -> m.status().equals(LOADED) || m.status().equals(NOT_TRIED));
         if (!allLoaded && !dkmsModules.isEmpty()) {
             Plan theirs = plan(dkmsModules, km);
-            Boot dkms = boot(kernel, theirs, work.resolve("dkms"), timeout);
+            Boot dkms = boot(kernel, image, theirs, work.resolve("dkms"), timeout);
             Map<String, ModuleLoad> dkmsResults = new HashMap<>();
             classify(theirs, dkms).forEach(m -> dkmsResults.put(m.module(), m));
             List<ModuleLoad> compared = new ArrayList<>();
@@ -371,15 +402,20 @@ final class ConformanceLoad {
         }
     }
 
-    private static Boot boot(String kernel, Plan plan, Path dir, Duration timeout) {
+    private static Boot boot(String kernel, Path image, Plan plan, Path dir, Duration timeout) {
         if (plan.files().isEmpty()) {
             return new Boot(null, "no module can be tried");
         }
         try {
-            return new Boot(QemuBoot.boot(kernel, plan.files(), dir, QemuBoot.Options.defaults().withTimeout(timeout)), null);
+            return new Boot(QemuBoot.boot(kernel, image, plan.files(), dir, QemuBoot.Options.defaults().withTimeout(timeout)), null);
         } catch (AssertionError | RuntimeException e) {
             return new Boot(null, firstLine(e.getMessage()));
         }
+    }
+
+    /** What one boot of {@code plan}'s files ({@link QemuBoot#boot}) says of each of the package's modules. */
+    static List<ModuleLoad> classify(Plan plan, QemuBoot.Result boot) {
+        return classify(plan, new Boot(boot, null));
     }
 
     private static List<ModuleLoad> classify(Plan plan, Boot boot) {

@@ -216,9 +216,20 @@ public final class QemuBoot {
      */
     public static Result boot(String kernelRelease, List<Path> modulesToInsmodInOrder, Path workDir, Options options) {
         try {
+            return boot(kernelRelease, kernelImage(kernelRelease), modulesToInsmodInOrder, workDir, options);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /**
+     * Boots the image {@code kernel} of {@code kernelRelease}, one that neither this machine nor its apt archive has (a
+     * kernel of another Debian release, taken out of a build root), the same way as {@link #boot(String, List, Path, Options)}.
+     */
+    public static Result boot(String kernelRelease, Path kernel, List<Path> modulesToInsmodInOrder, Path workDir, Options options) {
+        try {
             Files.createDirectories(workDir);
             Machine m = Machine.of(kernelRelease);
-            Path kernel = kernelImage(kernelRelease);
             Path initrd = workDir.resolve("initrd-" + kernelRelease + ".cpio.gz");
             writeInitramfs(initrd, busybox(m), modulesToInsmodInOrder, options.afterInsmod());
             List<String> cmd = new ArrayList<>(List.of(m.qemu));
