@@ -24,9 +24,14 @@ $dkms_deb bmdeb debian-example/hello --kernels-from-archive="$filter" --kernel-l
 end=$(date +%s)
 cache="$XDG_CACHE_HOME/dkms-deb/headers"
 shared=$(du -sb "$cache" | cut -f1)
+shared_disk=$(du -sk "$cache" | cut -f1)
 unshared=0
+unshared_disk=0
+trees=0
 for d in "$cache"/*/; do
     unshared=$((unshared + $(du -sb --count-links "$d" | cut -f1)))
+    unshared_disk=$((unshared_disk + $(du -sk --count-links "$d" | cut -f1)))
+    trees=$((trees + 1))
 done
 mkdir -p bench/results
 out="bench/results/fleet-$(printf %s "$filter" | tr -c 'A-Za-z0-9.+-' _).txt"
@@ -34,7 +39,9 @@ out="bench/results/fleet-$(printf %s "$filter" | tr -c 'A-Za-z0-9.+-' _).txt"
     echo "fleet-bench: $count kernels matching '$filter' on $(nproc) CPUs, $(date -u +%Y-%m-%d)"
     echo "results: $(jq -r '[.kernels[].result] | group_by(.) | map("\(length) \(.[0])") | join(", ")' "$work/bmdeb.json")"
     echo "whole run: $((end - start)) s; per kernel (fetch + build, median of seconds): $(jq '[.kernels[].seconds] | sort | .[length/2|floor]' "$work/bmdeb.json")"
-    echo "header cache: $((shared / 1048576)) MB shared, $((unshared / 1048576)) MB unshared, ratio $((100 * shared / unshared)) %"
+    echo "header cache, $trees trees fetched (installed headers are used, not fetched):"
+    echo "  file sizes: $((shared / 1048576)) MB shared, $((unshared / 1048576)) MB unshared, ratio $((100 * shared / unshared)) %"
+    echo "  disk blocks: $((shared_disk / 1024)) MB shared, $((unshared_disk / 1024)) MB unshared, ratio $((100 * shared_disk / unshared_disk)) %"
     for n in 1 2 3 4 5 6 7 8; do
         $dkms_deb kernels --kernel-list "$work/kernels.json" --shards "$n" 2>&1 >/dev/null | tail -1
     done

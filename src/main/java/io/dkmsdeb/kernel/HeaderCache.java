@@ -7,6 +7,7 @@ import java.io.InputStream;
 import java.nio.channels.FileChannel;
 import java.nio.channels.FileLock;
 import java.nio.file.FileAlreadyExistsException;
+import java.nio.file.FileSystemException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
@@ -45,7 +46,13 @@ public final class HeaderCache {
     private HeaderCache() {
     }
 
-    /** Stores the regular files of {@code tree} (inside {@code root}) once each in {@code root/.objects}; returns how many were shared. */
+    /**
+     * Stores the regular files of {@code tree} (inside {@code root}) once each in {@code root/.objects}; returns how many were shared.
+     * Empty files are left alone: they take no data block, and a headers tree has thousands of them, which as links to one
+     * object would reach the file system's limit of links per file (65000 on ext4) within ten kernels. When an object has
+     * reached that limit all the same, the file in hand becomes the object's next copy (the trees linked to the old one
+     * keep it). A file that cannot be shared for another reason stays a copy; a file system without hard links ends the sharing.
+     */
     static int share(Path root, Path tree) throws IOException {
         Path objects = Files.createDirectories(root.resolve(OBJECTS));
         List<Path> files;
@@ -54,6 +61,9 @@ public final class HeaderCache {
         }
         int shared = 0;
         for (Path f : files) {
+            if (Files.size(f) == 0) {
+                continue;
+            }
             String mode = PosixFilePermissions.toString(Files.getPosixFilePermissions(f, java.nio.file.LinkOption.NOFOLLOW_LINKS));
             String hash = sha256(f);
             Path dir = objects.resolve(hash.substring(0, 2));
@@ -63,7 +73,16 @@ public final class HeaderCache {
                 if (Files.exists(object)) {
                     Path tmp = f.resolveSibling(".share-" + f.getFileName());
                     Files.deleteIfExists(tmp);
-                    Files.createLink(tmp, object);
+                    try {
+                        Files.createLink(tmp, object);
+                    } catch (FileSystemException full) {
+                        if (!tooManyLinks(full)) {
+                            throw full;
+                        }
+                        Files.delete(object);   // the trees linked to it keep their copy; this file starts the next one
+                        Files.createLink(object, f);
+                        continue;
+                    }
                     Files.move(tmp, f, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
                     shared++;
                 } else {
@@ -73,11 +92,21 @@ public final class HeaderCache {
                         // another fetch stored the same content a moment ago: the next tree shares it
                     }
                 }
-            } catch (UnsupportedOperationException | IOException e) {
+            } catch (UnsupportedOperationException e) {
                 return shared; // no hard links here: the rest stay copies, as before
+            } catch (FileSystemException e) {
+                // this file stays a copy (a name too long for the temporary link, a file system that refuses links)
+                if (e.getReason() != null && e.getReason().contains("not permitted") || e instanceof java.nio.file.AccessDeniedException) {
+                    return shared;
+                }
             }
         }
         return shared;
+    }
+
+    /** The file system's limit of links per file reached (EMLINK). */
+    static boolean tooManyLinks(FileSystemException e) {
+        return e.getReason() != null && e.getReason().contains("Too many links");
     }
 
     /**

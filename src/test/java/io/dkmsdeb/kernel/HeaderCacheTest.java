@@ -97,4 +97,64 @@ class HeaderCacheTest {
         assertThat(Files.readString(root.resolve("6.1.0-57-cloud-amd64/usr/src/linux-headers-6.1.0-57-common/include/linux/h10.h")))
                 .contains("of 6.1.0-57");
     }
+
+    private static int links(Path p) throws IOException {
+        return ((Number) Files.getAttribute(p, "unix:nlink", java.nio.file.LinkOption.NOFOLLOW_LINKS)).intValue();
+    }
+
+    /** A headers tree has thousands of empty files (6445 in a 6.1 amd64 one); as links to one object they would reach ext4's limit of 65000 links per file within ten kernels. */
+    @Test
+    void emptyFilesAreLeftAlone() throws IOException {
+        Path t = Files.createDirectories(cache.resolve("6.1.0-1-amd64/usr/src/h"));
+        for (int i = 0; i < 3; i++) {
+            Files.createFile(t.resolve("empty" + i + ".h"));
+        }
+        Files.writeString(t.resolve("full.h"), "#define FULL 1\n");
+        assertThat(HeaderCache.share(cache, cache.resolve("6.1.0-1-amd64"))).isZero();
+        for (int i = 0; i < 3; i++) {
+            assertThat(links(t.resolve("empty" + i + ".h"))).isEqualTo(1);
+        }
+        assertThat(links(t.resolve("full.h"))).as("stored as an object").isEqualTo(2);
+    }
+
+    /** An object with as many names as the file system allows: the next file of that content becomes its next copy, and the files after it are still shared. */
+    @Test
+    void anObjectAtTheLinkLimitGetsANextCopyAndTheRestOfTheTreeIsStillShared() throws IOException {
+        Path a = Files.createDirectories(cache.resolve("6.1.0-1-amd64/usr/src/h"));
+        Files.writeString(a.resolve("hot.h"), "#define HOT 1\n");
+        Files.writeString(a.resolve("cold.h"), "#define COLD 1\n");
+        HeaderCache.share(cache, cache.resolve("6.1.0-1-amd64"));
+        Path object;
+        try (Stream<Path> s = Files.walk(cache.resolve(HeaderCache.OBJECTS))) {
+            object = s.filter(Files::isRegularFile).filter(p -> {
+                try {
+                    return Files.readString(p).contains("HOT");
+                } catch (IOException e) {
+                    throw new java.io.UncheckedIOException(e);
+                }
+            }).findFirst().orElseThrow();
+        }
+        Path names = Files.createDirectories(cache.resolve("names"));
+        boolean limit = false;
+        for (int i = 0; i < 200_000 && !limit; i++) {
+            try {
+                Files.createLink(names.resolve(Integer.toString(i)), object);
+            } catch (java.nio.file.FileSystemException e) {
+                assertThat(HeaderCache.tooManyLinks(e)).as(e.toString()).isTrue();
+                limit = true;
+            }
+        }
+        org.junit.jupiter.api.Assumptions.assumeTrue(limit, "this file system has no limit of links per file below 200000");
+        int before = links(object);
+
+        Path b = Files.createDirectories(cache.resolve("6.1.0-2-amd64/usr/src/h"));
+        Files.writeString(b.resolve("hot.h"), "#define HOT 1\n");
+        Files.writeString(b.resolve("cold.h"), "#define COLD 1\n");
+        HeaderCache.share(cache, cache.resolve("6.1.0-2-amd64"));
+        assertThat(links(b.resolve("hot.h"))).as("the new copy: its own name and the object's").isEqualTo(2);
+        assertThat(Files.isSameFile(b.resolve("hot.h"), object)).isTrue();
+        assertThat(links(a.resolve("hot.h"))).as("the first tree keeps the old copy, which lost only the object's name").isEqualTo(before - 1);
+        assertThat(Files.readString(a.resolve("hot.h"))).isEqualTo("#define HOT 1\n");
+        assertThat(Files.isSameFile(b.resolve("cold.h"), a.resolve("cold.h"))).as("the files after it are shared").isTrue();
+    }
 }
