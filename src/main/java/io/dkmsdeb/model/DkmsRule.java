@@ -19,7 +19,13 @@ public enum DkmsRule {
     /** Two module records with the same built file or the same destination name are refused. */
     DUPLICATE_MODULES("3.1.7", "two module records with one built file or one destination name are refused"),
     /** OBSOLETE_BY, when BUILD_EXCLUSIVE_KERNEL_MAX is unset, excludes the kernels newer than it. */
-    OBSOLETE_BY_EXCLUDES("3.2.2", "OBSOLETE_BY excludes the kernels newer than it from the build");
+    OBSOLETE_BY_EXCLUDES("3.2.2", "OBSOLETE_BY excludes the kernels newer than it from the build"),
+    /**
+     * BUILD_EXCLUSIVE_KERNEL[i], _KERNEL_MIN[i], _KERNEL_MAX[i], _ARCH[i] and _CONFIG[i] of a record i other than 0
+     * exclude that record's module only; before, only element 0 was read (bash's {@code $VAR}), for the whole package.
+     * Element 0 still decides for every module.
+     */
+    PER_MODULE_EXCLUSIVE("3.3.0", "BUILD_EXCLUSIVE_*[i] of record i > 0 excludes that record's module only");
 
     private final String since;
     private final String summary;
