@@ -195,7 +195,11 @@ final class DkmsConfValidator {
         }
         List<DkmsModule> modules = new ArrayList<>();
         if (count == 0) {
-            error("BUILT_MODULE_NAME", "is not set: the dkms.conf names no module; add BUILT_MODULE_NAME[0]=\"<name>\" "
+            // dkms 3.0.10 refuses it (no DEST_MODULE_LOCATION, "Bad conf file"); 3.0.11 and later accept it with a
+            // warning ("Zero modules specified") and build nothing: a package of it would hold no module.
+            error("BUILT_MODULE_NAME", "is not set: the dkms.conf names no module, so there is nothing to package ("
+                    + (level.applies(DkmsRule.NO_MODULE_ACCEPTED) ? "dkms " + level + " accepts it with a warning and builds nothing"
+                    : "dkms " + level + " refuses it too") + "); add BUILT_MODULE_NAME[0]=\"<name>\" "
                     + "and DEST_MODULE_LOCATION[0]=\"/updates/dkms\"");
             return modules;
         }

@@ -8,6 +8,11 @@ package io.dkmsdeb.model;
 public enum DkmsRule {
     /** BUILD_EXCLUSIVE_KERNEL_MIN and _MAX exclude kernels; dkms 3.0.10 ignores them and builds. */
     KERNEL_MIN_MAX("3.0.11", "BUILD_EXCLUSIVE_KERNEL_MIN/_MAX exclude kernels outside the range"),
+    /**
+     * A dkms.conf that names no module: dkms 3.0.10 refuses it (no DEST_MODULE_LOCATION), later dkms accepts it with
+     * a warning and builds nothing. dkms-deb refuses it at every level, there being nothing to package, and says which.
+     */
+    NO_MODULE_ACCEPTED("3.0.11", "a dkms.conf that names no module is accepted with a warning, and nothing is built"),
     /** BUILD_DEPENDS: a build stops (dkms exit 13) while a module it names is not installed for the kernel. */
     BUILD_DEPENDS("3.1.4", "BUILD_DEPENDS stops the build while a module it names is not installed for the kernel"),
     /** CRLF line endings are dropped from each value; dkms 3.0.10 keeps the CR in the values, and its build fails. */

@@ -167,6 +167,18 @@ class DkmsLevelReadTest {
     }
 
     @Test
+    void aDkmsConfNamingNoModuleIsRefusedAtEveryLevelSayingWhatThatLevelsDkmsDoes() {
+        String none = "PACKAGE_NAME=m\nPACKAGE_VERSION=1.0\nAUTOINSTALL=yes\n";
+        assertThatThrownBy(() -> read(none, OLD)).isInstanceOf(ModuleSourceException.class)
+                .hasMessageContaining("BUILT_MODULE_NAME is not set: the dkms.conf names no module, so there is nothing to package")
+                .hasMessageContaining("dkms 3.0.10 refuses it too").hasMessageContaining("add BUILT_MODULE_NAME[0]=");
+        for (DkmsLevel level : new DkmsLevel[] {DkmsLevel.parse("3.0.11"), DkmsLevel.TRIXIE, NEW}) {
+            assertThatThrownBy(() -> read(none, level)).isInstanceOf(ModuleSourceException.class)
+                    .hasMessageContaining("dkms " + level.release() + " accepts it with a warning and builds nothing");
+        }
+    }
+
+    @Test
     void buildDependsAndBuildScriptsAreNoted() throws Exception {
         DkmsConf c = read(MINIMAL + "BUILD_DEPENDS=other\nPRE_BUILD=\"x.sh\"\n", OLD);
         assertThat(c.reading().notes()).extracting(DkmsRule.Note::rule)

@@ -60,6 +60,19 @@ class DkmsLevelsTest {
     record Fixture(String name, String conf, List<String> sources, Result newest61, Result newest612, String cited) {
     }
 
+    /**
+     * dkms's run_test.sh as the code index holds it (dkms-project/dkms, commit 02e53f5b8e25d63c9c8993d7364935bdacbe9c7b,
+     * which has the per-module tests; which release tag it belongs to could not be established, nor its line numbers
+     * read), section "*** Testing per-module BUILD_EXCLUSIVE directives".
+     */
+    static final String RUN_TEST_PER_MODULE = "dkms run_test.sh at 02e53f5b, section '*** Testing per-module BUILD_EXCLUSIVE directives': ";
+    static final String PER_MODULE_ONE_BUILT = RUN_TEST_PER_MODULE + "'Testing per-module config exclusive test module build (one should "
+            + "be built, one not)' expects exit 0, only _mod1.ko signed, status built; dkms.in at 147cd61c, check_build_exclusive_for_module "
+            + "and the do_build loops that skip excluded records";
+    static final String PER_MODULE_NONE_BUILT = RUN_TEST_PER_MODULE + "'Testing per-module kernel version test module build (should be "
+            + "excluded due to kernel version restrictions)' expects exit 77 (BUILD_EXCLUSIVE directives which do not match this "
+            + "kernel/arch/config for any modules)";
+
     private static final String BASE = "PACKAGE_NAME=\"@M@\"\nPACKAGE_VERSION=\"1.0\"\nBUILT_MODULE_NAME[0]=\"@M@\"\n"
             + "DEST_MODULE_LOCATION[0]=\"/updates/dkms\"\nAUTOINSTALL=\"yes\"\n";
 
@@ -94,7 +107,14 @@ class DkmsLevelsTest {
                         "dkms 3.2.2 run_test.sh line 3136 (Duplicate module ... in 'DEST_MODULE_NAME[1]')"),
                 new Fixture("lv_dup_built", BASE + "DEST_MODULE_NAME[0]=\"lv_dup_one\"\nBUILT_MODULE_NAME[1]=\"lv_dup_built\"\n"
                         + "DEST_MODULE_NAME[1]=\"lv_dup_two\"\nDEST_MODULE_LOCATION[1]=\"/updates/dkms\"\n", List.of("@M@"), refused, refused,
-                        "dkms 3.2.2 run_test.sh line 3121 (Duplicate module ... in 'BUILT_MODULE_NAME[1]')"));
+                        "dkms 3.2.2 run_test.sh line 3121 (Duplicate module ... in 'BUILT_MODULE_NAME[1]')"),
+                new Fixture("lv_per_module", BASE + "BUILT_MODULE_NAME[1]=\"lv_per_module_b\"\nDEST_MODULE_LOCATION[1]=\"/updates/dkms\"\n"
+                        + "BUILD_EXCLUSIVE_KERNEL[1]=\"^6\\.1\\.\"\n", List.of("@M@", "lv_per_module_b"),
+                        Result.of(Outcome.BUILT, "M", "lv_per_module_b"), built, PER_MODULE_ONE_BUILT),
+                new Fixture("lv_per_module_all", BASE + "BUILD_EXCLUSIVE_KERNEL[0]=\"^6\\.1\\.\"\nBUILT_MODULE_NAME[1]=\"lv_per_module_all_b\"\n"
+                        + "DEST_MODULE_LOCATION[1]=\"/updates/dkms\"\nBUILD_EXCLUSIVE_KERNEL[1]=\"^6\\.1\\.\"\n",
+                        List.of("@M@", "lv_per_module_all_b"), Result.of(Outcome.BUILT, "M", "lv_per_module_all_b"), excluded,
+                        PER_MODULE_NONE_BUILT));
     }
 
     @TempDir
@@ -163,6 +183,35 @@ class DkmsLevelsTest {
         Cmd.Result refused = root.exec("dpkg", "-i", minDeb.toString());
         assertThat(refused.exit()).as(refused.toString()).isNotZero();
         assertThat(refused.all()).contains("depends on dkms (>= 3.0.11)");
+    }
+
+    /**
+     * A dkms.conf that names no module: the installed dkms 3.0.10 refuses it ("No 'DEST_MODULE_LOCATION' directive specified",
+     * Bad conf file); dkms 3.0.11 and later accept it with a warning and build nothing (dkms.in at 147cd61c, read_conf_strict:
+     * "Zero modules specified", and do_build, whose per-record loops then have nothing to check or copy). bmdeb refuses it
+     * at both levels (exit 3, no package), saying what that level's dkms does.
+     */
+    @Test
+    void aDkmsConfNamingNoModuleIsRefusedAsDkms3010DoesAndSaysNewerDkmsBuildsNothing() throws IOException {
+        assumeTrue(Cmd.isRoot(), "runs dkms in a private mount namespace: needs root");
+        Fixture none = new Fixture("lv_no_module", "PACKAGE_NAME=\"@M@\"\nPACKAGE_VERSION=\"1.0\"\nAUTOINSTALL=\"yes\"\n", List.of("@M@"),
+                Result.of(Outcome.REFUSED), Result.of(Outcome.REFUSED), "dkms-deb refuses it at every level");
+        Path tree = tree(none);
+        DkmsOracle.Result dkms = DkmsOracle.build(tree, none.name(), "1.0", K61, work.resolve("dkms").resolve(none.name()), work.resolve("keys"));
+        assertThat(classify(dkms)).as(dkms.output()).isEqualTo(Result.of(Outcome.REFUSED));
+        assertThat(dkms.output()).contains("No 'DEST_MODULE_LOCATION' directive specified");
+        for (String level : List.of("3.0.10", "newest")) {
+            Path out = Files.createDirectories(work.resolve("out-none-" + level));
+            Cmd.Result r = Cmd.dkmsDeb(null, Map.of(), "bmdeb", tree.toString(), "-k", K61, "-k", K612, "-o", out.toString(), "--no-sign",
+                    "--maintainer", "T <t@example.org>", "--log-dir", work.resolve("logs").toString(), "--dkms-level", level);
+            assertThat(r.exit()).as(r.toString()).isEqualTo(3);
+            assertThat(r.err()).contains("names no module, so there is nothing to package", "add BUILT_MODULE_NAME[0]=")
+                    .contains(level.equals("newest") ? "dkms 3.4.3 accepts it with a warning and builds nothing" : "dkms 3.0.10 refuses it too")
+                    .doesNotContain("Exception");
+            try (var files = Files.list(out)) {
+                assertThat(files.map(f -> f.getFileName().toString()).filter(f -> f.endsWith(".deb")).toList()).isEmpty();
+            }
+        }
     }
 
     private static Result named(Result r, String name) {
