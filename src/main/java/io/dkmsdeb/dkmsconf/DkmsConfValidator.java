@@ -63,7 +63,7 @@ final class DkmsConfValidator {
         boolean autoinstall = autoinstall(v.scalar("AUTOINSTALL"));
         DkmsConf.BuildExclusive exclusive = new DkmsConf.BuildExclusive(
                 regex(v, "BUILD_EXCLUSIVE_KERNEL"), levelled(v, "BUILD_EXCLUSIVE_KERNEL_MIN"),
-                kernelMax(v), regex(v, "BUILD_EXCLUSIVE_ARCH"),
+                kernelMax(v, modules.size()), regex(v, "BUILD_EXCLUSIVE_ARCH"),
                 v.scalar("BUILD_EXCLUSIVE_CONFIG"));
         duplicates(modules);
         for (String script : new String[] {"PRE_BUILD", "POST_BUILD"}) {
@@ -129,11 +129,20 @@ final class DkmsConfValidator {
         return level.applies(DkmsRule.KERNEL_MIN_MAX) ? value : "";
     }
 
-    /** BUILD_EXCLUSIVE_KERNEL_MAX, else (dkms 3.2.2 and later) OBSOLETE_BY. */
-    private String kernelMax(DkmsConfVariables v) {
+    /**
+     * BUILD_EXCLUSIVE_KERNEL_MAX, else (dkms 3.2.2 and later) OBSOLETE_BY; from dkms 3.3.0 on, not OBSOLETE_BY
+     * when one of the {@code records} has a BUILD_EXCLUSIVE_KERNEL_MAX of its own.
+     */
+    private String kernelMax(DkmsConfVariables v, int records) {
         String max = levelled(v, "BUILD_EXCLUSIVE_KERNEL_MAX");
         String obsoleteBy = v.scalar("OBSOLETE_BY");
         if (obsoleteBy.isEmpty() || !v.scalar("BUILD_EXCLUSIVE_KERNEL_MAX").isEmpty()) {
+            return max;
+        }
+        if (level.applies(DkmsRule.PER_MODULE_EXCLUSIVE) && v.array("BUILD_EXCLUSIVE_KERNEL_MAX").keySet().stream().anyMatch(i -> i > 0 && i < records)) {
+            // dkms 3.3.0 and later: a record's own KERNEL_MAX keeps OBSOLETE_BY from bounding the package
+            note(DkmsRule.OBSOLETE_BY_EXCLUDES, "OBSOLETE_BY=\"" + printable(obsoleteBy) + "\": not applied, as a record has a "
+                    + "BUILD_EXCLUSIVE_KERNEL_MAX of its own");
             return max;
         }
         note(DkmsRule.OBSOLETE_BY_EXCLUDES, "OBSOLETE_BY=\"" + printable(obsoleteBy) + "\": " + (level.applies(DkmsRule.OBSOLETE_BY_EXCLUDES)
@@ -186,7 +195,11 @@ final class DkmsConfValidator {
         }
         List<DkmsModule> modules = new ArrayList<>();
         if (count == 0) {
-            error("BUILT_MODULE_NAME", "is not set: the dkms.conf names no module; add BUILT_MODULE_NAME[0]=\"<name>\" "
+            // dkms 3.0.10 refuses it (no DEST_MODULE_LOCATION, "Bad conf file"); 3.0.11 and later accept it with a
+            // warning ("Zero modules specified") and build nothing: a package of it would hold no module.
+            error("BUILT_MODULE_NAME", "is not set: the dkms.conf names no module, so there is nothing to package ("
+                    + (level.applies(DkmsRule.NO_MODULE_ACCEPTED) ? "dkms " + level + " accepts it with a warning and builds nothing"
+                    : "dkms " + level + " refuses it too") + "); add BUILT_MODULE_NAME[0]=\"<name>\" "
                     + "and DEST_MODULE_LOCATION[0]=\"/updates/dkms\"");
             return modules;
         }
@@ -218,9 +231,52 @@ final class DkmsConfValidator {
             if (!builtLocation.isEmpty() && !builtLocation.endsWith("/")) {
                 builtLocation += "/";
             }
-            modules.add(new DkmsModule(i, built, builtLocation, dest, destLocation, stripIt));
+            modules.add(new DkmsModule(i, built, builtLocation, dest, destLocation, stripIt, ownExclusive(v, i)));
         }
         return modules;
+    }
+
+    /** The BUILD_EXCLUSIVE_* variables a record other than 0 can have of its own (dkms 3.3.0's per-module rules). */
+    private static final String[] EXCLUSIVE_FIELDS = {"BUILD_EXCLUSIVE_KERNEL", "BUILD_EXCLUSIVE_KERNEL_MIN", "BUILD_EXCLUSIVE_KERNEL_MAX",
+        "BUILD_EXCLUSIVE_ARCH", "BUILD_EXCLUSIVE_CONFIG"};
+
+    /**
+     * Record {@code i}'s own BUILD_EXCLUSIVE_*[i]. Element 0 is the package's (bash's {@code $VAR} is
+     * {@code ${VAR[0]}}, which every dkms release reads for every module), so record 0 has none of its own.
+     * dkms 3.3.0 and later exclude the record's module where its rules do not match; older dkms never reads
+     * the other elements and builds the module for every kernel the package's rules let through.
+     */
+    private DkmsConf.BuildExclusive ownExclusive(DkmsConfVariables v, int i) {
+        if (i == 0) {
+            return DkmsModule.NONE;
+        }
+        List<String> set = new ArrayList<>();
+        for (String field : EXCLUSIVE_FIELDS) {
+            String value = v.array(field).getOrDefault(i, "");
+            if (!value.isEmpty()) {
+                set.add(field + "[" + i + "]=\"" + printable(value) + "\"");
+            }
+        }
+        if (set.isEmpty()) {
+            return DkmsModule.NONE;
+        }
+        boolean applied = level.applies(DkmsRule.PER_MODULE_EXCLUSIVE);
+        note(DkmsRule.PER_MODULE_EXCLUSIVE, String.join(" ", set) + ": " + (applied
+                ? "the kernels it does not match get the other records' modules only"
+                : "dkms " + level + " reads element 0 only and builds record " + i + "'s module for every kernel"));
+        if (!applied) {
+            return DkmsModule.NONE;
+        }
+        String kernel = v.array("BUILD_EXCLUSIVE_KERNEL").getOrDefault(i, "");
+        String arch = v.array("BUILD_EXCLUSIVE_ARCH").getOrDefault(i, "");
+        if (!kernel.isEmpty()) {
+            find("BUILD_EXCLUSIVE_KERNEL", i, kernel, "");
+        }
+        if (!arch.isEmpty()) {
+            find("BUILD_EXCLUSIVE_ARCH", i, arch, "");
+        }
+        return new DkmsConf.BuildExclusive(kernel, v.array("BUILD_EXCLUSIVE_KERNEL_MIN").getOrDefault(i, ""),
+                v.array("BUILD_EXCLUSIVE_KERNEL_MAX").getOrDefault(i, ""), arch, v.array("BUILD_EXCLUSIVE_CONFIG").getOrDefault(i, ""));
     }
 
     private void checkKoName(String field, int i, String value) {

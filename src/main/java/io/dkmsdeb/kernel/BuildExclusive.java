@@ -1,8 +1,11 @@
 package io.dkmsdeb.kernel;
 
 import io.dkmsdeb.model.DkmsConf;
+import io.dkmsdeb.model.DkmsModule;
 import io.dkmsdeb.model.KernelTarget;
 
+import java.util.LinkedHashMap;
+import java.util.Map;
 import java.util.Optional;
 import java.util.regex.Pattern;
 
@@ -18,17 +21,22 @@ public final class BuildExclusive {
 
     /** Why this kernel is excluded, or empty when the module may be built for it. */
     public static Optional<String> reason(DkmsConf.BuildExclusive rules, KernelTarget k) {
+        return reason(rules, k, "");
+    }
+
+    /** {@code index}: how the messages name the variables' element ("" for the package's, "[1]" for record 1's). */
+    private static Optional<String> reason(DkmsConf.BuildExclusive rules, KernelTarget k, String index) {
         if (!rules.kernel().isEmpty() && !Pattern.compile(rules.kernel()).matcher(k.release()).find()) {
-            return Optional.of("BUILD_EXCLUSIVE_KERNEL=\"" + rules.kernel() + "\" does not match " + k.release());
+            return Optional.of("BUILD_EXCLUSIVE_KERNEL" + index + "=\"" + rules.kernel() + "\" does not match " + k.release());
         }
         if (!rules.kernelMin().isEmpty() && VersionOrder.compare(k.release(), rules.kernelMin()) < 0) {
-            return Optional.of(k.release() + " is older than BUILD_EXCLUSIVE_KERNEL_MIN=\"" + rules.kernelMin() + "\"");
+            return Optional.of(k.release() + " is older than BUILD_EXCLUSIVE_KERNEL_MIN" + index + "=\"" + rules.kernelMin() + "\"");
         }
         if (!rules.kernelMax().isEmpty() && VersionOrder.compare(k.release(), rules.kernelMax()) > 0) {
-            return Optional.of(k.release() + " is newer than BUILD_EXCLUSIVE_KERNEL_MAX=\"" + rules.kernelMax() + "\"");
+            return Optional.of(k.release() + " is newer than BUILD_EXCLUSIVE_KERNEL_MAX" + index + "=\"" + rules.kernelMax() + "\"");
         }
         if (!rules.arch().isEmpty() && !Pattern.compile(rules.arch()).matcher(k.unameArch()).find()) {
-            return Optional.of("BUILD_EXCLUSIVE_ARCH=\"" + rules.arch() + "\" does not match " + k.unameArch());
+            return Optional.of("BUILD_EXCLUSIVE_ARCH" + index + "=\"" + rules.arch() + "\" does not match " + k.unameArch());
         }
         for (String option : rules.config().trim().split("\\s+")) {
             if (option.isEmpty()) {
@@ -39,13 +47,26 @@ public final class BuildExclusive {
             String value = k.config().getOrDefault(name, "");
             boolean set = value.equals("y") || value.equals("m");
             if (negated && set) {
-                return Optional.of("BUILD_EXCLUSIVE_CONFIG wants " + name + " unset, and " + k.release() + " has " + name + "=" + value);
+                return Optional.of("BUILD_EXCLUSIVE_CONFIG" + index + " wants " + name + " unset, and " + k.release() + " has " + name + "=" + value);
             }
             if (!negated && !set) {
-                return Optional.of("BUILD_EXCLUSIVE_CONFIG wants " + name + "=y or m, and " + k.release() + " does not have it");
+                return Optional.of("BUILD_EXCLUSIVE_CONFIG" + index + " wants " + name + "=y or m, and " + k.release() + " does not have it");
             }
         }
         return Optional.empty();
+    }
+
+    /**
+     * The module records whose own BUILD_EXCLUSIVE_*[i] rules (dkms 3.3.0) exclude {@code k}, each with why, in
+     * record order. dkms still runs the whole build, skips these records when it checks and copies the built
+     * modules, and excludes the kernel (exit 77) when no record is left.
+     */
+    public static Map<DkmsModule, String> excludedModules(DkmsConf conf, KernelTarget k) {
+        Map<DkmsModule, String> excluded = new LinkedHashMap<>();
+        for (DkmsModule m : conf.modules()) {
+            reason(m.exclusive(), k, "[" + m.index() + "]").ifPresent(why -> excluded.put(m, why));
+        }
+        return excluded;
     }
 
     /** Version order as GNU {@code sort -V}: digit runs compare as numbers, other runs as text. */

@@ -51,6 +51,11 @@ public record DkmsConf(String packageName, String packageVersion, List<DkmsModul
         }
     }
 
+    /** The same dkms.conf with only {@code kept} of its module records (those not excluded for one kernel). */
+    public DkmsConf withModules(List<DkmsModule> kept) {
+        return new DkmsConf(packageName, packageVersion, kept, steps, buildDepends, autoinstall, exclusive, reading);
+    }
+
     public DkmsLevel level() {
         return reading.level();
     }

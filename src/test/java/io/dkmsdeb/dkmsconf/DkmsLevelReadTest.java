@@ -2,6 +2,7 @@ package io.dkmsdeb.dkmsconf;
 
 import io.dkmsdeb.model.DkmsConf;
 import io.dkmsdeb.model.DkmsLevel;
+import io.dkmsdeb.model.DkmsModule;
 import io.dkmsdeb.model.DkmsRule;
 import io.dkmsdeb.model.ModuleSourceException;
 import io.dkmsdeb.model.UsageException;
@@ -119,6 +120,62 @@ class DkmsLevelReadTest {
         assertThat(now.reading().notes()).singleElement().satisfies(n -> assertThat(n.applied()).isTrue());
         DkmsConf commentOnly = read(MINIMAL + "# a comment\r\n", OLD);
         assertThat(DkmsConfReader.breaksBuild(commentOnly.reading().notes().get(0))).as("no value keeps a CR").isFalse();
+    }
+
+    @Test
+    void aRecordsOwnBuildExclusiveIsReadFrom330() throws Exception {
+        String text = MINIMAL + "BUILT_MODULE_NAME[1]=n\nDEST_MODULE_LOCATION[1]=/updates/dkms\n"
+                + "BUILD_EXCLUSIVE_KERNEL[1]=\"^6\\.1\\.\"\nBUILD_EXCLUSIVE_CONFIG[1]=\"CONFIG_PCI\"\n";
+        for (DkmsLevel level : new DkmsLevel[] {OLD, DkmsLevel.TRIXIE, DkmsLevel.parse("3.2.99")}) {
+            DkmsConf c = read(text, level);
+            assertThat(c.modules()).as(level.release()).allSatisfy(m -> assertThat(m.exclusive()).isEqualTo(DkmsModule.NONE));
+            assertThat(c.exclusive().any()).as("element 1 is not the package's").isFalse();
+            assertThat(c.reading().notes()).singleElement().satisfies(n -> {
+                assertThat(n.rule()).isEqualTo(DkmsRule.PER_MODULE_EXCLUSIVE);
+                assertThat(n.applied()).isFalse();
+                assertThat(n.detail()).contains("BUILD_EXCLUSIVE_KERNEL[1]=\"^6\\.1\\.\"", "reads element 0 only",
+                        "builds record 1's module for every kernel");
+            });
+        }
+        for (DkmsLevel level : new DkmsLevel[] {DkmsLevel.parse("3.3.0"), NEW}) {
+            DkmsConf c = read(text, level);
+            assertThat(c.modules().get(0).exclusive()).isEqualTo(DkmsModule.NONE);
+            assertThat(c.modules().get(1).exclusive()).isEqualTo(new DkmsConf.BuildExclusive("^6\\.1\\.", "", "", "", "CONFIG_PCI"));
+            assertThat(c.exclusive().any()).isFalse();
+            assertThat(c.reading().notes()).singleElement().satisfies(n -> assertThat(n.applied()).isTrue());
+        }
+        // element 0 is the package's at every level, as bash's $VAR is ${VAR[0]}
+        String zero = MINIMAL + "BUILD_EXCLUSIVE_KERNEL[0]=\"^6\\.1\\.\"\n";
+        assertThat(read(zero, OLD).exclusive().kernel()).isEqualTo("^6\\.1\\.");
+        assertThat(read(zero, NEW).exclusive().kernel()).isEqualTo("^6\\.1\\.");
+        assertThat(read(zero, NEW).reading().notes()).isEmpty();
+        String bad = MINIMAL + "BUILT_MODULE_NAME[1]=n\nDEST_MODULE_LOCATION[1]=/updates/dkms\nBUILD_EXCLUSIVE_ARCH[1]=\"x86(\"\n";
+        assertThat(read(bad, OLD).modules()).as("never read by dkms 3.0.10").hasSize(2);
+        assertThatThrownBy(() -> read(bad, NEW)).isInstanceOf(ModuleSourceException.class)
+                .hasMessageContaining("dkms.conf line 7: BUILD_EXCLUSIVE_ARCH[1] is 'x86(', not a valid regular expression");
+    }
+
+    @Test
+    void fromDkms330ARecordsOwnKernelMaxKeepsObsoleteByFromTheWholePackage() throws Exception {
+        String text = MINIMAL + "BUILT_MODULE_NAME[1]=n\nDEST_MODULE_LOCATION[1]=/updates/dkms\nOBSOLETE_BY=\"6.5\"\n"
+                + "BUILD_EXCLUSIVE_KERNEL_MAX[1]=\"6.9\"\n";
+        assertThat(read(text, DkmsLevel.TRIXIE).exclusive().kernelMax()).isEqualTo("6.5");
+        DkmsConf now = read(text, NEW);
+        assertThat(now.exclusive().kernelMax()).isEmpty();
+        assertThat(now.modules().get(1).exclusive().kernelMax()).isEqualTo("6.9");
+        assertThat(now.reading().notes()).anySatisfy(n -> assertThat(n.detail()).contains("OBSOLETE_BY=\"6.5\": not applied"));
+    }
+
+    @Test
+    void aDkmsConfNamingNoModuleIsRefusedAtEveryLevelSayingWhatThatLevelsDkmsDoes() {
+        String none = "PACKAGE_NAME=m\nPACKAGE_VERSION=1.0\nAUTOINSTALL=yes\n";
+        assertThatThrownBy(() -> read(none, OLD)).isInstanceOf(ModuleSourceException.class)
+                .hasMessageContaining("BUILT_MODULE_NAME is not set: the dkms.conf names no module, so there is nothing to package")
+                .hasMessageContaining("dkms 3.0.10 refuses it too").hasMessageContaining("add BUILT_MODULE_NAME[0]=");
+        for (DkmsLevel level : new DkmsLevel[] {DkmsLevel.parse("3.0.11"), DkmsLevel.TRIXIE, NEW}) {
+            assertThatThrownBy(() -> read(none, level)).isInstanceOf(ModuleSourceException.class)
+                    .hasMessageContaining("dkms " + level.release() + " accepts it with a warning and builds nothing");
+        }
     }
 
     @Test

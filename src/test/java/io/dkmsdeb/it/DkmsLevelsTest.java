@@ -60,6 +60,21 @@ class DkmsLevelsTest {
     record Fixture(String name, String conf, List<String> sources, Result newest61, Result newest612, String cited) {
     }
 
+    /**
+     * dkms's run_test.sh of its public repository (dkms-project/dkms, commit 02e53f5b8e25d63c9c8993d7364935bdacbe9c7b,
+     * newer than 3.2.2: it has the per-module tests; which release tag it belongs to could not be established, nor its
+     * line numbers), cited by the test's own echo line; the 3.2.2 line numbers follow where they were read. The dkms
+     * script is cited from dkms.in at commit 147cd61cdb77b5f7d5c8689376a4a3bec87af6af of the same repository.
+     */
+    static final String RUN_TEST = "dkms run_test.sh at 02e53f5b: ";
+    static final String RUN_TEST_PER_MODULE = RUN_TEST + "section '*** Testing per-module BUILD_EXCLUSIVE directives': ";
+    static final String PER_MODULE_ONE_BUILT = RUN_TEST_PER_MODULE + "'Testing per-module config exclusive test module build (one should "
+            + "be built, one not)' expects exit 0, only _mod1.ko signed, status built; dkms.in at 147cd61c, check_build_exclusive_for_module "
+            + "and the do_build loops that skip excluded records";
+    static final String PER_MODULE_NONE_BUILT = RUN_TEST_PER_MODULE + "'Testing per-module kernel version test module build (should be "
+            + "excluded due to kernel version restrictions)' expects exit 77 (BUILD_EXCLUSIVE directives which do not match this "
+            + "kernel/arch/config for any modules)";
+
     private static final String BASE = "PACKAGE_NAME=\"@M@\"\nPACKAGE_VERSION=\"1.0\"\nBUILT_MODULE_NAME[0]=\"@M@\"\n"
             + "DEST_MODULE_LOCATION[0]=\"/updates/dkms\"\nAUTOINSTALL=\"yes\"\n";
 
@@ -70,31 +85,46 @@ class DkmsLevelsTest {
         Result excluded = Result.of(Outcome.EXCLUDED);
         return List.of(
                 new Fixture("lv_patch_subdir", BASE + "PATCH[0]=\"subdir/fix.patch\"\n", List.of("@M@"), built, built,
-                        "dkms 3.2.2 run_test.sh line 2378 (Applying patch subdir/patch2.patch... done.)"),
+                        RUN_TEST + "'Building and installing the test module with patches' expects 'Applying patch subdir/patch2.patch... done.' "
+                                + "(3.2.2: line 2378)"),
                 new Fixture("lv_updates_prefix", BASE.replace("/updates/dkms", "/updates-dkms-test"), List.of("@M@"), built, built,
-                        "dkms 3.2.2 dkms.in line 758 (DEST_MODULE_LOCATION case /updates*)"),
+                        "dkms 3.2.2 dkms.in line 758 (DEST_MODULE_LOCATION case /updates*); the same case in read_conf of dkms.in at 147cd61c"),
                 new Fixture("lv_kernel_min", BASE + "BUILD_EXCLUSIVE_KERNEL_MIN=\"6.5\"\n", List.of("@M@"), excluded, built,
-                        "dkms 3.2.2 dkms.in line 816 (KERNEL_MIN sets build_exclude), 77 per its exit code list (line 77)"),
+                        "dkms 3.2.2 dkms.in line 816 (KERNEL_MIN sets build_exclude), 77 per its exit code list (line 77); dkms.in at 147cd61c: "
+                                + "check_build_exclusive_for_module, do_build diewarn 77"),
                 new Fixture("lv_kernel_max", BASE + "BUILD_EXCLUSIVE_KERNEL_MAX=\"6.5\"\n", List.of("@M@"), built, excluded,
-                        "dkms 3.2.2 dkms.in line 817"),
+                        "dkms 3.2.2 dkms.in line 817; dkms.in at 147cd61c: check_build_exclusive_for_module"),
                 new Fixture("lv_obsolete_by", BASE + "OBSOLETE_BY=\"6.5\"\n", List.of("@M@"), built, excluded,
-                        "dkms 3.2.2 dkms.in line 814 (OBSOLETE_BY is KERNEL_MAX when that is unset)"),
+                        "dkms 3.2.2 dkms.in line 814 (OBSOLETE_BY is KERNEL_MAX when that is unset); dkms.in at 147cd61c: the same in read_conf, "
+                                + "unless a record has a KERNEL_MAX of its own"),
                 new Fixture("lv_build_depends", BASE + "BUILD_DEPENDS=\"lv_missing_dependency\"\n", List.of("@M@"), refused, refused,
-                        "dkms 3.2.2 run_test.sh line 1684 (Aborting build ... due to missing BUILD_DEPENDS)"),
+                        RUN_TEST + "'Building the test module with unsatisfied dependencies (expected error)' expects exit 13, 'Aborting build of "
+                                + "module ... due to missing BUILD_DEPENDS' (3.2.2: line 1684)"),
                 new Fixture("lv_crlf", BASE.replace("\n", "\r\n"), List.of("@M@"), built, built,
-                        "dkms 3.2.2 run_test.sh lines 3160-3167 (dkms_crlf_test installed)"),
+                        RUN_TEST + "'Testing dkms.conf with CR/LF line endings' expects dkms_crlf_test installed (3.2.2: lines 3160-3167)"),
                 new Fixture("lv_autoinstall", BASE.replace("AUTOINSTALL=\"yes\"", "AUTOINSTALL=\"maybe\""), List.of("@M@"), refused, refused,
-                        "dkms 3.2.2 run_test.sh line 2927 (Unsupported AUTOINSTALL value 'maybe')"),
+                        RUN_TEST + "'Testing dkms.conf with invalid values (expected error)' expects exit 8 with 'Unsupported AUTOINSTALL value "
+                                + "'maybe'' (3.2.2: line 2927)"),
                 new Fixture("lv_pre_build_fails", BASE + "PRE_BUILD=\"fail.sh\"\n", List.of("@M@"), failed, failed,
-                        "dkms 3.2.2 dkms.in lines 1459 and 1100-1103 (run_build_script exits with the script's status)"),
+                        "dkms 3.2.2 dkms.in lines 1459 and 1100-1103 (run_build_script exits with the script's status); the same run_build_script "
+                                + "in dkms.in at 147cd61c"),
                 new Fixture("lv_post_build_fails", BASE + "POST_BUILD=\"fail.sh\"\n", List.of("@M@"), failed, failed,
-                        "dkms 3.2.2 dkms.in lines 1547 and 1100-1103"),
+                        "dkms 3.2.2 dkms.in lines 1547 and 1100-1103; the same in dkms.in at 147cd61c"),
                 new Fixture("lv_dup_dest", BASE + "BUILT_MODULE_NAME[1]=\"lv_dup_dest_b\"\nDEST_MODULE_NAME[1]=\"lv_dup_dest\"\n"
                         + "DEST_MODULE_LOCATION[1]=\"/updates/dkms\"\n", List.of("@M@", "lv_dup_dest_b"), refused, refused,
-                        "dkms 3.2.2 run_test.sh line 3136 (Duplicate module ... in 'DEST_MODULE_NAME[1]')"),
+                        RUN_TEST + "'Testing dkms.conf specifying a module twice in DEST_MODULE_NAME[] (expected error)' expects exit 8 "
+                                + "(3.2.2: line 3136)"),
                 new Fixture("lv_dup_built", BASE + "DEST_MODULE_NAME[0]=\"lv_dup_one\"\nBUILT_MODULE_NAME[1]=\"lv_dup_built\"\n"
                         + "DEST_MODULE_NAME[1]=\"lv_dup_two\"\nDEST_MODULE_LOCATION[1]=\"/updates/dkms\"\n", List.of("@M@"), refused, refused,
-                        "dkms 3.2.2 run_test.sh line 3121 (Duplicate module ... in 'BUILT_MODULE_NAME[1]')"));
+                        RUN_TEST + "'Testing dkms.conf specifying a module twice in BUILT_MODULE_NAME[] (expected error)' expects exit 8 "
+                                + "(3.2.2: line 3121)"),
+                new Fixture("lv_per_module", BASE + "BUILT_MODULE_NAME[1]=\"lv_per_module_b\"\nDEST_MODULE_LOCATION[1]=\"/updates/dkms\"\n"
+                        + "BUILD_EXCLUSIVE_KERNEL[1]=\"^6\\.1\\.\"\n", List.of("@M@", "lv_per_module_b"),
+                        Result.of(Outcome.BUILT, "M", "lv_per_module_b"), built, PER_MODULE_ONE_BUILT),
+                new Fixture("lv_per_module_all", BASE + "BUILD_EXCLUSIVE_KERNEL[0]=\"^6\\.1\\.\"\nBUILT_MODULE_NAME[1]=\"lv_per_module_all_b\"\n"
+                        + "DEST_MODULE_LOCATION[1]=\"/updates/dkms\"\nBUILD_EXCLUSIVE_KERNEL[1]=\"^6\\.1\\.\"\n",
+                        List.of("@M@", "lv_per_module_all_b"), Result.of(Outcome.BUILT, "M", "lv_per_module_all_b"), excluded,
+                        PER_MODULE_NONE_BUILT));
     }
 
     @TempDir
@@ -163,6 +193,36 @@ class DkmsLevelsTest {
         Cmd.Result refused = root.exec("dpkg", "-i", minDeb.toString());
         assertThat(refused.exit()).as(refused.toString()).isNotZero();
         assertThat(refused.all()).contains("depends on dkms (>= 3.0.11)");
+    }
+
+    /**
+     * A dkms.conf that names no module: the installed dkms 3.0.10 refuses it ("No 'DEST_MODULE_LOCATION' directive specified",
+     * Bad conf file); dkms 3.0.11 and later accept it with a warning and build nothing (dkms.in at 147cd61c, read_conf_strict:
+     * "Zero modules specified", and do_build, whose per-record loops then have nothing to check or copy; run_test.sh at
+     * 02e53f5b: 'Testing add/build/install of a test module building zero kernel modules' expects exit 0 and the status
+     * installed). bmdeb refuses it at both levels (exit 3, no package), saying what that level's dkms does.
+     */
+    @Test
+    void aDkmsConfNamingNoModuleIsRefusedAsDkms3010DoesAndSaysNewerDkmsBuildsNothing() throws IOException {
+        assumeTrue(Cmd.isRoot(), "runs dkms in a private mount namespace: needs root");
+        Fixture none = new Fixture("lv_no_module", "PACKAGE_NAME=\"@M@\"\nPACKAGE_VERSION=\"1.0\"\nAUTOINSTALL=\"yes\"\n", List.of("@M@"),
+                Result.of(Outcome.REFUSED), Result.of(Outcome.REFUSED), "dkms-deb refuses it at every level");
+        Path tree = tree(none);
+        DkmsOracle.Result dkms = DkmsOracle.build(tree, none.name(), "1.0", K61, work.resolve("dkms").resolve(none.name()), work.resolve("keys"));
+        assertThat(classify(dkms)).as(dkms.output()).isEqualTo(Result.of(Outcome.REFUSED));
+        assertThat(dkms.output()).contains("No 'DEST_MODULE_LOCATION' directive specified");
+        for (String level : List.of("3.0.10", "newest")) {
+            Path out = Files.createDirectories(work.resolve("out-none-" + level));
+            Cmd.Result r = Cmd.dkmsDeb(null, Map.of(), "bmdeb", tree.toString(), "-k", K61, "-k", K612, "-o", out.toString(), "--no-sign",
+                    "--maintainer", "T <t@example.org>", "--log-dir", work.resolve("logs").toString(), "--dkms-level", level);
+            assertThat(r.exit()).as(r.toString()).isEqualTo(3);
+            assertThat(r.err()).contains("names no module, so there is nothing to package", "add BUILT_MODULE_NAME[0]=")
+                    .contains(level.equals("newest") ? "dkms 3.4.3 accepts it with a warning and builds nothing" : "dkms 3.0.10 refuses it too")
+                    .doesNotContain("Exception");
+            try (var files = Files.list(out)) {
+                assertThat(files.map(f -> f.getFileName().toString()).filter(f -> f.endsWith(".deb")).toList()).isEmpty();
+            }
+        }
     }
 
     private static Result named(Result r, String name) {

@@ -2,11 +2,13 @@ package io.dkmsdeb.kernel;
 
 import io.dkmsdeb.model.Compression;
 import io.dkmsdeb.model.DkmsConf;
+import io.dkmsdeb.model.DkmsModule;
 import io.dkmsdeb.model.KernelTarget;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Map;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -51,5 +53,19 @@ class BuildExclusiveTest {
         assertThat(BuildExclusive.reason(rules("", "", "", "", "CONFIG_USB"), kernel("6.1.0-56-amd64"))).isPresent();
         assertThat(BuildExclusive.reason(rules("", "", "", "", "!CONFIG_DRM"), kernel("6.1.0-56-amd64")))
                 .hasValue("BUILD_EXCLUSIVE_CONFIG wants CONFIG_DRM unset, and 6.1.0-56-amd64 has CONFIG_DRM=m");
+    }
+
+    @Test
+    void aRecordsOwnRulesExcludeItsModuleOnly() {
+        DkmsModule zero = new DkmsModule(0, "a", "", "a", "/updates/dkms", true);
+        DkmsModule one = new DkmsModule(1, "b", "", "b", "/updates/dkms", true, rules("^6\\.1\\.", "", "", "", ""));
+        DkmsModule two = new DkmsModule(2, "c", "", "c", "/updates/dkms", true, rules("", "", "", "", "!CONFIG_DRM"));
+        DkmsConf conf = new DkmsConf("p", "1.0", List.of(zero, one, two), new DkmsConf.Steps("", "", List.of(), "", ""), List.of(), true,
+                DkmsModule.NONE);
+        assertThat(BuildExclusive.excludedModules(conf, kernel("6.1.0-56-amd64"))).containsOnlyKeys(two)
+                .containsEntry(two, "BUILD_EXCLUSIVE_CONFIG[2] wants CONFIG_DRM unset, and 6.1.0-56-amd64 has CONFIG_DRM=m");
+        assertThat(BuildExclusive.excludedModules(conf, kernel("6.12.57+deb13-amd64"))).containsOnlyKeys(one, two)
+                .containsEntry(one, "BUILD_EXCLUSIVE_KERNEL[1]=\"^6\\.1\\.\" does not match 6.12.57+deb13-amd64");
+        assertThat(conf.withModules(List.of(zero)).modules()).containsExactly(zero);
     }
 }

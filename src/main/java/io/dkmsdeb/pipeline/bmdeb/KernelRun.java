@@ -16,6 +16,7 @@ import io.dkmsdeb.kernel.KernelBuild;
 import io.dkmsdeb.kernel.KernelHeaders;
 import io.dkmsdeb.model.BuiltModule;
 import io.dkmsdeb.model.DkmsConf;
+import io.dkmsdeb.model.DkmsModule;
 import io.dkmsdeb.model.DkmsLevel;
 import io.dkmsdeb.model.DkmsRule;
 import io.dkmsdeb.model.BuildFailedException;
@@ -33,6 +34,7 @@ import java.nio.file.Files;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Map;
 import java.util.regex.Pattern;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
@@ -217,11 +219,12 @@ final class KernelRun {
         BmdebRequest r = plan.request();
         KernelTarget k = fetched != null ? fetched : headers();
         ModuleSource source = read(k);
-        DkmsConf conf = source.conf();
-        BuildExclusive.reason(conf.exclusive(), k).ifPresent(why -> {
-            throw new KernelExcludedException(conf.packageName() + " " + conf.packageVersion() + " is not built for " + k.release()
+        DkmsConf read = source.conf();
+        BuildExclusive.reason(read.exclusive(), k).ifPresent(why -> {
+            throw new KernelExcludedException(read.packageName() + " " + read.packageVersion() + " is not built for " + k.release()
                     + ": " + why + " (dkms skips it too, exit 77)");
         });
+        DkmsConf conf = withoutExcludedModules(read, k);
         levelled(conf, k);
         if (conf.level().applies(DkmsRule.BUILD_DEPENDS)) {
             checkBuildDepends(plan.host().dkmsTree(), conf.buildDepends(), k.release(), conf.packageName());
@@ -248,6 +251,26 @@ final class KernelRun {
         Log.info(String.format("[%s] wrote %s (%d module%s) in %.1f s: %s", k.release(), target, modules.size(),
                 modules.size() == 1 ? "" : "s", built.seconds(), phases.describe()));
         return built;
+    }
+
+    /**
+     * The dkms.conf with only the records whose own BUILD_EXCLUSIVE_*[i] (dkms 3.3.0 and later) let {@code k} through:
+     * the build still runs whole, as dkms's does, and the package holds the others' modules. No record left: the kernel
+     * is excluded, as dkms excludes it (exit 77).
+     */
+    private static DkmsConf withoutExcludedModules(DkmsConf conf, KernelTarget k) {
+        Map<DkmsModule, String> excluded = BuildExclusive.excludedModules(conf, k);
+        if (excluded.isEmpty()) {
+            return conf;
+        }
+        if (excluded.size() == conf.modules().size()) {
+            throw new KernelExcludedException(conf.packageName() + " " + conf.packageVersion() + " is not built for " + k.release()
+                    + ": each module record excludes it (" + String.join("; ", excluded.values()) + "); dkms " + conf.level()
+                    + " skips it too, exit 77");
+        }
+        excluded.forEach((m, why) -> Log.info("[" + k.release() + "] module " + m.destName() + " (record " + m.index()
+                + ") is not built for this kernel: " + why + "; dkms " + conf.level() + " leaves it out too"));
+        return conf.withModules(conf.modules().stream().filter(m -> !excluded.containsKey(m)).toList());
     }
 
     /**
