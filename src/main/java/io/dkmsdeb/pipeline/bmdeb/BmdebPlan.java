@@ -146,7 +146,7 @@ record BmdebPlan(BmdebRequest request, Kernels targets, Tree tree, Stamp stamp, 
                         + (listing.kernels().size() == 1 ? "" : "s") + " listed" + (listed.isEmpty() ? "; nothing to build" : ""));
                 return new Kernels(List.copyOf(listed.keySet()), listed);
             }
-            Log.info(listing.archive().substring(0, 1).toUpperCase(java.util.Locale.ROOT) + listing.archive().substring(1) + " serves " + listed.size() + " kernel" + (listed.size() == 1 ? "" : "s")
+            Log.info(listing.archive() + " serves " + listed.size() + " kernel" + (listed.size() == 1 ? "" : "s")
                     + (choice.archiveFilter().isBlank() ? "" : " matching '" + choice.archiveFilter() + "'") + ": "
                     + String.join(" ", listed.keySet()));
             return new Kernels(List.copyOf(listed.keySet()), listed);
