@@ -122,6 +122,12 @@ class KernelsReleaseTest {
         assertThat(badLine.exit()).as(badLine.toString()).isEqualTo(2);
         assertThat(badLine.err()).contains("is not an apt source line");
 
+        Path listing = Files.writeString(tmp.resolve("k.json"), "{\"kernels\":[],\"metas\":[]}");
+        Cmd.Result both = Cmd.dkmsDeb(null, Map.of("XDG_CACHE_HOME", cache.toString()), "kernels", "--release", "trixie",
+                "--kernel-list", listing.toString());
+        assertThat(both.exit()).as(both.toString()).isEqualTo(2);
+        assertThat(both.err()).contains("give one of them");
+
         try (Stream<Path> s = Files.list(cache.resolve("dkms-deb/apt"))) {
             assertThat(s.map(p -> p.getFileName().toString()).toList()).as("no state of a failed first fetch").containsOnly(".lock");
         }
