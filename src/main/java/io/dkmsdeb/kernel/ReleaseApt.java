@@ -254,7 +254,8 @@ public final class ReleaseApt {
                 && Files.readString(dir.resolve("sources.list"), StandardCharsets.UTF_8).equals(sourcesList());
         String config = config(dir, hostProxies(env));
         if (!first && sameSources && fresh(updated)) {
-            if (!Files.readString(dir.resolve("apt.conf"), StandardCharsets.UTF_8).equals(config)) {
+            Path conf = dir.resolve("apt.conf");
+            if (!Files.isRegularFile(conf) || !Files.readString(conf, StandardCharsets.UTF_8).equals(config)) {
                 Files.writeString(dir.resolve("apt.conf"), config, StandardCharsets.UTF_8);
             }
             return;
