@@ -95,6 +95,11 @@ final class BmdebCommand implements Callable<Integer> {
                     + "instead of asking apt-cache.")
     Path kernelList;
 
+    @Option(names = "--apt-source", paramLabel = "LINE",
+            description = "With --kernels-from-archive: list the archive of this apt source line ('deb [signed-by=KEYRING] URI SUITE "
+                    + "COMPONENT...') instead of the host's apt sources, as 'dkms-deb kernels --apt-source' does; repeat for several.")
+    List<String> aptSources = new ArrayList<>();
+
     @Option(names = "--shard", paramLabel = "I/N",
             description = "With --kernels-from-archive: build only shard I of N of the listing (1/4 to 4/4), for a job spread "
                     + "over N CI agents. A kernel's shard depends only on its release and N (a hash), so every kernel is in "
@@ -129,7 +134,9 @@ final class BmdebCommand implements Callable<Integer> {
             description = "The Debian release of the kernels (trixie, or 13), when their release does not say it (+deb13 is "
                     + "trixie, +deb12 and 6.1.0-N bookworm; default: that, else this host's). A kernel of another release than this "
                     + "host's is built in a minimal root of its release (its compiler and headers; made with debootstrap and cached "
-                    + "per release: docs/TRIXIE.md); its dkms level follows the release unless --dkms-level is given.")
+                    + "per release: docs/TRIXIE.md); its dkms level follows the release unless --dkms-level is given. With "
+                    + "--kernels-from-archive, the kernels are those of this release's archive, as 'dkms-deb kernels --release' lists "
+                    + "them (with --kernel-list: the listing must be of this release, when it records one).")
     String release;
 
     @Option(names = "--fetch-headers", description = "When a kernel's headers are not installed, download linux-headers-KVER and the "
@@ -207,7 +214,7 @@ final class BmdebCommand implements Callable<Integer> {
                     : "no SOURCE given: pass NAME/VERSION, a module directory or a NAME-dkms package file");
         }
         BmdebRequest request = BmdebRequest.builder(source)
-                .kernels(kernels.releases).allKernels(kernels.all).kernelsFromArchive(kernels.archiveFilter, kernelList).shard(shard)
+                .kernels(kernels.releases).allKernels(kernels.all).kernelsFromArchive(kernels.archiveFilter, kernelList).aptSources(aptSources).shard(shard)
                 .kernelSourceDir(kernelSourceDir).fetchHeaders(fetchHeaders)
                 .revision(common.revision).moduleVersion(moduleVersion).name(name).maintainer(common.maintainer).templates(common.templates)
                 .dkmsLevel(common.levelGiven()).release(release == null ? null : DebianRelease.parse(release)).arch(arch).jobs(common.jobs).compression(compression).strip(!noStrip).compileDebugInfo(compileDebugInfo)

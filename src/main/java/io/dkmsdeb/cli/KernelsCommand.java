@@ -2,6 +2,7 @@ package io.dkmsdeb.cli;
 
 import io.dkmsdeb.pipeline.ArchiveListing;
 import io.dkmsdeb.cli.json.KernelsReport;
+import io.dkmsdeb.model.DebianRelease;
 import io.dkmsdeb.model.KernelListing;
 import io.dkmsdeb.model.KernelShard;
 import io.dkmsdeb.model.UsageException;
@@ -33,9 +34,14 @@ import java.util.stream.Collectors;
                     + "also the N ABIs before each. Words of one kind are alternatives; all kinds given must match. "
                     + "No filter: every kernel.",
             "",
+            "--release RELEASE lists the kernels of another Debian release's archive (on a bookworm host, trixie's +deb13 kernels "
+                    + "and trixie's meta-packages, so 'current' means trixie's), --apt-source LINE the archive of an apt source line; "
+                    + "their package lists are kept in a private apt state (docs/TRIXIE.md).",
+            "",
             "For a build agent: --prune-cache removes the fetched headers of every kernel this listing (after FILTER) does not "
                     + "have, --prune-logs DAYS the build logs older than DAYS days."},
-        footer = {"", "Exit codes: 0 listed, 2 usage (also a filter that matches no kernel), 4 apt-cache failed."})
+        footer = {"", "Exit codes: 0 listed, 2 usage (also a filter that matches no kernel, and a release the archive does not have), "
+                + "4 apt-cache failed or the archive of --release or --apt-source could not be reached."})
 final class KernelsCommand implements Callable<Integer> {
     @Option(names = {"-h", "--help"}, usageHelp = true, description = "Show this help message and exit.")
     boolean help;
@@ -46,6 +52,19 @@ final class KernelsCommand implements Callable<Integer> {
     @Option(names = "--kernel-list", paramLabel = "FILE",
             description = "Read the listing from FILE (written by 'kernels --json') instead of asking apt-cache.")
     Path listFile;
+
+    @Option(names = "--release", paramLabel = "RELEASE",
+            description = "List the kernels of this Debian release's archive (trixie, or 13: its suite, -updates and -security, from "
+                    + "DKMS_DEB_MIRROR, else deb.debian.org) instead of the host's apt sources: its package lists are fetched into "
+                    + "$XDG_CACHE_HOME/dkms-deb/apt/RELEASE-ARCH (no root needed; again when a day old), and the meta-packages are "
+                    + "that release's. The listing records the release.")
+    String release;
+
+    @Option(names = "--apt-source", paramLabel = "LINE",
+            description = "List the archive of this apt source line instead ('deb [signed-by=KEYRING] URI SUITE COMPONENT...'; "
+                    + "without signed-by, checked with Debian's archive keys); repeat for several. Its release is --release, else "
+                    + "the first line's suite (trixie-backports: trixie).")
+    List<String> aptSources = List.of();
 
     @Option(names = "--json", description = "Print the listing as JSON on standard output.")
     boolean json;
@@ -75,7 +94,11 @@ final class KernelsCommand implements Callable<Integer> {
         if (pruneLogs != null && pruneLogs < 0) {
             throw new UsageException("--prune-logs takes a number of days, 0 or more, got " + pruneLogs);
         }
-        KernelListing.Listing all = ArchiveListing.load(listFile, HostEnvironment.get().env());
+        KernelListing.Origin origin = new KernelListing.Origin(listFile, release == null ? null : DebianRelease.parse(release), aptSources);
+        if (listFile != null && origin.release() != null) {
+            throw new UsageException("--kernel-list reads a listing written earlier and --release lists a release's archive now; give one of them");
+        }
+        KernelListing.Listing all = ArchiveListing.load(origin, HostEnvironment.get());
         KernelListing.Listing l = all.filterMatching(String.join(" ", filter));
         if (pruneCache) {
             CachePruning.headers(Set.copyOf(l.kernels().stream().map(KernelListing.Kernel::release).toList()), HostEnvironment.get());
@@ -101,7 +124,7 @@ final class KernelsCommand implements Callable<Integer> {
                     installed ? "headers" : "-", metas.isEmpty() ? "-" : metas);
         }
         System.err.println("dkms-deb: " + l.kernels().size() + " kernel" + (l.kernels().size() == 1 ? "" : "s")
-                + (filter.isEmpty() ? "" : " match '" + String.join(" ", filter) + "'") + " (of " + all.kernels().size() + " in the archive)");
+                + (filter.isEmpty() ? "" : " match '" + String.join(" ", filter) + "'") + " (of " + all.kernels().size() + " in " + all.archive() + ")");
         return 0;
     }
 

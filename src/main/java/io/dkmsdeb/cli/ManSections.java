@@ -43,7 +43,7 @@ public final class ManSections {
             "The per-user cache, default ~/.cache: dkms-deb keeps fetched kernel headers, build logs, an apt-cache package "
                     + "cache and the build roots of other Debian releases in its dkms-deb folder.");
     private static final Item MIRROR = new Item("DKMS_DEB_MIRROR",
-            "The Debian archive the build roots of other releases are made from and updated from (default: "
+            "The Debian archive the build roots of other releases are made from and updated from, and whose lists --release lists (default: "
                     + "http://deb.debian.org/debian; security updates always come from http://deb.debian.org/debian-security).");
     private static final Item CACHE_KERNELS = new Item("XDG_CACHE_HOME",
             "The per-user cache, default ~/.cache: where dkms-deb/apt is (see FILES).");
@@ -78,7 +78,9 @@ public final class ManSections {
                     + "its space, the next build of that release makes it again.");
     private static final Item APT_CACHE = new Item("$XDG_CACHE_HOME/dkms-deb/apt/",
             "apt-cache's package cache, made when the system's is switched off (Dir::Cache::pkgcache \"\", as in container "
-                    + "images); apt rebuilds it when the package lists change.");
+                    + "images); apt rebuilds it when the package lists change. And RELEASE-ARCH/ (RELEASE-ARCH-HASH/ for --apt-source): "
+                    + "the private apt state --release lists another archive with (its own sources, package lists and cache, about "
+                    + "65 MB for trixie), fetched again when a day old; remove it to free its space.");
     private static final Item SCRATCH = new Item("$TMPDIR/dkms-deb-build-PID-*/",
             "The private scratch copy of the module tree that one kernel's build runs in, laid out as dkms's tree, removed at the "
                     + "end (and by the next run when a run was killed); with --no-sandbox, $TMPDIR/dkms-deb-USER/build/KVER/NAME-VERSION/.");
@@ -101,8 +103,8 @@ public final class ManSections {
             "", List.of(EPOCH, DEBFULLNAME, DEBEMAIL, XZ, MAKE_JOBS, CACHE, TMPDIR, PKCS11, GNUPGHOME, JAVA_HOME),
             "source", List.of(EPOCH, DEBFULLNAME, DEBEMAIL, XZ),
             "bmdeb", List.of(EPOCH_BMDEB, DEBFULLNAME, DEBEMAIL, XZ, MAKE_JOBS, CACHE, MIRROR, TMPDIR, PKCS11),
-            "kernels", List.of(CACHE_KERNELS),
-            "repo", List.of(EPOCH_REPO, GNUPGHOME, CACHE_KERNELS));
+            "kernels", List.of(CACHE_KERNELS, MIRROR),
+            "repo", List.of(EPOCH_REPO, GNUPGHOME, CACHE_KERNELS, MIRROR));
 
     /** FILES of each page. */
     public static final Map<String, List<Item>> FILES = Map.of(
@@ -132,6 +134,8 @@ public final class ManSections {
                             "From a -dkms package file, for every kernel whose headers are installed:"),
                     new Item("dkms-deb bmdeb hello/1.0 --kernels-from-archive 6.1,amd64 --reuse-from /srv/apt -o out",
                             "For each 6.1 amd64 kernel the apt archive serves, building only those not in the repository yet:"),
+                    new Item("dkms-deb bmdeb hello/1.0 --kernels-from-archive current,amd64 --release trixie -o out",
+                            "As root, for the kernel trixie's linux-image-amd64 depends on now, built in a trixie build root:"),
                     new Item("dkms-deb bmdeb ./hello -k 6.1.0-57-arm64 --fetch-headers -o out",
                             "For an arm64 kernel, cross-compiled (needs gcc-aarch64-linux-gnu):"),
                     new Item("dkms-deb bmdeb hello/1.0 -k 6.1.0-56-amd64 --sign-key mok.key --sign-cert mok.crt -o out",
@@ -143,10 +147,14 @@ public final class ManSections {
             "kernels", List.of(
                     new Item("dkms-deb kernels 6.1 6.12 amd64", "The 6.1 and 6.12 kernels of the amd64 flavour the archive serves:"),
                     new Item("dkms-deb kernels --json > kernels.json",
-                            "Every kernel, saved for bmdeb --kernel-list and repo --kernel-list:")),
+                            "Every kernel, saved for bmdeb --kernel-list and repo --kernel-list:"),
+                    new Item("dkms-deb kernels --release trixie current",
+                            "On a bookworm host, the kernels trixie's meta-packages (linux-image-amd64, ...) depend on now:")),
             "repo", List.of(
                     new Item("dkms-deb repo /srv/apt out/*.deb --suite bookworm --sign-key ops@example.org --kernel-list kernels.json",
                             "Add packages and publish, signed, with a meta-package per kernel flavour:"),
+                    new Item("dkms-deb repo /srv/apt out/*+deb13-*.deb --suite trixie --release trixie --sign-key ops@example.org",
+                            "A trixie suite beside the bookworm one, its meta-packages following trixie's kernel meta-packages:"),
                     new Item("dkms-deb repo /srv/apt --prune-kernels --keep-builds 2 --dry-run",
                             "Say what retention would take out:")),
             "verify-repo", List.of(

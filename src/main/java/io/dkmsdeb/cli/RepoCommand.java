@@ -4,6 +4,9 @@ import io.dkmsdeb.pipeline.repo.RepoJob;
 import io.dkmsdeb.pipeline.repo.Retention;
 import io.dkmsdeb.cli.json.RepoReport;
 import io.dkmsdeb.support.Json;
+import io.dkmsdeb.model.DebianRelease;
+import io.dkmsdeb.model.KernelListing;
+import io.dkmsdeb.model.UsageException;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
@@ -75,6 +78,16 @@ final class RepoCommand implements Callable<Integer> {
             description = "The kernel meta-packages from FILE (written by 'kernels --json') instead of apt-cache.")
     Path kernelList;
 
+    @Option(names = "--release", paramLabel = "RELEASE",
+            description = "The kernel meta-packages of this Debian release's archive (trixie, or 13), as 'dkms-deb kernels --release' "
+                    + "lists them, instead of the host's apt-cache: for the suite of another release than the host's.")
+    String release;
+
+    @Option(names = "--apt-source", paramLabel = "LINE",
+            description = "The kernel meta-packages of the archive of this apt source line ('deb [signed-by=KEYRING] URI SUITE "
+                    + "COMPONENT...'), as 'dkms-deb kernels --apt-source' lists them; repeat for several.")
+    List<String> aptSources = List.of();
+
     @Option(names = "--no-meta-packages", description = "Make no NAME-modules-FLAVOUR meta-packages.")
     boolean noMetaPackages;
 
@@ -102,7 +115,11 @@ final class RepoCommand implements Callable<Integer> {
     public Integer call() {
         RepoJob.Target target = new RepoJob.Target(repoDir, suite != null ? suite : RepoJob.hostCodename(), component, origin, label);
         RepoJob.Policy policy = new RepoJob.Policy(Duration.ofSeconds(lockTimeout), keepGenerations, pruneKernels, keepBuilds, dryRun);
-        RepoJob.Result r = new RepoJob().run(new RepoJob.Request(target, debs, signKey, gpgHome, kernelList, !noMetaPackages, policy,
+        if (kernelList != null && release != null) {
+            throw new UsageException("--kernel-list reads a listing written earlier and --release lists a release's archive now; give one of them");
+        }
+        KernelListing.Origin kernels = new KernelListing.Origin(kernelList, release == null ? null : DebianRelease.parse(release), aptSources);
+        RepoJob.Result r = new RepoJob().run(new RepoJob.Request(target, debs, signKey, gpgHome, kernels, !noMetaPackages, policy,
                 HostEnvironment.get().env()));
         if (json) {
             System.out.println(Json.write(RepoReport.of(r)));

@@ -51,6 +51,19 @@ public final class ArchiveKernels {
     public static Listing query(Map<String, String> env) {
         Apt apt = Apt.configure(env);
         apt.warnOfStaleLists();
+        return query(apt, null);
+    }
+
+    /**
+     * What another archive serves (a release's, or that of apt source lines): its package lists fetched into a private
+     * apt state when they are missing or a day old ({@link ReleaseApt}); the listing records its release.
+     */
+    public static Listing query(Map<String, String> env, ReleaseApt archive) {
+        Map<String, String> e = env == null ? Map.of("PATH", "/usr/local/bin:/usr/bin:/bin:/usr/sbin:/sbin") : env;
+        return archive.use(e, aptEnv -> query(new Apt(aptEnv, List.of(), archive.arch()), archive.release().orElse(null)));
+    }
+
+    private static Listing query(Apt apt, io.dkmsdeb.model.DebianRelease release) {
         List<String> names = apt.lines(List.of("pkgnames", "linux-"));
         List<String> headerNames = names.stream().filter(n -> n.startsWith("linux-headers-")).filter(n -> {
             Matcher m = RELEASE.matcher(n.substring("linux-headers-".length()));
@@ -86,7 +99,7 @@ public final class ArchiveKernels {
             }
         }
         metas.sort(Comparator.comparing(Meta::pkg));
-        return new Listing(kernels, metas);
+        return new Listing(kernels, metas, release);
     }
 
     private static List<String> concat(List<String> a, java.util.Collection<String> b) {
@@ -190,7 +203,10 @@ public final class ArchiveKernels {
         }
     }
 
-    /** A listing written by {@code kernels --json} (or by hand, in that form). */
+    /**
+     * A listing written by {@code kernels --json} (or by hand, in that form); its {@code release}, when it has one (listings
+     * of the host's archive, and those of dkms-deb before releases were recorded, have none).
+     */
     public static Listing read(Path file) {
         Object root;
         try {
@@ -227,10 +243,20 @@ public final class ArchiveKernels {
                 }
                 metas.add(new Meta(pkg, meta.group(1), text(m, "version"), text(m, "release")));
             }
-            return new Listing(dedupe(kernels), metas);
+            Object release = map.get("release");
+            return new Listing(dedupe(kernels), metas, release == null ? null : releaseOf(file, text(map, "release")));
         } catch (ClassCastException | NullPointerException e) {
             throw new UsageException("the kernel listing " + file + " is not in the form 'dkms-deb kernels --json' writes "
                     + "({\"kernels\": [{\"release\": ..., \"arch\": ..., \"headersVersion\": ...}], \"metas\": [...]})", e);
+        }
+    }
+
+    private static io.dkmsdeb.model.DebianRelease releaseOf(Path file, String codename) {
+        try {
+            return new io.dkmsdeb.model.DebianRelease(codename);
+        } catch (UsageException e) {
+            throw new UsageException("the kernel listing " + file + " says its release is '" + codename + "', which is not a Debian "
+                    + "codename (like trixie); write it with 'dkms-deb kernels --release RELEASE --json'", e);
         }
     }
 

@@ -318,14 +318,31 @@ public final class BuildRoot {
     }
 
     private String mirror() {
-        return host.get("DKMS_DEB_MIRROR", MIRROR);
+        return mirror(host);
     }
 
     /** The release, its updates and its security updates. */
     String sources() {
+        return String.join("\n", suites(release, mirror(), "")) + "\n";
+    }
+
+    /**
+     * The apt source lines of {@code release}'s archive at {@code mirror}: the release, its {@code -updates} and its
+     * {@code -security} suites (of {@link #SECURITY}); sid (unstable) and experimental, which have neither, alone.
+     * {@code options} ({@code [signed-by=...] }, or "") goes after {@code deb}.
+     */
+    static List<String> suites(DebianRelease release, String mirror, String options) {
         String c = release.codename();
-        return "deb " + mirror() + " " + c + " main\ndeb " + mirror() + " " + c + "-updates main\ndeb " + SECURITY + " " + c
-                + "-security main\n";
+        if (List.of("sid", "unstable", "experimental", "rc-buggy").contains(c)) {
+            return List.of("deb " + options + mirror + " " + c + " main");
+        }
+        return List.of("deb " + options + mirror + " " + c + " main", "deb " + options + mirror + " " + c + "-updates main",
+                "deb " + options + SECURITY + " " + c + "-security main");
+    }
+
+    /** {@code DKMS_DEB_MIRROR} of {@code host}, else {@link #MIRROR}. */
+    static String mirror(Host host) {
+        return host.get("DKMS_DEB_MIRROR", MIRROR);
     }
 
     private static String uid() {

@@ -49,11 +49,28 @@ public final class KernelListing {
     public record Meta(String pkg, String flavour, String version, String release) {
     }
 
-    /** Kernels in release order (series, flavour, ABI), and the meta-packages that point at one of them. */
-    public record Listing(List<Kernel> kernels, List<Meta> metas) {
+    /**
+     * Kernels in release order (series, flavour, ABI), and the meta-packages that point at one of them.
+     *
+     * @param kernels the kernels with headers
+     * @param metas   the kernel meta-packages
+     * @param release the Debian release whose archive was listed ({@code kernels --release}); null for the host's apt
+     *                configuration (and listings written before releases were recorded)
+     */
+    public record Listing(List<Kernel> kernels, List<Meta> metas, DebianRelease release) {
         public Listing {
             kernels = List.copyOf(kernels);
             metas = List.copyOf(metas);
+        }
+
+        /** A listing of the host's apt configuration: no release recorded. */
+        public Listing(List<Kernel> kernels, List<Meta> metas) {
+            this(kernels, metas, null);
+        }
+
+        /** "trixie's archive", or "the archive" for a listing of no recorded release: for messages. */
+        public String archive() {
+            return release == null ? "the archive" : release + "'s archive";
         }
 
         /**
@@ -68,7 +85,7 @@ public final class KernelListing {
             Set<String> current = f.current() == null ? null : current(f.current());
             List<Kernel> ks = kernels.stream().filter(f::matches).filter(k -> current == null || current.contains(k.release())).toList();
             Set<String> kept = ks.stream().map(Kernel::release).collect(Collectors.toSet());
-            return new Listing(ks, metas.stream().filter(m -> kept.contains(m.release())).toList());
+            return new Listing(ks, metas.stream().filter(m -> kept.contains(m.release())).toList(), release);
         }
 
         /**
@@ -79,7 +96,7 @@ public final class KernelListing {
         public Listing filterMatching(String filter) {
             Listing l = filter(filter);
             if (l.kernels().isEmpty() && filter != null && !filter.isBlank()) {
-                throw new UsageException("no kernel of the archive matches '" + filter.strip() + "'" + (kernels.isEmpty()
+                throw new UsageException("no kernel of " + archive() + " matches '" + filter.strip() + "'" + (kernels.isEmpty()
                         ? "; the archive serves no kernel headers (run apt-get update, or check the sources of apt)"
                         : "; it serves " + served() + "; correct the filter (see 'dkms-deb kernels --help')"));
             }
@@ -119,6 +136,33 @@ public final class KernelListing {
         /** The kernel of {@code release}, if listed. */
         public Optional<Kernel> kernel(String release) {
             return kernels.stream().filter(k -> k.release().equals(release)).findFirst();
+        }
+    }
+
+    /**
+     * Where a listing comes from: a file {@code kernels --json} wrote, else the archive of apt source lines given
+     * ({@code --apt-source}), else the archive of a Debian release ({@code --release}), else the host's apt configuration.
+     *
+     * @param file       {@code --kernel-list}, or null
+     * @param release    {@code --release}, or null
+     * @param aptSources {@code --apt-source} lines (none: the release's own archive, or the host's)
+     */
+    public record Origin(java.nio.file.Path file, DebianRelease release, List<String> aptSources) {
+        public Origin {
+            aptSources = aptSources == null ? List.of() : List.copyOf(aptSources);
+            if (file != null && !aptSources.isEmpty()) {
+                throw new UsageException("--kernel-list and --apt-source both say where the kernel listing comes from; give one of them");
+            }
+        }
+
+        /** The host's apt configuration, or {@code file} when not null. */
+        public static Origin of(java.nio.file.Path file) {
+            return new Origin(file, null, List.of());
+        }
+
+        /** True when the listing is of the host's apt configuration (no file, no release, no source lines). */
+        public boolean host() {
+            return file == null && release == null && aptSources.isEmpty();
         }
     }
 

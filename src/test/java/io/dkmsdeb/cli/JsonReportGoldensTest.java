@@ -59,7 +59,7 @@ class JsonReportGoldensTest {
                 "out/hello-modules-cert_1.0_all.deb", "xz-utils 5.4.1", "3.0.10", true, 5, 3.71));
         r.put("source", new SourceReport("hello", "1.0", false, List.of(
                 new SourceReport.Package("out/hello-dkms_1.0-1_all.deb", "hello-dkms", "1.0-1", "all", 3572)), "xz-utils 5.4.1", "3.0.10", 0.397));
-        r.put("kernels", new KernelsReport(List.of(
+        r.put("kernels", new KernelsReport("bookworm", List.of(
                 new KernelsReport.Kernel(K61, "6.1", "amd64", "amd64", "linux-headers-" + K61, "6.1.176-1", null),
                 new KernelsReport.Kernel(K612, "6.12", "amd64", "amd64", "linux-headers-" + K612, "6.12.117-1~deb12u1", null)),
                 List.of(new KernelsReport.Meta("linux-image-amd64", "amd64", "6.1.176-1", K61),

@@ -7,8 +7,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 /** The root's apt, for tests that install from a dkms-deb repository in an {@link IsolatedRoot}. */
 final class AptInRoot {
     /**
-     * Replaces the root's apt sources with the signed repository $1 (suite bookworm, its KEY.asc as
-     * signed-by) and, when $2 is not empty, the trusted flat archive $2 (stand-ins for the Debian
+     * Replaces the root's apt sources with the signed repository $1 (suite $4, else bookworm; its KEY.asc
+     * as signed-by) and, when $2 is not empty, the trusted flat archive $2 (stand-ins for the Debian
      * archive); forgets the machine's package lists, and with $3 = yes its installed packages too.
      */
     private static final String SOURCES = """
@@ -16,8 +16,9 @@ final class AptInRoot {
             rm -f /etc/apt/sources.list /etc/apt/sources.list.d/*
             rm -rf /var/lib/apt/lists/*
             if [ "$3" = yes ]; then : > /var/lib/dpkg/status; fi
+            suite=${4:-bookworm}
             {
-                printf 'Types: deb\\nURIs: file:%s\\nSuites: bookworm\\nComponents: main\\nSigned-By: %s/KEY.asc\\n' "$1" "$1"
+                printf 'Types: deb\\nURIs: file:%s\\nSuites: %s\\nComponents: main\\nSigned-By: %s/KEY.asc\\n' "$1" "$suite" "$1"
                 if [ -n "$2" ]; then printf '\\nTypes: deb\\nURIs: file:%s\\nSuites: ./\\nTrusted: yes\\n' "$2"; fi
             } > /etc/apt/sources.list.d/test.sources
             """;
@@ -31,7 +32,12 @@ final class AptInRoot {
      * @param forgetInstalled start from an empty dpkg database (stand-in kernels do not meet the machine's)
      */
     static void sources(IsolatedRoot root, Path repo, Path archive, boolean forgetInstalled) {
-        Cmd.Result r = root.run(SOURCES, repo.toString(), archive == null ? "" : archive.toString(), forgetInstalled ? "yes" : "no");
+        sources(root, repo, "bookworm", archive, forgetInstalled);
+    }
+
+    /** As {@link #sources(IsolatedRoot, Path, Path, boolean)}, with the repository's suite {@code suite}. */
+    static void sources(IsolatedRoot root, Path repo, String suite, Path archive, boolean forgetInstalled) {
+        Cmd.Result r = root.run(SOURCES, repo.toString(), archive == null ? "" : archive.toString(), forgetInstalled ? "yes" : "no", suite);
         assertThat(r.exit()).as("apt sources in the isolated root: " + r).isZero();
     }
 

@@ -71,6 +71,35 @@ class ArchiveKernelsTest {
     }
 
     @Test
+    void aListingOfAReleaseRecordsItAndOneWithoutReadsAsTheHostsArchive(@TempDir Path dir) throws Exception {
+        KernelListing.Listing trixie = new KernelListing.Listing(List.of(k("6.12.48+deb13-amd64", "amd64", "6.12.48-1")),
+                List.of(new KernelListing.Meta("linux-image-amd64", "amd64", "6.12.48-1", "6.12.48+deb13-amd64")),
+                io.dkmsdeb.model.DebianRelease.TRIXIE);
+        Path f = dir.resolve("trixie.json");
+        String json = io.dkmsdeb.support.Json.write(io.dkmsdeb.cli.json.KernelsReport.of(trixie));
+        assertThat(json).startsWith("{\"release\":\"trixie\",\"kernels\":[");
+        Files.writeString(f, json);
+        KernelListing.Listing back = ArchiveKernels.read(f);
+        assertThat(back).isEqualTo(trixie);
+        assertThat(back.filter("current").release()).as("a filter keeps the release").isEqualTo(io.dkmsdeb.model.DebianRelease.TRIXIE);
+        assertThat(back.archive()).isEqualTo("trixie's archive");
+
+        // a listing written before releases were recorded (no "release" key) reads as one of the host's archive
+        Path old = dir.resolve("old.json");
+        Files.writeString(old, "{\"kernels\":[{\"release\":\"6.1.0-9-amd64\",\"series\":\"6.1\",\"flavour\":\"amd64\",\"arch\":\"amd64\","
+                + "\"headersPackage\":\"linux-headers-6.1.0-9-amd64\",\"headersVersion\":\"6.1.20-1\"}],\"metas\":[]}");
+        assertThat(ArchiveKernels.read(old).release()).isNull();
+        assertThat(ArchiveKernels.read(old).archive()).isEqualTo("the archive");
+        assertThat(ArchiveKernels.read(old).kernels()).extracting(KernelListing.Kernel::release).containsExactly("6.1.0-9-amd64");
+
+        Files.writeString(old, "{\"release\":\"Trixie 13\",\"kernels\":[],\"metas\":[]}");
+        assertThatThrownBy(() -> ArchiveKernels.read(old)).isInstanceOf(UsageException.class).hasMessageContaining("release");
+        Files.writeString(old, "{\"release\":\"trixie13\",\"kernels\":[],\"metas\":[]}");
+        assertThatThrownBy(() -> ArchiveKernels.read(old)).isInstanceOf(UsageException.class)
+                .hasMessageContaining("says its release is 'trixie13', which is not a Debian codename");
+    }
+
+    @Test
     void aListingThatIsNotOneIsAUsageErrorNamingTheFile(@TempDir Path dir) throws Exception {
         Path f = dir.resolve("bad.json");
         for (String text : List.of("{", "[1]", "{\"kernels\":[{\"release\":\"x; rm -rf /\",\"arch\":\"amd64\",\"headersVersion\":\"1\"}]}",

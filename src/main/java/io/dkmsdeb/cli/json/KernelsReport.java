@@ -9,9 +9,11 @@ import java.util.List;
 /**
  * {@code kernels --json}: the kernels the archive serves and its kernel meta-packages. This is also the file that
  * {@code bmdeb --kernel-list} and {@code repo --kernel-list} read back (they need release, arch and headersVersion of
- * each kernel, and package, version and release of each meta-package). It has no {@code command} key.
+ * each kernel, and package, version and release of each meta-package). It has no {@code command} key. {@code release} is
+ * the Debian release whose archive was listed ({@code kernels --release trixie}), left out for a listing of the host's
+ * apt configuration; a listing without it reads as before.
  */
-public record KernelsReport(List<Kernel> kernels, List<Meta> metas, @Json.OmitNull Integer shards) {
+public record KernelsReport(@Json.OmitNull String release, List<Kernel> kernels, List<Meta> metas, @Json.OmitNull Integer shards) {
     public KernelsReport {
         kernels = List.copyOf(kernels);
         metas = List.copyOf(metas);
@@ -47,7 +49,7 @@ public record KernelsReport(List<Kernel> kernels, List<Meta> metas, @Json.OmitNu
 
     /** The listing, with each kernel's shard of {@code shards} (N) when it is not null. */
     public static KernelsReport of(KernelListing.Listing l, Integer shards) {
-        return new KernelsReport(
+        return new KernelsReport(l.release() == null ? null : l.release().codename(),
                 l.kernels().stream().map(k -> new Kernel(k.release(), k.series(), k.flavour(), k.arch(), k.headersPackage(), k.headersVersion(),
                                 shards == null ? null : KernelShard.of(k.release(), shards)))
                         .toList(),

@@ -128,9 +128,14 @@ record BmdebPlan(BmdebRequest request, Kernels targets, Tree tree, Stamp stamp, 
         BmdebRequest.KernelChoice choice = r.kernels();
         if (choice.archiveFilter() != null) {
             Path listFile = choice.archiveList();
-            KernelListing.Listing listing = ArchiveListing.load(listFile, r.host().env()).filter(choice.archiveFilter());
+            KernelListing.Listing listing = ArchiveListing.load(choice.archive(), r.host()).filter(choice.archiveFilter());
+            if (choice.release() != null && listing.release() != null && !listing.release().equals(choice.release())) {
+                throw new UsageException("the kernel listing " + listFile + " is of " + listing.archive() + ", not of " + choice.release()
+                        + "'s (--release " + choice.release() + "); give the listing of " + choice.release() + " ('dkms-deb kernels --release "
+                        + choice.release() + " --json'), or leave out --release");
+            }
             if (listing.kernels().isEmpty()) {
-                throw new UsageException("no kernel of the archive" + (listFile == null ? "" : " listing " + listFile)
+                throw new UsageException("no kernel of " + listing.archive() + (listFile == null ? "" : " listing " + listFile)
                         + " matches '" + choice.archiveFilter() + "'; see 'dkms-deb kernels' for what it serves");
             }
             Map<String, KernelListing.Kernel> listed = new LinkedHashMap<>();
@@ -141,7 +146,7 @@ record BmdebPlan(BmdebRequest request, Kernels targets, Tree tree, Stamp stamp, 
                         + (listing.kernels().size() == 1 ? "" : "s") + " listed" + (listed.isEmpty() ? "; nothing to build" : ""));
                 return new Kernels(List.copyOf(listed.keySet()), listed);
             }
-            Log.info("the archive serves " + listed.size() + " kernel" + (listed.size() == 1 ? "" : "s")
+            Log.info(listing.archive() + " serves " + listed.size() + " kernel" + (listed.size() == 1 ? "" : "s")
                     + (choice.archiveFilter().isBlank() ? "" : " matching '" + choice.archiveFilter() + "'") + ": "
                     + String.join(" ", listed.keySet()));
             return new Kernels(List.copyOf(listed.keySet()), listed);

@@ -4,6 +4,7 @@ import io.dkmsdeb.model.Compression;
 import io.dkmsdeb.model.DebianRelease;
 import io.dkmsdeb.model.DkmsLevel;
 import io.dkmsdeb.model.Host;
+import io.dkmsdeb.model.KernelListing;
 import io.dkmsdeb.model.KernelShard;
 import io.dkmsdeb.model.UsageException;
 import io.dkmsdeb.pipeline.DebianNames;
@@ -49,18 +50,20 @@ public record BmdebRequest(String source, KernelChoice kernels, Packaging packag
 
     /**
      * Which kernels: the releases given (-k), every kernel with installed headers (--all-kernels), or those the
-     * archive serves (--kernels-from-archive FILTER, from apt or from the listing {@code archiveList}).
+     * archive serves (--kernels-from-archive FILTER, from apt, from the listing of a file, or from another release's archive:
+     * {@code archive}).
      *
      * @param releases      -k, in the order given, each once
      * @param all           --all-kernels
      * @param archiveFilter --kernels-from-archive's filter ("" for all), or null
-     * @param archiveList   --kernel-list, or null
+     * @param archive       where --kernels-from-archive's listing comes from: --kernel-list, else --apt-source, else the
+     *                      archive of --release, else the host's apt
      * @param headersDir    --kernel-source-dir (absolute), or null
      * @param fetchHeaders  --fetch-headers
      * @param shard         --shard I/N: only the kernels of the archive's listing in that shard, or null for all
      * @param release       --release: the Debian release of the kernels, or null to tell it from each kernel's release
      */
-    public record KernelChoice(List<String> releases, boolean all, String archiveFilter, Path archiveList, Path headersDir,
+    public record KernelChoice(List<String> releases, boolean all, String archiveFilter, KernelListing.Origin archive, Path headersDir,
                                boolean fetchHeaders, KernelShard shard, DebianRelease release) {
         public KernelChoice {
             List<String> once = new ArrayList<>(new LinkedHashSet<>(releases));
@@ -79,8 +82,11 @@ public record BmdebRequest(String source, KernelChoice kernels, Packaging packag
                 throw new UsageException("--shard " + shard + " takes a share of the archive's listing; give it with "
                         + "--kernels-from-archive (and --kernel-list, so that every shard reads the same listing)");
             }
-            if (archiveList != null && archiveFilter == null) {
+            if (archive.file() != null && archiveFilter == null) {
                 throw new UsageException("--kernel-list is the archive listing of --kernels-from-archive; give both");
+            }
+            if (!archive.aptSources().isEmpty() && archiveFilter == null) {
+                throw new UsageException("--apt-source names the archive --kernels-from-archive lists; give both");
             }
             if (headersDir != null) {
                 if (archiveFilter != null) {
@@ -91,7 +97,13 @@ public record BmdebRequest(String source, KernelChoice kernels, Packaging packag
                 }
                 headersDir = headersDir.toAbsolutePath().normalize();
             }
-            archiveList = archiveList == null ? null : archiveList.toAbsolutePath();
+            archive = archive.file() == null ? archive : new KernelListing.Origin(archive.file().toAbsolutePath(), archive.release(),
+                    archive.aptSources());
+        }
+
+        /** --kernel-list, or null. */
+        public Path archiveList() {
+            return archive.file();
         }
 
         /** Headers are fetched for kernels that have none installed: --fetch-headers, or kernels taken from the archive. */
@@ -238,6 +250,7 @@ public record BmdebRequest(String source, KernelChoice kernels, Packaging packag
         private boolean allKernels;
         private String archiveFilter;
         private Path kernelList;
+        private List<String> aptSources = List.of();
         private String shard;
         private Path kernelSourceDir;
         private boolean fetchHeaders;
@@ -283,6 +296,12 @@ public record BmdebRequest(String source, KernelChoice kernels, Packaging packag
         public Builder kernelsFromArchive(String filter, Path listing) {
             this.archiveFilter = filter;
             this.kernelList = listing;
+            return this;
+        }
+
+        /** --apt-source: the apt source lines of the archive --kernels-from-archive lists (none: --release's, else the host's). */
+        public Builder aptSources(List<String> lines) {
+            this.aptSources = List.copyOf(lines);
             return this;
         }
 
@@ -425,7 +444,8 @@ public record BmdebRequest(String source, KernelChoice kernels, Packaging packag
         /** The request; a {@link UsageException} when options contradict each other or a value is out of range. */
         public BmdebRequest build() {
             return new BmdebRequest(source,
-                    new KernelChoice(kernels, allKernels, archiveFilter, kernelList, kernelSourceDir, fetchHeaders,
+                    new KernelChoice(kernels, allKernels, archiveFilter, new KernelListing.Origin(kernelList, release, aptSources),
+                            kernelSourceDir, fetchHeaders,
                             shard == null ? null : KernelShard.parse(shard), release),
                     new Packaging(revision, moduleVersion, name, maintainer, templates),
                     new Build(arch, jobs, compression, strip, compileDebugInfo, buildTimeoutSeconds, dkmsLevel, sandbox),

@@ -9,6 +9,7 @@ import io.dkmsdeb.deb.DebWriter;
 import io.dkmsdeb.model.Compression;
 import io.dkmsdeb.model.DebPackage;
 import io.dkmsdeb.model.DkmsDebException;
+import io.dkmsdeb.model.Host;
 import io.dkmsdeb.model.KernelListing;
 import io.dkmsdeb.model.UsageException;
 import io.dkmsdeb.support.Log;
@@ -105,15 +106,17 @@ public final class RepoJob {
      * @param debs         packages to add
      * @param signKey      the gpg key to sign with, or null for an unsigned repository
      * @param gpgHome      gpg's home directory, or null
-     * @param kernelList   a listing written by {@code kernels --json}, or null to ask apt-cache
+     * @param kernels      where the kernel listing comes from: a file written by {@code kernels --json}, the archive of a
+     *                     release or of apt source lines, or (null, or neither) the host's apt-cache
      * @param metaPackages whether to make the per-flavour meta-packages
      * @param policy       locking, generations and retention
      * @param env          the environment (SOURCE_DATE_EPOCH)
      */
-    public record Request(Target target, List<Path> debs, String signKey, Path gpgHome, Path kernelList, boolean metaPackages,
+    public record Request(Target target, List<Path> debs, String signKey, Path gpgHome, KernelListing.Origin kernels, boolean metaPackages,
                           Policy policy, Map<String, String> env) {
         public Request {
             debs = List.copyOf(debs);
+            kernels = kernels == null ? KernelListing.Origin.of(null) : kernels;
         }
     }
 
@@ -266,7 +269,11 @@ public final class RepoJob {
             incoming.add(new Incoming(e, deb, null));
             added.add(filename);
         }
-        KernelListing.Listing listing = r.metaPackages() || r.policy().pruneKernels() ? ArchiveListing.load(r.kernelList(), r.env()) : null;
+        KernelListing.Listing listing = r.metaPackages() || r.policy().pruneKernels() ? ArchiveListing.load(r.kernels(), Host.of(r.env())) : null;
+        if (listing != null && listing.release() != null && t.suite().matches("[a-z]+") && !t.suite().equals(listing.release().codename())) {
+            Log.warn("the kernel listing is of " + listing.archive() + " and the suite is " + t.suite() + ": the meta-packages of "
+                    + t.suite() + " follow " + listing.release() + "'s kernels; give the listing of " + t.suite() + " if that is its release");
+        }
         List<String> metas = r.metaPackages() ? planMetas(t, listing, byKey, incoming, epoch) : List.of();
         List<RepoPool.Entry> removals = Retention.plan(byKey.values(), r.policy().pruneKernels() ? listing : null, r.policy().keepBuilds());
         List<String> removed = removals.stream().map(RepoPool.Entry::filename).toList();

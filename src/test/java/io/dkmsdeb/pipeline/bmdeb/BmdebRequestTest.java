@@ -1,5 +1,7 @@
 package io.dkmsdeb.pipeline.bmdeb;
 
+import io.dkmsdeb.model.DebianRelease;
+import io.dkmsdeb.model.KernelListing;
 import io.dkmsdeb.model.UsageException;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
@@ -44,6 +46,25 @@ class BmdebRequestTest {
         assertThatThrownBy(() -> BmdebRequest.builder("hello/1.0").kernels(List.of(K, "6.12.1-amd64")).kernelSourceDir(Path.of("/h")).build())
                 .hasMessageContaining("give a single -k with it");
         assertThat(BmdebRequest.builder("hello/1.0").kernelsFromArchive("6.1", null).build().kernels().fetches()).isTrue();
+    }
+
+    @Test
+    void theArchiveListedIsTheKernelListElseTheAptSourcesElseTheReleasesElseTheHosts() {
+        KernelListing.Origin trixie = BmdebRequest.builder("hello/1.0").kernelsFromArchive("current", null).release(DebianRelease.TRIXIE)
+                .build().kernels().archive();
+        assertThat(trixie).isEqualTo(new KernelListing.Origin(null, DebianRelease.TRIXIE, List.of()));
+        assertThat(trixie.host()).isFalse();
+        assertThat(BmdebRequest.builder("hello/1.0").kernelsFromArchive("", null).build().kernels().archive().host()).isTrue();
+        KernelListing.Origin file = BmdebRequest.builder("hello/1.0").kernelsFromArchive("", Path.of("k.json")).release(DebianRelease.TRIXIE)
+                .build().kernels().archive();
+        assertThat(file.file()).isAbsolute().isEqualTo(Path.of("k.json").toAbsolutePath());
+        assertThat(BmdebRequest.builder("hello/1.0").kernelsFromArchive("", null).aptSources(List.of("deb http://x trixie main")).build()
+                .kernels().archive().aptSources()).containsExactly("deb http://x trixie main");
+        assertThatThrownBy(() -> one().aptSources(List.of("deb http://x trixie main")).build()).isInstanceOf(UsageException.class)
+                .hasMessageContaining("--apt-source names the archive --kernels-from-archive lists");
+        assertThatThrownBy(() -> BmdebRequest.builder("hello/1.0").kernelsFromArchive("", Path.of("k.json"))
+                .aptSources(List.of("deb http://x trixie main")).build()).isInstanceOf(UsageException.class)
+                .hasMessageContaining("--kernel-list and --apt-source");
     }
 
     @Test
