@@ -14,7 +14,6 @@ import picocli.CommandLine.Parameters;
 
 import java.nio.file.Path;
 import java.util.List;
-import java.util.Set;
 import java.util.concurrent.Callable;
 import java.util.stream.Collectors;
 
@@ -39,7 +38,7 @@ import java.util.stream.Collectors;
                     + "their package lists are kept in a private apt state (docs/TRIXIE.md).",
             "",
             "For a build agent: --prune-cache removes the fetched headers of every kernel this listing (after FILTER) does not "
-                    + "have, --prune-logs DAYS the build logs older than DAYS days."},
+                    + "have (with --release, only that release's kernels), --prune-logs DAYS the build logs older than DAYS days."},
         footer = {"", "Exit codes: 0 listed, 2 usage (also a filter that matches no kernel, and a release the archive does not have), "
                 + "4 apt-cache failed or the archive of --release or --apt-source could not be reached."})
 final class KernelsCommand implements Callable<Integer> {
@@ -76,7 +75,8 @@ final class KernelsCommand implements Callable<Integer> {
 
     @Option(names = "--prune-cache",
             description = "Remove from the header cache ($XDG_CACHE_HOME/dkms-deb/headers) the headers of every kernel not in "
-                    + "this listing (after FILTER), and the stored files no kernel uses any more.")
+                    + "this listing (after FILTER), and the stored files no kernel uses any more. A listing of --release R prunes only "
+                    + "the kernels of R: the headers of kernels of other releases are kept.")
     boolean pruneCache;
 
     @Option(names = "--prune-logs", paramLabel = "DAYS", description = "Remove build logs older than DAYS days from --log-dir.")
@@ -101,7 +101,7 @@ final class KernelsCommand implements Callable<Integer> {
         KernelListing.Listing all = ArchiveListing.load(origin, HostEnvironment.get());
         KernelListing.Listing l = all.filterMatching(String.join(" ", filter));
         if (pruneCache) {
-            CachePruning.headers(Set.copyOf(l.kernels().stream().map(KernelListing.Kernel::release).toList()), HostEnvironment.get());
+            CachePruning.headers(l, HostEnvironment.get());
         }
         if (pruneLogs != null) {
             CachePruning.logs(logDir, pruneLogs, HostEnvironment.get());

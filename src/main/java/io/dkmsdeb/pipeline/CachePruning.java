@@ -1,6 +1,9 @@
 package io.dkmsdeb.pipeline;
 
 import io.dkmsdeb.kernel.HeaderCache;
+import io.dkmsdeb.kernel.HeadersFetcher;
+import io.dkmsdeb.model.DebianRelease;
+import io.dkmsdeb.model.KernelListing;
 import io.dkmsdeb.model.DkmsDebException;
 import io.dkmsdeb.model.Host;
 import io.dkmsdeb.support.Log;
@@ -10,6 +13,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
 import java.util.stream.Stream;
@@ -21,6 +25,29 @@ import java.util.stream.Stream;
  */
 public final class CachePruning {
     private CachePruning() {
+    }
+
+    /**
+     * Removes the fetched headers of every kernel {@code listing} does not have; says what it removed and freed. A listing
+     * of one release's archive ({@code kernels --release trixie}) speaks for that release only: the headers of kernels
+     * whose name says another release ({@code +deb12}, {@code 6.1.0-N}) are kept.
+     */
+    public static HeaderCache.Pruned headers(KernelListing.Listing listing, Host host) {
+        Set<String> keep = new HashSet<>(listing.kernels().stream().map(KernelListing.Kernel::release).toList());
+        if (listing.release() != null) {
+            Path root = HeadersFetcher.cacheRoot(host.env());
+            if (Files.isDirectory(root)) {
+                try (Stream<Path> s = Files.list(root)) {
+                    s.map(p -> p.getFileName().toString()).filter(n -> !n.startsWith("."))
+                            .filter(n -> DebianRelease.ofKernel(n).filter(r -> !r.equals(listing.release())).isPresent())
+                            .forEach(keep::add);
+                } catch (IOException e) {
+                    throw new DkmsDebException("cannot read the header cache " + root + ": " + e.getMessage()
+                            + "; check the permissions of the cache directory (XDG_CACHE_HOME)", e);
+                }
+            }
+        }
+        return headers(keep, host);
     }
 
     /** Removes the fetched headers of every kernel not in {@code keep}; says what it removed and freed. */
