@@ -152,6 +152,34 @@ class SelfPackageTrixieTest {
         System.out.printf("SelfPackageTrixieTest: %s; trixie root %s, this run's changes %s%n", seconds, du(base), du(work.resolve("upper")));
     }
 
+    /**
+     * The trixie build image's one RUN step (docker/Dockerfile with DEBIAN_RELEASE=trixie) without a Docker engine:
+     * docker/install-build-deps.sh on the trixie root, as on bookworm in {@link SelfPackageImageTest}. Every package it
+     * names is in trixie's archive, the Java runtime is 21 and the compilers are trixie's gcc 14; a second run changes
+     * nothing.
+     */
+    @Test
+    void theBuildImagesInstallScriptWorksOnTrixie() throws IOException {
+        baseRoot();
+        Path x = Files.createDirectories(work.resolve("x"));
+        Files.copy(deb, x.resolve("dkms-deb.deb"));
+        Files.copy(Cmd.repo().resolve("docker/install-build-deps.sh"), x.resolve("install-build-deps.sh"), StandardCopyOption.COPY_ATTRIBUTES);
+        Cmd.Result first = timed("install-build-deps.sh", () -> in(X + "/install-build-deps.sh", X + "/dkms-deb.deb"));
+        assertThat(first.exit()).as(first.toString()).isZero();
+        assertThat(first.out().strip()).endsWith("dkms-deb " + version);
+        for (String pkg : List.of("default-jre-headless", "build-essential", "kmod", "xz-utils", "pahole", "jq", "bubblewrap",
+                "libengine-pkcs11-openssl", "gcc-aarch64-linux-gnu", "binutils-aarch64-linux-gnu", "libc6-dev-arm64-cross", "dkms-deb")) {
+            assertThat(in("dpkg-query", "-W", "-f=${db:Status-Abbrev}", pkg).out()).as(pkg).startsWith("ii");
+        }
+        assertThat(ok(in("java", "-version")).err()).containsPattern("version \"21[.\"]");
+        assertThat(ok(in("gcc", "-dumpversion")).out()).startsWith("14");
+        assertThat(ok(in("aarch64-linux-gnu-gcc", "-dumpversion")).out()).startsWith("14");
+        Cmd.Result second = timed("install-build-deps.sh again", () -> in(X + "/install-build-deps.sh", X + "/dkms-deb.deb"));
+        assertThat(second.exit()).as(second.toString()).isZero();
+        assertThat(second.out()).contains("0 upgraded, 0 newly installed, 0 to remove");
+        System.out.printf("SelfPackageTrixieTest (image): %s; this run's changes %s%n", seconds, du(work.resolve("upper")));
+    }
+
     /** The trixie root of these tests, made once: under a temporary name, renamed into place when complete. */
     static synchronized Path baseRoot() {
         if (Files.isDirectory(BASE)) {
