@@ -41,6 +41,7 @@ class SelfPackageTrixieTest {
     static final String MIRROR = "http://deb.debian.org/debian";
     /** Where the run's exchange directory (the .deb, the packages made) is in the root. */
     static final String X = "/mnt/x";
+    static final String ROOT_MADE = "trixie root made (debootstrap, default-jre-headless, linux-headers-amd64; 0 when kept)";
     static Path deb;
     static String version;
 
@@ -61,7 +62,7 @@ class SelfPackageTrixieTest {
 
     @Test
     void installedOnTrixieItRunsOnJava21AndBuildsHelloForTrixiesKernel() throws IOException {
-        Path base = timed("trixie root made (debootstrap, default-jre-headless, linux-headers-amd64; 0 when kept)", SelfPackageTrixieTest::baseRoot);
+        Path base = timed(ROOT_MADE, SelfPackageTrixieTest::baseRoot);
         Path x = Files.createDirectories(work.resolve("x"));
         Files.copy(deb, x.resolve("dkms-deb.deb"), StandardCopyOption.REPLACE_EXISTING);
         Files.createDirectories(x.resolve("out"));
@@ -160,7 +161,7 @@ class SelfPackageTrixieTest {
      */
     @Test
     void theBuildImagesInstallScriptWorksOnTrixie() throws IOException {
-        baseRoot();
+        timed(ROOT_MADE, SelfPackageTrixieTest::baseRoot);
         Path x = Files.createDirectories(work.resolve("x"));
         Files.copy(deb, x.resolve("dkms-deb.deb"));
         Files.copy(Cmd.repo().resolve("docker/install-build-deps.sh"), x.resolve("install-build-deps.sh"), StandardCopyOption.COPY_ATTRIBUTES);
