@@ -1,12 +1,13 @@
 #!/bin/sh
 # docker/install-build-deps.sh DKMS_DEB_PACKAGE [--clean]
 #
-# Everything the dkms-deb build image installs, on Debian 12 "bookworm": the one RUN step of
-# docker/Dockerfile. Kept as a script so that it can be run and tested without a Docker engine, on any
-# throwaway Debian 12 root (the tests run it in an isolated root over the CI machine). Idempotent: a
-# second run changes nothing.
+# Everything the dkms-deb build image installs, on Debian 12 "bookworm" or Debian 13 "trixie" (the same
+# package names in both): the one RUN step of docker/Dockerfile. Kept as a script so that it can be run and
+# tested without a Docker engine, on any throwaway root of either release (the tests run it in an isolated
+# root over the bookworm CI machine and in a trixie root). Idempotent: a second run changes nothing.
 #
-#   - a Java 17 runtime (default-jre-headless), which the dkms-deb package depends on;
+#   - the release's Java runtime (default-jre-headless: Java 17 on bookworm, 21 on trixie), which the dkms-deb
+#     package depends on;
 #   - what "dkms-deb bmdeb" runs to build a module: build-essential (gcc, make, strip), kmod, xz-utils,
 #     and pahole (BTF of modules for kernels built with it);
 #   - bubblewrap, the sandbox in which bmdeb runs every module's own code (dkms.conf, PRE_BUILD, make, ...),
@@ -14,8 +15,8 @@
 #     signs with a key on a token;
 #   - jq, with which ci/build-modules.sh and ci/build-fleet.sh (in the image as build-modules and
 #     build-fleet) read dkms-deb's --json output;
-#   - the arm64 cross compiler and binutils (gcc-aarch64-linux-gnu: gcc 12, the compiler of Debian 12's arm64
-#     kernels), and arm64 added to dpkg's architectures, so that "bmdeb --fetch-headers" builds for Debian's
+#   - the arm64 cross compiler and binutils (gcc-aarch64-linux-gnu: the release's gcc, 12 on bookworm and 14 on
+#     trixie, the compiler of that release's arm64 kernels), and arm64 added to dpkg's architectures, so that "bmdeb --fetch-headers" builds for Debian's
 #     arm64 kernels on an amd64 machine (their headers, with the machine's own linux-kbuild-*); and the arm64
 #     C library for the cross compiler (libc6-dev-arm64-cross), which modules whose PRE_BUILD runs a
 #     configure script need (it links test programs: openafs);

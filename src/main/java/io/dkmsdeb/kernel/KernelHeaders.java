@@ -1,5 +1,6 @@
 package io.dkmsdeb.kernel;
 
+import io.dkmsdeb.model.DebianRelease;
 import io.dkmsdeb.model.NamePatterns;
 import io.dkmsdeb.model.KernelHeadersException;
 import io.dkmsdeb.model.Compression;
@@ -38,9 +39,14 @@ public final class KernelHeaders {
         }
         Path dir = kernelSourceDir != null ? kernelSourceDir : host.installedHeaders(release);
         if (!Files.isDirectory(dir) || !Files.exists(dir.resolve("Makefile"))) {
+            // a kernel of another release whose name does not say so (bookworm's 6.1.0-N on a trixie host): this host's
+            // archive has no headers for it, its release's build root has
+            String otherRelease = kernelSourceDir != null ? "" : DebianRelease.ofKernel(release)
+                    .filter(r -> host.debianRelease().filter(r::equals).isEmpty())
+                    .map(r -> ", or --release " + r + " to build it in a " + r + " build root (it is a " + r + " kernel)").orElse("");
             throw new KernelHeadersException("no kernel headers for " + release + " at " + dir + "; install them with "
                     + "'apt-get install linux-headers-" + release + "', or pass --kernel-source-dir DIR"
-                    + ", or --fetch-headers to download them");
+                    + ", or --fetch-headers to download them" + otherRelease);
         }
         Map<String, String> config = readConfig(dir.resolve(".config"));
         if (config.isEmpty()) {

@@ -182,7 +182,10 @@ class FleetFilesTest {
     void dockerfileCopiesFilesThatExistAndRunsTheTestedInstallScript() throws IOException {
         String df = read("docker/Dockerfile");
         List<String> instructions = df.lines().filter(l -> !l.startsWith("#") && !l.isBlank() && !l.startsWith(" ")).toList();
-        assertThat(instructions.get(0)).isEqualTo("FROM debian:bookworm");
+        // one Dockerfile for both releases: bookworm unless --build-arg DEBIAN_RELEASE=trixie, the only FROM
+        assertThat(instructions.subList(0, 2)).containsExactly("ARG DEBIAN_RELEASE=bookworm", "FROM debian:${DEBIAN_RELEASE}");
+        assertThat(instructions).filteredOn(l -> l.startsWith("FROM ")).hasSize(1);
+        assertThat(df).contains("--build-arg DEBIAN_RELEASE=trixie");
         // Jenkins' docker agent gives the container its own command: no ENTRYPOINT
         assertThat(instructions).noneMatch(l -> l.startsWith("ENTRYPOINT"));
         String ignore = read("docker/Dockerfile.dockerignore");
