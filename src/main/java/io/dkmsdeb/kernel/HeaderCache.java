@@ -54,6 +54,7 @@ public final class HeaderCache {
         }
         int shared = 0;
         for (Path f : files) {
+            io.dkmsdeb.support.TempFiles.requireRunning("storing the fetched headers");
             String mode = PosixFilePermissions.toString(Files.getPosixFilePermissions(f, java.nio.file.LinkOption.NOFOLLOW_LINKS));
             String hash = sha256(f);
             Path dir = objects.resolve(hash.substring(0, 2));

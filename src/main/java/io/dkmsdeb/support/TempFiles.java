@@ -89,15 +89,44 @@ public final class TempFiles {
         }
     }
 
-    /** Removes every temporary file of this process that is still there; returns how many. */
+    /**
+     * Throws once the process is stopping: a long writer into a temporary tree (an unpack, a copy) calls it
+     * between files, so that it stops writing into a tree that {@link #removeAll} removes.
+     */
+    public static void requireRunning(String what) throws java.io.InterruptedIOException {
+        if (closed) {
+            throw new java.io.InterruptedIOException("stopped " + what + ": dkms-deb is stopping");
+        }
+    }
+
+    /**
+     * Removes every temporary file of this process that is still there; returns how many. A tree that a thread
+     * was still writing into when the process began stopping (its writer stops at its next file, see
+     * {@link #requireRunning}) may not go at the first pass: passes are made until each is gone, 2 s at most.
+     */
     public static int removeAll() {
         closed = true;
-        List<Path> all = List.copyOf(LIVE);
-        all.forEach(TempFiles::delete);
-        // a second pass: what a thread made between the first and the flag (it sees the flag now)
-        List<Path> late = List.copyOf(LIVE);
-        late.forEach(TempFiles::delete);
-        return all.size() + late.size();
+        int removed = 0;
+        long until = System.nanoTime() + java.util.concurrent.TimeUnit.SECONDS.toNanos(2);
+        while (!LIVE.isEmpty()) {
+            for (Path p : List.copyOf(LIVE)) {
+                Trees.deleteQuietly(p);
+                if (!Files.exists(p, LinkOption.NOFOLLOW_LINKS)) {
+                    LIVE.remove(p);
+                    removed++;
+                }
+            }
+            if (LIVE.isEmpty() || System.nanoTime() > until) {
+                break;
+            }
+            try {
+                Thread.sleep(20);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                break;
+            }
+        }
+        return removed;
     }
 
     /**
