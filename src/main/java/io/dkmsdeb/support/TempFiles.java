@@ -45,11 +45,19 @@ public final class TempFiles {
         }
     }
 
+    /**
+     * The system's temporary directory as java.io.tmpdir says now: Files.createTempFile without a directory keeps
+     * the value the JVM started with, and dkms-deb sets it from TMPDIR after that; {@link #removeLeftovers} looks here.
+     */
+    private static Path systemDirectory() {
+        return Path.of(System.getProperty("java.io.tmpdir"));
+    }
+
     /** A new private directory (0700) in {@code parent}, or in the system's temporary directory when null. */
     public static Path directory(Path parent, String kind) throws IOException {
         requireOpen(kind);
         var mode = PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------"));
-        Path dir = parent == null ? Files.createTempDirectory(prefix(kind), mode) : Files.createTempDirectory(parent, prefix(kind), mode);
+        Path dir = Files.createTempDirectory(parent == null ? systemDirectory() : parent, prefix(kind), mode);
         LIVE.add(dir);
         requireStillOpen(dir, kind);
         return dir;
@@ -59,7 +67,7 @@ public final class TempFiles {
     public static Path file(Path parent, String kind, String suffix) throws IOException {
         requireOpen(kind);
         var mode = PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------"));
-        Path file = parent == null ? Files.createTempFile(prefix(kind), suffix, mode) : Files.createTempFile(parent, prefix(kind), suffix, mode);
+        Path file = Files.createTempFile(parent == null ? systemDirectory() : parent, prefix(kind), suffix, mode);
         LIVE.add(file);
         requireStillOpen(file, kind);
         return file;
@@ -134,7 +142,7 @@ public final class TempFiles {
      * (SIGKILL, a power cut) left there: names made here whose PID is no running process.
      */
     public static void removeLeftovers(Path dir) {
-        Path where = dir != null ? dir : Path.of(System.getProperty("java.io.tmpdir"));
+        Path where = dir != null ? dir : systemDirectory();
         if (!Files.isDirectory(where)) {
             return;
         }
