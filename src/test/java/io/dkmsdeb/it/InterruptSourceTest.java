@@ -90,6 +90,7 @@ class InterruptSourceTest {
             assertThat(run.survivors()).as("processes dkms-deb started that still run").isEmpty();
             assertThat(SignalledRun.processesNaming(List.of(tmp, out))).as("processes in or naming " + tmp + " or " + out).isEmpty();
             assertThat(SignalledRun.temporaryNames(tmp)).as("left in TMPDIR").isEmpty();
+            assertThat(run.leftInDefaultTmp()).as("left outside TMPDIR").isEmpty();
             try (var s = Files.list(out)) {
                 assertThat(s.map(p -> p.getFileName().toString()).toList()).as("left in the output directory").isEmpty();
             }
@@ -105,7 +106,9 @@ class InterruptSourceTest {
         assertThat(run.signalAndWait("KILL")).isEqualTo(137);
         // xz, reading a pipe whose writer is gone, ends by itself
         assertThat(SignalledRun.awaitNoProcessNaming(List.of(tmp, out), 60)).as("processes of the killed run").isEmpty();
+        // TMPDIR, set in the environment only, is where its temporary files went
         assertThat(SignalledRun.temporaryNames(tmp)).as("what the killed run left in TMPDIR").isNotEmpty();
+        assertThat(run.leftInDefaultTmp()).as("what the killed run left outside TMPDIR").isEmpty();
         try (var s = Files.list(out)) {
             assertThat(s.map(p -> p.getFileName().toString()).toList()).as("what the killed run left in the output directory")
                     .anyMatch(n -> n.endsWith(".dkms-deb-tmp"));

@@ -32,14 +32,14 @@ final class SignalledRun {
     }
 
     /**
-     * Starts dkms-deb with {@code args}, {@code tmp} as its TMPDIR and java.io.tmpdir, {@code env} added to the
+     * Starts dkms-deb with {@code args}, {@code tmp} as its TMPDIR (the environment only, as a user sets it), {@code env} added to the
      * environment, its output into {@code output}. Through perl, which gives SIGINT its default action back: a
      * process started in the background inherits it ignored, and dkms-deb keeps a signal ignored that it was
      * started with ignored.
      */
     static SignalledRun start(Path tmp, Map<String, String> env, Path output, List<String> args) throws IOException {
         List<String> cmd = new ArrayList<>(List.of("perl", "-e", "$SIG{INT} = 'DEFAULT'; exec @ARGV or die \"exec: $!\"",
-                Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-Djava.io.tmpdir=" + tmp, "-cp",
+                Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-cp",
                 System.getProperty("java.class.path"), "io.dkmsdeb.cli.Main"));
         cmd.addAll(args);
         ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(output.toFile())
@@ -154,6 +154,16 @@ final class SignalledRun {
     private static String describe(long pid) {
         String c = cmdline(pid);
         return pid + " " + (c.length() > 300 ? c.substring(0, 300) + "..." : c);
+    }
+
+    /**
+     * The temporary names of this run in the temporary directory Java uses when TMPDIR is not set (this JVM's
+     * java.io.tmpdir): none, since dkms-deb puts them in its TMPDIR.
+     */
+    List<String> leftInDefaultTmp() throws IOException {
+        try (Stream<Path> s = Files.list(Path.of(System.getProperty("java.io.tmpdir")))) {
+            return s.map(p -> p.getFileName().toString()).filter(n -> n.matches("dkms-deb-[a-z]+-" + process.pid() + "-.*")).toList();
+        }
     }
 
     /** The names in {@code dir} (none when it does not exist) that a run makes as temporary ones. */
