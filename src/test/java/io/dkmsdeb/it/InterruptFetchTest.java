@@ -73,6 +73,7 @@ class InterruptFetchTest {
         assertThat(run.survivors()).as("processes dkms-deb started that still run").isEmpty();
         assertThat(SignalledRun.processesNaming(List.of(tmp, out, cache))).as("processes in or naming the run's directories").isEmpty();
         assertThat(SignalledRun.temporaryNames(tmp)).as("left in TMPDIR").isEmpty();
+        assertThat(run.leftInDefaultTmp()).as("left outside TMPDIR").isEmpty();
         assertThat(SignalledRun.temporaryNames(out)).as("left in the output directory").isEmpty();
         assertThat(SignalledRun.temporaryNames(headers(cache))).as("unfinished trees left in the header cache").isEmpty();
         assertThat(headers(cache).resolve(kernel)).as("a half tree in the header cache").doesNotExist();
@@ -103,7 +104,7 @@ class InterruptFetchTest {
             SignalledRun run = start(name, cache);
             run.awaitPoint(name, 600, download ? downloading(cache) : unpacking(cache));
             assertThat(run.signalAndWait("KILL")).isEqualTo(137);
-            // apt-get, in a session of its own, may finish its download after its parent is gone
+            // apt-get, started by setsid, may finish its download after its parent is gone
             assertThat(SignalledRun.awaitNoProcessNaming(List.of(work), 120)).as("processes of the killed run").isEmpty();
             assertThat(SignalledRun.temporaryNames(headers(cache))).as("what the killed run left in the cache").isNotEmpty();
         }
