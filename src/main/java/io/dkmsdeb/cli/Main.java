@@ -51,8 +51,22 @@ public final class Main implements Runnable {
     }
 
     public static void main(String[] args) {
+        useTmpdir(System.getenv("TMPDIR"));
         stopOnSignals();
-        System.exit(execute(args));
+        int code = execute(args);
+        io.dkmsdeb.pipeline.Shutdown.awaitHaltIfStopping();
+        System.exit(code);
+    }
+
+    /**
+     * TMPDIR, when it names a directory, is where every temporary file of the run goes, those Java makes
+     * (java.io.tmpdir, /tmp by default whatever TMPDIR says) included: a run and the next one that cleans up
+     * after it look in the same place.
+     */
+    static void useTmpdir(String tmpdir) {
+        if (tmpdir != null && tmpdir.startsWith("/") && java.nio.file.Files.isDirectory(java.nio.file.Path.of(tmpdir))) {
+            System.setProperty("java.io.tmpdir", tmpdir);
+        }
     }
 
     /**
@@ -65,6 +79,7 @@ public final class Main implements Runnable {
             int code = name.equals("INT") ? io.dkmsdeb.model.ExitCode.INTERRUPTED : io.dkmsdeb.model.ExitCode.TERMINATED;
             try {
                 sun.misc.Signal.handle(new sun.misc.Signal(name), signal -> {
+                    io.dkmsdeb.pipeline.Shutdown.begin();
                     // the clean-up gets a few seconds; the run ends then whatever it did
                     String[] done = {"the clean-up did not finish in time"};
                     Thread stop = new Thread(() -> done[0] = io.dkmsdeb.pipeline.Shutdown.stopEverything(), "dkms-deb-stop");
@@ -173,6 +188,10 @@ public final class Main implements Runnable {
         boolean trace = parsed.hasMatchedOption("--stacktrace")
                 || parsed.subcommands().stream().anyMatch(s -> s.hasMatchedOption("--stacktrace"));
         PrintWriter err = cmd.getErr();
+        if (io.dkmsdeb.pipeline.Shutdown.begun()) {
+            // it failed because SIGINT or SIGTERM ended its processes or files: the stop says so, and sets the exit code
+            return DkmsDebException.EXIT_OTHER;
+        }
         if (ex instanceof DkmsDebException d) {
             err.println("dkms-deb: error: " + d.getMessage());
             if (trace) {

@@ -50,7 +50,9 @@ public final class ManSections {
     private static final Item TMPDIR = new Item("TMPDIR",
             "Where the scratch copies of the module tree are made (default: /tmp): a private TMPDIR/dkms-deb-build-PID-* of each "
                     + "run, which the sandbox shows at /tmp/dkms-deb-root/build/KVER/NAME-VERSION; with --no-sandbox, "
-                    + "TMPDIR/dkms-deb-USER, whose path must be one kbuild can use (letters, digits, '.', '_', '-', '/').");
+                    + "TMPDIR/dkms-deb-USER (TMPDIR/dkms-deb-USER-2 ... -10, with a warning, when another user's directory or a "
+                    + "link is at that name: it is left alone), whose path must be one kbuild can use (letters, digits, '.', '_', "
+                    + "'-', '/'). Java's own temporary files go there too.");
     private static final Item PKCS11 = new Item("DKMS_DEB_PKCS11_PIN, DKMS_DEB_PKCS11_PIN_FILE, DKMS_DEB_PKCS11_MODULE",
             "For --sign-key pkcs11:...: the token's PIN, or a file holding it (never on the command line), and the token's "
                     + "PKCS#11 library (default: p11-kit's proxy).");

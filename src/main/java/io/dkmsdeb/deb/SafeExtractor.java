@@ -1,5 +1,7 @@
 package io.dkmsdeb.deb;
 
+import io.dkmsdeb.support.TempFiles;
+
 import java.io.IOException;
 import java.io.OutputStream;
 import java.nio.file.Files;
@@ -32,6 +34,7 @@ public final class SafeExtractor {
     public static DebReader.Control extract(Path deb, String prefix, Path into, boolean rewriteAbsoluteLinks) throws IOException {
         Path root = into.toAbsolutePath().normalize();
         return DebReader.read(deb, DebReader.Limits.DEFAULT, e -> {
+            TempFiles.requireRunning("unpacking " + deb.getFileName());
             if (!(e.path() + "/").startsWith(prefix) && !e.path().startsWith(prefix)) {
                 return;
             }

@@ -61,6 +61,7 @@ public final class HeaderCache {
         }
         int shared = 0;
         for (Path f : files) {
+            io.dkmsdeb.support.TempFiles.requireRunning("storing the fetched headers");
             if (Files.size(f) == 0) {
                 continue;
             }

@@ -91,11 +91,12 @@ public final class HeadersFetcher {
                 Trees.deleteQuietly(done);
                 try {
                     build(release, tmp, done);
+                    // marked before it is published: the one rename makes it whole, and nothing ends between the two
+                    Files.writeString(tmp.resolve(".complete"), "fetched by dkms-deb\n");
                     Files.move(tmp, done, StandardCopyOption.ATOMIC_MOVE);
                 } finally {
                     TempFiles.delete(tmp);
                 }
-                Files.writeString(done.resolve(".complete"), "fetched by dkms-deb\n");
             }
             return headers;
         } catch (IOException e) {

@@ -1,5 +1,6 @@
 package io.dkmsdeb.kernel;
 
+import io.dkmsdeb.support.Log;
 import io.dkmsdeb.support.Phases;
 
 import io.dkmsdeb.model.BuiltModule;
@@ -9,6 +10,8 @@ import io.dkmsdeb.model.KernelTarget;
 import java.nio.charset.StandardCharsets;
 import io.dkmsdeb.model.Host;
 import io.dkmsdeb.process.Sandbox;
+import java.nio.file.Files;
+import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
@@ -146,9 +149,53 @@ public interface KernelBuild {
             String user = System.getProperty("user.name");
             String tmp = env.getOrDefault("TMPDIR", "");
             String javaTmp = System.getProperty("java.io.tmpdir");
-            Path base = Path.of(tmp.isBlank() ? javaTmp : tmp, "dkms-deb-" + user);
-            Path links = Path.of(kbuildSafe(javaTmp) ? javaTmp : "/tmp", "dkms-deb-" + user + "-links");
+            Path base = usable(Path.of(tmp.isBlank() ? javaTmp : tmp), "dkms-deb-" + user, user);
+            Path links = usable(Path.of(kbuildSafe(javaTmp) ? javaTmp : "/tmp"), "dkms-deb-" + user + "-links", user);
             return new Layout(base, links, module, version, kernel);
+        }
+
+        /** How many other names {@link #usable} tries after the first. */
+        private static final int OTHER_NAMES = 9;
+
+        /**
+         * {@code parent/name}, unless something else than a directory of {@code user} is there (another user's
+         * directory, a link, a file: a shared TMPDIR lets anyone claim a name first): then the first of
+         * {@code name-2} ... {@code name-10} that is free or this user's, with a warning. What is at the taken name
+         * is left as it is. When every name is taken, the first: the build then stops and says whose it is.
+         */
+        static Path usable(Path parent, String name, String user) {
+            for (int i = 1; i <= OTHER_NAMES + 1; i++) {
+                Path p = parent.resolve(i == 1 ? name : name + "-" + i);
+                if (ownDirectoryOrFree(p, user)) {
+                    if (i > 1) {
+                        Log.warn(parent.resolve(name) + " is not a directory of " + user + " (" + ownerOf(parent.resolve(name))
+                                + "): using " + p + " instead, and leaving it alone; remove it, or set TMPDIR to a directory "
+                                + "of your own, to build at the usual path");
+                    }
+                    return p;
+                }
+            }
+            return parent.resolve(name);
+        }
+
+        private static boolean ownDirectoryOrFree(Path p, String user) {
+            try {
+                if (!Files.exists(p, LinkOption.NOFOLLOW_LINKS)) {
+                    return true;
+                }
+                return Files.isDirectory(p, LinkOption.NOFOLLOW_LINKS) && Files.getOwner(p, LinkOption.NOFOLLOW_LINKS).getName().equals(user);
+            } catch (java.io.IOException | RuntimeException e) {
+                return false;
+            }
+        }
+
+        private static String ownerOf(Path p) {
+            try {
+                return (Files.isSymbolicLink(p) ? "a link" : Files.isDirectory(p, LinkOption.NOFOLLOW_LINKS) ? "a directory" : "a file")
+                        + " of " + Files.getOwner(p, LinkOption.NOFOLLOW_LINKS).getName();
+            } catch (java.io.IOException | RuntimeException e) {
+                return "not readable: " + e.getMessage();
+            }
         }
 
         /**

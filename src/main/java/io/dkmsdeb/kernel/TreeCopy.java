@@ -19,6 +19,7 @@ final class TreeCopy {
         Files.walkFileTree(from, new SimpleFileVisitor<>() {
             @Override
             public FileVisitResult preVisitDirectory(Path dir, BasicFileAttributes attrs) throws IOException {
+                io.dkmsdeb.support.TempFiles.requireRunning("copying " + from);
                 if (!dir.equals(from) && SourceFiles.isVcsDir(dir.getFileName().toString())) {
                     return FileVisitResult.SKIP_SUBTREE;
                 }
@@ -28,6 +29,7 @@ final class TreeCopy {
 
             @Override
             public FileVisitResult visitFile(Path file, BasicFileAttributes attrs) throws IOException {
+                io.dkmsdeb.support.TempFiles.requireRunning("copying " + from);
                 Path target = to.resolve(from.relativize(file).toString());
                 if (attrs.isSymbolicLink()) {
                     Files.createSymbolicLink(target, Files.readSymbolicLink(file));

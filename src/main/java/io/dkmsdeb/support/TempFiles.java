@@ -45,11 +45,19 @@ public final class TempFiles {
         }
     }
 
+    /**
+     * The system's temporary directory as java.io.tmpdir says now: Files.createTempFile without a directory keeps
+     * the value the JVM started with, and dkms-deb sets it from TMPDIR after that; {@link #removeLeftovers} looks here.
+     */
+    private static Path systemDirectory() {
+        return Path.of(System.getProperty("java.io.tmpdir"));
+    }
+
     /** A new private directory (0700) in {@code parent}, or in the system's temporary directory when null. */
     public static Path directory(Path parent, String kind) throws IOException {
         requireOpen(kind);
         var mode = PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------"));
-        Path dir = parent == null ? Files.createTempDirectory(prefix(kind), mode) : Files.createTempDirectory(parent, prefix(kind), mode);
+        Path dir = Files.createTempDirectory(parent == null ? systemDirectory() : parent, prefix(kind), mode);
         LIVE.add(dir);
         requireStillOpen(dir, kind);
         return dir;
@@ -59,7 +67,7 @@ public final class TempFiles {
     public static Path file(Path parent, String kind, String suffix) throws IOException {
         requireOpen(kind);
         var mode = PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------"));
-        Path file = parent == null ? Files.createTempFile(prefix(kind), suffix, mode) : Files.createTempFile(parent, prefix(kind), suffix, mode);
+        Path file = Files.createTempFile(parent == null ? systemDirectory() : parent, prefix(kind), suffix, mode);
         LIVE.add(file);
         requireStillOpen(file, kind);
         return file;
@@ -89,15 +97,44 @@ public final class TempFiles {
         }
     }
 
-    /** Removes every temporary file of this process that is still there; returns how many. */
+    /**
+     * Throws once the process is stopping: a long writer into a temporary tree (an unpack, a copy) calls it
+     * between files, so that it stops writing into a tree that {@link #removeAll} removes.
+     */
+    public static void requireRunning(String what) throws java.io.InterruptedIOException {
+        if (closed) {
+            throw new java.io.InterruptedIOException("stopped " + what + ": dkms-deb is stopping");
+        }
+    }
+
+    /**
+     * Removes every temporary file of this process that is still there; returns how many. A tree that a thread
+     * was still writing into when the process began stopping (its writer stops at its next file, see
+     * {@link #requireRunning}) may not go at the first pass: passes are made until each is gone, 2 s at most.
+     */
     public static int removeAll() {
         closed = true;
-        List<Path> all = List.copyOf(LIVE);
-        all.forEach(TempFiles::delete);
-        // a second pass: what a thread made between the first and the flag (it sees the flag now)
-        List<Path> late = List.copyOf(LIVE);
-        late.forEach(TempFiles::delete);
-        return all.size() + late.size();
+        int removed = 0;
+        long until = System.nanoTime() + java.util.concurrent.TimeUnit.SECONDS.toNanos(2);
+        while (!LIVE.isEmpty()) {
+            for (Path p : List.copyOf(LIVE)) {
+                Trees.deleteQuietly(p);
+                if (!Files.exists(p, LinkOption.NOFOLLOW_LINKS)) {
+                    LIVE.remove(p);
+                    removed++;
+                }
+            }
+            if (LIVE.isEmpty() || System.nanoTime() > until) {
+                break;
+            }
+            try {
+                Thread.sleep(20);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                break;
+            }
+        }
+        return removed;
     }
 
     /**
@@ -105,7 +142,7 @@ public final class TempFiles {
      * (SIGKILL, a power cut) left there: names made here whose PID is no running process.
      */
     public static void removeLeftovers(Path dir) {
-        Path where = dir != null ? dir : Path.of(System.getProperty("java.io.tmpdir"));
+        Path where = dir != null ? dir : systemDirectory();
         if (!Files.isDirectory(where)) {
             return;
         }
