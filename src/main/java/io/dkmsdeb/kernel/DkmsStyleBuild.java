@@ -104,6 +104,18 @@ public final class DkmsStyleBuild implements KernelBuild {
     }
 
     /**
+     * The sandbox that reads dkms.conf for {@code k} (bash: the module's code), seeing what the build's steps see: the
+     * kernel's release root, or this system with the kernel's headers mounted read-only (fetched headers are in the
+     * cache, which the sandbox hides), so that a dkms.conf that reads {@code $kernel_source_dir/.config} finds it.
+     */
+    public static Sandbox forReading(Sandbox sandbox, KernelTarget k) throws IOException {
+        if (!sandbox.enabled()) {
+            return sandbox;
+        }
+        return k.buildRoot() != null ? sandbox.inRoot(k.buildRoot()) : sandbox.with(headersMounts(k));
+    }
+
+    /**
      * The sandbox of a kernel built in a release root ({@link BuildRoot}): that root is the system its steps see. The root
      * is entered only through the sandbox: --no-sandbox cannot build such a kernel.
      */

@@ -173,6 +173,7 @@ public final class TempFiles {
     public static int removeAll() {
         closed = true;
         int removed = 0;
+        releaseLocks();    // the stop halts the process: no shutdown hook runs
         long until = System.nanoTime() + java.util.concurrent.TimeUnit.SECONDS.toNanos(2);
         while (!LIVE.isEmpty()) {
             for (Path p : List.copyOf(LIVE)) {

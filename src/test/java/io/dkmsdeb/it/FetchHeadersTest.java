@@ -92,6 +92,16 @@ class FetchHeadersTest {
                 "-o", out.toString());
         assertThat(again.exit()).as(again.toString()).isZero();
         assertThat(again.err()).contains("using the headers fetched earlier").doesNotContain("apt-get download");
+
+        // a dkms.conf that reads the kernel's .config to decide (as ddcci-dkms's does) sees the fetched headers in the
+        // sandbox it is read in, although the cache that holds them is hidden there
+        Path reads = ModuleTrees.write(work.resolve("readsconfig"), "readsconfig", ModuleTrees.GOOD_C, ModuleTrees.conf("readsconfig", "0.1")
+                + "if ! grep -q '^CONFIG_MODULES=y$' \"$kernel_source_dir/.config\"; then BUILD_EXCLUSIVE_ARCH='^do_not_build$'; fi\n");
+        Map<String, String> withMaintainer = new java.util.HashMap<>(env);
+        withMaintainer.putAll(Map.of("DEBFULLNAME", "Conf Reader", "DEBEMAIL", "conf@example.org"));
+        Cmd.Result conf = Cmd.dkmsDeb(null, withMaintainer, "bmdeb", reads.toString(), "-k", kernel, "--fetch-headers", "--no-sign", "-o", out.toString());
+        assertThat(conf.exit()).as(conf.toString()).isZero();
+        assertThat(out.resolve("readsconfig-modules-" + kernel + "_0.1_amd64.deb")).exists();
     }
 
     @Test

@@ -79,6 +79,18 @@ class TrixieBuildRootTest {
         System.out.printf("TrixieBuildRootTest: root ready in %.1f s (%s), first bmdeb %.1f s, second %.1f s%n", rootSeconds, kernel,
                 firstSeconds, secondSeconds);
 
+        // dkms.conf is read in the root too: one that reads the kernel's .config to decide (as ddcci-dkms's does) finds
+        // trixie's headers at their place in the root, not on this host
+        Path reads = ModuleTrees.write(work.resolve("readsconfig"), "readsconfig", ModuleTrees.GOOD_C, ModuleTrees.conf("readsconfig", "0.1")
+                + "if ! grep -q '^CONFIG_MODULES=y$' \"$kernel_source_dir/.config\"; then BUILD_EXCLUSIVE_ARCH='^do_not_build$'; fi\n");
+        Path out3 = Files.createDirectories(work.resolve("out3"));
+        Map<String, String> withMaintainer = new java.util.HashMap<>(env);
+        withMaintainer.putAll(Map.of("DEBFULLNAME", "Conf Reader", "DEBEMAIL", "conf@example.org"));
+        Cmd.Result conf = Cmd.dkmsDeb(null, withMaintainer, "bmdeb", reads.toString(), "-k", kernel, "--no-sign", "-o", out3.toString(),
+                "--log-dir", work.resolve("logs3").toString());
+        assertThat(conf.exit()).as(conf.toString()).isZero();
+        assertThat(out3.resolve("readsconfig-modules-" + kernel + "_0.1_amd64.deb")).exists();
+
         // nothing of trixie on the host: no package, no headers, no mount
         assertThat(Cmd.run("dpkg-query", "-W", "linux-headers-" + kernel).exit()).isNotZero();
         assertThat(Path.of("/usr/src/linux-headers-" + kernel)).doesNotExist();

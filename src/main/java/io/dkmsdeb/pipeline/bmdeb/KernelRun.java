@@ -335,7 +335,13 @@ final class KernelRun {
     }
 
     private ModuleSource read(KernelTarget k) {
-        ModuleSourceLoader loader = new ModuleSourceLoader(plan.templates(), plan.sandbox());
+        ModuleSourceLoader loader;
+        try {
+            loader = new ModuleSourceLoader(plan.templates(), io.dkmsdeb.kernel.DkmsStyleBuild.forReading(plan.sandbox(), k));
+        } catch (java.io.IOException e) {
+            throw new io.dkmsdeb.model.KernelHeadersException("cannot read the headers of " + k.release() + " at " + k.headersDir() + ": "
+                    + io.dkmsdeb.support.IoErrors.reason(e) + "; fetch or install them again", e);
+        }
         String versionOption = plan.request().packaging().moduleVersion();
         DkmsLevel level = plan.request().levelFor(kernel);
         ModuleSource first = loader.load(plan.dir(), versionOption, plan.moduleNameOption(), DkmsConfReader.Context.onTarget(k.release(),
