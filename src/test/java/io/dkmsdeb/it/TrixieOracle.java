@@ -21,7 +21,8 @@ import java.util.stream.Stream;
 /**
  * Debian 13 trixie's own dkms as an oracle, in a trixie root of its own that nothing else uses:
  * {@code debootstrap --variant=minbase trixie}, then trixie's {@code dkms} and the {@code linux-headers-KVER}
- * that trixie's {@code linux-headers-amd64} depends on (found at run time) installed with the root's apt.
+ * that trixie's {@code linux-headers-amd64} depends on (found at run time) installed with the root's apt (dkms with its
+ * recommends, as {@code apt install dkms} installs it: gcc and libc6-dev).
  * Nothing is installed on the host: debootstrap runs in a mount namespace of its own, apt-get and dkms in a
  * bubblewrap whose {@code /} is the root, so no mount outlives them.
  *
@@ -39,6 +40,8 @@ final class TrixieOracle {
     static final Path DIR = Cmd.repo().resolve("target/oracle-roots");
     static final String MIRROR = "http://deb.debian.org/debian";
     private static final String COMPLETE = ".complete";
+    /** What {@link #COMPLETE} says: a root made otherwise (by an earlier version of this class) is made again. */
+    private static final String MADE_AS = "trixie amd64 dkms oracle: dkms with its recommends\n";
     private static final String KERNEL = ".kernel";
     private static final Duration FRESH = Duration.ofHours(24);
     private static TrixieOracle instance;
@@ -94,7 +97,7 @@ final class TrixieOracle {
                     Trees.delete(p);    // what a killed run left
                 }
             }
-            if (Files.isDirectory(root) && !Files.exists(root.resolve(COMPLETE))) {
+            if (Files.isDirectory(root) && !(Files.exists(root.resolve(COMPLETE)) && Files.readString(root.resolve(COMPLETE)).equals(MADE_AS))) {
                 Trees.delete(root);
             }
             if (!Files.exists(root.resolve(COMPLETE))) {
@@ -132,10 +135,13 @@ final class TrixieOracle {
         step(log, inRoot(tmp, List.of(), true, List.of("apt-get", "-q", "update")));
         step(log, inRoot(tmp, List.of(), true, List.of("apt-get", "-q", "-y", "dist-upgrade")));
         String kernel = currentKernel(tmp);
-        step(log, inRoot(tmp, List.of(), true, List.of("apt-get", "-q", "-y", "install", "dkms", "linux-headers-" + kernel)));
+        // dkms as "apt install dkms" gives it on trixie, with its recommends (gcc, and gcc's libc6-dev: a PRE_BUILD
+        // ./configure links test programs), then the kernel's headers without theirs
+        step(log, inRoot(tmp, List.of(), true, List.of("apt-get", "-q", "-y", "--install-recommends", "install", "dkms")));
+        step(log, inRoot(tmp, List.of(), true, List.of("apt-get", "-q", "-y", "install", "linux-headers-" + kernel)));
         step(log, inRoot(tmp, List.of(), true, List.of("apt-get", "clean")));
         Files.writeString(tmp.resolve(KERNEL), kernel + "\n", StandardCharsets.UTF_8);
-        Files.writeString(tmp.resolve(COMPLETE), "trixie amd64 dkms oracle\n", StandardCharsets.UTF_8);
+        Files.writeString(tmp.resolve(COMPLETE), MADE_AS, StandardCharsets.UTF_8);
         Files.move(tmp, root, StandardCopyOption.ATOMIC_MOVE);
     }
 
@@ -147,7 +153,7 @@ final class TrixieOracle {
         step(log, inRoot(root, List.of(), true, List.of("apt-get", "-q", "-y", "install", "linux-headers-" + kernel)));
         step(log, inRoot(root, List.of(), true, List.of("apt-get", "clean")));
         Files.writeString(root.resolve(KERNEL), kernel + "\n", StandardCharsets.UTF_8);
-        Files.writeString(root.resolve(COMPLETE), "trixie amd64 dkms oracle, refreshed " + Instant.now() + "\n", StandardCharsets.UTF_8);
+        Files.writeString(root.resolve(COMPLETE), MADE_AS, StandardCharsets.UTF_8);
     }
 
     private static String currentKernel(Path root) {
