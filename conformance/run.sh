@@ -5,12 +5,19 @@
 # The arm64 column: the same trees cross-built for the newest 6.1 and 6.12 arm64 kernels of the archive
 # (headers fetched), judged against dkms on the amd64 kernel of the same series, loaded under
 # qemu-system-aarch64; -Dconformance.arm64=false leaves it out.
+# The trixie column, opt-in with -Dconformance.trixie=true: every Debian 13 trixie *-dkms package (trixie's own
+# version, downloaded by the apt of a trixie root of its own, target/oracle-roots/trixie-amd64, made once: a few
+# minutes and about 1 GB) built for the kernel trixie's linux-headers-amd64 depends on, by trixie's dkms in that root
+# and by dkms-deb bmdeb in its trixie build root (target/build-roots); with -Dconformance.packages, those packages;
+# -Dconformance.trixie.packages=P1,P2 (or all) names the column's packages apart from the other columns'.
+# Outcome, module set, compression and inspect are compared; these modules are not loaded.
 # Writes docs/CONFORMANCE.md; fails when a disagreement is not explained in ConformanceKnown.java.
 #
 #   conformance/run.sh                                    everything (40 to 70 minutes on 2 cores)
 #   conformance/run.sh -Dconformance.packages=vpoll-dkms,jool-dkms -Dconformance.resume=true
 #                                                         (-Dconformance.rerun=PKG or PKG@KERNEL: build those again)
 #                                                         re-run a few packages, keep the other rows, rewrite the report
+#   conformance/run.sh -Dconformance.trixie=true          everything and the trixie column
 #   other settings: -Dconformance.jobs=N (rows at a time, default 2), -Dconformance.load=false,
 #   -Dconformance.kernels=K1,K2, -Dconformance.dir=DIR (default target/conformance),
 #   -Dconformance.report=FILE (default docs/CONFORMANCE.md). Progress: target/conformance/progress.log.

@@ -57,7 +57,8 @@ import java.util.stream.Stream;
  * newest installed 6.1 and 6.12 kernels), {@code conformance.jobs} (rows built at once, default 2),
  * {@code conformance.load} (default true), {@code conformance.resume}, {@code conformance.dir},
  * {@code conformance.buildTimeout} (seconds per build step of bmdeb; dkms's own limit is DkmsOracle's 900 s),
- * {@code conformance.bootTimeout} (seconds per qemu boot).
+ * {@code conformance.bootTimeout} (seconds per qemu boot), {@code conformance.trixie} (true: the trixie column, see
+ * {@link #ConformanceHarness(Config, List)}) and {@code conformance.trixie.packages} (its packages, or {@code all}).
  */
 final class ConformanceHarness {
     static final String MAINTAINER = "Conformance <conformance@example.org>";
@@ -217,10 +218,46 @@ final class ConformanceHarness {
 
     private final Config config;
     private final Path progress;
+    private final List<String> trixie;
 
     ConformanceHarness(Config config) {
+        this(config, List.of());
+    }
+
+    /**
+     * With the trixie column: trixie's own versions of {@code trixiePackages} (those trixie has) built for the trixie
+     * kernel of {@link TrixieOracle} by bmdeb (its trixie build root) and judged against trixie's dkms in the oracle's
+     * root; empty: no trixie column.
+     */
+    ConformanceHarness(Config config, List<String> trixiePackages) {
         this.config = config;
         this.progress = config.dir().resolve("progress.log");
+        this.trixie = List.copyOf(trixiePackages);
+    }
+
+    /**
+     * The packages of the trixie column that {@code conformance.trixie=true} asks for: those {@code conformance.trixie.packages}
+     * names (a comma list, or {@code all}: every trixie {@code *-dkms} package); else every trixie {@code *-dkms} package
+     * when {@code conformance.packages} is not set and {@code all}, else those of {@code packages} that are not probes;
+     * none without the setting.
+     */
+    static List<String> trixiePackagesFromSystemProperties(List<String> packages, boolean all) throws IOException {
+        if (!Boolean.getBoolean("conformance.trixie")) {
+            return List.of();
+        }
+        String named = System.getProperty("conformance.trixie.packages", "").strip();
+        if (named.equals("all") || named.isEmpty() && all && System.getProperty("conformance.packages", "").isBlank()) {
+            return TrixieOracle.get().dkmsPackages();
+        }
+        if (!named.isEmpty()) {
+            return Arrays.stream(named.split("[,\\s]+")).filter(p -> !p.isEmpty()).toList();
+        }
+        return packages.stream().filter(p -> p.equals(basePackage(p))).toList();
+    }
+
+    /** A kernel of Debian 13 trixie ({@code +deb13}): its rows are the trixie column. */
+    static boolean isTrixie(String kernel) {
+        return kernel.matches(".*\\+deb13-[a-z0-9]+");
     }
 
     /** A package downloaded and unpacked: its module tree and what dkms.conf says of its name and version. */
@@ -274,6 +311,22 @@ final class ConformanceHarness {
                     futures.add(pool.submit(() -> rowOf(byPkg.get(pkg), k)));
                 }
             }
+            List<String> kernelOrder = new ArrayList<>(config.kernels());
+            if (!trixie.isEmpty()) {
+                TrixieOracle oracle = TrixieOracle.get();
+                kernelOrder.add(oracle.kernel());
+                log("trixie column: " + oracle.kernel() + ", judged against " + oracle.dkmsVersion() + " in " + oracle.root() + " ("
+                        + oracle.made() + ")");
+                Set<String> known = new TreeSet<>(oracle.dkmsPackages());
+                for (String pkg : trixie) {
+                    if (!known.contains(pkg)) {
+                        log(String.format("%-28s %-22s not in trixie: no row", pkg, oracle.kernel()));
+                        continue;
+                    }
+                    Path deb = trixieDeb(oracle, pkg);
+                    futures.add(pool.submit(() -> trixieRow(oracle, pkg, deb)));
+                }
+            }
             List<Row> rows = new ArrayList<>();
             for (Future<Row> f : futures) {
                 rows.add(get(f));
@@ -281,7 +334,6 @@ final class ConformanceHarness {
             Map<String, Row> byKey = new LinkedHashMap<>();
             rows.forEach(r -> byKey.put(r.pkg() + "@" + r.kernel(), r));
             rows.replaceAll(r -> isCross(r.kernel()) ? judged(r, byKey.get(r.pkg() + "@" + config.reference(r.kernel()))) : r);
-            List<String> kernelOrder = config.kernels();
             rows.sort(Comparator.comparing(Row::pkg).thenComparing(r -> kernelOrder.indexOf(r.kernel())));
             Duration wall = Duration.ofNanos(System.nanoTime() - start);
             log(String.format("conformance: done in %d min %02d s", wall.toMinutes(), wall.toSecondsPart()));
@@ -582,6 +634,113 @@ final class ConformanceHarness {
                 loads, kernelDeps, boot, sameError, config.reference(kernel));
     }
 
+    /** trixie's PKG downloaded by the oracle root's apt into DIR/trixie-debs, once (kept for a resumed run). */
+    private Path trixieDeb(TrixieOracle oracle, String pkg) throws IOException {
+        Path dir = Files.createDirectories(config.dir().resolve("trixie-debs"));
+        try (Stream<Path> s = Files.list(dir)) {
+            var found = s.filter(p -> p.getFileName().toString().startsWith(pkg + "_") && p.toString().endsWith(".deb")).findFirst();
+            if (found.isPresent()) {
+                return found.get();
+            }
+        }
+        return oracle.download(List.of(pkg), dir).get(0);
+    }
+
+    /**
+     * A row of the trixie column: trixie's package built for the oracle's trixie kernel by trixie's dkms in the oracle
+     * root and by bmdeb (in its trixie build root, the shared {@code target/build-roots} cache); compression against the
+     * kernel's .config in the root, inspect; no load check (the kernel's image is not booted).
+     */
+    private Row trixieRow(TrixieOracle oracle, String pkg, Path deb) throws IOException {
+        String kernel = oracle.kernel();
+        Path rowFile = config.dir().resolve("rows").resolve(pkg + "@" + kernel + ".properties");
+        if (config.keep(pkg, kernel) && Files.isRegularFile(rowFile)) {
+            log(String.format("%-28s %-22s kept from an earlier run", pkg, kernel));
+            return readRow(rowFile);
+        }
+        long start = System.nanoTime();
+        Path work = config.dir().resolve("work-trixie").resolve(pkg);
+        Trees.delete(work);
+        Path debian = Files.createDirectories(work).resolve("debian");
+        Cmd.ok("dpkg-deb", "-x", deb.toString(), debian.toString());
+        String debVersion = Cmd.ok("dpkg-deb", "--field", deb.toString(), "Version").out().strip();
+        List<Path> trees;
+        try (Stream<Path> s = Files.list(debian.resolve("usr/src"))) {
+            trees = s.filter(Files::isDirectory).sorted().toList();
+        }
+        Row row;
+        if (trees.size() != 1) {
+            Outcome none = new Outcome("failed", -1, "expected one module tree in usr/src of " + deb.getFileName() + ", found " + trees, 0,
+                    Set.of(), "");
+            row = new Row(pkg, kernel, "", debVersion, none, none, "", null, "", null, "", List.of(), List.of(), "", null, kernel);
+        } else {
+            Path tree = trees.get(0);
+            String[] nv = nameAndVersion(tree, kernel);
+            long t0 = System.nanoTime();
+            DkmsOracle.Result d = oracle.build(tree, nv[0], nv[1], work.resolve("oracle"), work.resolve("keys"));
+            double dkmsSeconds = (System.nanoTime() - t0) / 1e9;
+            Path dkmsBuild = work.resolve("oracle/dkmstree").resolve(nv[0]).resolve(nv[1]);
+            List<Path> dkmsFiles = moduleFiles(dkmsBuild.resolve(kernel), true);
+            Outcome dkms = new Outcome(d.exit() == 0 ? "built" : d.exit() == 77 ? "skipped" : "failed", d.exit(),
+                    d.exit() == 0 ? "" : dkmsReason(d, dkmsBuild.resolve("build/make.log")), dkmsSeconds, d.modules(), suffixes(dkmsFiles));
+
+            Path out = Files.createDirectories(work.resolve("out"));
+            Path logs = Files.createDirectories(work.resolve("logs"));
+            long t1 = System.nanoTime();
+            Cmd.Result b = Cmd.dkmsDeb(null, Map.of("SOURCE_DATE_EPOCH", EPOCH, "XDG_CACHE_HOME", TrixieBuildRootTest.CACHE.toString()), "bmdeb",
+                    tree.toString(), "-k", kernel, "-o", out.toString(), "--maintainer", MAINTAINER, "--json", "--log-dir", logs.toString(),
+                    "--build-timeout", Integer.toString(config.buildTimeout()));
+            double ourSeconds = (System.nanoTime() - t1) / 1e9;
+            Map<String, Object> k = bmdebKernel(b.out(), kernel);
+            String result = k != null ? (String) k.get("result") : b.exit() == 77 ? "skipped" : b.exit() == 0 ? "built" : "failed";
+            int exit = k != null ? ((Number) k.get("exitCode")).intValue() : b.exit();
+            String message = k != null ? (k.get("message") instanceof String text ? text : "") : b.err().strip();
+            Path ourDeb = k != null && k.get("file") instanceof String f ? Path.of(f) : null;
+            List<Path> ourFiles = List.of();
+            if (ourDeb != null) {
+                Path x = work.resolve("ours-x");
+                Cmd.ok("dpkg-deb", "-x", ourDeb.toString(), x.toString());
+                ourFiles = moduleFiles(x.resolve("lib/modules").resolve(kernel), false);
+            }
+            Set<String> ourModules = new TreeSet<>();
+            ourFiles.forEach(f -> ourModules.add(DkmsOracle.stripSuffix(f.getFileName().toString())));
+            Outcome ours = new Outcome(result, exit, result.equals("built") ? "" : ourReason(message, logs), ourSeconds, ourModules,
+                    suffixes(ourFiles));
+            String sameError = dkms.result().equals("built") || ours.result().equals("built") ? null
+                    : sameErrors(dkmsBuild.resolve("build/make.log"), logs);
+            String expected = suffixOfConfig(oracle.root().resolve("usr/src/linux-headers-" + kernel + "/.config"));
+            Boolean compressionOk = null;
+            String compression = "";
+            Boolean inspectOk = null;
+            String inspect = "";
+            if (ourDeb != null) {
+                List<String> bad = new ArrayList<>();
+                for (Path f : ourFiles) {
+                    String problem = checkCompression(f, expected);
+                    if (problem != null) {
+                        bad.add(problem);
+                    }
+                }
+                compressionOk = bad.isEmpty() && !ourFiles.isEmpty();
+                compression = bad.isEmpty() ? (ourFiles.isEmpty() ? "no module files" : "") : String.join("; ", bad);
+                Cmd.Result in = Cmd.dkmsDeb("inspect", ourDeb.toString());
+                inspectOk = in.exit() == 0 && !in.out().contains("[FAIL]");
+                inspect = inspectOk ? "" : in.out().lines().filter(l -> l.contains("FAIL")).map(String::strip).collect(Collectors.joining("; "))
+                        + " " + ConformanceLoad.firstLine(in.err());
+            } else if (result.equals("built")) {
+                compressionOk = false;
+                compression = "bmdeb said built but wrote no package";
+            }
+            row = new Row(pkg, kernel, nv[0], nv[1], dkms, ours, expected, compressionOk, compression, inspectOk, inspect.strip(), List.of(),
+                    List.of(), "", sameError, kernel);
+        }
+        writeProps(rowFile, rowProps(row));
+        log(String.format("%-28s %-22s %s %s: dkms %-7s ours %-7s %s  (%.0f s: dkms %.0f s, bmdeb %.0f s)", pkg, kernel, debVersion,
+                oracle.dkmsVersion(), row.dkms().result(), row.ours().result(), row.problems().isEmpty() ? "agree" : "DIFFER " + row.problems(),
+                (System.nanoTime() - start) / 1e9, row.dkms().seconds(), row.ours().seconds()));
+        return row;
+    }
+
     /** dkms's build directory of a package for a kernel ($dkms_tree/NAME/VERSION of the oracle's private tree). */
     private Path dkmsBuildDir(Prepared p, String kernel) {
         return pkgDir(p.pkg()).resolve(kernel).resolve("oracle/dkmstree").resolve(p.name()).resolve(p.version());
@@ -649,20 +808,25 @@ final class ConformanceHarness {
                     .collect(Collectors.groupingBy(f -> f.replaceAll("^.*?(\\.ko(\\.xz|\\.zst|\\.gz)?)$", "$1"), Collectors.counting()));
             return count.entrySet().stream().max(Map.Entry.comparingByValue()).orElseThrow().getKey();
         } catch (IOException | AssertionError | RuntimeException e) {
-            Map<String, String> cfg = new LinkedHashMap<>();
-            try {
-                for (String l : Files.readAllLines(Path.of("/lib/modules", kernel, "build/.config"))) {
-                    int eq = l.indexOf('=');
-                    if (!l.startsWith("#") && eq > 0) {
-                        cfg.put(l.substring(0, eq), l.substring(eq + 1));
-                    }
-                }
-            } catch (IOException io) {
-                throw new UncheckedIOException(io);
-            }
-            return "y".equals(cfg.get("CONFIG_MODULE_COMPRESS_XZ")) ? ".ko.xz" : "y".equals(cfg.get("CONFIG_MODULE_COMPRESS_ZSTD")) ? ".ko.zst"
-                    : "y".equals(cfg.get("CONFIG_MODULE_COMPRESS_GZIP")) ? ".ko.gz" : ".ko";
+            return suffixOfConfig(Path.of("/lib/modules", kernel, "build/.config"));
         }
+    }
+
+    /** The module suffix a kernel's .config asks for (CONFIG_MODULE_COMPRESS_*). */
+    static String suffixOfConfig(Path config) {
+        Map<String, String> cfg = new LinkedHashMap<>();
+        try {
+            for (String l : Files.readAllLines(config)) {
+                int eq = l.indexOf('=');
+                if (!l.startsWith("#") && eq > 0) {
+                    cfg.put(l.substring(0, eq), l.substring(eq + 1));
+                }
+            }
+        } catch (IOException io) {
+            throw new UncheckedIOException(io);
+        }
+        return "y".equals(cfg.get("CONFIG_MODULE_COMPRESS_XZ")) ? ".ko.xz" : "y".equals(cfg.get("CONFIG_MODULE_COMPRESS_ZSTD")) ? ".ko.zst"
+                : "y".equals(cfg.get("CONFIG_MODULE_COMPRESS_GZIP")) ? ".ko.gz" : ".ko";
     }
 
     /** Null when the file has the kernel's suffix and content the kernel can read (xz: CRC32 or no check, as the in-kernel decompressor needs). */

@@ -87,13 +87,15 @@ final class ConformanceReport {
         List<Disagreement> d = disagreements(r);
         long unexplained = d.stream().filter(x -> !x.explained()).count();
         long probes = r.sources().stream().filter(x -> x.pkg().contains("+")).count();
-        return String.format("%s x %d kernels = %d rows: build outcome agrees with dkms in %d/%d, module set in %d/%d "
+        long trixieRows = rows.stream().filter(x -> ConformanceHarness.isTrixie(x.kernel()) && !r.config().kernels().contains(x.kernel())).count();
+        return String.format("%s x %d kernels%s = %d rows: build outcome agrees with dkms in %d/%d, module set in %d/%d "
                         + "(dkms: %s);%s packages written %d, inspect passes %d/%d, compression as the kernel %d/%d; "
                         + "source: /usr/src list as Debian's %d/%d, dkms.conf %d/%d; load: %d loaded, %d refused, %d failed, %d not tried; "
                         + "disagreements %d (%s).",
                 probes == 0 ? r.sources().size() + " packages" : r.sources().size() + " packages (" + (r.sources().size() - probes)
                         + " from Debian, " + probes + " BUILD_EXCLUSIVE probe" + (probes == 1 ? "" : "s") + " derived from them)",
-                r.config().kernels().size(), rows.size(), outcomeAgree, native_.size(), modulesAgree, native_.size(),
+                r.config().kernels().size(), trixieRows == 0 ? "" : " + " + trixieRows + " trixie packages on the trixie kernel (judged against "
+                        + "trixie's dkms)", rows.size(), outcomeAgree, native_.size(), modulesAgree, native_.size(),
                 dkms.entrySet().stream().map(e -> e.getValue() + " " + e.getKey()).collect(Collectors.joining(", ")), crossPart,
                 written, inspectOk, written, compressionOk, written, filesSame, r.sources().size(), confSame, r.sources().size(),
                 loads.getOrDefault(ConformanceLoad.LOADED, 0L), loads.getOrDefault(ConformanceLoad.REFUSED, 0L),
@@ -109,9 +111,9 @@ final class ConformanceReport {
         };
     }
 
-    /** "dkms", or for a cross-built row "dkms on REFERENCE". */
+    /** "dkms", for a cross-built row "dkms on REFERENCE", for a row of the trixie column "trixie's dkms". */
     private static String dkmsLabel(Row row) {
-        return row.cross() ? "dkms on " + row.reference() : "dkms";
+        return row.cross() ? "dkms on " + row.reference() : ConformanceHarness.isTrixie(row.kernel()) ? "trixie's dkms" : "dkms";
     }
 
     private static String mods(Set<String> m) {
@@ -183,6 +185,11 @@ final class ConformanceReport {
                   linux-image package), and the modules are loaded in the Debian arm64 kernel booted under
                   qemu-system-aarch64 (virt machine, TCG, busybox-static:arm64); there is no dkms build of them to boot for
                   comparison.
+                - **trixie** (the rows of a `+deb13` kernel, with `-Dconformance.trixie=true`): trixie's own version of each
+                  package (downloaded by the apt of a trixie root of its own), built for the kernel trixie's
+                  `linux-headers-amd64` depends on by trixie's dkms in that root and by `dkms-deb bmdeb TREE -k KVER` in its
+                  trixie build root; outcome, module set, compression (against the kernel's .config) and inspect are
+                  compared as above; these modules are not loaded.
 
                 """);
         md.append("Run: ").append(environment).append("\n\n");
@@ -224,7 +231,8 @@ final class ConformanceReport {
                         () -> notes.add("**" + aspect + " differs, NOT EXPLAINED**"));
             }
             md.append("| ").append(cell(row.pkg())).append(" | ").append(cell(shortKernel(row.kernel()))).append(" | ")
-                    .append(cell((row.cross() ? "on " + row.reference() + ": " : "") + outcome(row.dkms()))).append(" | ").append(cell(outcome(row.ours()))).append(" | ")
+                    .append(cell((row.cross() ? "on " + row.reference() + ": " : ConformanceHarness.isTrixie(row.kernel())
+                            ? "trixie's dkms: " : "") + outcome(row.dkms()))).append(" | ").append(cell(outcome(row.ours()))).append(" | ")
                     .append(agree ? "yes" : "**no**").append(" | ").append(cell(modules)).append(" | ").append(cell(compression))
                     .append(" | ").append(cell(inspect)).append(" | ").append(cell(load)).append(" | ")
                     .append(cell(shorten(String.join("; ", notes), 700))).append(" |\n");
@@ -330,6 +338,15 @@ final class ConformanceReport {
         return s.length() <= max ? s : s.substring(0, max - 3) + "...";
     }
 
+    /** trixie's dkms version, as {@code dkms --version} says in the oracle's root. */
+    private static String trixieDkms() {
+        try {
+            return TrixieOracle.get().dkmsVersion() + " in its own trixie root";
+        } catch (IOException | AssertionError e) {
+            return "trixie's dkms (its version unknown: " + e.getMessage() + ")";
+        }
+    }
+
     /** The environment line of the report: tools, kernels, the code measured, wall time. */
     static String environment(Result r) {
         String dkms = Cmd.run("dpkg-query", "-W", "-f", "${Version}", "dkms").out().strip();
@@ -337,9 +354,13 @@ final class ConformanceReport {
         String dirty = Cmd.run(Cmd.repo(), Map.of(), List.of("git", "status", "--porcelain", "--", "src/main", "templates", "pom.xml")).out().strip();
         String cross = r.config().kernels().stream().anyMatch(ConformanceHarness::isCross)
                 ? "; cross compiler " + Cmd.run("aarch64-linux-gnu-gcc", "-dumpfullversion").out().strip() + " (aarch64-linux-gnu)" : "";
-        return String.format("dkms %s%s; kernels %s; dkms-deb at commit %s%s; %d rows at a time; load check %s; wall time %d min %02d s; "
+        String trixie = r.rows().stream().map(Row::kernel).filter(ConformanceHarness::isTrixie).distinct()
+                .map(k -> "; trixie column: `" + k + "` (" + r.rows().stream().filter(x -> x.kernel().equals(k)).count() + " packages), "
+                        + trixieDkms())
+                .collect(Collectors.joining());
+        return String.format("dkms %s%s; kernels %s%s; dkms-deb at commit %s%s; %d rows at a time; load check %s; wall time %d min %02d s; "
                         + "finished %s UTC.",
-                dkms, cross, r.config().kernels().stream().map(k -> "`" + k + "`").collect(Collectors.joining(", ")), head.isEmpty() ? "?" : head,
+                dkms, cross, r.config().kernels().stream().map(k -> "`" + k + "`").collect(Collectors.joining(", ")), trixie, head.isEmpty() ? "?" : head,
                 dirty.isEmpty() ? "" : " (with uncommitted changes to src/main)", r.config().jobs(), r.config().load() ? "on" : "off",
                 r.wall().toMinutes(), r.wall().toSecondsPart(), DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm").format(r.finished().atOffset(ZoneOffset.UTC)));
     }

@@ -225,7 +225,7 @@ class DkmsLevelsTest {
         }
     }
 
-    private static Result named(Result r, String name) {
+    static Result named(Result r, String name) {
         Set<String> modules = new TreeSet<>();
         r.modules().forEach(m -> modules.add(m.equals("M") ? name : m));
         return new Result(r.outcome(), modules);
@@ -247,9 +247,19 @@ class DkmsLevelsTest {
 
     /** bmdeb of the tree for both kernels at {@code level}: each kernel's outcome (exit 0, 3, 5, 77) and the modules its package holds. */
     private Map<String, Result> bmdeb(Path tree, String name, String level) throws IOException {
-        Path out = Files.createDirectories(work.resolve("out-" + level).resolve(name));
-        Cmd.Result r = Cmd.dkmsDeb(null, Map.of(), "bmdeb", tree.toString(), "-k", K61, "-k", K612, "-o", out.toString(), "--no-sign",
-                "--maintainer", "T <t@example.org>", "--log-dir", work.resolve("logs").toString(), "--dkms-level", level, "--json");
+        return bmdeb(work, Map.of(), tree, name, List.of("-k", K61, "-k", K612, "--dkms-level", level));
+    }
+
+    /**
+     * bmdeb of the tree with {@code options} (its kernels, a level), in {@code env}, its package and logs under {@code work}:
+     * each kernel's outcome (exit 0, 3, 5, 77) and the modules its package holds.
+     */
+    static Map<String, Result> bmdeb(Path work, Map<String, String> env, Path tree, String name, List<String> options) throws IOException {
+        Path out = Files.createDirectories(work.resolve("out-" + String.join("-", options).replaceAll("[^A-Za-z0-9.+-]", "_")).resolve(name));
+        List<String> args = new ArrayList<>(List.of("bmdeb", tree.toString(), "-o", out.toString(), "--no-sign", "--maintainer",
+                "T <t@example.org>", "--log-dir", work.resolve("logs").toString(), "--json"));
+        args.addAll(options);
+        Cmd.Result r = Cmd.dkmsDeb(null, env, args.toArray(String[]::new));
         assertThat(r.err()).as("no Java exception reaches the user\n" + r).doesNotContain("Exception", "\tat ");
         Map<String, Result> results = new LinkedHashMap<>();
         Map<?, ?> report;
@@ -282,8 +292,12 @@ class DkmsLevelsTest {
         return results;
     }
 
-    /** The fixture's tree: dkms.conf, a Makefile, one line of C per module, a patch in patches/subdir, a failing script. */
     private Path tree(Fixture f) throws IOException {
+        return tree(f, work);
+    }
+
+    /** The fixture's tree under {@code work}: dkms.conf, a Makefile, one line of C per module, a patch in patches/subdir, a failing script. */
+    static Path tree(Fixture f, Path work) throws IOException {
         Path tree = Files.createDirectories(work.resolve("trees").resolve(f.name()));
         List<String> objects = new ArrayList<>();
         for (String source : f.sources()) {
