@@ -68,7 +68,7 @@ final class DkmsConfValidator {
         duplicates(modules);
         for (String script : new String[] {"PRE_BUILD", "POST_BUILD"}) {
             if (!v.scalar(script).isEmpty()) {
-                note(DkmsRule.BUILD_SCRIPTS_FATAL, script + "=\"" + printable(v.scalar(script)) + "\": " + (level.applies(DkmsRule.BUILD_SCRIPTS_FATAL)
+                note(DkmsRule.BUILD_SCRIPTS_FATAL, script + " is set: " + (level.applies(DkmsRule.BUILD_SCRIPTS_FATAL)
                         ? "its failure fails the build" : "dkms " + level + " ignores its exit status"));
             }
         }
