@@ -20,8 +20,8 @@ import java.util.regex.Pattern;
  * <p>Whether a run is alive is not told by its PID: runs in other PID namespaces (containers, sandboxes) that share a
  * temporary directory have PIDs this one cannot see, and a PID is reused. Before its first temporary name in a
  * directory, a run takes a lock (fcntl, which the kernel drops when the process dies, whatever its namespace) on
- * {@code dkms-deb-lock-PID-TOKEN-held} there, and removes that file when it exits; a leftover is a name whose run's
- * lock file can be locked, or is gone.
+ * {@code dkms-deb-lock-PID-TOKEN-held} there, and removes that file when its last temporary name there is gone (or
+ * when it exits); a leftover is a name whose run's lock file can be locked, or is gone.
  */
 public final class TempFiles {
     private static final Set<Path> LIVE = ConcurrentHashMap.newKeySet();
@@ -112,9 +112,12 @@ public final class TempFiles {
         requireOpen(kind);
         var mode = PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------"));
         Path where = parent == null ? systemDirectory() : parent;
-        holdLock(where);
-        Path dir = Files.createTempDirectory(where, prefix(kind), mode);
-        LIVE.add(dir);
+        Path dir;
+        synchronized (LOCKS) {
+            holdLock(where);
+            dir = Files.createTempDirectory(where, prefix(kind), mode);
+            LIVE.add(dir);
+        }
         requireStillOpen(dir, kind);
         return dir;
     }
@@ -124,9 +127,12 @@ public final class TempFiles {
         requireOpen(kind);
         var mode = PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------"));
         Path where = parent == null ? systemDirectory() : parent;
-        holdLock(where);
-        Path file = Files.createTempFile(where, prefix(kind), suffix, mode);
-        LIVE.add(file);
+        Path file;
+        synchronized (LOCKS) {
+            holdLock(where);
+            file = Files.createTempFile(where, prefix(kind), suffix, mode);
+            LIVE.add(file);
+        }
         requireStillOpen(file, kind);
         return file;
     }
@@ -145,6 +151,7 @@ public final class TempFiles {
         if (path != null) {
             Trees.deleteQuietly(path);
             LIVE.remove(path);
+            releaseIfUnused(path);
         }
     }
 
@@ -152,6 +159,27 @@ public final class TempFiles {
     public static void forget(Path path) {
         if (path != null) {
             LIVE.remove(path);
+            releaseIfUnused(path);
+        }
+    }
+
+    /** Gives up this run's lock in the directory of {@code path} once none of its temporary names is left there. */
+    private static void releaseIfUnused(Path path) {
+        Path dir = path.toAbsolutePath().normalize().getParent();
+        if (dir == null) {
+            return;
+        }
+        synchronized (LOCKS) {
+            if (!LOCKS.containsKey(dir) || LIVE.stream().anyMatch(p -> dir.equals(p.toAbsolutePath().normalize().getParent()))) {
+                return;
+            }
+            var ch = LOCKS.remove(dir);
+            try {
+                Files.deleteIfExists(dir.resolve(lockName(RUN)));
+                ch.close();
+            } catch (IOException ignored) {
+                // the next run removes it: its lock is free once this process is gone
+            }
         }
     }
 
