@@ -96,8 +96,9 @@ public final class HeaderCache {
             } catch (UnsupportedOperationException e) {
                 return shared; // no hard links here: the rest stay copies, as before
             } catch (FileSystemException e) {
-                // this file stays a copy (a name too long for the temporary link, a file system that refuses links)
-                if (e.getReason() != null && e.getReason().contains("not permitted") || e instanceof java.nio.file.AccessDeniedException) {
+                // this file stays a copy (a name too long for the temporary link); a file system that refuses links
+                // (EPERM, EACCES) ends the sharing: the rest stay copies
+                if (e instanceof java.nio.file.AccessDeniedException || (e.getReason() != null && e.getReason().contains("not permitted"))) {
                     return shared;
                 }
             }

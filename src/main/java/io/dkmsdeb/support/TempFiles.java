@@ -52,25 +52,21 @@ public final class TempFiles {
         return "dkms-deb-lock-" + run + "-held";
     }
 
-    /** Takes this run's lock in {@code dir} before its first temporary name there. */
+    /** Takes this run's lock in {@code dir} before its first temporary name there; the caller holds {@code LOCKS}. */
     private static void holdLock(Path dir) throws IOException {
         Path d = dir.toAbsolutePath().normalize();
         if (LOCKS.containsKey(d)) {
             return;
         }
-        synchronized (LOCKS) {
-            if (!LOCKS.containsKey(d)) {
-                var ch = java.nio.channels.FileChannel.open(d.resolve(lockName(RUN)), java.nio.file.StandardOpenOption.CREATE,
-                        java.nio.file.StandardOpenOption.WRITE);
-                try {
-                    ch.lock();
-                } catch (IOException | RuntimeException e) {
-                    ch.close();
-                    throw e;
-                }
-                LOCKS.put(d, ch);
-            }
+        var ch = java.nio.channels.FileChannel.open(d.resolve(lockName(RUN)), java.nio.file.StandardOpenOption.CREATE,
+                java.nio.file.StandardOpenOption.WRITE);
+        try {
+            ch.lock();
+        } catch (IOException | RuntimeException e) {
+            ch.close();
+            throw e;
         }
+        LOCKS.put(d, ch);
     }
 
     /** At exit: this run's lock files go (the locks go with the process). */

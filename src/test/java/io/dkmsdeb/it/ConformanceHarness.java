@@ -607,19 +607,10 @@ final class ConformanceHarness {
         List<String> kernelDeps = List.of();
         String boot = "";
         if (deb != null) {
-            List<String> bad = new ArrayList<>();
-            for (Path f : ourFiles) {
-                String problem = checkCompression(f, expected);
-                if (problem != null) {
-                    bad.add(problem);
-                }
-            }
-            compressionOk = bad.isEmpty() && !ourFiles.isEmpty();
-            compression = bad.isEmpty() ? (ourFiles.isEmpty() ? "no module files" : "") : String.join("; ", bad);
-            Cmd.Result in = Cmd.dkmsDeb("inspect", deb.toString());
-            inspectOk = in.exit() == 0 && !in.out().contains("[FAIL]");
-            inspect = inspectOk ? "" : in.out().lines().filter(l -> l.contains("FAIL")).map(String::strip).collect(Collectors.joining("; "))
-                    + " " + ConformanceLoad.firstLine(in.err());
+            compression = compressionProblem(ourFiles, expected);
+            compressionOk = compression.isEmpty();
+            inspect = inspectProblem(deb);
+            inspectOk = inspect.isEmpty();
             if (config.load()) {
                 ConformanceLoad.Outcome lo = ConformanceLoad.check(kernel, ourFiles, dkmsFiles, work.resolve("load"), config.bootTimeout());
                 loads = lo.modules();
@@ -714,19 +705,10 @@ final class ConformanceHarness {
             Boolean inspectOk = null;
             String inspect = "";
             if (ourDeb != null) {
-                List<String> bad = new ArrayList<>();
-                for (Path f : ourFiles) {
-                    String problem = checkCompression(f, expected);
-                    if (problem != null) {
-                        bad.add(problem);
-                    }
-                }
-                compressionOk = bad.isEmpty() && !ourFiles.isEmpty();
-                compression = bad.isEmpty() ? (ourFiles.isEmpty() ? "no module files" : "") : String.join("; ", bad);
-                Cmd.Result in = Cmd.dkmsDeb("inspect", ourDeb.toString());
-                inspectOk = in.exit() == 0 && !in.out().contains("[FAIL]");
-                inspect = inspectOk ? "" : in.out().lines().filter(l -> l.contains("FAIL")).map(String::strip).collect(Collectors.joining("; "))
-                        + " " + ConformanceLoad.firstLine(in.err());
+                compression = compressionProblem(ourFiles, expected);
+                compressionOk = compression.isEmpty();
+                inspect = inspectProblem(ourDeb);
+                inspectOk = inspect.isEmpty();
             } else if (result.equals("built")) {
                 compressionOk = false;
                 compression = "bmdeb said built but wrote no package";
@@ -1082,5 +1064,25 @@ final class ConformanceHarness {
         } catch (IOException e) {
             // progress log is a convenience
         }
+    }
+
+    /** What is wrong with the compression of our module files ("" when each is compressed as the kernel's own). */
+    private static String compressionProblem(List<Path> files, String expected) throws IOException {
+        List<String> bad = new ArrayList<>();
+        for (Path f : files) {
+            String problem = checkCompression(f, expected);
+            if (problem != null) {
+                bad.add(problem);
+            }
+        }
+        return bad.isEmpty() ? (files.isEmpty() ? "no module files" : "") : String.join("; ", bad);
+    }
+
+    /** What {@code dkms-deb inspect} finds wrong with {@code deb} ("" when it passes). */
+    private static String inspectProblem(Path deb) {
+        Cmd.Result in = Cmd.dkmsDeb("inspect", deb.toString());
+        boolean ok = in.exit() == 0 && !in.out().contains("[FAIL]");
+        return ok ? "" : in.out().lines().filter(l -> l.contains("FAIL")).map(String::strip).collect(Collectors.joining("; "))
+                + " " + ConformanceLoad.firstLine(in.err());
     }
 }
