@@ -136,8 +136,20 @@ public record Sandbox(boolean enabled, List<Path> hidden, List<Mount> mounts, Pa
         argv.addAll(List.of("bwrap", "--die-with-parent", "--new-session"));
         argv.addAll(asRoot ? List.of("--unshare-ipc", "--unshare-pid", "--unshare-net", "--unshare-uts", "--unshare-cgroup-try")
                 : List.of("--unshare-all"));
-        argv.addAll(List.of("--ro-bind", root.toString(), "/", "--dev", "/dev", "--proc", "/proc", "--perms", "1777", "--tmpfs", "/tmp"));
         List<Path> hiddenReal = hidden.stream().map(this::seen).toList();
+        List<Path> expanded = expansions(hiddenReal);
+        if (inOtherRoot()) {
+            // the root's entries on bubblewrap's own (writable) base, read-only from the end on: a mount of a host path the
+            // root has not (a checkout in /builds, a workspace in /var/lib/jenkins) needs its directory made on the way
+            bindEntries(argv, HOST_ROOT);
+        } else {
+            argv.addAll(List.of("--ro-bind", "/", "/"));
+        }
+        for (Path dir : expanded) {
+            argv.addAll(List.of("--tmpfs", dir.toString()));
+            bindEntries(argv, dir);
+        }
+        argv.addAll(List.of("--dev", "/dev", "--proc", "/proc", "--perms", "1777", "--tmpfs", "/tmp"));
         for (Path p : hiddenReal) {
             if (Files.isDirectory(inside(p), LinkOption.NOFOLLOW_LINKS)) {
                 argv.addAll(List.of("--tmpfs", p.toString()));
@@ -169,6 +181,12 @@ public record Sandbox(boolean enabled, List<Path> hidden, List<Mount> mounts, Pa
                 case WRITABLE -> argv.addAll(List.of("--bind", m.source().toString(), m.target().toString()));
                 case LINK -> argv.addAll(List.of("--symlink", m.source().toString(), m.target().toString()));
             }
+        }
+        if (inOtherRoot()) {
+            argv.addAll(List.of("--remount-ro", "/"));
+        }
+        for (Path dir : expanded) {
+            argv.addAll(List.of("--remount-ro", dir.toString()));
         }
         if (workDir != null) {
             argv.addAll(List.of("--chdir", workDir.toAbsolutePath().toString()));
@@ -224,6 +242,66 @@ public record Sandbox(boolean enabled, List<Path> hidden, List<Mount> mounts, Pa
     /** Forgets what {@link #requireAvailable} found (a test that changes the machine). */
     static void forgetProbe() {
         probed = null;
+    }
+
+    /**
+     * The read-only directories of the system that a mount needs a new directory in (its target's way leaves the system
+     * there), parents first. Each becomes a tmpfs with the system's entries bound again, so that the directory can be made;
+     * a directory on {@code /tmp} or in a hidden one is made on a tmpfs already, and in another root so is one at the top.
+     */
+    private List<Path> expansions(List<Path> hiddenReal) {
+        java.util.TreeSet<Path> dirs = new java.util.TreeSet<>(java.util.Comparator.comparingInt(Path::getNameCount).thenComparing(Path::toString));
+        for (Mount m : mounts) {
+            for (Path dir = HOST_ROOT, next; (next = nextOnTheWay(dir, m.target())) != null; dir = next) {
+                if (next.startsWith("/tmp") || hiddenReal.stream().anyMatch(next::startsWith)) {
+                    break;
+                }
+                if (!Files.isDirectory(inside(next))) {
+                    if (!(dir.equals(HOST_ROOT) && inOtherRoot())) {
+                        dirs.add(dir);
+                    }
+                    break;
+                }
+            }
+        }
+        return List.copyOf(dirs);
+    }
+
+    /** The directory after {@code dir} on the way to {@code target}'s parent, or null at its end. */
+    private static Path nextOnTheWay(Path dir, Path target) {
+        Path parent = target.getParent();
+        if (parent == null || dir.getNameCount() >= parent.getNameCount() || parent.equals(dir)) {
+            return null;
+        }
+        return HOST_ROOT.resolve(parent.subpath(0, dir.equals(HOST_ROOT) ? 1 : dir.getNameCount() + 1));
+    }
+
+    /**
+     * Binds every entry of the system's {@code dir} read-only at its place (a symbolic link as the same link), but the
+     * kernel's file systems that the sandbox mounts itself; in name order.
+     */
+    private void bindEntries(List<String> argv, Path dir) {
+        List<Path> entries;
+        try (var s = Files.list(inside(dir))) {
+            entries = s.sorted().toList();
+        } catch (IOException e) {
+            throw new IllegalStateException("cannot list " + inside(dir) + " for the sandbox: " + e.getMessage(), e);
+        }
+        for (Path entry : entries) {
+            Path at = dir.resolve(entry.getFileName().toString());
+            if (dir.equals(HOST_ROOT) && List.of("dev", "proc", "tmp").contains(entry.getFileName().toString())) {
+                continue;
+            }
+            try {
+                if (Files.isSymbolicLink(entry)) {
+                    argv.addAll(List.of("--symlink", Files.readSymbolicLink(entry).toString(), at.toString()));
+                } else if (Files.isDirectory(entry, LinkOption.NOFOLLOW_LINKS) || Files.isRegularFile(entry, LinkOption.NOFOLLOW_LINKS)) {
+                    argv.addAll(List.of("--ro-bind", entry.toString(), at.toString()));
+                }
+            } catch (IOException e) {
+                throw new IllegalStateException("cannot read the link " + entry + " for the sandbox: " + e.getMessage(), e);
+            }
+        }
     }
 
     /** Where {@code p}, a path as the step sees it, is on the host: in {@link #root}. */
