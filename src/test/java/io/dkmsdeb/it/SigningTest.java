@@ -43,17 +43,54 @@ class SigningTest {
         k612 = Kernels.newest612();
         key = work.resolve("signing_key.pem");
         cert = work.resolve("signing_cert.pem");
-        Path conf = work.resolve("x509.conf");
-        Files.writeString(conf, "[req]\ndistinguished_name=dn\nprompt=no\nx509_extensions=ext\n[dn]\nCN=dkms-deb test signing key\n"
-                + "[ext]\nbasicConstraints=critical,CA:FALSE\nkeyUsage=digitalSignature\nsubjectKeyIdentifier=hash\n"
-                + "authorityKeyIdentifier=keyid\n");
-        Cmd.ok("openssl", "req", "-new", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "3650", "-config", conf.toString(),
-                "-keyout", key.toString(), "-out", cert.toString());
+        makeKey(work, key, cert);
         out = Files.createDirectories(work.resolve("out"));
         Cmd.Result r = Cmd.dkmsDeb(null, Map.of(), "bmdeb", HelloModules.example(), "-k", K61, "-k", k612, "-o", out.toString(),
                 "--sign-key", key.toString(), "--sign-cert", cert.toString(), "--log-dir", work.resolve("logs").toString(), "--json");
         assertThat(r.exit()).as(r.toString()).isZero();
         json = r.out();
+    }
+
+    /** A module signing key and its self-signed certificate, CN "dkms-deb test signing key", as PEM files. */
+    static void makeKey(Path dir, Path key, Path cert) throws IOException {
+        Path conf = dir.resolve("x509.conf");
+        Files.writeString(conf, "[req]\ndistinguished_name=dn\nprompt=no\nx509_extensions=ext\n[dn]\nCN=dkms-deb test signing key\n"
+                + "[ext]\nbasicConstraints=critical,CA:FALSE\nkeyUsage=digitalSignature\nsubjectKeyIdentifier=hash\n"
+                + "authorityKeyIdentifier=keyid\n");
+        Cmd.ok("openssl", "req", "-new", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "3650", "-config", conf.toString(),
+                "-keyout", key.toString(), "-out", cert.toString());
+    }
+
+    /**
+     * {@code ko} (.ko or .ko.xz) ends with a PKCS#7 signature (the kernel's module signature format) that openssl verifies
+     * against {@code cert}, and that no longer verifies once one byte of the module changes; {@code dir} takes the pieces.
+     */
+    static void assertSignatureVerifies(Path ko, Path cert, Path dir) throws IOException {
+        byte[] elf = ko.toString().endsWith(".xz")
+                ? Cmd.run(null, null, List.of("sh", "-c", "xz -dc \"$0\" | base64 -w0", ko.toString())).out().transform(s ->
+                        java.util.Base64.getDecoder().decode(s.strip()))
+                : Files.readAllBytes(ko);
+        String tail = new String(elf, elf.length - MAGIC.length(), MAGIC.length(), StandardCharsets.ISO_8859_1);
+        assertThat(tail).as("signature marker at the end of " + ko).isEqualTo(MAGIC);
+        int info = elf.length - MAGIC.length() - 12; // struct module_signature
+        int sigLen = ((elf[info + 8] & 0xff) << 24) | ((elf[info + 9] & 0xff) << 16) | ((elf[info + 10] & 0xff) << 8) | (elf[info + 11] & 0xff);
+        assertThat(elf[info + 2]).as("id_type PKEY_ID_PKCS7").isEqualTo((byte) 2);
+        String name = ko.getFileName().toString();
+        Path sig = dir.resolve(name + ".p7s");
+        Path content = dir.resolve(name + ".unsigned");
+        Files.write(sig, Arrays.copyOfRange(elf, info - sigLen, info));
+        Files.write(content, Arrays.copyOfRange(elf, 0, info - sigLen));
+        Cmd.Result verify = Cmd.run("openssl", "cms", "-verify", "-binary", "-inform", "DER", "-in", sig.toString(),
+                "-content", content.toString(), "-certfile", cert.toString(), "-CAfile", cert.toString(), "-purpose", "any",
+                "-out", "/dev/null");
+        assertThat(verify.exit()).as(verify.toString()).isZero();
+        assertThat(verify.err()).contains("Verification successful");
+        // and a changed module does not verify
+        byte[] tampered = Files.readAllBytes(content);
+        tampered[100] ^= 1;
+        Files.write(content, tampered);
+        assertThat(Cmd.run("openssl", "cms", "-verify", "-binary", "-inform", "DER", "-in", sig.toString(), "-content", content.toString(),
+                "-certfile", cert.toString(), "-CAfile", cert.toString(), "-purpose", "any", "-out", "/dev/null").exit()).isNotZero();
     }
 
     static List<String> debs(Path dir) throws IOException {
@@ -143,31 +180,8 @@ class SigningTest {
     @Test
     void appendedPkcs7SignatureVerifiesWithOpenssl() throws IOException {
         for (String k : List.of(K61, k612)) {
-            Path ko = module(k);
-            byte[] elf = ko.toString().endsWith(".xz")
-                    ? Cmd.run(null, null, List.of("sh", "-c", "xz -dc \"$0\" | base64 -w0", ko.toString())).out().transform(s ->
-                            java.util.Base64.getDecoder().decode(s.strip()))
-                    : Files.readAllBytes(ko);
-            String tail = new String(elf, elf.length - MAGIC.length(), MAGIC.length(), StandardCharsets.ISO_8859_1);
-            assertThat(tail).as("signature marker at the end of " + ko).isEqualTo(MAGIC);
-            int info = elf.length - MAGIC.length() - 12; // struct module_signature
-            int sigLen = ((elf[info + 8] & 0xff) << 24) | ((elf[info + 9] & 0xff) << 16) | ((elf[info + 10] & 0xff) << 8) | (elf[info + 11] & 0xff);
-            assertThat(elf[info + 2]).as("id_type PKEY_ID_PKCS7").isEqualTo((byte) 2);
-            Path sig = work.resolve(k + ".p7s");
-            Path content = work.resolve(k + ".unsigned.ko");
-            Files.write(sig, Arrays.copyOfRange(elf, info - sigLen, info));
-            Files.write(content, Arrays.copyOfRange(elf, 0, info - sigLen));
-            Cmd.Result verify = Cmd.run("openssl", "cms", "-verify", "-binary", "-inform", "DER", "-in", sig.toString(),
-                    "-content", content.toString(), "-certfile", cert.toString(), "-CAfile", cert.toString(), "-purpose", "any",
-                    "-out", "/dev/null");
-            assertThat(verify.exit()).as(verify.toString()).isZero();
-            assertThat(verify.err()).contains("Verification successful");
-            // and a changed module does not verify
-            byte[] tampered = Files.readAllBytes(content);
-            tampered[100] ^= 1;
-            Files.write(content, tampered);
-            assertThat(Cmd.run("openssl", "cms", "-verify", "-binary", "-inform", "DER", "-in", sig.toString(), "-content", content.toString(),
-                    "-certfile", cert.toString(), "-CAfile", cert.toString(), "-purpose", "any", "-out", "/dev/null").exit()).isNotZero();
+            Path dir = Files.createDirectories(work.resolve("verify-" + k));
+            assertSignatureVerifies(module(k), cert, dir);
         }
     }
 

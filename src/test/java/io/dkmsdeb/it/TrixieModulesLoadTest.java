@@ -30,7 +30,8 @@ import static org.assertj.core.api.Assertions.assertThat;
  * download} by the trixie build root's apt, the root bound read-only). Then trixie's own {@code vmlinuz} of that kernel,
  * which its headers brought into the build root, boots under qemu (TCG) with a busybox initramfs that insmods the
  * packages' modules after the kernel's own modules they need (v4l2loopback needs videodev and mc), from the root's
- * {@code lib/modules/KVER}, in the order {@link ConformanceLoad} resolves: each must be in /proc/modules, and the kernel
+ * {@code lib/modules/KVER}, in the order {@link ConformanceLoad} resolves: each must be in /proc/modules (hello signed with a
+ * key of the test's own, by the sign-file of trixie's kbuild, and its signature verified by openssl first), and the kernel
  * log must have no "Unknown symbol", "disagrees about version" or "invalid module format". The root is read, never
  * changed: the image and those modules are copied out of it. The packages' .ko.xz and the kernel's own go into the
  * initramfs compressed, and busybox insmod decompresses them (see {@link QemuBoot}).
@@ -70,13 +71,20 @@ class TrixieModulesLoadTest {
             System.out.printf("TrixieModulesLoadTest: %s %s%n", pkg, Cmd.ok("dpkg-deb", "--field", deb.toString(), "Version").out().strip());
         }
 
-        // built for the kernel, one bmdeb each
+        // built for the kernel, one bmdeb each; hello signed (by the sign-file of trixie's kbuild, outside the sandbox)
+        Path key = work.resolve("signing_key.pem");
+        Path cert = work.resolve("signing_cert.pem");
+        SigningTest.makeKey(work, key, cert);
         List<Path> ours = new ArrayList<>();
         long t = System.nanoTime();
         for (var e : sources.entrySet()) {
             Path out = Files.createDirectories(work.resolve("out").resolve(e.getKey()));
-            Cmd.Result r = Cmd.dkmsDeb(null, env, "bmdeb", e.getValue(), "-k", kernel, "--no-sign", "-o", out.toString(),
-                    "--log-dir", work.resolve("logs").resolve(e.getKey()).toString());
+            List<String> signing = e.getKey().equals("hello") ? List.of("--sign-key", key.toString(), "--sign-cert", cert.toString())
+                    : List.of("--no-sign");
+            List<String> args = new ArrayList<>(List.of("bmdeb", e.getValue(), "-k", kernel, "-o", out.toString(),
+                    "--log-dir", work.resolve("logs").resolve(e.getKey()).toString()));
+            args.addAll(signing);
+            Cmd.Result r = Cmd.dkmsDeb(null, env, args.toArray(String[]::new));
             assertThat(r.exit()).as("bmdeb %s -k %s: %s", e.getKey(), kernel, r).isZero();
             List<Path> built;
             try (Stream<Path> s = Files.list(out)) {
@@ -93,6 +101,9 @@ class TrixieModulesLoadTest {
         for (Path ko : ours) {
             assertThat(Cmd.ok("modinfo", "-F", "vermagic", ko.toString()).out()).as("vermagic of %s", ko.getFileName()).startsWith(kernel + " ");
         }
+        Path hello = ours.stream().filter(p -> p.getFileName().toString().equals("hello.ko.xz")).findFirst().orElseThrow();
+        assertThat(Cmd.ok("modinfo", "-F", "signer", hello.toString()).out().strip()).isEqualTo("dkms-deb test signing key");
+        SigningTest.assertSignatureVerifies(hello, cert, Files.createDirectories(work.resolve("verify")));
 
         // trixie's own kernel, as its headers brought it into the root: the image and the modules the plan needs copied out,
         // the root's lock held meanwhile (no refresh of the root changes them halfway)
