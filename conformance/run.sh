@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# The full conformance run (issue 5): every Debian *-dkms package (apt-cache search --names-only -- '-dkms$',
+# The full conformance run: every Debian *-dkms package (apt-cache search --names-only -- '-dkms$',
 # minus dh-dkms) on the newest installed 6.1 and 6.12 kernels with headers; real dkms build as the oracle,
 # dkms-deb source / bmdeb / inspect compared with it, the modules loaded in that kernel under qemu.
 # The arm64 column: the same trees cross-built for the newest 6.1 and 6.12 arm64 kernels of the archive

@@ -113,7 +113,7 @@ final class RepoCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        RepoJob.Target target = new RepoJob.Target(repoDir, suite != null ? suite : RepoJob.hostCodename(), component, origin, label);
+        RepoJob.Target target = new RepoJob.Target(repoDir, suite != null ? suite : RepoJob.defaultSuite(HostEnvironment.get()), component, origin, label);
         RepoJob.Policy policy = new RepoJob.Policy(Duration.ofSeconds(lockTimeout), keepGenerations, pruneKernels, keepBuilds, dryRun);
         if (kernelList != null && release != null) {
             throw new UsageException("--kernel-list reads a listing written earlier and --release lists a release's archive now; give one of them");

@@ -55,7 +55,7 @@ final class VerifyRepoCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        String s = suite != null ? suite : RepoJob.hostCodename();
+        String s = suite != null ? suite : RepoJob.defaultSuite(HostEnvironment.get());
         if (keyring != null && !Files.isRegularFile(keyring)) {
             throw new picocli.CommandLine.ParameterException(new picocli.CommandLine(this),
                     "--keyring " + keyring + " is not a file; give the key that apt's signed-by names");

@@ -11,7 +11,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 /**
- * The full conformance run (issue 5): every Debian *-dkms package, every kernel given (default: the 6.1
+ * The full conformance run: every Debian *-dkms package, every kernel given (default: the 6.1
  * and 6.12 amd64 kernels with headers, and the newest 6.1 and 6.12 arm64 kernels of the archive, cross-built
  * and judged against dkms on the amd64 kernel of the same series; {@code -Dconformance.arm64=false} leaves
  * them out), dkms as the oracle, the load check; writes docs/CONFORMANCE.md. {@code -Dconformance.trixie=true} adds the

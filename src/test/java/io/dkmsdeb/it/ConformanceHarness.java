@@ -35,7 +35,7 @@ import java.util.stream.Collectors;
 import java.util.stream.Stream;
 
 /**
- * The conformance harness (issue 5): Debian's own *-dkms packages, each kernel with headers, real
+ * The conformance harness: Debian's own *-dkms packages, each kernel with headers, real
  * dkms as the oracle.
  *
  * <p>For each package: apt-get download (nothing installed, {@link DebianDkmsPackagesTest#download}), the

@@ -13,7 +13,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 /**
- * The CI part of the conformance harness ({@link ConformanceHarness}, issue 5): fast Debian *-dkms packages
+ * The CI part of the conformance harness ({@link ConformanceHarness}): fast Debian *-dkms packages
  * on both kernels (the newest 6.1 and 6.12 kernels with headers), real dkms as the oracle, and the load
  * check under qemu. No disagreement is allowed here, explained or not, on those kernels. The arm64 column
  * too: the same trees cross-built for the archive's newest 6.1 and 6.12 arm64 kernels, judged against dkms

@@ -7,6 +7,7 @@ import io.dkmsdeb.deb.AptIndex;
 import io.dkmsdeb.deb.ControlFile;
 import io.dkmsdeb.deb.DebWriter;
 import io.dkmsdeb.model.Compression;
+import io.dkmsdeb.model.DebianRelease;
 import io.dkmsdeb.model.DebPackage;
 import io.dkmsdeb.model.DkmsDebException;
 import io.dkmsdeb.model.Host;
@@ -433,18 +434,8 @@ public final class RepoJob {
         }
     }
 
-    /** The suite a repository built here is for: VERSION_CODENAME of /etc/os-release ({@code bookworm}), else {@code stable}. */
-    public static String hostCodename() {
-        try {
-            for (String line : Files.readAllLines(Path.of("/etc/os-release"), StandardCharsets.UTF_8)) {
-                String v = line.startsWith("VERSION_CODENAME=") ? line.substring("VERSION_CODENAME=".length()).replace("\"", "").strip() : "";
-                if (NAME.matcher(v).matches()) {
-                    return v;
-                }
-            }
-        } catch (IOException e) {
-            // no os-release: the generic suite name
-        }
-        return "stable";
+    /** The suite a repository built on {@code host} is for: the Debian release it runs ({@code bookworm}), else {@code stable}. */
+    public static String defaultSuite(Host host) {
+        return host.debianRelease().map(DebianRelease::codename).orElse("stable");
     }
 }
