@@ -1,25 +1,12 @@
 package io.dkmsdeb.pipeline.bmdeb;
 
 import io.dkmsdeb.pipeline.Background;
-import io.dkmsdeb.pipeline.ModuleSourceLoader;
 import io.dkmsdeb.model.Compression;
 import io.dkmsdeb.deb.DebWriter;
-import io.dkmsdeb.dkmsconf.DkmsConfReader;
-import io.dkmsdeb.kernel.BuildExclusive;
-import io.dkmsdeb.kernel.BuildRoot;
-import io.dkmsdeb.kernel.CrossToolchain;
-import io.dkmsdeb.model.DebianRelease;
-import io.dkmsdeb.model.KernelHeadersException;
-import io.dkmsdeb.model.KernelListing;
-import io.dkmsdeb.kernel.HeadersFetcher;
 import io.dkmsdeb.kernel.KernelBuild;
-import io.dkmsdeb.kernel.KernelHeaders;
 import io.dkmsdeb.model.BuiltModule;
 import io.dkmsdeb.model.DkmsConf;
-import io.dkmsdeb.model.DkmsModule;
 import io.dkmsdeb.model.DkmsLevel;
-import io.dkmsdeb.model.DkmsRule;
-import io.dkmsdeb.model.BuildFailedException;
 import io.dkmsdeb.model.DkmsDebException;
 import io.dkmsdeb.model.KernelExcludedException;
 import io.dkmsdeb.model.KernelTarget;
@@ -27,15 +14,10 @@ import io.dkmsdeb.support.IoErrors;
 import io.dkmsdeb.support.Log;
 import io.dkmsdeb.support.Phases;
 import io.dkmsdeb.model.ModuleSource;
-import io.dkmsdeb.model.ModuleSourceException;
 
 import java.io.IOException;
-import java.nio.file.Files;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.List;
-import java.util.Map;
-import java.util.regex.Pattern;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
@@ -56,6 +38,8 @@ final class KernelRun {
     /** How long {@link #check} took. */
     private long checkNanos;
     private final Phases phases = new Phases();
+    /** Where this kernel is built: its headers, its release's build root. */
+    private final KernelPlace place;
     /** The digest of this kernel's inputs, once {@link #check} has named them. */
     private String digest;
     /** Headers that {@link #check} fetched to name them, else null. */
@@ -76,6 +60,7 @@ final class KernelRun {
         this.plan = plan;
         this.builder = builder;
         this.kernel = kernel;
+        this.place = new KernelPlace(plan, kernel);
     }
 
     /** Builds and packages at the plan's make -j; never throws for this kernel's failures (a JVM {@link Error} still ends the run). */
@@ -189,12 +174,12 @@ final class KernelRun {
                 : BuildInputs.headersId(kernel, r.kernels().headersDir(), plan.listed().get(kernel), r.host());
         if (headersId.isEmpty() && r.buildRootOf(kernel).isPresent()) {
             // the headers and the compiler of the release's root: the root is made or refreshed first
-            KernelTarget got = headers();
-            headersId = Optional.of("linux-headers-" + kernel + "=" + rootRelease(got).installedVersion(kernel).orElse("?")
+            KernelTarget got = place.headers();
+            headersId = Optional.of("linux-headers-" + kernel + "=" + place.root().installedVersion(kernel).orElse("?")
                     + " in the " + r.buildRootOf(kernel).get() + " build root");
             fetched = got;
         } else if (headersId.isEmpty()) {
-            KernelTarget got = headers();
+            KernelTarget got = place.headers();
             headersId = Optional.of(BuildInputs.headersId(kernel, r.kernels().headersDir(), plan.listed().get(kernel), r.host())
                     .orElseGet(() -> BuildInputs.treeId(got.headersDir())));
             fetched = got;
@@ -217,18 +202,9 @@ final class KernelRun {
 
     private KernelResult compile(int makeJobs) throws IOException {
         BmdebRequest r = plan.request();
-        KernelTarget k = fetched != null ? fetched : headers();
+        KernelTarget k = fetched != null ? fetched : place.headers();
         ModuleSource source = read(k);
-        DkmsConf read = source.conf();
-        BuildExclusive.reason(read.exclusive(), k).ifPresent(why -> {
-            throw new KernelExcludedException(read.packageName() + " " + read.packageVersion() + " is not built for " + k.release()
-                    + ": " + why + " (dkms skips it too, exit 77)");
-        });
-        DkmsConf conf = withoutExcludedModules(read, k);
-        levelled(conf, k);
-        if (conf.level().applies(DkmsRule.BUILD_DEPENDS)) {
-            checkBuildDepends(plan.host().dkmsTree(), conf.buildDepends(), k.release(), conf.packageName());
-        }
+        DkmsConf conf = KernelDkmsConf.forBuild(source.conf(), k, plan.host().dkmsTree());
         Path log = plan.logDir().resolve(conf.packageName() + "-" + conf.packageVersion() + "_" + k.release() + ".log");
         // names checked now, so that a bad version fails before the compile; while make runs,
         // on the core it leaves free: the package writer is warmed up, doc files and scripts rendered
@@ -253,113 +229,6 @@ final class KernelRun {
         return built;
     }
 
-    /**
-     * The dkms.conf with only the records whose own BUILD_EXCLUSIVE_*[i] (dkms 3.3.0 and later) let {@code k} through:
-     * the build still runs whole, as dkms's does, and the package holds the others' modules. No record left: the kernel
-     * is excluded, as dkms excludes it (exit 77).
-     */
-    private static DkmsConf withoutExcludedModules(DkmsConf conf, KernelTarget k) {
-        Map<DkmsModule, String> excluded = BuildExclusive.excludedModules(conf, k);
-        if (excluded.isEmpty()) {
-            return conf;
-        }
-        if (excluded.size() == conf.modules().size()) {
-            throw new KernelExcludedException(conf.packageName() + " " + conf.packageVersion() + " is not built for " + k.release()
-                    + ": each module record excludes it (" + String.join("; ", excluded.values()) + "); dkms " + conf.level()
-                    + " skips it too, exit 77");
-        }
-        excluded.forEach((m, why) -> Log.info("[" + k.release() + "] module " + m.destName() + " (record " + m.index()
-                + ") is not built for this kernel: " + why + "; dkms " + conf.level() + " leaves it out too"));
-        return conf.withModules(conf.modules().stream().filter(m -> !excluded.containsKey(m)).toList());
-    }
-
-    /**
-     * --kernel-source-dir, else for a kernel of another Debian release than this host's its headers in that release's
-     * build root ({@link BuildRoot}), else /lib/modules/KVER/build, else (--fetch-headers) the downloaded headers.
-     */
-    private KernelTarget headers() {
-        BmdebRequest r = plan.request();
-        Optional<DebianRelease> release = r.buildRootOf(kernel);
-        if (release.isPresent()) {
-            BuildRoot root = new BuildRoot(release.get(), rootArch(), r.host());
-            Path dir = root.withHeaders(kernel);
-            Log.info("[" + kernel + "] a " + release.get() + " kernel: built in the " + release.get() + " build root " + dir);
-            return KernelHeaders.locate(kernel, root.headersOf(kernel), r.build().arch(), r.build().compression(), r.host()).inRoot(dir);
-        }
-        Path headers = r.kernels().headersDir();
-        if (headers == null && r.kernels().fetches() && !r.host().headersInstalled(kernel)) {
-            headers = HeadersFetcher.fetch(kernel, r.host().env());
-        }
-        return KernelHeaders.locate(kernel, headers, r.build().arch(), r.build().compression(), r.host());
-    }
-
-    /** The build root of a kernel {@link #headers} placed in one. */
-    private BuildRoot rootRelease(KernelTarget k) {
-        return new BuildRoot(plan.request().buildRootOf(kernel).orElseThrow(), rootArch(), plan.request().host());
-    }
-
-    /**
-     * The architecture of this kernel's build root: this machine's; a kernel of another architecture (by --arch, the
-     * archive's listing or its flavour) is refused, as a root does not cross-build.
-     */
-    private String rootArch() {
-        String host = CrossToolchain.buildHostArch();
-        KernelListing.Kernel listed = plan.listed().get(kernel);
-        String arch = plan.request().build().arch() != null ? plan.request().build().arch()
-                : listed != null ? listed.arch() : kernel.substring(kernel.lastIndexOf('-') + 1);
-        if (!arch.equals(host)) {
-            throw new KernelHeadersException(kernel + " is a " + arch + " kernel of " + plan.request().buildRootOf(kernel).orElseThrow()
-                    + ", built in a build root of that release, and a build root is of this machine's architecture (" + host
-                    + "); build it on a " + arch + " machine of that release, or give its headers and cross compiler with --kernel-source-dir");
-        }
-        return arch;
-    }
-
-    /**
-     * dkms.conf for this kernel. The first read, with dkms's own trees, gives the name and
-     * version that place the build; the second is read with the build's trees, as dkms reads it
-     * in {@code $dkms_tree/NAME/VERSION/source}. A dkms.conf that names none of the values that
-     * differ between the two is read once (a bash run saved).
-     */
-    /**
-     * What a dkms.conf that the second read could see differently names: the variables whose values
-     * differ between the reads, or a way to reach them unnamed (eval, source, '.', indirection).
-     */
-    private static final Pattern TREE_NAMES = Pattern.compile(
-            "\\b(dkms_tree|source_tree|module|module_version|eval|source|declare|typeset|compgen|set)\\b|\\$\\{!|(^|[;&|(\\s])\\.\\s",
-            Pattern.MULTILINE);
-
-    /** True when a second read, with the build's trees, would give what the first gave. */
-    static boolean readsAlike(byte[] dkmsConfText) {
-        return !TREE_NAMES.matcher(new String(dkmsConfText, StandardCharsets.ISO_8859_1)).find();
-    }
-
-    private ModuleSource read(KernelTarget k) {
-        ModuleSourceLoader loader;
-        try {
-            loader = new ModuleSourceLoader(plan.templates(), io.dkmsdeb.kernel.DkmsStyleBuild.forReading(plan.sandbox(), k));
-        } catch (java.io.IOException e) {
-            throw new io.dkmsdeb.model.KernelHeadersException("cannot read the headers of " + k.release() + " at " + k.headersDir() + ": "
-                    + io.dkmsdeb.support.IoErrors.reason(e) + "; fetch or install them again", e);
-        }
-        String versionOption = plan.request().packaging().moduleVersion();
-        DkmsLevel level = plan.request().levelFor(kernel);
-        ModuleSource first = loader.load(plan.dir(), versionOption, plan.moduleNameOption(), DkmsConfReader.Context.onTarget(k.release(),
-                k.unameArch(), k.headersSeen().toString()).at(level));
-        DkmsConf named = first.conf();
-        module = named.packageName();
-        version = named.packageVersion();
-        layout = plan.layout(module, version, k.release());
-        if (readsAlike(first.dkmsConfText())) {
-            return first;
-        }
-        ModuleSource source = loader.load(plan.dir(), versionOption, plan.moduleNameOption(), new DkmsConfReader.Context(k.release(),
-                k.unameArch(), k.headersSeen().toString(), layout.dkmsTree().toString(), layout.sourceTree().toString(), module, version, level));
-        module = source.conf().packageName();
-        version = source.conf().packageVersion();
-        return source;
-    }
-
     /** The Package field of a package file, from its name (NAME_VERSION_ARCH.deb). */
     private static String packageName(Path deb) {
         String n = deb.getFileName().toString();
@@ -367,38 +236,19 @@ final class KernelRun {
     }
 
     /**
-     * The level-dependent rules this dkms.conf meets, told in the log; a CRLF file whose values keep
-     * their carriage returns under the level's dkms fails as that dkms's build does (BUILT_MODULE_NAME
-     * "hello\r" is never built), before any compile.
+     * dkms.conf for this kernel ({@link KernelDkmsConf}); the name and version are this kernel's as soon as the first
+     * read gives them, so that a failure of the second is reported with them.
      */
-    private static void levelled(DkmsConf conf, KernelTarget k) {
-        for (DkmsRule.Note note : conf.reading().notes()) {
-            Log.info("[" + k.release() + "] dkms level " + conf.level() + ": " + note.detail());
-            if (DkmsConfReader.breaksBuild(note)) {
-                throw new BuildFailedException("building " + conf.packageName() + " " + conf.packageVersion() + " for " + k.release()
-                        + " failed at dkms level " + conf.level().describe() + ": " + note.detail()
-                        + "; convert dkms.conf to LF line endings (sed -i 's/\\r$//' dkms.conf), "
-                        + "or pass --dkms-level " + DkmsRule.CRLF.since() + " (or later) when the targets' dkms is that new");
-            }
-        }
-    }
-
-    private static void checkBuildDepends(Path dkmsTree, List<String> deps, String kernel, String module) {
-        for (String dep : deps) {
-            Path built = dkmsTree.resolve(dep);
-            boolean found = false;
-            if (Files.isDirectory(built)) {
-                try (var s = Files.list(built)) {
-                    found = s.anyMatch(v -> Files.isDirectory(v.resolve(kernel)));
-                } catch (IOException ignored) {
-                    found = false;
-                }
-            }
-            if (!found) {
-                throw new ModuleSourceException(module + " needs the dkms module " + dep + " built for " + kernel
-                        + " (BUILD_DEPENDS), and dkms has not built it (" + built + "); build and install " + dep + " first");
-            }
-        }
+    private ModuleSource read(KernelTarget k) {
+        KernelDkmsConf reading = new KernelDkmsConf(plan, kernel, k);
+        ModuleSource first = reading.first();
+        module = first.conf().packageName();
+        version = first.conf().packageVersion();
+        layout = plan.layout(module, version, k.release());
+        ModuleSource source = reading.withTrees(first, layout);
+        module = source.conf().packageName();
+        version = source.conf().packageVersion();
+        return source;
     }
 
     private KernelResult result(KernelOutcome outcome, int exitCode, Path deb, String packageName, String message, Throwable error) {

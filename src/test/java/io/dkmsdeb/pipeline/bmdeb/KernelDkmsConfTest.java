@@ -9,9 +9,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 /** When bmdeb reads a kernel's dkms.conf once instead of twice (dkms's trees, then the build's). */
 @Tag("unit")
-class KernelRunReadTest {
+class KernelDkmsConfTest {
     private static boolean once(String text) {
-        return KernelRun.readsAlike(text.getBytes(StandardCharsets.UTF_8));
+        return KernelDkmsConf.readsAlike(text.getBytes(StandardCharsets.UTF_8));
     }
 
     @Test
