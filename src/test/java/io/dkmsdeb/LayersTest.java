@@ -26,7 +26,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 @Tag("unit")
 class LayersTest {
     /** The layers under the use cases of pipeline. */
-    private static final Set<String> BELOW_PIPELINE = Set.of("debiandir", "dkmsconf", "kernel", "templates", "deb", "process", "model",
+    /** The model: its shared floor (the exceptions, exit codes, name rules) and the values of dkms, of packages, of kernels. */
+    private static final Set<String> MODEL = Set.of("model", "model.dkms", "model.deb", "model.kernel");
+    private static final Set<String> BELOW_PIPELINE = with(MODEL, "debiandir", "dkmsconf", "kernel", "templates", "deb", "process",
             "support");
 
     /**
@@ -35,9 +37,9 @@ class LayersTest {
      * model and support.
      */
     static final Map<String, Set<String>> ALLOWED = Map.ofEntries(
-            Map.entry("cli", Set.of("cli.json", "pipeline", "pipeline.bmdeb", "pipeline.source", "pipeline.repo", "pipeline.inspect", "model",
+            Map.entry("cli", with(MODEL, "cli.json", "pipeline", "pipeline.bmdeb", "pipeline.source", "pipeline.repo", "pipeline.inspect",
                     "support")),
-            Map.entry("cli.json", Set.of("pipeline", "pipeline.bmdeb", "pipeline.source", "pipeline.repo", "pipeline.inspect", "model",
+            Map.entry("cli.json", with(MODEL, "pipeline", "pipeline.bmdeb", "pipeline.source", "pipeline.repo", "pipeline.inspect",
                     "support")),
             Map.entry("pipeline.bmdeb", with(BELOW_PIPELINE, "pipeline")),
             Map.entry("pipeline.source", with(BELOW_PIPELINE, "pipeline", "pipeline.source.debian")),
@@ -45,12 +47,15 @@ class LayersTest {
             Map.entry("pipeline.repo", with(BELOW_PIPELINE, "pipeline")),
             Map.entry("pipeline.inspect", with(BELOW_PIPELINE, "pipeline")),
             Map.entry("pipeline", BELOW_PIPELINE),
-            Map.entry("debiandir", Set.of("deb", "model", "support")),
-            Map.entry("dkmsconf", Set.of("process", "model", "support")),
-            Map.entry("kernel", Set.of("deb", "process", "model", "support")),
-            Map.entry("templates", Set.of("model", "support")),
-            Map.entry("deb", Set.of("process", "model", "support")),
-            Map.entry("process", Set.of("model", "support")),
+            Map.entry("debiandir", with(MODEL, "deb", "support")),
+            Map.entry("dkmsconf", with(MODEL, "process", "support")),
+            Map.entry("kernel", with(MODEL, "deb", "process", "support")),
+            Map.entry("templates", with(MODEL, "support")),
+            Map.entry("deb", with(MODEL, "process", "support")),
+            Map.entry("process", with(MODEL, "support")),
+            Map.entry("model.kernel", Set.of("model", "model.dkms", "model.deb")),
+            Map.entry("model.dkms", Set.of("model")),
+            Map.entry("model.deb", Set.of("model")),
             Map.entry("model", Set.of()),
             Map.entry("support", Set.of()));
 
@@ -107,13 +112,15 @@ class LayersTest {
     @Test
     void aWrongImportOrQualifiedNameIsFound() {
         String source = "package io.dkmsdeb.model;\n\nimport io.dkmsdeb.deb.DebWriter;\nimport java.util.List;\n\n"
-                + "class X {\n    Object o = io.dkmsdeb.cli.Main.class;\n    Object ok = io.dkmsdeb.model.DebEntry.class;\n}\n";
+                + "class X {\n    Object o = io.dkmsdeb.cli.Main.class;\n    Object ok = io.dkmsdeb.model.ExitCode.class;\n}\n";
         assertThat(violations("model", "X.java", source)).containsExactly(
                 "X.java:3: model may not use deb: import io.dkmsdeb.deb.DebWriter;",
                 "X.java:7: model may not use cli: Object o = io.dkmsdeb.cli.Main.class;");
         assertThat(violations("pipeline", "Y.java", "import io.dkmsdeb.cli.Main;\n")).hasSize(1);
         assertThat(violations("kernel", "Z.java", "import io.dkmsdeb.deb.Gzip;\nimport io.dkmsdeb.process.ProcessRunner;\n")).isEmpty();
         assertThat(violations("newlayer", "N.java", "")).singleElement().asString().contains("not in the layer table");
+        assertThat(violations("model.dkms", "D.java", "import io.dkmsdeb.model.kernel.KernelTarget;\nimport io.dkmsdeb.model.UsageException;\n"))
+                .singleElement().asString().contains("model.dkms may not use model.kernel");
         assertThat(violations("pipeline.bmdeb", "B.java", "import io.dkmsdeb.pipeline.repo.RepoJob;\nimport io.dkmsdeb.pipeline.OutputDir;\n"))
                 .singleElement().asString().contains("pipeline.bmdeb may not use pipeline.repo");
     }

@@ -1,6 +1,6 @@
 package io.dkmsdeb.cli;
 
-import io.dkmsdeb.model.DebianRelease;
+import io.dkmsdeb.model.kernel.DebianRelease;
 
 import io.dkmsdeb.pipeline.Encoders;
 import io.dkmsdeb.pipeline.bmdeb.BmdebJob;
@@ -9,7 +9,7 @@ import io.dkmsdeb.pipeline.bmdeb.BmdebResult;
 import io.dkmsdeb.pipeline.bmdeb.KernelOutcome;
 import io.dkmsdeb.pipeline.bmdeb.KernelResult;
 import io.dkmsdeb.support.Json;
-import io.dkmsdeb.model.Compression;
+import io.dkmsdeb.model.deb.Compression;
 import io.dkmsdeb.model.KernelExcludedException;
 import io.dkmsdeb.model.UsageException;
 import io.dkmsdeb.cli.json.BmdebReport;

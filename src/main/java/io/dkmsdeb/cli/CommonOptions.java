@@ -2,7 +2,7 @@ package io.dkmsdeb.cli;
 
 import io.dkmsdeb.pipeline.Maintainer;
 import io.dkmsdeb.pipeline.source.SourceJob;
-import io.dkmsdeb.model.DkmsLevel;
+import io.dkmsdeb.model.dkms.DkmsLevel;
 import io.dkmsdeb.model.UsageException;
 import picocli.CommandLine.Option;
 

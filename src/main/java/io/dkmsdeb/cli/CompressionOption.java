@@ -1,6 +1,6 @@
 package io.dkmsdeb.cli;
 
-import io.dkmsdeb.model.Compression;
+import io.dkmsdeb.model.deb.Compression;
 import picocli.CommandLine.ITypeConverter;
 import picocli.CommandLine.TypeConversionException;
 

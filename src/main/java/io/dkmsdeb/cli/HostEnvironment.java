@@ -1,7 +1,7 @@
 package io.dkmsdeb.cli;
 
 import io.dkmsdeb.pipeline.Encoders;
-import io.dkmsdeb.model.Host;
+import io.dkmsdeb.model.kernel.Host;
 
 /**
  * The one place that reads the process environment: once, into the {@link Host} value that every

@@ -2,9 +2,9 @@ package io.dkmsdeb.cli;
 
 import io.dkmsdeb.pipeline.ArchiveListing;
 import io.dkmsdeb.cli.json.KernelsReport;
-import io.dkmsdeb.model.DebianRelease;
-import io.dkmsdeb.model.KernelListing;
-import io.dkmsdeb.model.KernelShard;
+import io.dkmsdeb.model.kernel.DebianRelease;
+import io.dkmsdeb.model.kernel.KernelListing;
+import io.dkmsdeb.model.kernel.KernelShard;
 import io.dkmsdeb.model.UsageException;
 import io.dkmsdeb.pipeline.CachePruning;
 import io.dkmsdeb.support.Json;

@@ -3,7 +3,7 @@ package io.dkmsdeb.cli;
 import io.dkmsdeb.pipeline.Encoders;
 import io.dkmsdeb.pipeline.source.SourceJob;
 import io.dkmsdeb.support.Json;
-import io.dkmsdeb.model.Compression;
+import io.dkmsdeb.model.deb.Compression;
 import io.dkmsdeb.cli.json.SourceReport;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -77,7 +77,7 @@ final class SourceCommand implements Callable<Integer> {
         } else {
             for (SourceJob.Written w : r.written()) {
                 System.out.printf("%s: %s %s (%d files, %d bytes)%n", w.deb(), w.pkg().packageName(), w.pkg().version(),
-                        w.pkg().data().stream().filter(e -> e.type() != io.dkmsdeb.model.DebEntry.Type.DIRECTORY).count(),
+                        w.pkg().data().stream().filter(e -> e.type() != io.dkmsdeb.model.deb.DebEntry.Type.DIRECTORY).count(),
                         w.deb().toFile().length());
             }
         }

@@ -1,6 +1,6 @@
 package io.dkmsdeb.deb;
 
-import io.dkmsdeb.model.ControlField;
+import io.dkmsdeb.model.deb.ControlField;
 
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;

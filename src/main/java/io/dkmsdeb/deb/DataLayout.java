@@ -1,6 +1,6 @@
 package io.dkmsdeb.deb;
 
-import io.dkmsdeb.model.DebEntry;
+import io.dkmsdeb.model.deb.DebEntry;
 import io.dkmsdeb.model.ModuleSourceException;
 
 import java.nio.charset.StandardCharsets;

@@ -1,10 +1,10 @@
 package io.dkmsdeb.deb;
 
 import io.dkmsdeb.support.TempFiles;
-import io.dkmsdeb.model.Compression;
-import io.dkmsdeb.model.DebEntry;
-import io.dkmsdeb.model.DebPackage;
-import io.dkmsdeb.model.Trigger;
+import io.dkmsdeb.model.deb.Compression;
+import io.dkmsdeb.model.deb.DebEntry;
+import io.dkmsdeb.model.deb.DebPackage;
+import io.dkmsdeb.model.deb.Trigger;
 import io.dkmsdeb.support.Daemons;
 import org.apache.commons.compress.archivers.ar.ArArchiveEntry;
 import org.apache.commons.compress.archivers.ar.ArArchiveOutputStream;

@@ -1,6 +1,6 @@
 package io.dkmsdeb.deb;
 
-import io.dkmsdeb.model.DebEntry;
+import io.dkmsdeb.model.deb.DebEntry;
 
 import java.nio.charset.StandardCharsets;
 import java.util.Collection;

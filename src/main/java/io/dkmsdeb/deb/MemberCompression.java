@@ -1,7 +1,7 @@
 package io.dkmsdeb.deb;
 
 import com.github.luben.zstd.ZstdOutputStream;
-import io.dkmsdeb.model.Compression;
+import io.dkmsdeb.model.deb.Compression;
 
 import java.io.IOException;
 import java.io.OutputStream;

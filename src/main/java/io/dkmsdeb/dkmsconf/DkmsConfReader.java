@@ -2,9 +2,9 @@ package io.dkmsdeb.dkmsconf;
 
 import io.dkmsdeb.support.TempFiles;
 import io.dkmsdeb.support.IoErrors;
-import io.dkmsdeb.model.DkmsConf;
-import io.dkmsdeb.model.DkmsLevel;
-import io.dkmsdeb.model.DkmsRule;
+import io.dkmsdeb.model.dkms.DkmsConf;
+import io.dkmsdeb.model.dkms.DkmsLevel;
+import io.dkmsdeb.model.dkms.DkmsRule;
 import io.dkmsdeb.support.Log;
 import io.dkmsdeb.model.ModuleSourceException;
 import io.dkmsdeb.process.ProcessRunner;

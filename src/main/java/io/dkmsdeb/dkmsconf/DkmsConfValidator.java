@@ -1,10 +1,10 @@
 package io.dkmsdeb.dkmsconf;
 
 import io.dkmsdeb.model.NamePatterns;
-import io.dkmsdeb.model.DkmsConf;
-import io.dkmsdeb.model.DkmsLevel;
-import io.dkmsdeb.model.DkmsRule;
-import io.dkmsdeb.model.DkmsModule;
+import io.dkmsdeb.model.dkms.DkmsConf;
+import io.dkmsdeb.model.dkms.DkmsLevel;
+import io.dkmsdeb.model.dkms.DkmsRule;
+import io.dkmsdeb.model.dkms.DkmsModule;
 import io.dkmsdeb.model.ModuleSourceException;
 
 import java.nio.file.Path;

@@ -1,10 +1,10 @@
 package io.dkmsdeb.kernel;
 
 import io.dkmsdeb.model.KernelHeadersException;
-import io.dkmsdeb.model.KernelListing;
-import io.dkmsdeb.model.KernelListing.Kernel;
-import io.dkmsdeb.model.KernelListing.Meta;
-import io.dkmsdeb.model.KernelListing.Listing;
+import io.dkmsdeb.model.kernel.KernelListing;
+import io.dkmsdeb.model.kernel.KernelListing.Kernel;
+import io.dkmsdeb.model.kernel.KernelListing.Meta;
+import io.dkmsdeb.model.kernel.KernelListing.Listing;
 import io.dkmsdeb.model.UsageException;
 import io.dkmsdeb.process.ProcessRunner;
 import io.dkmsdeb.support.Json;
@@ -63,7 +63,7 @@ public final class ArchiveKernels {
         return archive.use(e, aptEnv -> query(new Apt(aptEnv, List.of(), archive.arch()), archive.release().orElse(null)));
     }
 
-    private static Listing query(Apt apt, io.dkmsdeb.model.DebianRelease release) {
+    private static Listing query(Apt apt, io.dkmsdeb.model.kernel.DebianRelease release) {
         List<String> names = apt.lines(List.of("pkgnames", "linux-"));
         List<String> headerNames = names.stream().filter(n -> n.startsWith("linux-headers-")).filter(n -> {
             Matcher m = RELEASE.matcher(n.substring("linux-headers-".length()));
@@ -251,9 +251,9 @@ public final class ArchiveKernels {
         }
     }
 
-    private static io.dkmsdeb.model.DebianRelease releaseOf(Path file, String codename) {
+    private static io.dkmsdeb.model.kernel.DebianRelease releaseOf(Path file, String codename) {
         try {
-            return new io.dkmsdeb.model.DebianRelease(codename);
+            return new io.dkmsdeb.model.kernel.DebianRelease(codename);
         } catch (UsageException e) {
             throw new UsageException("the kernel listing " + file + " says its release is '" + codename + "', which is not a Debian "
                     + "codename (like trixie); write it with 'dkms-deb kernels --release RELEASE --json'", e);

@@ -1,8 +1,8 @@
 package io.dkmsdeb.kernel;
 
-import io.dkmsdeb.model.DkmsConf;
-import io.dkmsdeb.model.DkmsModule;
-import io.dkmsdeb.model.KernelTarget;
+import io.dkmsdeb.model.dkms.DkmsConf;
+import io.dkmsdeb.model.dkms.DkmsModule;
+import io.dkmsdeb.model.kernel.KernelTarget;
 
 import java.util.LinkedHashMap;
 import java.util.Map;

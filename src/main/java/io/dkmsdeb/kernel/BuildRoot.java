@@ -1,7 +1,7 @@
 package io.dkmsdeb.kernel;
 
-import io.dkmsdeb.model.DebianRelease;
-import io.dkmsdeb.model.Host;
+import io.dkmsdeb.model.kernel.DebianRelease;
+import io.dkmsdeb.model.kernel.Host;
 import io.dkmsdeb.model.KernelHeadersException;
 import io.dkmsdeb.process.ProcessRunner;
 import io.dkmsdeb.support.Log;

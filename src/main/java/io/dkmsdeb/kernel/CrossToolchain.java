@@ -1,7 +1,7 @@
 package io.dkmsdeb.kernel;
 
 import io.dkmsdeb.model.KernelHeadersException;
-import io.dkmsdeb.model.KernelTarget;
+import io.dkmsdeb.model.kernel.KernelTarget;
 
 import java.nio.file.Files;
 import java.nio.file.Path;

@@ -1,14 +1,14 @@
 package io.dkmsdeb.kernel;
 
 import io.dkmsdeb.support.SourceFiles;
-import io.dkmsdeb.model.Host;
+import io.dkmsdeb.model.kernel.Host;
 import io.dkmsdeb.model.BuildFailedException;
-import io.dkmsdeb.model.BuiltModule;
-import io.dkmsdeb.model.DkmsConf;
+import io.dkmsdeb.model.dkms.BuiltModule;
+import io.dkmsdeb.model.dkms.DkmsConf;
 import io.dkmsdeb.model.DkmsDebException;
-import io.dkmsdeb.model.DkmsModule;
-import io.dkmsdeb.model.DkmsRule;
-import io.dkmsdeb.model.KernelTarget;
+import io.dkmsdeb.model.dkms.DkmsModule;
+import io.dkmsdeb.model.dkms.DkmsRule;
+import io.dkmsdeb.model.kernel.KernelTarget;
 import io.dkmsdeb.support.IoErrors;
 import io.dkmsdeb.support.Log;
 import io.dkmsdeb.process.ProcessRunner;
@@ -320,7 +320,7 @@ public final class DkmsStyleBuild implements KernelBuild {
         java.util.Map<String, DkmsModule> byDest = new java.util.LinkedHashMap<>();
         Set<String> built = new java.util.HashSet<>();
         for (DkmsModule m : conf.modules()) {
-            if (!built.add(m.builtPath()) && k.compression() != io.dkmsdeb.model.Compression.NONE) {
+            if (!built.add(m.builtPath()) && k.compression() != io.dkmsdeb.model.deb.Compression.NONE) {
                 Log.warn("[" + k.release() + "] " + m.builtPath() + " (record " + m.index() + ") was compressed for an earlier record: dkms "
                         + conf.level() + " installs no " + m.destName() + " for it");
                 continue;

@@ -3,12 +3,12 @@ package io.dkmsdeb.kernel;
 import io.dkmsdeb.support.Log;
 import io.dkmsdeb.support.Phases;
 
-import io.dkmsdeb.model.BuiltModule;
-import io.dkmsdeb.model.DkmsConf;
-import io.dkmsdeb.model.KernelTarget;
+import io.dkmsdeb.model.dkms.BuiltModule;
+import io.dkmsdeb.model.dkms.DkmsConf;
+import io.dkmsdeb.model.kernel.KernelTarget;
 
 import java.nio.charset.StandardCharsets;
-import io.dkmsdeb.model.Host;
+import io.dkmsdeb.model.kernel.Host;
 import io.dkmsdeb.process.Sandbox;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;

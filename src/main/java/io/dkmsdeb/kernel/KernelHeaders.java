@@ -1,11 +1,11 @@
 package io.dkmsdeb.kernel;
 
-import io.dkmsdeb.model.DebianRelease;
+import io.dkmsdeb.model.kernel.DebianRelease;
 import io.dkmsdeb.model.NamePatterns;
 import io.dkmsdeb.model.KernelHeadersException;
-import io.dkmsdeb.model.Compression;
-import io.dkmsdeb.model.Host;
-import io.dkmsdeb.model.KernelTarget;
+import io.dkmsdeb.model.deb.Compression;
+import io.dkmsdeb.model.kernel.Host;
+import io.dkmsdeb.model.kernel.KernelTarget;
 import io.dkmsdeb.model.UsageException;
 
 import java.io.IOException;

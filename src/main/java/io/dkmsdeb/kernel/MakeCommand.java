@@ -1,7 +1,7 @@
 package io.dkmsdeb.kernel;
 
-import io.dkmsdeb.model.DkmsConf;
-import io.dkmsdeb.model.KernelTarget;
+import io.dkmsdeb.model.dkms.DkmsConf;
+import io.dkmsdeb.model.kernel.KernelTarget;
 
 import java.nio.file.Path;
 import java.util.ArrayList;

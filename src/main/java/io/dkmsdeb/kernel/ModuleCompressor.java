@@ -2,7 +2,7 @@ package io.dkmsdeb.kernel;
 
 import com.github.luben.zstd.Zstd;
 import io.dkmsdeb.deb.Gzip;
-import io.dkmsdeb.model.Compression;
+import io.dkmsdeb.model.deb.Compression;
 import org.tukaani.xz.LZMA2Options;
 import org.tukaani.xz.XZ;
 import org.tukaani.xz.XZOutputStream;

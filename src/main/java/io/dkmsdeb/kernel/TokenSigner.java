@@ -2,7 +2,7 @@ package io.dkmsdeb.kernel;
 
 import io.dkmsdeb.support.TempFiles;
 import io.dkmsdeb.model.DkmsDebException;
-import io.dkmsdeb.model.Host;
+import io.dkmsdeb.model.kernel.Host;
 import io.dkmsdeb.model.UsageException;
 import io.dkmsdeb.process.ProcessRunner;
 import io.dkmsdeb.support.IoErrors;

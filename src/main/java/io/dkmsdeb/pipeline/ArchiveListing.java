@@ -2,8 +2,8 @@ package io.dkmsdeb.pipeline;
 
 import io.dkmsdeb.kernel.ArchiveKernels;
 import io.dkmsdeb.kernel.ReleaseApt;
-import io.dkmsdeb.model.Host;
-import io.dkmsdeb.model.KernelListing;
+import io.dkmsdeb.model.kernel.Host;
+import io.dkmsdeb.model.kernel.KernelListing;
 
 import java.nio.file.Path;
 import java.util.Map;

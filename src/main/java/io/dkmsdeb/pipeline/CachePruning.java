@@ -2,10 +2,10 @@ package io.dkmsdeb.pipeline;
 
 import io.dkmsdeb.kernel.HeaderCache;
 import io.dkmsdeb.kernel.HeadersFetcher;
-import io.dkmsdeb.model.DebianRelease;
-import io.dkmsdeb.model.KernelListing;
+import io.dkmsdeb.model.kernel.DebianRelease;
+import io.dkmsdeb.model.kernel.KernelListing;
 import io.dkmsdeb.model.DkmsDebException;
-import io.dkmsdeb.model.Host;
+import io.dkmsdeb.model.kernel.Host;
 import io.dkmsdeb.support.Log;
 
 import java.io.IOException;

@@ -1,7 +1,7 @@
 package io.dkmsdeb.pipeline;
 
 import io.dkmsdeb.deb.Gzip;
-import io.dkmsdeb.model.DebEntry;
+import io.dkmsdeb.model.deb.DebEntry;
 import io.dkmsdeb.templates.ScriptTemplates;
 import io.dkmsdeb.templates.TemplateValues;
 

@@ -1,7 +1,7 @@
 package io.dkmsdeb.pipeline;
 
 import io.dkmsdeb.deb.XzEncoder;
-import io.dkmsdeb.model.Host;
+import io.dkmsdeb.model.kernel.Host;
 
 /** What compresses the members of the packages this process writes, for the {@code --json} summaries. */
 public final class Encoders {

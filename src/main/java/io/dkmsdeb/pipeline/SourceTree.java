@@ -2,7 +2,7 @@ package io.dkmsdeb.pipeline;
 
 import io.dkmsdeb.support.IoErrors;
 import io.dkmsdeb.support.SourceFiles;
-import io.dkmsdeb.model.DebEntry;
+import io.dkmsdeb.model.deb.DebEntry;
 import io.dkmsdeb.support.Log;
 import io.dkmsdeb.model.ModuleSourceException;
 

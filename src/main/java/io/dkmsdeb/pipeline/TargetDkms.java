@@ -1,8 +1,8 @@
 package io.dkmsdeb.pipeline;
 
-import io.dkmsdeb.model.DkmsConf;
-import io.dkmsdeb.model.DkmsRule;
-import io.dkmsdeb.model.ModuleSource;
+import io.dkmsdeb.model.dkms.DkmsConf;
+import io.dkmsdeb.model.dkms.DkmsRule;
+import io.dkmsdeb.model.dkms.ModuleSource;
 import io.dkmsdeb.support.Log;
 
 import java.io.ByteArrayOutputStream;

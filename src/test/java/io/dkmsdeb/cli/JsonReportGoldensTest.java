@@ -9,7 +9,7 @@ import io.dkmsdeb.cli.json.KernelsReport;
 import io.dkmsdeb.cli.json.RepoReport;
 import io.dkmsdeb.cli.json.SourceReport;
 import io.dkmsdeb.cli.json.VerifyRepoReport;
-import io.dkmsdeb.model.KernelListing;
+import io.dkmsdeb.model.kernel.KernelListing;
 import io.dkmsdeb.support.Json;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;

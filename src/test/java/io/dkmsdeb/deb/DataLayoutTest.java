@@ -9,7 +9,7 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.Random;
 
-import io.dkmsdeb.model.DebEntry;
+import io.dkmsdeb.model.deb.DebEntry;
 import io.dkmsdeb.model.ModuleSourceException;
 
 import static org.assertj.core.api.Assertions.assertThat;

@@ -1,6 +1,6 @@
 package io.dkmsdeb.deb;
 
-import io.dkmsdeb.model.Compression;
+import io.dkmsdeb.model.deb.Compression;
 import org.apache.commons.compress.archivers.ar.ArArchiveEntry;
 import org.apache.commons.compress.archivers.ar.ArArchiveInputStream;
 import org.junit.jupiter.api.Tag;

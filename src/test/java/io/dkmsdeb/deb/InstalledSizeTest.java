@@ -1,6 +1,6 @@
 package io.dkmsdeb.deb;
 
-import io.dkmsdeb.model.DebEntry;
+import io.dkmsdeb.model.deb.DebEntry;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 

@@ -2,7 +2,7 @@ package io.dkmsdeb.dkmsconf;
 
 import io.dkmsdeb.pipeline.ModuleSourceLoader;
 import io.dkmsdeb.support.Log;
-import io.dkmsdeb.model.ModuleSource;
+import io.dkmsdeb.model.dkms.ModuleSource;
 import io.dkmsdeb.model.ModuleSourceException;
 import io.dkmsdeb.templates.ScriptTemplates;
 import org.junit.jupiter.api.AfterEach;

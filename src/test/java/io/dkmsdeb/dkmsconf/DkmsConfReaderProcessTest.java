@@ -1,6 +1,6 @@
 package io.dkmsdeb.dkmsconf;
 
-import io.dkmsdeb.model.DkmsConf;
+import io.dkmsdeb.model.dkms.DkmsConf;
 import io.dkmsdeb.model.ModuleSourceException;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Tag;

@@ -1,7 +1,7 @@
 package io.dkmsdeb.dkmsconf;
 
-import io.dkmsdeb.model.DkmsConf;
-import io.dkmsdeb.model.DkmsModule;
+import io.dkmsdeb.model.dkms.DkmsConf;
+import io.dkmsdeb.model.dkms.DkmsModule;
 import io.dkmsdeb.model.ModuleSourceException;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;

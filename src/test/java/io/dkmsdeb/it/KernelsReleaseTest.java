@@ -1,7 +1,7 @@
 package io.dkmsdeb.it;
 
-import io.dkmsdeb.model.DebianRelease;
-import io.dkmsdeb.model.Host;
+import io.dkmsdeb.model.kernel.DebianRelease;
+import io.dkmsdeb.model.kernel.Host;
 import io.dkmsdeb.support.Json;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Tag;

@@ -1,8 +1,8 @@
 package io.dkmsdeb.it;
 
 import io.dkmsdeb.kernel.BuildRoot;
-import io.dkmsdeb.model.DebianRelease;
-import io.dkmsdeb.model.Host;
+import io.dkmsdeb.model.kernel.DebianRelease;
+import io.dkmsdeb.model.kernel.Host;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;

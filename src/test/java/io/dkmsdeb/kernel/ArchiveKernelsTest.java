@@ -1,6 +1,6 @@
 package io.dkmsdeb.kernel;
 
-import io.dkmsdeb.model.KernelListing;
+import io.dkmsdeb.model.kernel.KernelListing;
 import io.dkmsdeb.model.UsageException;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
@@ -74,14 +74,14 @@ class ArchiveKernelsTest {
     void aListingOfAReleaseRecordsItAndOneWithoutReadsAsTheHostsArchive(@TempDir Path dir) throws Exception {
         KernelListing.Listing trixie = new KernelListing.Listing(List.of(k("6.12.48+deb13-amd64", "amd64", "6.12.48-1")),
                 List.of(new KernelListing.Meta("linux-image-amd64", "amd64", "6.12.48-1", "6.12.48+deb13-amd64")),
-                io.dkmsdeb.model.DebianRelease.TRIXIE);
+                io.dkmsdeb.model.kernel.DebianRelease.TRIXIE);
         Path f = dir.resolve("trixie.json");
         String json = io.dkmsdeb.support.Json.write(io.dkmsdeb.cli.json.KernelsReport.of(trixie));
         assertThat(json).startsWith("{\"release\":\"trixie\",\"kernels\":[");
         Files.writeString(f, json);
         KernelListing.Listing back = ArchiveKernels.read(f);
         assertThat(back).isEqualTo(trixie);
-        assertThat(back.filter("current").release()).as("a filter keeps the release").isEqualTo(io.dkmsdeb.model.DebianRelease.TRIXIE);
+        assertThat(back.filter("current").release()).as("a filter keeps the release").isEqualTo(io.dkmsdeb.model.kernel.DebianRelease.TRIXIE);
         assertThat(back.archive()).isEqualTo("trixie's archive");
 
         // a listing written before releases were recorded (no "release" key) reads as one of the host's archive

@@ -1,9 +1,9 @@
 package io.dkmsdeb.kernel;
 
-import io.dkmsdeb.model.Compression;
-import io.dkmsdeb.model.DkmsConf;
-import io.dkmsdeb.model.DkmsModule;
-import io.dkmsdeb.model.KernelTarget;
+import io.dkmsdeb.model.deb.Compression;
+import io.dkmsdeb.model.dkms.DkmsConf;
+import io.dkmsdeb.model.dkms.DkmsModule;
+import io.dkmsdeb.model.kernel.KernelTarget;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 

@@ -1,11 +1,11 @@
 package io.dkmsdeb.kernel;
 
-import io.dkmsdeb.model.Compression;
-import io.dkmsdeb.model.DkmsConf;
-import io.dkmsdeb.model.DkmsModule;
+import io.dkmsdeb.model.deb.Compression;
+import io.dkmsdeb.model.dkms.DkmsConf;
+import io.dkmsdeb.model.dkms.DkmsModule;
 import io.dkmsdeb.model.ExitCode;
 import io.dkmsdeb.model.KernelHeadersException;
-import io.dkmsdeb.model.KernelTarget;
+import io.dkmsdeb.model.kernel.KernelTarget;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;

@@ -1,6 +1,6 @@
 package io.dkmsdeb.kernel;
 
-import io.dkmsdeb.model.Host;
+import io.dkmsdeb.model.kernel.Host;
 import io.dkmsdeb.model.KernelHeadersException;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;

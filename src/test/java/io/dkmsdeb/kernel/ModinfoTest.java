@@ -98,7 +98,7 @@ class ModinfoTest {
         ByteBuffer.wrap(arm).order(ByteOrder.LITTLE_ENDIAN).putShort(0x12, (short) 183);
         assertThat(Modinfo.elfMachine(elf())).isEqualTo(62);
         assertThat(Modinfo.elfMachine(arm)).isEqualTo(183);
-        assertThat(Modinfo.elfMachine(ModuleCompressor.compress(arm, io.dkmsdeb.model.Compression.XZ))).isEqualTo(183);
+        assertThat(Modinfo.elfMachine(ModuleCompressor.compress(arm, io.dkmsdeb.model.deb.Compression.XZ))).isEqualTo(183);
         assertThat(Modinfo.elfMachineOf("arm64")).isEqualTo(183);
         assertThat(Modinfo.elfMachineOf("amd64")).isEqualTo(62);
         assertThat(Modinfo.elfMachineOf("all")).isEqualTo(-1);

@@ -1,6 +1,6 @@
 package io.dkmsdeb.kernel;
 
-import io.dkmsdeb.model.DkmsModule;
+import io.dkmsdeb.model.dkms.DkmsModule;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 

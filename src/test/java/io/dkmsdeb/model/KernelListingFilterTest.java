@@ -1,5 +1,7 @@
 package io.dkmsdeb.model;
 
+import io.dkmsdeb.model.kernel.KernelListing;
+
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 

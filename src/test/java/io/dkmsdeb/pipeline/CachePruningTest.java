@@ -1,8 +1,8 @@
 package io.dkmsdeb.pipeline;
 
-import io.dkmsdeb.model.DebianRelease;
-import io.dkmsdeb.model.Host;
-import io.dkmsdeb.model.KernelListing;
+import io.dkmsdeb.model.kernel.DebianRelease;
+import io.dkmsdeb.model.kernel.Host;
+import io.dkmsdeb.model.kernel.KernelListing;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;

@@ -1,6 +1,6 @@
 package io.dkmsdeb.pipeline;
 
-import io.dkmsdeb.model.DebEntry;
+import io.dkmsdeb.model.deb.DebEntry;
 import io.dkmsdeb.templates.ScriptTemplates;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;

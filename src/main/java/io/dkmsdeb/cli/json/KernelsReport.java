@@ -1,7 +1,7 @@
 package io.dkmsdeb.cli.json;
 
-import io.dkmsdeb.model.KernelListing;
-import io.dkmsdeb.model.KernelShard;
+import io.dkmsdeb.model.kernel.KernelListing;
+import io.dkmsdeb.model.kernel.KernelShard;
 import io.dkmsdeb.support.Json;
 
 import java.util.List;

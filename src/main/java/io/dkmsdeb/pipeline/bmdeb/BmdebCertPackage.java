@@ -2,7 +2,7 @@ package io.dkmsdeb.pipeline.bmdeb;
 
 import io.dkmsdeb.pipeline.DebianNames;
 import io.dkmsdeb.debiandir.DebianVersion;
-import io.dkmsdeb.model.DebPackage;
+import io.dkmsdeb.model.deb.DebPackage;
 
 import java.io.IOException;
 import java.nio.file.Files;

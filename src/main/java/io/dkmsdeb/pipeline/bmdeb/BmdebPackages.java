@@ -4,8 +4,8 @@ import io.dkmsdeb.pipeline.DebianNames;
 import io.dkmsdeb.deb.Deb822;
 import io.dkmsdeb.deb.DebReader;
 import io.dkmsdeb.deb.DebWriter;
-import io.dkmsdeb.model.Compression;
-import io.dkmsdeb.model.DebPackage;
+import io.dkmsdeb.model.deb.Compression;
+import io.dkmsdeb.model.deb.DebPackage;
 import io.dkmsdeb.support.Log;
 
 import java.io.ByteArrayOutputStream;

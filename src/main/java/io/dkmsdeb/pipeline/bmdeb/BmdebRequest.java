@@ -1,11 +1,11 @@
 package io.dkmsdeb.pipeline.bmdeb;
 
-import io.dkmsdeb.model.Compression;
-import io.dkmsdeb.model.DebianRelease;
-import io.dkmsdeb.model.DkmsLevel;
-import io.dkmsdeb.model.Host;
-import io.dkmsdeb.model.KernelListing;
-import io.dkmsdeb.model.KernelShard;
+import io.dkmsdeb.model.deb.Compression;
+import io.dkmsdeb.model.kernel.DebianRelease;
+import io.dkmsdeb.model.dkms.DkmsLevel;
+import io.dkmsdeb.model.kernel.Host;
+import io.dkmsdeb.model.kernel.KernelListing;
+import io.dkmsdeb.model.kernel.KernelShard;
 import io.dkmsdeb.model.UsageException;
 import io.dkmsdeb.pipeline.DebianNames;
 import io.dkmsdeb.support.Log;

@@ -5,8 +5,8 @@ import io.dkmsdeb.deb.DebReader;
 import io.dkmsdeb.deb.Deb822;
 import io.dkmsdeb.kernel.HeadersFetcher;
 import io.dkmsdeb.kernel.KernelBuild;
-import io.dkmsdeb.model.Host;
-import io.dkmsdeb.model.KernelListing;
+import io.dkmsdeb.model.kernel.Host;
+import io.dkmsdeb.model.kernel.KernelListing;
 import io.dkmsdeb.process.ProcessRunner;
 import io.dkmsdeb.support.IoErrors;
 import io.dkmsdeb.support.Log;
@@ -82,7 +82,7 @@ final class BuildInputs {
         d.add("strip", Boolean.toString(b.strip()));
         d.add("compile-debug-info", Boolean.toString(b.compileDebugInfo()));
         // the default level adds nothing, so that packages built before levels existed stay up to date
-        if (b.dkmsLevel() != null && !b.dkmsLevel().equals(io.dkmsdeb.model.DkmsLevel.BOOKWORM)) {
+        if (b.dkmsLevel() != null && !b.dkmsLevel().equals(io.dkmsdeb.model.dkms.DkmsLevel.BOOKWORM)) {
             d.add("dkms-level", b.dkmsLevel().release());
         }
         d.add("revision", p.revision());

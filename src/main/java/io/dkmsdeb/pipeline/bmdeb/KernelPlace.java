@@ -4,10 +4,10 @@ import io.dkmsdeb.kernel.BuildRoot;
 import io.dkmsdeb.kernel.CrossToolchain;
 import io.dkmsdeb.kernel.HeadersFetcher;
 import io.dkmsdeb.kernel.KernelHeaders;
-import io.dkmsdeb.model.DebianRelease;
+import io.dkmsdeb.model.kernel.DebianRelease;
 import io.dkmsdeb.model.KernelHeadersException;
-import io.dkmsdeb.model.KernelListing;
-import io.dkmsdeb.model.KernelTarget;
+import io.dkmsdeb.model.kernel.KernelListing;
+import io.dkmsdeb.model.kernel.KernelTarget;
 import io.dkmsdeb.support.Log;
 
 import java.nio.file.Path;

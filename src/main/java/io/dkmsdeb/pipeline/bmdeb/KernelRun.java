@@ -1,19 +1,19 @@
 package io.dkmsdeb.pipeline.bmdeb;
 
 import io.dkmsdeb.pipeline.Background;
-import io.dkmsdeb.model.Compression;
+import io.dkmsdeb.model.deb.Compression;
 import io.dkmsdeb.deb.DebWriter;
 import io.dkmsdeb.kernel.KernelBuild;
-import io.dkmsdeb.model.BuiltModule;
-import io.dkmsdeb.model.DkmsConf;
-import io.dkmsdeb.model.DkmsLevel;
+import io.dkmsdeb.model.dkms.BuiltModule;
+import io.dkmsdeb.model.dkms.DkmsConf;
+import io.dkmsdeb.model.dkms.DkmsLevel;
 import io.dkmsdeb.model.DkmsDebException;
 import io.dkmsdeb.model.KernelExcludedException;
-import io.dkmsdeb.model.KernelTarget;
+import io.dkmsdeb.model.kernel.KernelTarget;
 import io.dkmsdeb.support.IoErrors;
 import io.dkmsdeb.support.Log;
 import io.dkmsdeb.support.Phases;
-import io.dkmsdeb.model.ModuleSource;
+import io.dkmsdeb.model.dkms.ModuleSource;
 
 import java.io.IOException;
 import java.nio.file.Path;

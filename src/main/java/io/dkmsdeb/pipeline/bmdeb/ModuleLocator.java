@@ -2,7 +2,7 @@ package io.dkmsdeb.pipeline.bmdeb;
 
 import io.dkmsdeb.support.TempFiles;
 import io.dkmsdeb.pipeline.Maintainer;
-import io.dkmsdeb.model.Host;
+import io.dkmsdeb.model.kernel.Host;
 import io.dkmsdeb.model.NamePatterns;
 import io.dkmsdeb.deb.Deb822;
 import io.dkmsdeb.deb.DebReader;

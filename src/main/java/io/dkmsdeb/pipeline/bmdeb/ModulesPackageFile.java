@@ -1,10 +1,10 @@
 package io.dkmsdeb.pipeline.bmdeb;
 
 import io.dkmsdeb.pipeline.OutputDir;
-import io.dkmsdeb.model.BuiltModule;
-import io.dkmsdeb.model.DebPackage;
-import io.dkmsdeb.model.DkmsConf;
-import io.dkmsdeb.model.KernelTarget;
+import io.dkmsdeb.model.dkms.BuiltModule;
+import io.dkmsdeb.model.deb.DebPackage;
+import io.dkmsdeb.model.dkms.DkmsConf;
+import io.dkmsdeb.model.kernel.KernelTarget;
 import io.dkmsdeb.support.Log;
 
 import java.io.IOException;

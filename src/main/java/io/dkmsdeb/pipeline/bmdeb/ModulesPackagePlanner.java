@@ -7,11 +7,11 @@ import io.dkmsdeb.pipeline.Maintainer;
 import io.dkmsdeb.deb.ControlFile;
 import io.dkmsdeb.deb.DataLayout;
 import io.dkmsdeb.deb.InstalledSize;
-import io.dkmsdeb.model.BuiltModule;
-import io.dkmsdeb.model.DebEntry;
-import io.dkmsdeb.model.DebPackage;
-import io.dkmsdeb.model.DkmsConf;
-import io.dkmsdeb.model.KernelTarget;
+import io.dkmsdeb.model.dkms.BuiltModule;
+import io.dkmsdeb.model.deb.DebEntry;
+import io.dkmsdeb.model.deb.DebPackage;
+import io.dkmsdeb.model.dkms.DkmsConf;
+import io.dkmsdeb.model.kernel.KernelTarget;
 import io.dkmsdeb.templates.ScriptTemplates;
 import io.dkmsdeb.templates.TemplateValues;
 

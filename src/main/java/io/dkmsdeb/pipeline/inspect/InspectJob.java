@@ -6,7 +6,7 @@ import io.dkmsdeb.deb.DebReader;
 import io.dkmsdeb.kernel.Modinfo;
 import io.dkmsdeb.model.DkmsDebException;
 import io.dkmsdeb.model.ModuleSourceException;
-import io.dkmsdeb.model.Trigger;
+import io.dkmsdeb.model.deb.Trigger;
 import io.dkmsdeb.process.ProcessRunner;
 
 import java.io.ByteArrayOutputStream;

@@ -7,9 +7,9 @@ import io.dkmsdeb.deb.DataLayout;
 import io.dkmsdeb.deb.Gzip;
 import io.dkmsdeb.deb.InstalledSize;
 import io.dkmsdeb.debiandir.DebianVersion;
-import io.dkmsdeb.model.DebEntry;
-import io.dkmsdeb.model.DebPackage;
-import io.dkmsdeb.model.KernelListing;
+import io.dkmsdeb.model.deb.DebEntry;
+import io.dkmsdeb.model.deb.DebPackage;
+import io.dkmsdeb.model.kernel.KernelListing;
 import io.dkmsdeb.templates.ScriptTemplates;
 import io.dkmsdeb.templates.TemplateValues;
 

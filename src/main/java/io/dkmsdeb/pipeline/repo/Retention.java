@@ -2,7 +2,7 @@ package io.dkmsdeb.pipeline.repo;
 
 import io.dkmsdeb.pipeline.DebianNames;
 import io.dkmsdeb.debiandir.DebianVersion;
-import io.dkmsdeb.model.KernelListing;
+import io.dkmsdeb.model.kernel.KernelListing;
 
 import java.util.ArrayList;
 import java.util.Collection;

@@ -9,10 +9,10 @@ import io.dkmsdeb.pipeline.SourceTree;
 import io.dkmsdeb.deb.ControlFile;
 import io.dkmsdeb.deb.DataLayout;
 import io.dkmsdeb.deb.InstalledSize;
-import io.dkmsdeb.model.DebEntry;
-import io.dkmsdeb.model.DebPackage;
-import io.dkmsdeb.model.DkmsConf;
-import io.dkmsdeb.model.ModuleSource;
+import io.dkmsdeb.model.deb.DebEntry;
+import io.dkmsdeb.model.deb.DebPackage;
+import io.dkmsdeb.model.dkms.DkmsConf;
+import io.dkmsdeb.model.dkms.ModuleSource;
 import io.dkmsdeb.templates.ScriptTemplates;
 import io.dkmsdeb.templates.TemplateValues;
 

@@ -1,7 +1,7 @@
 package io.dkmsdeb.pipeline.bmdeb;
 
-import io.dkmsdeb.model.DebianRelease;
-import io.dkmsdeb.model.KernelListing;
+import io.dkmsdeb.model.kernel.DebianRelease;
+import io.dkmsdeb.model.kernel.KernelListing;
 import io.dkmsdeb.model.UsageException;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
@@ -90,16 +90,16 @@ class BmdebRequestTest {
     void aBuildRootOnlyForAReleaseTheKernelOrTheUserNames(@org.junit.jupiter.api.io.TempDir Path root) throws Exception {
         java.nio.file.Files.createDirectories(root.resolve("etc"));
         java.nio.file.Files.writeString(root.resolve("etc/os-release"), "ID=debian\nVERSION_CODENAME=bookworm\n");
-        io.dkmsdeb.model.Host bookworm = new io.dkmsdeb.model.Host(java.util.Map.of(), root);
+        io.dkmsdeb.model.kernel.Host bookworm = new io.dkmsdeb.model.kernel.Host(java.util.Map.of(), root);
         BmdebRequest r = BmdebRequest.builder("hello/1.0").kernels(List.of("6.12.99+deb13-amd64", "6.1.0-99-amd64", "5.10.0-99-amd64",
                 "6.12.99+deb12-amd64")).host(bookworm).build();
-        assertThat(r.buildRootOf("6.12.99+deb13-amd64")).contains(io.dkmsdeb.model.DebianRelease.TRIXIE);
+        assertThat(r.buildRootOf("6.12.99+deb13-amd64")).contains(io.dkmsdeb.model.kernel.DebianRelease.TRIXIE);
         assertThat(r.buildRootOf("6.1.0-99-amd64")).as("the host's release").isEmpty();
         assertThat(r.buildRootOf("6.12.99+deb12-amd64")).as("the host's release, named").isEmpty();
         assertThat(r.buildRootOf("5.10.0-99-amd64")).as("a name that does not say its release sets off no debootstrap").isEmpty();
         assertThat(r.levelFor("6.12.99+deb13-amd64").release()).isEqualTo("3.2.2");
         BmdebRequest named = BmdebRequest.builder("hello/1.0").kernels(List.of("5.10.0-99-amd64"))
-                .release(new io.dkmsdeb.model.DebianRelease("bullseye")).host(bookworm).build();
-        assertThat(named.buildRootOf("5.10.0-99-amd64")).contains(new io.dkmsdeb.model.DebianRelease("bullseye"));
+                .release(new io.dkmsdeb.model.kernel.DebianRelease("bullseye")).host(bookworm).build();
+        assertThat(named.buildRootOf("5.10.0-99-amd64")).contains(new io.dkmsdeb.model.kernel.DebianRelease("bullseye"));
     }
 }

@@ -1,6 +1,6 @@
 package io.dkmsdeb.pipeline.bmdeb;
 
-import io.dkmsdeb.model.Compression;
+import io.dkmsdeb.model.deb.Compression;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;

@@ -2,9 +2,9 @@ package io.dkmsdeb.pipeline.bmdeb;
 
 import io.dkmsdeb.pipeline.Maintainer;
 import io.dkmsdeb.deb.DebWriter;
-import io.dkmsdeb.model.Compression;
-import io.dkmsdeb.model.DebEntry;
-import io.dkmsdeb.model.DebPackage;
+import io.dkmsdeb.model.deb.Compression;
+import io.dkmsdeb.model.deb.DebEntry;
+import io.dkmsdeb.model.deb.DebPackage;
 import io.dkmsdeb.model.UsageException;
 import io.dkmsdeb.templates.ScriptTemplates;
 import org.junit.jupiter.api.Tag;

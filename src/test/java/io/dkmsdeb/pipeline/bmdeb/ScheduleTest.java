@@ -1,6 +1,6 @@
 package io.dkmsdeb.pipeline.bmdeb;
 
-import io.dkmsdeb.model.Host;
+import io.dkmsdeb.model.kernel.Host;
 import io.dkmsdeb.model.UsageException;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;

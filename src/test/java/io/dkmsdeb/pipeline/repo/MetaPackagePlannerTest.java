@@ -2,8 +2,8 @@ package io.dkmsdeb.pipeline.repo;
 
 import io.dkmsdeb.pipeline.Maintainer;
 import io.dkmsdeb.debiandir.DebianVersion;
-import io.dkmsdeb.model.DebPackage;
-import io.dkmsdeb.model.KernelListing;
+import io.dkmsdeb.model.deb.DebPackage;
+import io.dkmsdeb.model.kernel.KernelListing;
 import io.dkmsdeb.templates.ScriptTemplates;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;

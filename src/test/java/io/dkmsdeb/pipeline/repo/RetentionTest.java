@@ -1,7 +1,7 @@
 package io.dkmsdeb.pipeline.repo;
 
 import io.dkmsdeb.deb.AptIndex;
-import io.dkmsdeb.model.KernelListing;
+import io.dkmsdeb.model.kernel.KernelListing;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 

@@ -5,7 +5,7 @@ import io.dkmsdeb.deb.Gzip;
 import io.dkmsdeb.debiandir.Changelog;
 import io.dkmsdeb.debiandir.DebianDir;
 import io.dkmsdeb.debiandir.DhInstall;
-import io.dkmsdeb.model.DebEntry;
+import io.dkmsdeb.model.deb.DebEntry;
 import io.dkmsdeb.model.ModuleSourceException;
 
 import java.io.IOException;

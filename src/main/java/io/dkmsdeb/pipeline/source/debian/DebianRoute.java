@@ -7,7 +7,7 @@ import io.dkmsdeb.debiandir.DebianRules;
 import io.dkmsdeb.debiandir.DhInstall;
 import io.dkmsdeb.dkmsconf.DkmsConfReader;
 import io.dkmsdeb.support.Log;
-import io.dkmsdeb.model.ModuleSource;
+import io.dkmsdeb.model.dkms.ModuleSource;
 import io.dkmsdeb.model.ModuleSourceException;
 
 import java.nio.charset.StandardCharsets;
@@ -94,11 +94,11 @@ final class DebianRoute {
     static long dkmsConfMtime(DebianDir d, String pkg, boolean versionOption) {
         Optional<Path> dkmsFile = d.pkgfile(pkg, "dkms");
         if (dkmsFile.isEmpty() || versionOption || d.rules().dhDkmsVersionFlag().isPresent()) {
-            return io.dkmsdeb.model.DebEntry.BUILD_TIME;
+            return io.dkmsdeb.model.deb.DebEntry.BUILD_TIME;
         }
         Path conf = confFile(d, dkmsFile.get());
         if (DebianDir.readText(conf).contains(PLACEHOLDER)) {
-            return io.dkmsdeb.model.DebEntry.BUILD_TIME;
+            return io.dkmsdeb.model.deb.DebEntry.BUILD_TIME;
         }
         try {
             return Files.getLastModifiedTime(conf).to(java.util.concurrent.TimeUnit.SECONDS);

@@ -2,9 +2,9 @@ package io.dkmsdeb.pipeline.source.debian;
 
 import io.dkmsdeb.debiandir.DebianDir;
 import io.dkmsdeb.debiandir.DhInstall;
-import io.dkmsdeb.model.DebEntry;
+import io.dkmsdeb.model.deb.DebEntry;
 import io.dkmsdeb.model.ModuleSourceException;
-import io.dkmsdeb.model.Trigger;
+import io.dkmsdeb.model.deb.Trigger;
 import io.dkmsdeb.support.Log;
 import io.dkmsdeb.templates.ScriptTemplates;
 import io.dkmsdeb.templates.TemplateValues;

@@ -1,4 +1,6 @@
-package io.dkmsdeb.model;
+package io.dkmsdeb.model.dkms;
+
+import io.dkmsdeb.model.ModuleSourceException;
 
 import java.util.List;
 import java.util.Optional;

@@ -1,4 +1,4 @@
-package io.dkmsdeb.model;
+package io.dkmsdeb.model.deb;
 
 import java.util.List;
 import java.util.Map;

@@ -1,4 +1,4 @@
-package io.dkmsdeb.model;
+package io.dkmsdeb.model.dkms;
 
 /**
  * One record of a dkms.conf's module arrays ({@code BUILT_MODULE_NAME[i]} and friends), with

@@ -1,4 +1,4 @@
-package io.dkmsdeb.model;
+package io.dkmsdeb.model.dkms;
 
 /**
  * A rule of dkms.conf that changed between dkms 3.0.10 (Debian 12) and the newest dkms release

@@ -1,4 +1,4 @@
-package io.dkmsdeb.model;
+package io.dkmsdeb.model.kernel;
 
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;

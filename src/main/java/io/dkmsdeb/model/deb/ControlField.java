@@ -1,4 +1,6 @@
-package io.dkmsdeb.model;
+package io.dkmsdeb.model.deb;
+
+import io.dkmsdeb.model.ModuleSourceException;
 
 import java.util.Objects;
 import java.util.regex.Pattern;

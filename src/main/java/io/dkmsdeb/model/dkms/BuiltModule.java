@@ -1,4 +1,4 @@
-package io.dkmsdeb.model;
+package io.dkmsdeb.model.dkms;
 
 /**
  * A module built, stripped and compressed for one kernel, ready to be packaged.

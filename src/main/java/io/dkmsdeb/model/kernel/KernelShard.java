@@ -1,4 +1,6 @@
-package io.dkmsdeb.model;
+package io.dkmsdeb.model.kernel;
+
+import io.dkmsdeb.model.UsageException;
 
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;

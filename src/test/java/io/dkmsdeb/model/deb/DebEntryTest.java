@@ -1,4 +1,6 @@
-package io.dkmsdeb.model;
+package io.dkmsdeb.model.deb;
+
+import io.dkmsdeb.model.ModuleSourceException;
 
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;

@@ -1,4 +1,7 @@
-package io.dkmsdeb.model;
+package io.dkmsdeb.model.kernel;
+
+import io.dkmsdeb.model.UsageException;
+import io.dkmsdeb.model.dkms.DkmsLevel;
 
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;

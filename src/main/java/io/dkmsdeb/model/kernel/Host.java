@@ -1,4 +1,4 @@
-package io.dkmsdeb.model;
+package io.dkmsdeb.model.kernel;
 
 import java.nio.file.Files;
 import java.nio.file.Path;

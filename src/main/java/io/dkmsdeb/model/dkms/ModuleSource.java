@@ -1,4 +1,4 @@
-package io.dkmsdeb.model;
+package io.dkmsdeb.model.dkms;
 
 import java.nio.file.Path;
 

@@ -1,4 +1,6 @@
-package io.dkmsdeb.model;
+package io.dkmsdeb.model.kernel;
+
+import io.dkmsdeb.model.deb.Compression;
 
 import java.nio.file.Path;
 import java.util.Map;
