@@ -348,6 +348,13 @@ public final class ReleaseApt {
             return new KernelHeadersException("the signature of " + describe() + " cannot be checked: " + said + kept + "; for an archive "
                     + "not signed by Debian's keys, name its keyring in the line: 'deb [signed-by=/path/to/keyring.gpg] URI SUITE COMPONENT'");
         }
+        if (said.contains(" is expired (invalid since")) {
+            return new KernelHeadersException("the package lists of " + describe() + " are out of date: " + said + kept + "; its Release "
+                    + "file is past the Valid-Until date it carries, so apt will not use it: the mirror has stopped following the archive, "
+                    + "or this machine's clock is wrong (it says " + java.time.Instant.now().truncatedTo(java.time.temporal.ChronoUnit.SECONDS)
+                    + "); point DKMS_DEB_MIRROR at a mirror that is up to date, correct the clock, or give a listing written earlier with "
+                    + "--kernel-list");
+        }
         return new KernelHeadersException("cannot fetch the package lists of " + describe() + ": " + (said.isEmpty() ? "apt-get update failed" : said)
                 + kept + "; check the network and " + (given ? "the URI of --apt-source" : "DKMS_DEB_MIRROR (" + BuildRoot.mirror(host) + ")")
                 + ", or give a listing written earlier with --kernel-list");

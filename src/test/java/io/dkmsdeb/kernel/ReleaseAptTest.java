@@ -120,6 +120,12 @@ class ReleaseAptTest {
         assertThat(unknown).isInstanceOf(UsageException.class).hasMessageStartingWith("Debian has no release 'foo' at http://deb.debian.org/debian")
                 .hasMessageContaining("trixie");
 
+        RuntimeException expired = trixie.failure(ReleaseApt.said("E: Release file for http://deb.debian.org/debian/dists/trixie/InRelease "
+                + "is expired (invalid since 30d 4h 4min 49s). Updates for this repository will not be applied."), false, true);
+        assertThat(expired).isInstanceOf(KernelHeadersException.class).hasMessageContaining("are out of date")
+                .hasMessageContaining("is expired (invalid since 30d 4h 4min 49s)").hasMessageContaining("Valid-Until")
+                .hasMessageContaining("clock").hasMessageContaining("DKMS_DEB_MIRROR").hasMessageContaining("--kernel-list");
+
         RuntimeException unsigned = trixie.failure("GPG error: http://x trixie InRelease: NO_PUBKEY 0123456789ABCDEF", false, false);
         assertThat(unsigned).isInstanceOf(KernelHeadersException.class).hasMessageContaining("signed-by=")
                 .hasMessageContaining("the lists fetched earlier are kept but not used");
