@@ -32,6 +32,12 @@ import java.util.concurrent.locks.ReentrantLock;
  * comes with the headers package, which depends on the kernel's own gcc), each kernel's {@code linux-headers-KVER}
  * installed into it with the root's apt. Nothing is installed on the host.
  *
+ * <p>A kernel of another architecture ({@code arm64} in an {@code amd64} root) is cross-built in the same root, as
+ * Debian's own cross builds go: the cross compiler of the kernel's gcc ({@code gcc-14-aarch64-linux-gnu}) and the root's
+ * own {@code linux-kbuild} and {@code -common} headers of the kernel's version are installed, and the kernel's
+ * architecture-specific headers package ({@code linux-headers-KVER:arm64}) is unpacked in place, not installed: its
+ * kbuild programs and compiler would be of its architecture.
+ *
  * <p>Safe under concurrency and kills: one process at a time changes a root (an fcntl lock on
  * {@code RELEASE-ARCH.lock}, which the system drops when its holder dies); a root is made in {@code .RELEASE-ARCH.new-PID}
  * and renamed into place complete (with its {@code .complete} marker), so a killed run leaves only such a directory,
@@ -51,6 +57,8 @@ public final class BuildRoot {
     static final String MIRROR = "http://deb.debian.org/debian";
     static final String SECURITY = "http://deb.debian.org/debian-security";
     private static final String COMPLETE = ".complete";
+    /** In a foreign kernel's unpacked headers: the Version of the package unpacked there. */
+    private static final String UNPACKED = ".dkms-deb-unpacked";
     private static final String UPDATED = ".updated";
     private static final long TIMEOUT_SECONDS = 1800;
     private static final Map<Path, ReentrantLock> IN_PROCESS = new ConcurrentHashMap<>();
@@ -61,7 +69,7 @@ public final class BuildRoot {
 
     /**
      * @param release the Debian release of the root
-     * @param arch    its Debian architecture (this machine's: roots do not cross-build)
+     * @param arch    its Debian architecture (this machine's; kernels of another are cross-built in it)
      * @param host    where the cache is, the environment
      */
     public BuildRoot(DebianRelease release, String arch, Host host) {
@@ -85,13 +93,19 @@ public final class BuildRoot {
         return dir().resolve("usr/src/linux-headers-" + kernel);
     }
 
+    /** The root with the headers of {@code kernel}, a kernel of the root's own architecture: {@link #withHeaders(String, String)}. */
+    public Path withHeaders(String kernel) {
+        return withHeaders(kernel, arch);
+    }
+
     /**
-     * The root, made or refreshed as needed, with {@code linux-headers-KVER} of {@code kernel} installed in it.
+     * The root, made or refreshed as needed, with {@code linux-headers-KVER} of {@code kernel} installed in it; for a
+     * kernel of another architecture {@code kernelArch}, with its cross compiler installed and its headers unpacked.
      *
      * @throws KernelHeadersException (exit 4) when the root cannot be made (no root privileges, no debootstrap, the
      *                                archive unreachable) or the release's archive has no headers for the kernel
      */
-    public Path withHeaders(String kernel) {
+    public Path withHeaders(String kernel, String kernelArch) {
         Path dir = dir();
         ReentrantLock inProcess = IN_PROCESS.computeIfAbsent(dir, d -> new ReentrantLock());
         inProcess.lock();
@@ -113,10 +127,15 @@ public final class BuildRoot {
                     refreshed = true;
                 }
                 if (installedVersion(kernel).isEmpty()) {
-                    if (!refreshed && !knownToApt(kernel)) {
+                    refreshed |= withArchitecture(kernelArch);
+                    if (!refreshed && !knownToApt(kernel, kernelArch)) {
                         refresh();    // a kernel newer than the root's package lists
                     }
-                    install(kernel);
+                    if (kernelArch.equals(arch)) {
+                        install(kernel);
+                    } else {
+                        installForeign(kernel, kernelArch);
+                    }
                 }
             }
             return dir;
@@ -133,11 +152,19 @@ public final class BuildRoot {
      * as the root's apt knows it: the root is made or refreshed first.
      */
     public String currentKernel(String flavour) {
+        return currentKernel(flavour, arch);
+    }
+
+    /**
+     * The kernel the release's {@code linux-headers-FLAVOUR} of architecture {@code flavourArch} depends on now
+     * ({@code arm64} in an amd64 root: {@code 6.12.118+deb13-arm64}); the root's apt learns that architecture first.
+     */
+    public String currentKernel(String flavour, String flavourArch) {
         Path dir = dir();
         ReentrantLock inProcess = IN_PROCESS.computeIfAbsent(dir, d -> new ReentrantLock());
         inProcess.lock();
         try {
-            if (!Files.exists(dir.resolve(COMPLETE)) || !fresh()) {
+            if (!Files.exists(dir.resolve(COMPLETE)) || !fresh() || !knowsArchitecture(flavourArch)) {
                 requirePrivileges("linux-headers-" + flavour);
                 Files.createDirectories(dir.getParent());
                 try (FileChannel ch = FileChannel.open(dir.resolveSibling(dir.getFileName() + ".lock"), StandardOpenOption.CREATE,
@@ -146,15 +173,16 @@ public final class BuildRoot {
                     if (!Files.exists(dir.resolve(COMPLETE))) {
                         make();
                     }
-                    if (!fresh()) {
+                    if (!withArchitecture(flavourArch) && !fresh()) {
                         refresh();
                     }
                 }
             }
             String meta = "linux-headers-" + flavour;
-            ProcessRunner.Captured c = ProcessRunner.capture(bwrap(List.of("apt-cache", "depends", meta)), Path.of("/"),
-                    environment(), Duration.ofSeconds(120));
-            return c.stdoutText().lines().map(String::strip).filter(l -> l.startsWith("Depends: linux-headers-") && l.endsWith("-" + flavour))
+            ProcessRunner.Captured c = ProcessRunner.capture(bwrap(List.of("apt-cache", "depends", qualified(meta, flavourArch))),
+                    Path.of("/"), environment(), Duration.ofSeconds(120));
+            return c.stdoutText().lines().map(String::strip).map(l -> l.replaceFirst(":[a-z0-9]+$", ""))
+                    .filter(l -> l.startsWith("Depends: linux-headers-") && l.endsWith("-" + flavour))
                     .map(l -> l.substring("Depends: linux-headers-".length())).findFirst()
                     .orElseThrow(() -> new KernelHeadersException("the " + release + " archive (" + mirror() + ") has no " + meta
                             + " that depends on a kernel's headers; check the flavour"));
@@ -166,7 +194,10 @@ public final class BuildRoot {
         }
     }
 
-    /** The Version of {@code linux-headers-KVER} installed in the root, when it is, with its headers in place. */
+    /**
+     * The Version of {@code linux-headers-KVER} installed in the root (or, for a kernel of another architecture, unpacked
+     * there), when it is, with its headers in place.
+     */
     public Optional<String> installedVersion(String kernel) {
         Path headers = headersOf(kernel);
         if (!Files.exists(dir().resolve(COMPLETE)) || !Files.isRegularFile(headers.resolve("Makefile"))
@@ -174,6 +205,10 @@ public final class BuildRoot {
             return Optional.empty();
         }
         try {
+            if (Files.isRegularFile(headers.resolve(UNPACKED))) {
+                String v = Files.readString(headers.resolve(UNPACKED), StandardCharsets.UTF_8).strip();
+                return v.isEmpty() ? Optional.empty() : Optional.of(v);
+            }
             ProcessRunner.Captured c = ProcessRunner.capture(List.of("dpkg-query", "--admindir=" + dir().resolve("var/lib/dpkg"), "-W",
                     "-f=${Version} ${db:Status-Status}", "linux-headers-" + kernel), Path.of("/"), null, Duration.ofSeconds(60));
             String[] words = c.stdoutText().strip().split(" ");
@@ -260,8 +295,79 @@ public final class BuildRoot {
     }
 
     private boolean knownToApt(String kernel) throws IOException {
-        return ProcessRunner.capture(bwrap(List.of("apt-cache", "show", "--no-all-versions", "linux-headers-" + kernel)), Path.of("/"),
-                environment(), Duration.ofSeconds(120)).exit() == 0;
+        return knownToApt(kernel, arch);
+    }
+
+    private boolean knownToApt(String kernel, String kernelArch) throws IOException {
+        return ProcessRunner.capture(bwrap(List.of("apt-cache", "show", "--no-all-versions", qualified("linux-headers-" + kernel, kernelArch))),
+                Path.of("/"), environment(), Duration.ofSeconds(120)).exit() == 0;
+    }
+
+    /** {@code pkg}, or {@code pkg:ARCH} for another architecture than the root's. */
+    private String qualified(String pkg, String pkgArch) {
+        return pkgArch.equals(arch) ? pkg : pkg + ":" + pkgArch;
+    }
+
+    /** True when the root's dpkg knows {@code a}: its own architecture, or one added to it. */
+    private boolean knowsArchitecture(String a) {
+        if (a.equals(arch)) {
+            return true;
+        }
+        try {
+            Path added = dir().resolve("var/lib/dpkg/arch");
+            return Files.isRegularFile(added) && Files.readAllLines(added, StandardCharsets.UTF_8).stream().map(String::strip).anyMatch(a::equals);
+        } catch (IOException e) {
+            return false;
+        }
+    }
+
+    /**
+     * Makes the root's dpkg and apt know architecture {@code a} ({@code dpkg --add-architecture}, then its package lists):
+     * true when it did, so the root was refreshed. Under the root's lock.
+     */
+    private boolean withArchitecture(String a) throws IOException {
+        if (knowsArchitecture(a)) {
+            return false;
+        }
+        if (CrossToolchain.of(a, arch).crossCompile().isEmpty()) {
+            throw new KernelHeadersException("a " + a + " kernel cannot be built in the " + release + " " + arch + " build root: Debian "
+                    + "has no cross compiler from " + arch + " to " + a + "; build it on a " + a + " machine of " + release);
+        }
+        Log.info("adding the architecture " + a + " to the " + release + " build root, for the cross build of " + a + " kernels");
+        inRoot("dpkg --add-architecture " + a, List.of("dpkg", "--add-architecture", a));
+        refresh();
+        return true;
+    }
+
+    /**
+     * A kernel of another architecture: the cross compiler of its gcc and the binutils, the root's own linux-kbuild and
+     * the -common headers of its version installed with the root's apt; its own headers package unpacked in place.
+     */
+    private void installForeign(String kernel, String kernelArch) throws IOException {
+        String pkg = "linux-headers-" + kernel;
+        ProcessRunner.Captured show = ProcessRunner.capture(bwrap(List.of("apt-cache", "show", "--no-all-versions",
+                qualified(pkg, kernelArch))), Path.of("/"), environment(), Duration.ofSeconds(120));
+        if (show.exit() != 0) {
+            throw new KernelHeadersException("the " + release + " archive (" + mirror() + ") has no " + pkg + " for " + kernelArch
+                    + "; check the kernel release, or build against headers of your own with --kernel-source-dir DIR");
+        }
+        ForeignHeaders h = ForeignHeaders.of(show.stdoutText(), CrossToolchain.of(kernelArch, arch));
+        Log.info("installing the " + kernelArch + " cross compiler (" + h.crossCompiler() + ") and " + String.join(", ", h.natives())
+                + " into the " + release + " build root, and unpacking " + pkg + ":" + kernelArch + " " + h.version() + " there");
+        List<String> install = new ArrayList<>(List.of("apt-get", "-q", "-y", "install"));
+        install.addAll(h.natives());
+        install.addAll(h.crossPackages());
+        inRoot("apt-get install " + String.join(" ", h.crossPackages()), install);
+        inRoot("apt-get download " + pkg + ":" + kernelArch + " and dpkg-deb -x", List.of("sh", "-c",
+                "cd /tmp && apt-get download -q -o APT::Sandbox::User=root \"$1\" && dpkg-deb -x /tmp/*.deb /", "sh",
+                pkg + ":" + kernelArch + "=" + h.version()));
+        Path headers = headersOf(kernel);
+        if (!Files.isRegularFile(headers.resolve("Makefile")) || !Files.isRegularFile(headers.resolve(".config"))) {
+            throw new KernelHeadersException(pkg + ":" + kernelArch + " " + h.version() + " unpacked in the " + release
+                    + " build root has no Makefile and .config in " + headers + "; it is not a kernel headers package");
+        }
+        Files.writeString(headers.resolve(UNPACKED), h.version() + "\n", StandardCharsets.UTF_8);
+        apt();
     }
 
     private void install(String kernel) throws IOException {

@@ -57,7 +57,8 @@ public final class DkmsStyleBuild implements KernelBuild {
         String what = conf.packageName() + " " + conf.packageVersion() + " for " + k.release();
         Layout layout = r.layout();
         CrossToolchain cross = CrossToolchain.forKernel(k);
-        cross.requireInstalled(k, searchPath(r.options().host()));
+        String path = searchPath(r.options().host());
+        cross.requireInstalled(k, k.buildRoot() == null ? path : inRoot(k.buildRoot(), path));
         Sandbox sandbox = inItsRoot(r.sandbox(), k);
         try (Scratch s = sandbox.enabled() ? Scratch.privateFor(layout, tmpDir(r.options().host())) : Scratch.forBuild(layout)) {
             long t = System.nanoTime();

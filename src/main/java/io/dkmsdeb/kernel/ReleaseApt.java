@@ -36,7 +36,7 @@ import java.util.regex.Pattern;
  * apt's view of another archive than the host's, for a mere listing: the package lists of a Debian release
  * ({@code trixie}: its suite, {@code -updates} and {@code -security}, from {@code DKMS_DEB_MIRROR} as a
  * {@link BuildRoot}'s) or of apt source lines given, in a private apt state of their own:
- * {@code $XDG_CACHE_HOME/dkms-deb/apt/RELEASE-ARCH} (given lines: {@code RELEASE-ARCH-HASH}). apt runs with
+ * {@code $XDG_CACHE_HOME/dkms-deb/apt/RELEASE-ARCH} (with the host's foreign architectures: {@code RELEASE-ARCH+FOREIGN}; given lines: {@code RELEASE-ARCH-HASH}). apt runs with
  * {@code APT_CONFIG} naming a configuration written there, which sets every directory apt reads or writes (its state,
  * cache, sources, preferences, trusted keys, configuration parts) to that folder, so neither the host's sources, its
  * pinning, its dpkg status nor its configuration (but its proxy) take part, and nothing of the host is written. The
@@ -66,19 +66,28 @@ public final class ReleaseApt {
     private final List<String> lines;
     private final boolean given;
     private final String arch;
+    /** The other architectures listed, as the host's dpkg has them ({@code dpkg --add-architecture arm64}). */
+    private final List<String> foreign;
     private final Host host;
 
-    private ReleaseApt(DebianRelease release, List<String> lines, boolean given, String arch, Host host) {
+    private ReleaseApt(DebianRelease release, List<String> lines, boolean given, String arch, List<String> foreign, Host host) {
         this.release = release;
         this.lines = List.copyOf(lines);
         this.given = given;
         this.arch = arch;
+        this.foreign = foreign.stream().filter(a -> !a.equals(arch)).distinct().sorted().toList();
         this.host = host;
+    }
+
+    /** This archive's listing with the architectures {@code more} besides its own (e.g. {@link #foreignArchs}). */
+    public ReleaseApt withForeign(List<String> more) {
+        return new ReleaseApt(release, lines, given, arch, more, host);
     }
 
     /** The archive of {@code release} (its suite, -updates and -security) for {@code arch}. */
     public static ReleaseApt ofRelease(DebianRelease release, String arch, Host host) {
-        return new ReleaseApt(release, BuildRoot.suites(release, BuildRoot.mirror(host), "[signed-by=" + KEYRING + "] "), false, arch, host);
+        return new ReleaseApt(release, BuildRoot.suites(release, BuildRoot.mirror(host), "[signed-by=" + KEYRING + "] "), false, arch,
+                List.of(), host);
     }
 
     /**
@@ -111,7 +120,7 @@ public final class ReleaseApt {
                 first = suite.matches("[a-z]+") ? new DebianRelease(suite) : null;
             }
         }
-        return new ReleaseApt(first, out, true, arch, host);
+        return new ReleaseApt(first, out, true, arch, List.of(), host);
     }
 
     /** The Debian architecture dpkg says this machine is. */
@@ -127,6 +136,20 @@ public final class ReleaseApt {
         } catch (IOException e) {
             throw new KernelHeadersException("cannot run dpkg --print-architecture: " + e.getMessage()
                     + "; a listing of another archive is for this machine's architecture, which dpkg says", e);
+        }
+    }
+
+    /**
+     * The other architectures this machine's dpkg knows ({@code dpkg --print-foreign-architectures}): a listing of
+     * another release shows their kernels too, as the host's own listing does. None when dpkg cannot say.
+     */
+    public static List<String> foreignArchs(Map<String, String> env) {
+        try {
+            ProcessRunner.Captured c = ProcessRunner.capture(List.of("dpkg", "--print-foreign-architectures"), null, env,
+                    Duration.ofSeconds(60));
+            return c.exit() == 0 ? c.stdoutText().lines().map(String::strip).filter(a -> a.matches("[a-z0-9-]+")).toList() : List.of();
+        } catch (IOException e) {
+            return List.of();
         }
     }
 
@@ -152,9 +175,10 @@ public final class ReleaseApt {
         return host.cacheDir().resolve("apt");
     }
 
-    /** This state's directory: {@code RELEASE-ARCH}, or with given lines {@code RELEASE-ARCH-HASH} (HASH of the lines). */
+    /** This state's directory: {@code RELEASE-ARCH[+FOREIGN...]}, or with given lines {@code RELEASE-ARCH[+FOREIGN...]-HASH} (HASH of the lines). */
     public Path dir() {
-        String name = (release == null ? "sources" : release.codename()) + "-" + arch;
+        String name = (release == null ? "sources" : release.codename()) + "-" + arch + foreign.stream().map(a -> "+" + a)
+                .collect(java.util.stream.Collectors.joining());
         return statesDir(host).resolve(given ? name + "-" + hash(String.join("\n", lines)) : name);
     }
 
@@ -182,7 +206,9 @@ public final class ReleaseApt {
         sb.append("Dir::Etc::main \"/dev/null\";\n");
         sb.append("Dir::Etc::preferences \"/dev/null\";\n");
         sb.append("APT::Architecture \"").append(arch).append("\";\n");
-        sb.append("APT::Architectures { \"").append(arch).append("\"; };\n");
+        sb.append("APT::Architectures { \"").append(arch).append("\"; ");
+        foreign.forEach(a -> sb.append("\"").append(a).append("\"; "));
+        sb.append("};\n");
         sb.append("Acquire::Languages \"none\";\n");
         sb.append("Acquire::GzipIndexes \"true\";\n");
         sb.append("Acquire::http::Timeout \"60\";\n");

@@ -29,8 +29,8 @@ public final class ArchiveListing {
         Map<String, String> env = new java.util.HashMap<>(host.env());
         env.putIfAbsent("PATH", Host.DEFAULT_PATH + ":/usr/sbin:/sbin");
         String arch = ReleaseApt.nativeArch(env);
-        ReleaseApt archive = origin.aptSources().isEmpty() ? ReleaseApt.ofRelease(origin.release(), arch, host)
-                : ReleaseApt.ofSources(origin.aptSources(), origin.release(), arch, host);
+        ReleaseApt archive = (origin.aptSources().isEmpty() ? ReleaseApt.ofRelease(origin.release(), arch, host)
+                : ReleaseApt.ofSources(origin.aptSources(), origin.release(), arch, host)).withForeign(ReleaseApt.foreignArchs(env));
         return ArchiveKernels.query(env, archive);
     }
 }

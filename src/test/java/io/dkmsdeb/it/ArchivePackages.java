@@ -18,7 +18,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 /**
  * A Debian release's archive read the plain way, apart from dkms-deb's code: the {@code Packages.xz} of its suite,
- * {@code -updates} and {@code -security} (main, amd64) downloaded from deb.debian.org, unpacked by xz and read as
+ * {@code -updates} and {@code -security} (main; amd64, or the architectures named) downloaded from deb.debian.org, unpacked by xz and read as
  * stanzas; versions compared by {@code dpkg --compare-versions}. What the tests check {@code kernels --release} against.
  */
 final class ArchivePackages {
@@ -30,11 +30,20 @@ final class ArchivePackages {
 
     /** The amd64 packages of {@code release} (its suite, -updates and -security), downloaded into {@code dir}. */
     static ArchivePackages of(String release, Path dir) throws IOException, InterruptedException {
+        return of(release, List.of("amd64"), dir);
+    }
+
+    /** The packages of {@code release} (its suite, -updates and -security) of the architectures {@code arches}, into {@code dir}. */
+    static ArchivePackages of(String release, List<String> arches, Path dir) throws IOException, InterruptedException {
         HttpClient http = HttpClient.newBuilder().followRedirects(HttpClient.Redirect.NORMAL).connectTimeout(Duration.ofSeconds(30)).build();
         List<Map<String, String>> all = new ArrayList<>();
-        for (String url : List.of("http://deb.debian.org/debian/dists/" + release + "/main/binary-amd64/Packages.xz",
-                "http://deb.debian.org/debian/dists/" + release + "-updates/main/binary-amd64/Packages.xz",
-                "http://deb.debian.org/debian-security/dists/" + release + "-security/main/binary-amd64/Packages.xz")) {
+        List<String> urls = new ArrayList<>();
+        for (String arch : arches) {
+            urls.addAll(List.of("http://deb.debian.org/debian/dists/" + release + "/main/binary-" + arch + "/Packages.xz",
+                    "http://deb.debian.org/debian/dists/" + release + "-updates/main/binary-" + arch + "/Packages.xz",
+                    "http://deb.debian.org/debian-security/dists/" + release + "-security/main/binary-" + arch + "/Packages.xz"));
+        }
+        for (String url : urls) {
             Path xz = dir.resolve(url.replaceAll("[^A-Za-z0-9.]+", "_"));
             HttpResponse<Path> r = http.send(HttpRequest.newBuilder(URI.create(url)).timeout(Duration.ofMinutes(5)).build(),
                     HttpResponse.BodyHandlers.ofFile(xz));

@@ -19,7 +19,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 /**
  * {@code kernels --release trixie} on a host of another release: trixie's archive, fetched into a private apt state (no
  * root, nothing of the host's apt touched), lists trixie's {@code +deb13} kernels and trixie's meta-packages, and
- * {@code current} picks the ABI trixie's {@code linux-headers-amd64} depends on, as the archive's Packages files,
+ * {@code current} picks the ABI trixie's {@code linux-headers-amd64} depends on (and, on a machine whose dpkg knows arm64,
+ * the arm64 kernels and the ABI of {@code linux-headers-arm64} too), as the archive's Packages files,
  * read here apart from dkms-deb's code, say. An unknown release and an unreachable archive are errors that leave no
  * state behind.
  */
@@ -60,9 +61,14 @@ class KernelsReleaseTest {
         assertThat(listing.get("release")).isEqualTo("trixie");
         List<Map<String, Object>> kernels = list(listing, "kernels");
         assertThat(kernels).isNotEmpty().allSatisfy(k -> assertThat((String) k.get("release")).matches("[0-9.]+\\+deb13(\\.[0-9]+)?-[a-z0-9-]+"));
-        assertThat(kernels).extracting(k -> (String) k.get("arch")).containsOnly("amd64");
+        // this machine's architecture and those its dpkg was told of (dpkg --add-architecture arm64), as its own listing has them
+        List<String> arches = new java.util.ArrayList<>(List.of("amd64"));
+        Cmd.ok("dpkg", "--print-foreign-architectures").out().lines().map(String::strip).filter(a -> !a.isEmpty()).sorted()
+                .forEach(arches::add);
+        assertThat(kernels).extracting(k -> (String) k.get("arch")).containsOnlyElementsOf(arches).containsAll(arches.stream()
+                .filter(a -> a.equals("amd64") || a.equals("arm64")).toList());
 
-        ArchivePackages trixie = ArchivePackages.of("trixie", Files.createDirectories(tmp.resolve("packages")));
+        ArchivePackages trixie = ArchivePackages.of("trixie", arches, Files.createDirectories(tmp.resolve("packages")));
         String current = trixie.currentKernel("amd64");
         // every linux-headers-KVER of a kernel ABI in trixie's suites is listed, and nothing else
         List<String> served = trixie.names("linux-headers-").stream().map(n -> n.substring("linux-headers-".length()))
@@ -88,9 +94,14 @@ class KernelsReleaseTest {
         assertThat(list(picked, "kernels")).extracting(k -> (String) k.get("release")).containsExactly(current);
         assertThat(list(picked, "metas")).extracting(m -> (String) m.get("package")).containsExactly("linux-image-amd64");
         assertThat(again.err()).as("the lists of a minute ago are used: no network").doesNotContain("fetching", "updating");
+        if (arches.contains("arm64")) {
+            Map<String, Object> arm64 = json(Cmd.dkmsDeb(null, env, "kernels", "--release", "trixie", "--json", "current", "arm64"));
+            assertThat(list(arm64, "kernels")).extracting(k -> (String) k.get("release")).containsExactly(trixie.currentKernel("arm64"));
+            assertThat(list(arm64, "kernels")).extracting(k -> (String) k.get("arch")).containsExactly("arm64");
+        }
 
         // the private state: only under the cache, with nothing of the host's apt in it
-        Path state = cache.resolve("dkms-deb/apt/trixie-amd64");
+        Path state = cache.resolve("dkms-deb/apt/trixie-" + String.join("+", arches));
         assertThat(state.resolve("sources.list")).content().contains("trixie-security").doesNotContain("bookworm");
         assertThat(state.resolve("status")).isEmptyFile();
         System.out.printf("KernelsReleaseTest: kernels --release trixie %.1f s with the lists fetched, %.1f s from the state; "

@@ -151,6 +151,12 @@ class TrixieModulesLoadTest {
      * refresh changes the lists meanwhile. Returns the .deb.
      */
     private static Path downloadInRoot(BuildRoot root, String pkg, Path dir) throws IOException {
+        return downloadInRoot(root, pkg, "all", dir);
+    }
+
+    /** {@link #downloadInRoot(BuildRoot, String, Path)} of {@code pkg} for architecture {@code arch} ({@code pkg:arch} unless all). */
+    static Path downloadInRoot(BuildRoot root, String pkg, String arch, Path dir) throws IOException {
+        String name = pkg.contains(":") ? pkg.substring(0, pkg.indexOf(':')) : pkg;
         Cmd.Result r = locked(root, () -> {
             List<String> argv = new ArrayList<>(List.of("bwrap", "--die-with-parent", "--ro-bind", root.dir().toString(), "/",
                     "--dev", "/dev", "--proc", "/proc", "--tmpfs", "/tmp", "--tmpfs", "/var/cache/apt", "--bind", dir.toString(), "/tmp/out",
@@ -163,17 +169,18 @@ class TrixieModulesLoadTest {
         });
         assertThat(r.exit()).as("apt-get download %s in the trixie root: %s", pkg, r).isZero();
         try (Stream<Path> s = Files.list(dir)) {
-            return s.filter(p -> p.getFileName().toString().startsWith(pkg + "_") && p.toString().endsWith("_all.deb")).findFirst()
-                    .orElseThrow(() -> new AssertionError("apt-get download " + pkg + " wrote no " + pkg + "_*_all.deb in " + dir + ": " + r));
+            return s.filter(p -> p.getFileName().toString().startsWith(name + "_") && p.toString().endsWith("_" + arch + ".deb")).findFirst()
+                    .orElseThrow(() -> new AssertionError("apt-get download " + pkg + " wrote no " + name + "_*_" + arch + ".deb in " + dir
+                            + ": " + r));
         }
     }
 
     /** Something done with the root's lock held: the lock BuildRoot takes to make or refresh the root. */
-    private interface UnderLock<T> {
+    interface UnderLock<T> {
         T run() throws IOException;
     }
 
-    private static <T> T locked(BuildRoot root, UnderLock<T> action) throws IOException {
+    static <T> T locked(BuildRoot root, UnderLock<T> action) throws IOException {
         Path lock = root.dir().resolveSibling(root.dir().getFileName() + ".lock");
         try (FileChannel ch = FileChannel.open(lock, StandardOpenOption.CREATE, StandardOpenOption.WRITE); FileLock ignored = ch.lock()) {
             return action.run();

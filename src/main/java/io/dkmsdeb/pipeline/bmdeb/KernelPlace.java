@@ -5,7 +5,6 @@ import io.dkmsdeb.kernel.CrossToolchain;
 import io.dkmsdeb.kernel.HeadersFetcher;
 import io.dkmsdeb.kernel.KernelHeaders;
 import io.dkmsdeb.model.kernel.DebianRelease;
-import io.dkmsdeb.model.KernelHeadersException;
 import io.dkmsdeb.model.kernel.KernelListing;
 import io.dkmsdeb.model.kernel.KernelTarget;
 import io.dkmsdeb.support.Log;
@@ -37,7 +36,7 @@ final class KernelPlace {
         Optional<DebianRelease> release = request.buildRootOf(kernel);
         if (release.isPresent()) {
             BuildRoot root = root();
-            Path dir = root.withHeaders(kernel);
+            Path dir = root.withHeaders(kernel, kernelArch());
             Log.info("[" + kernel + "] a " + release.get() + " kernel: built in the " + release.get() + " build root " + dir);
             return KernelHeaders.locate(kernel, root.headersOf(kernel), request.build().arch(), request.build().compression(),
                     request.host()).inRoot(dir);
@@ -49,25 +48,18 @@ final class KernelPlace {
         return KernelHeaders.locate(kernel, headers, request.build().arch(), request.build().compression(), request.host());
     }
 
-    /** The build root of this kernel's release; only for a kernel that is built in one ({@link BmdebRequest#buildRootOf}). */
+    /** The build root of this kernel's release, of this machine's architecture; only for a kernel that is built in one. */
     BuildRoot root() {
-        return new BuildRoot(request.buildRootOf(kernel).orElseThrow(), rootArch(), request.host());
+        return new BuildRoot(request.buildRootOf(kernel).orElseThrow(), CrossToolchain.buildHostArch(), request.host());
     }
 
     /**
-     * The architecture of this kernel's build root: this machine's; a kernel of another architecture (by --arch, the
-     * archive's listing or its flavour) is refused, as a root does not cross-build.
+     * The Debian architecture of this kernel, as --arch, the archive's listing or its flavour ({@code -arm64}) say: a
+     * build root cross-builds it when it is not this machine's.
      */
-    private String rootArch() {
-        String host = CrossToolchain.buildHostArch();
+    private String kernelArch() {
         KernelListing.Kernel listed = plan.listed().get(kernel);
-        String arch = request.build().arch() != null ? request.build().arch()
+        return request.build().arch() != null ? request.build().arch()
                 : listed != null ? listed.arch() : kernel.substring(kernel.lastIndexOf('-') + 1);
-        if (!arch.equals(host)) {
-            throw new KernelHeadersException(kernel + " is a " + arch + " kernel of " + request.buildRootOf(kernel).orElseThrow()
-                    + ", built in a build root of that release, and a build root is of this machine's architecture (" + host
-                    + "); build it on a " + arch + " machine of that release, or give its headers and cross compiler with --kernel-source-dir");
-        }
-        return arch;
     }
 }
