@@ -55,27 +55,10 @@ class TrixieBuildRootTest {
         String log = Files.readString(work.resolve("logs/hello-1.0_" + kernel + ".log"));
         assertThat(log).contains("by the rules of dkms 3.2.2 (Debian 13 trixie)").contains("in the build root " + root.dir());
 
-        Path x = work.resolve("x");
-        Cmd.ok("dpkg-deb", "-x", deb.toString(), x.toString());
-        Path packed = x.resolve("lib/modules/" + kernel + "/updates/dkms/hello.ko.xz");
-        assertThat(packed).as("compressed as trixie's own modules").exists();
-        Cmd.ok("xz", "-dk", packed.toString());
-        Path ko = x.resolve("lib/modules/" + kernel + "/updates/dkms/hello.ko");
-        assertThat(Cmd.ok("modinfo", "-F", "vermagic", ko.toString()).out()).startsWith(kernel + " ");
-        assertThat(Cmd.ok("readelf", "-p", ".comment", ko.toString()).out()).as("compiled by trixie's gcc 14").contains("(Debian 14.")
-                .doesNotContain("(Debian 12.");
-        Cmd.Result inspect = Cmd.dkmsDeb("inspect", deb.toString());
-        assertThat(inspect.exit()).as(inspect.toString()).isZero();
+        helloOfTrixie(deb, kernel, work.resolve("x"));
 
         // the second call finds the root ready: no debootstrap, no apt; the same bytes
-        Path out2 = Files.createDirectories(work.resolve("out2"));
-        t = System.nanoTime();
-        Cmd.Result second = Cmd.dkmsDeb(null, env, "bmdeb", HelloModules.example(), "-k", kernel, "--no-sign", "-o", out2.toString(),
-                "--log-dir", work.resolve("logs2").toString());
-        double secondSeconds = (System.nanoTime() - t) / 1e9;
-        assertThat(second.exit()).as(second.toString()).isZero();
-        assertThat(second.err()).doesNotContain("making the trixie").doesNotContain("updating the trixie").doesNotContain("installing");
-        assertThat(Files.readAllBytes(out2.resolve(deb.getFileName()))).isEqualTo(Files.readAllBytes(deb));
+        double secondSeconds = rebuildsTheSame(env, kernel, deb, work);
         System.out.printf("TrixieBuildRootTest: root ready in %.1f s (%s), first bmdeb %.1f s, second %.1f s%n", rootSeconds, kernel,
                 firstSeconds, secondSeconds);
 
@@ -92,9 +75,48 @@ class TrixieBuildRootTest {
         assertThat(out3.resolve("readsconfig-modules-" + kernel + "_0.1_amd64.deb")).exists();
 
         // nothing of trixie on the host: no package, no headers, no mount
+        nothingOnTheHost(kernel);
+        assertThat(Files.readString(Path.of("/proc/self/mountinfo"))).doesNotContain(CACHE.toString());
+    }
+
+    /**
+     * The hello module of a trixie kernel's package {@code deb}, unpacked into {@code x} and decompressed: compressed as
+     * trixie's own modules, vermagic naming {@code kernel}, compiled by trixie's gcc 14; inspect passes on the package.
+     */
+    static Path helloOfTrixie(Path deb, String kernel, Path x) {
+        Cmd.ok("dpkg-deb", "-x", deb.toString(), x.toString());
+        Path packed = x.resolve("lib/modules/" + kernel + "/updates/dkms/hello.ko.xz");
+        assertThat(packed).as("compressed as trixie's own modules").exists();
+        Cmd.ok("xz", "-dk", packed.toString());
+        Path ko = x.resolve("lib/modules/" + kernel + "/updates/dkms/hello.ko");
+        assertThat(Cmd.ok("modinfo", "-F", "vermagic", ko.toString()).out()).startsWith(kernel + " ");
+        assertThat(Cmd.ok("readelf", "-p", ".comment", ko.toString()).out()).as("compiled by trixie's gcc 14").contains("(Debian 14.")
+                .doesNotContain("(Debian 12.");
+        Cmd.Result inspect = Cmd.dkmsDeb("inspect", deb.toString());
+        assertThat(inspect.exit()).as(inspect.toString()).isZero();
+        return ko;
+    }
+
+    /**
+     * bmdeb of hello for {@code kernel} again, into {@code work/out2}: the root is ready (no debootstrap, no apt, nothing
+     * installed) and the package is {@code deb} byte for byte. Returns the seconds it took.
+     */
+    static double rebuildsTheSame(Map<String, String> env, String kernel, Path deb, Path work) throws java.io.IOException {
+        Path out2 = Files.createDirectories(work.resolve("out2"));
+        long t = System.nanoTime();
+        Cmd.Result second = Cmd.dkmsDeb(null, env, "bmdeb", HelloModules.example(), "-k", kernel, "--no-sign", "-o", out2.toString(),
+                "--log-dir", work.resolve("logs2").toString());
+        double seconds = (System.nanoTime() - t) / 1e9;
+        assertThat(second.exit()).as(second.toString()).isZero();
+        assertThat(second.err()).doesNotContain("making the trixie").doesNotContain("updating the trixie").doesNotContain("installing");
+        assertThat(Files.readAllBytes(out2.resolve(deb.getFileName()))).isEqualTo(Files.readAllBytes(deb));
+        return seconds;
+    }
+
+    /** Nothing of {@code kernel} on this host: no headers package, no headers, no mount of the build roots' cache. */
+    static void nothingOnTheHost(String kernel) {
         assertThat(Cmd.run("dpkg-query", "-W", "linux-headers-" + kernel).exit()).isNotZero();
         assertThat(Path.of("/usr/src/linux-headers-" + kernel)).doesNotExist();
-        assertThat(Files.readString(Path.of("/proc/self/mountinfo"))).doesNotContain(CACHE.toString());
         assertThat(Cmd.ok("findmnt", "-rn", "-o", "TARGET").out()).doesNotContain(CACHE.toString());
     }
 }
